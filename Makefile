@@ -1,0 +1,50 @@
+# The project's verbs. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# `make run` is local development: DEBUG on, a SQLite file unless DATABASE_URL says otherwise.
+DEV := DJANGO_DEBUG=true
+
+.PHONY: install run migrate seed test lint format check lock clean
+
+$(BIN)/.installed: requirements-dev.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(DEV) $(BIN)/python manage.py seed
+
+run: seed
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV) $(BIN)/python manage.py check
+
+# Re-pin every dependency after editing pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock
+	uv pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,78 @@
+"""Loading the catalogue's data into a database without ever overwriting it.
+
+`manage.py seed` runs `seed()`. It adds every ISO country that is missing, then
+every fixture record that was never seeded before. A record that exists is left
+as it is, so an editor's correction survives any number of re-seedings; and the
+SeedRecord ledger remembers what was seeded, so a record an editor renamed or
+deleted is not brought back.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core import serializers
+from django.core.serializers.base import DeserializationError
+from django.db import transaction
+
+from outcomes.models import Country, SeedRecord
+from outcomes.places import iso_countries
+
+FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
+
+
+@dataclass
+class SeedReport:
+    countries_added: int = 0
+    added: dict = field(default_factory=dict)
+    kept: int = 0
+    orphaned: int = 0
+
+    def __str__(self):
+        added = ", ".join(f"{count} {label}" for label, count in sorted(self.added.items()))
+        return (
+            f"Added {self.countries_added} countries and {added or 'no other records'}; "
+            f"left {self.kept} existing records as they were"
+            + (f"; skipped {self.orphaned} that refer to records renamed or deleted since." if self.orphaned else ".")
+        )
+
+
+def seed_countries():
+    """Create the ISO countries that are missing; never touch the ones that exist."""
+    existing = set(Country.objects.values_list("code", flat=True))
+    missing = [Country(**row) for row in iso_countries() if row["code"] not in existing]
+    Country.objects.bulk_create(missing)
+    return len(missing)
+
+
+@transaction.atomic
+def seed(fixture=FIXTURE):
+    report = SeedReport(countries_added=seed_countries())
+    seeded = {(record.model, record.key) for record in SeedRecord.objects.all()}
+    with open(fixture, encoding="utf-8") as stream:
+        records = json.load(stream)
+    for record in records:
+        try:
+            (deserialized,) = serializers.deserialize("python", [record])
+        except DeserializationError:
+            # It refers to a record that an editor has since renamed or deleted.
+            report.orphaned += 1
+            continue
+        instance = deserialized.object
+        label = instance._meta.label_lower
+        key = json.dumps(instance.natural_key(), ensure_ascii=False)
+        if (label, key) in seeded or instance.pk is not None:
+            # Seeded before, or made by an editor or an import: keep it as it is.
+            report.kept += 1
+        else:
+            # The model's own save() (not a raw fixture save) fills in derived
+            # fields and timestamps, as an editor's save would.
+            instance.save()
+            for name, values in deserialized.m2m_data.items():
+                getattr(instance, name).set(values)
+            plural = str(instance._meta.verbose_name_plural)
+            report.added[plural] = report.added.get(plural, 0) + 1
+        if (label, key) not in seeded:
+            SeedRecord.objects.create(model=label, key=key)
+    return report

@@ -1,0 +1,58 @@
+"""The settings refuse bad values loudly, and production needs its secret."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from sironet.settings import envbool, envint
+from tests.conftest import in_ci
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def import_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "-c", "import sironet.settings"],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = import_settings()
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key():
+    assert import_settings(DJANGO_DEBUG="true").returncode == 0
+
+
+def test_a_misspelled_boolean_is_refused(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="not a boolean"):
+        envbool("DJANGO_DEBUG", False)
+
+
+def test_a_non_number_is_refused(monkeypatch):
+    monkeypatch.setenv("DJANGO_CONN_MAX_AGE", "ten")
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        envint("DJANGO_CONN_MAX_AGE", 0)
+
+
+def test_ci_runs_on_the_database_it_asks_for():
+    """CI runs the suite twice; the PostgreSQL run must really be on PostgreSQL."""
+    expected = os.environ.get("SIRONET_EXPECT_DATABASE")
+    if not expected:
+        if in_ci():
+            pytest.fail("CI must say which database it expects (SIRONET_EXPECT_DATABASE).")
+        pytest.skip("SIRONET_EXPECT_DATABASE is not set (only CI sets it).")
+    assert connection.vendor == expected
