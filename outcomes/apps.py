@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OutcomesConfig(AppConfig):
     name = "outcomes"
     verbose_name = "Catalogue"
+
+    def ready(self):
+        from outcomes import signals  # noqa: F401

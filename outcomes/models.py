@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from outcomes.search import search_document
+
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V")
 
 REFERENCE_RE = re.compile(r"^(?P<numeral>I|II|III|IV|V)\.(?P<number>[1-9][0-9]*)$")
@@ -76,7 +78,9 @@ class Category(models.Model):
         help_text="The section's Roman numeral in the document.",
     )
     order = models.PositiveSmallIntegerField(unique=True, help_text="Position in the document.")
-    name = models.CharField(max_length=200, help_text="The section heading as the document writes it.")
+    name = models.CharField(
+        max_length=200, help_text="The section heading as the document writes it."
+    )
     description = models.TextField(help_text="One or two sentences for visitors.")
 
     objects = SlugManager()
@@ -88,11 +92,11 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("outcomes:category", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Continent(models.TextChoices):
@@ -136,17 +140,13 @@ class Country(models.Model):
         verbose_name_plural = "countries"
 
     def __str__(self):
-        return self.display_name
-
-    @property
-    def display_name(self):
-        return self.common_name or self.name
-
-    def natural_key(self):
-        return (self.code,)
+        return self.name
 
     def get_absolute_url(self):
         return reverse("outcomes:country", args=[self.code.lower()])
+
+    def natural_key(self):
+        return (self.code,)
 
 
 class RegionKind(models.TextChoices):
@@ -179,11 +179,11 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("outcomes:region", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class OrganizationType(models.TextChoices):
@@ -243,11 +243,11 @@ class Organization(models.Model):
             self.slug = slugify(self.sort_name)
         super().save(*args, **kwargs)
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("outcomes:organization", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Status(models.TextChoices):
@@ -260,6 +260,17 @@ class Status(models.TextChoices):
 class OutcomeQuerySet(models.QuerySet):
     def in_document_order(self):
         return self.order_by("position")
+
+    def refresh_search_text(self):
+        """Rebuild the search documents of these outcomes (three queries, then one per outcome)."""
+        outcomes = self.prefetch_related(
+            "participations__organization", "countries", "regions", "programmes"
+        ).only("pk", "title", "text", "scope", "reference")
+        changed = []
+        for outcome in outcomes:
+            outcome.search_text = outcome.build_search_text()
+            changed.append(outcome)
+        Outcome.objects.bulk_update(changed, ["search_text"], batch_size=500)
 
     def for_listing(self):
         """What a list row shows: category, organizations and countries.
@@ -284,7 +295,10 @@ class Outcome(models.Model):
     """One item of the document."""
 
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="outcomes", help_text="Where the item is published."
+        Source,
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+        help_text="Where the item is published.",
     )
     reference = models.CharField(
         max_length=12,
@@ -339,6 +353,11 @@ class Outcome(models.Model):
     organizations = models.ManyToManyField(
         Organization, through="Participation", related_name="outcomes"
     )
+    search_text = models.TextField(
+        editable=False,
+        default="",
+        help_text="Words of the title, text and related names, kept up to date for search.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -362,6 +381,9 @@ class Outcome(models.Model):
             self.position = position
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("outcomes:outcome", args=[self.slug])
+
     def clean(self):
         match = REFERENCE_RE.match(self.reference or "")
         if match and self.category_id and match["numeral"] != self.category.numeral:
@@ -375,8 +397,18 @@ class Outcome(models.Model):
     def natural_key(self):
         return (self.reference,)
 
-    def get_absolute_url(self):
-        return reverse("outcomes:outcome", args=[self.slug])
+    def build_search_text(self):
+        """The search document: expects the relations prefetched (see refresh_search_text)."""
+        return search_document(
+            self.reference,
+            self.title,
+            self.text,
+            self.scope,
+            *(programme.name for programme in self.programmes.all()),
+            *(f"{p.organization.name} {p.organization.acronym}" for p in self.participations.all()),
+            *(f"{country.name} {country.common_name}" for country in self.countries.all()),
+            *(region.name for region in self.regions.all()),
+        )
 
     @property
     def item_number(self):
@@ -503,6 +535,26 @@ class Figure(models.Model):
 
     def __str__(self):
         return self.words
+
+    CURRENCY_SIGNS = {"USD": "US$", "CNY": "CN¥", "EUR": "€", "GBP": "£"}
+
+    @property
+    def display(self):
+        """The figure as people read it: “over US$500,000”, “nearly CN¥100 million”."""
+        if self.value is None:
+            return self.words
+        value = int(self.value)
+        if value >= 1_000_000 and value % 100_000 == 0:
+            number = f"{value / 1_000_000:,.1f}".removesuffix(".0") + " million"
+        else:
+            number = f"{value:,}"
+        if self.kind == FigureKind.MONEY:
+            sign = self.CURRENCY_SIGNS.get(self.currency)
+            amount = f"{sign}{number}" if sign else f"{number} {self.currency}"
+        else:
+            amount = f"{number} {self.unit}"
+        qualifier = "" if self.qualifier == Qualifier.EXACT else self.get_qualifier_display()
+        return f"{qualifier} {amount}".strip()
 
     def clean(self):
         errors = {}

@@ -34,7 +34,11 @@ class SeedReport:
         return (
             f"Added {self.countries_added} countries and {added or 'no other records'}; "
             f"left {self.kept} existing records as they were"
-            + (f"; skipped {self.orphaned} that refer to records renamed or deleted since." if self.orphaned else ".")
+            + (
+                f"; skipped {self.orphaned} that refer to records renamed or deleted since."
+                if self.orphaned
+                else "."
+            )
         )
 
 

@@ -6,4 +6,14 @@ app_name = "outcomes"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("outcomes/", views.outcome_list, name="outcome_list"),
+    path("outcomes/export.<str:format>", views.outcome_export, name="outcome_export"),
+    path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome"),
+    path("categories/<slug:slug>/", views.category_detail, name="category"),
+    path("organizations/", views.organization_list, name="organization_list"),
+    path("organizations/<slug:slug>/", views.organization_detail, name="organization"),
+    path("countries/", views.country_list, name="country_list"),
+    path("countries/<str:code>/", views.country_detail, name="country"),
+    path("regions/<slug:slug>/", views.region_detail, name="region"),
+    path("about/", views.about, name="about"),
 ]

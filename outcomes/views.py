@@ -1,9 +1,237 @@
-from django.db.models import Count
-from django.shortcuts import render
+"""The public catalogue: read-only pages, each a base queryset, filters and a template."""
 
-from outcomes.models import Category
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
+
+from outcomes import exports
+from outcomes.filters import OutcomeFilter
+from outcomes.models import (
+    Category,
+    Country,
+    Organization,
+    OrganizationType,
+    Outcome,
+    Participation,
+    Region,
+    Source,
+)
+
+PAGE_SIZE = 20
 
 
+def filter_outcomes(request):
+    """The FilterSet of the list and its exports, with an explanation when a value is unknown."""
+    filterset = OutcomeFilter(request.GET, queryset=Outcome.objects.for_listing())
+    if not filterset.is_valid():
+        problems = [
+            f"{OutcomeFilter.FACETS.get(name, filterset.form.fields[name].label)}: "
+            f"{' '.join(errors)}"
+            for name, errors in filterset.form.errors.items()
+        ]
+        return filterset, Outcome.objects.none(), problems
+    return filterset, filterset.qs, []
+
+
+@require_safe
 def home(request):
-    categories = Category.objects.annotate(outcome_count=Count("outcomes"))
-    return render(request, "outcomes/home.html", {"categories": categories})
+    # Aggregations ignore Meta.ordering, hence the explicit order_by here and below.
+    categories = Category.objects.annotate(outcome_count=Count("outcomes")).order_by("order")
+    totals = {
+        "outcomes": Outcome.objects.count(),
+        "organizations": Organization.objects.filter(participations__isnull=False)
+        .distinct()
+        .count(),
+        "countries": Country.objects.filter(outcomes__isnull=False).distinct().count(),
+    }
+    return render(request, "outcomes/home.html", {"categories": categories, "totals": totals})
+
+
+@require_safe
+def outcome_list(request):
+    filterset, outcomes, problems = filter_outcomes(request)
+    page = Paginator(outcomes, PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = filterset.facets() if not problems else {}
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "outcomes/outcome_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "facet_groups": [
+                {"name": name, "label": OutcomeFilter.FACETS[name], "options": options}
+                for name, options in facets.items()
+            ],
+            "chips": filterset.chips(facets) if not problems else [],
+            "problems": problems,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_safe
+def outcome_export(request, format):
+    _, outcomes, _ = filter_outcomes(request)
+    return exports.respond(outcomes, format, request)
+
+
+@require_safe
+def outcome_detail(request, slug):
+    outcome = get_object_or_404(
+        Outcome.objects.select_related("category", "source").prefetch_related(
+            Prefetch(
+                "participations", queryset=Participation.objects.select_related("organization")
+            ),
+            "countries",
+            "regions",
+            "figures",
+            "programmes",
+        ),
+        slug=slug,
+    )
+    organizations = [p.organization_id for p in outcome.participations.all()]
+    countries = [country.pk for country in outcome.countries.all()]
+    related = (
+        Outcome.objects.filter(
+            Q(pk__in=Participation.objects.filter(organization__in=organizations).values("outcome"))
+            | Q(
+                pk__in=Outcome.countries.through.objects.filter(country__in=countries).values(
+                    "outcome"
+                )
+            )
+        )
+        .exclude(pk=outcome.pk)
+        .select_related("category")[:8]
+    )
+    return render(
+        request,
+        "outcomes/outcome_detail.html",
+        {
+            "outcome": outcome,
+            "related": related,
+            "previous": Outcome.objects.filter(position__lt=outcome.position).last(),
+            "next": Outcome.objects.filter(position__gt=outcome.position).first(),
+        },
+    )
+
+
+@require_safe
+def category_detail(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    outcomes = Outcome.objects.for_listing().filter(category=category)
+    return render(
+        request, "outcomes/category_detail.html", {"category": category, "outcomes": outcomes}
+    )
+
+
+@require_safe
+def organization_list(request):
+    organizations = Organization.objects.annotate(outcome_count=Count("participations")).order_by(
+        "sort_name"
+    )
+    chosen_type = request.GET.get("type", "")
+    types = dict(OrganizationType.choices)
+    if chosen_type in types:
+        organizations = organizations.filter(type=chosen_type)
+    return render(
+        request,
+        "outcomes/organization_list.html",
+        {
+            "organizations": organizations,
+            "types": OrganizationType.choices,
+            "chosen_type": chosen_type if chosen_type in types else "",
+            "unknown_type": chosen_type and chosen_type not in types,
+        },
+    )
+
+
+@require_safe
+def organization_detail(request, slug):
+    organization = get_object_or_404(Organization.objects.select_related("country"), slug=slug)
+    participations = organization.participations.select_related("outcome__category").order_by(
+        "role", "outcome__position"
+    )
+    return render(
+        request,
+        "outcomes/organization_detail.html",
+        {"organization": organization, "participations": participations},
+    )
+
+
+@require_safe
+def country_list(request):
+    countries = (
+        Country.objects.annotate(outcome_count=Count("outcomes"))
+        .filter(outcome_count__gt=0)
+        .order_by("continent", "name")
+    )
+    return render(request, "outcomes/country_list.html", {"countries": countries})
+
+
+@require_safe
+def country_detail(request, code):
+    country = get_object_or_404(Country, code=code.upper())
+    if code != code.lower():
+        return redirect(country, permanent=True)
+    named = Outcome.objects.for_listing().filter(countries=country)
+    regions = country.regions.all()
+    via_regions = (
+        Outcome.objects.for_listing()
+        .filter(regions__in=regions)
+        .exclude(countries=country)
+        .prefetch_related(Prefetch("regions", queryset=regions, to_attr="via"))
+        .distinct()
+    )
+    return render(
+        request,
+        "outcomes/country_detail.html",
+        {"country": country, "named": named, "via_regions": via_regions, "regions": regions},
+    )
+
+
+@require_safe
+def region_detail(request, slug):
+    region = get_object_or_404(Region, slug=slug)
+    members = region.members.all()
+    targeted = Outcome.objects.for_listing().filter(regions=region)
+    via_members = (
+        Outcome.objects.for_listing()
+        .filter(countries__in=members)
+        .exclude(regions=region)
+        .distinct()
+    )
+    return render(
+        request,
+        "outcomes/region_detail.html",
+        {"region": region, "members": members, "targeted": targeted, "via_members": via_members},
+    )
+
+
+@require_safe
+def about(request):
+    source = Source.objects.first()
+    return render(
+        request,
+        "outcomes/about.html",
+        {"source": source, "outcome_count": Outcome.objects.count()},
+    )
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_safe
+def favicon(request):
+    return redirect(static("favicon.svg"), permanent=True)

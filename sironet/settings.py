@@ -55,7 +55,8 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-local-development-only"
 
-ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG else [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",

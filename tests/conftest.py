@@ -31,3 +31,56 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def in_ci():
     return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(params=["document", "grown"])
+def catalogue_size(request, db):
+    """Run a test on the document's 37 outcomes, then again with 60 more (for query budgets)."""
+    if request.param == "grown":
+        grow_catalogue(60)
+    return request.param
+
+
+def grow_catalogue(count):
+    """Add `count` outcomes linked like the document's, with references outside I–V."""
+    from outcomes.models import (
+        Category,
+        Country,
+        Figure,
+        Organization,
+        Outcome,
+        Participation,
+        Region,
+        Source,
+    )
+
+    source = Source.objects.get()
+    categories = list(Category.objects.all())
+    organizations = list(Organization.objects.all())
+    countries = list(Country.objects.filter(code__in=["MM", "KH", "ET", "PK", "RU", "IT"]))
+    regions = list(Region.objects.all())
+    for n in range(1, count + 1):
+        outcome = Outcome.objects.create(
+            source=source,
+            reference=f"X.{n}",
+            position=900_000 + n,
+            category=categories[n % len(categories)],
+            title=f"Grown outcome {n}",
+            slug=f"grown-outcome-{n}",
+            text=f"Grown outcome {n} about schools and cooperation.",
+            status="ongoing",
+        )
+        for position, organization in enumerate(organizations[n % 7 : n % 7 + 3], 1):
+            Participation.objects.create(
+                outcome=outcome, organization=organization, position=position
+            )
+        outcome.countries.set(countries[: n % 5])
+        outcome.regions.set(regions[n % 3 : n % 3 + 1])
+        Figure.objects.create(
+            outcome=outcome,
+            kind="count",
+            value=n,
+            qualifier="exact",
+            unit="schools",
+            words=f"{n} schools",
+        )

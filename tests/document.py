@@ -1,10 +1,15 @@
-"""The source document, read straight from its text: the reference the fixture is checked against."""
+"""The source document, read from its text: what the fixture is checked against."""
 
 import re
 from functools import cache
 from pathlib import Path
 
-DOCUMENT = Path(__file__).resolve().parent.parent / "fixtures" / "source" / "sironet-cooperation-outcomes.txt"
+DOCUMENT = (
+    Path(__file__).resolve().parent.parent
+    / "fixtures"
+    / "source"
+    / "sironet-cooperation-outcomes.txt"
+)
 
 
 @cache

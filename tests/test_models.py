@@ -15,7 +15,9 @@ def test_document_order_puts_ii_10_after_ii_9():
 
 def test_a_leading_the_is_ignored_for_sorting():
     assert sort_name("The Great Wall Society of China") == "Great Wall Society of China"
-    assert Organization.objects.get(slug="great-wall-society-of-china").sort_name.startswith("Great")
+    assert Organization.objects.get(slug="great-wall-society-of-china").sort_name.startswith(
+        "Great"
+    )
 
 
 def test_a_new_organization_gets_a_slug_without_the():

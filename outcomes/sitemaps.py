@@ -1,0 +1,46 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from outcomes.models import Category, Country, Organization, Outcome, Region
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return [
+            "outcomes:home",
+            "outcomes:outcome_list",
+            "outcomes:organization_list",
+            "outcomes:country_list",
+            "outcomes:about",
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class OutcomeSitemap(Sitemap):
+    def items(self):
+        return Outcome.objects.only("slug", "updated")
+
+    def lastmod(self, outcome):
+        return outcome.updated
+
+
+class ModelSitemap(Sitemap):
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def items(self):
+        return self.queryset
+
+
+SITEMAPS = {
+    "pages": PageSitemap(),
+    "outcomes": OutcomeSitemap(),
+    "categories": ModelSitemap(Category.objects.all()),
+    "organizations": ModelSitemap(Organization.objects.only("slug")),
+    "countries": ModelSitemap(
+        Country.objects.filter(outcomes__isnull=False).distinct().only("code")
+    ),
+    "regions": ModelSitemap(Region.objects.only("slug")),
+}

@@ -1,0 +1,245 @@
+"""Every public page: what it shows, its metadata, and its query budget at two data sizes."""
+
+import re
+
+import pytest
+
+from outcomes.models import Organization, Outcome
+
+pytestmark = pytest.mark.django_db
+
+
+def html_of(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_home_lists_categories_with_counts_totals_and_a_search_box(client):
+    html = html_of(client, "/")
+    for name, count in [
+        ("Livelihood Cooperation and Donation", 8),
+        ("Capacity Building and Talent Exchanges", 11),
+        ("Promoting Development", 4),
+        ("Cultural Exchange", 6),
+        ("Exchange Mechanism", 8),
+    ]:
+        assert re.search(
+            rf"{name}</a></h3>\s*<p>[^<]+</p>\s*<p class=\"count\">{count} outcomes", html
+        )
+    assert "37 outcomes" in html
+    assert "45 organizations" in html
+    assert 'type="search" name="q"' in html
+
+
+def test_outcome_page_quotes_the_text_with_its_citation(client):
+    outcome = Outcome.objects.get(reference="II.1")
+    html = html_of(client, outcome.get_absolute_url())
+    assert f'<blockquote cite="/about/#source"><p>{outcome.text}</p></blockquote>' in html
+    assert "section II (“Capacity Building and Talent Exchanges”), item 1" in html
+    assert "over US$500,000" in html
+    assert 'href="/countries/kh/">Cambodia</a>' in html
+    assert 'href="/countries/uz/">Uzbekistan</a>' in html
+    assert "China Association for NGO Cooperation</a> — lead" in html
+    assert "Last updated" in html
+
+
+def test_outcome_page_writes_figures_as_people_read_them(client):
+    html = html_of(client, Outcome.objects.get(reference="V.6").get_absolute_url())
+    assert "nearly CN¥100 million" in html
+    html = html_of(client, Outcome.objects.get(reference="III.3").get_absolute_url())
+    assert "CN¥1 million" in html
+
+
+def test_outcome_page_shows_status_year_programmes_regions_and_partners(client):
+    html = html_of(client, Outcome.objects.get(reference="III.1").get_absolute_url())
+    assert "Ongoing, 2016" in html
+    assert "Belt and Road Industrial and Commercial Alliance</li>" in html
+    html = html_of(client, Outcome.objects.get(reference="IV.5").get_absolute_url())
+    assert 'href="/regions/asean/">ASEAN</a>' in html
+    html = html_of(client, Outcome.objects.get(reference="I.1").get_absolute_url())
+    assert "Myanmar Alinyaung Foundation</a> — partner, not a SIRONET member" in html
+
+
+def test_outcome_page_links_previous_next_and_related(client):
+    html = html_of(client, Outcome.objects.get(reference="I.2").get_absolute_url())
+    assert re.search(r'rel="prev" href="[^"]+">← I\.1 ', html)
+    assert re.search(r'rel="next" href="[^"]+">I\.3 ', html)
+    assert "Related outcomes" in html
+    assert ">I.4</span>" in html  # same organization: China Foundation for Poverty Alleviation
+    assert ">I.8</span>" in html  # same country: Myanmar
+
+
+def test_cfpd_page_shows_both_of_its_outcomes(client):
+    html = html_of(client, "/organizations/cfpd/")
+    assert "China Foundation for Peace and Development (CFPD)" in html
+    assert ">I.1</span>" in html and ">II.11</span>" in html
+
+
+def test_organization_page_groups_outcomes_by_role(client):
+    html = html_of(client, "/organizations/cnie/")
+    assert "<h3>As lead</h3>" in html
+    html = html_of(client, "/organizations/polish-house-civic-association/")
+    assert "<h3>As partner</h3>" in html
+    assert "Poland" in html
+
+
+def test_organizations_are_a_to_z_ignoring_the(client):
+    response = client.get("/organizations/")
+    names = [o.name for o in response.context["organizations"]]
+    assert names.index("The Great Wall Society of China") < names.index(
+        "Hebei Provincial Red Cross Society"
+    )
+    assert names[0] == "Aier Eye Hospital Group Co Ltd"
+
+
+def test_organizations_filter_by_type(client):
+    response = client.get("/organizations/", {"type": "company"})
+    assert {o.name for o in response.context["organizations"]} == {
+        "Aier Eye Hospital Group Co Ltd",
+        "Fujian Hongbo Opto-Electronics Technology Co., Ltd.",
+    }
+    response = client.get("/organizations/", {"type": "bogus"})
+    assert response.status_code == 200
+    assert len(response.context["organizations"]) == Organization.objects.count()
+    assert "There is no organization type" in response.content.decode()
+
+
+def test_countries_are_grouped_by_continent_with_counts(client):
+    html = html_of(client, "/countries/")
+    assert re.search(r"<h2[^>]*>Asia</h2>", html)
+    assert re.search(r"<h2[^>]*>Africa</h2>", html)
+    assert 'href="/countries/mm/">Myanmar</a> <span class="count">(4)</span>' in html
+    assert "Viet Nam" not in html  # named by no outcome
+
+
+def test_country_page_lists_named_outcomes_then_regional_ones(client):
+    response = client.get("/countries/mm/")
+    named = [o.reference for o in response.context["named"]]
+    via = [o.reference for o in response.context["via_regions"]]
+    assert named == ["I.1", "I.2", "I.8", "II.10"]
+    # Mekong; Asia (twice); Southeast Asia and ASEAN
+    assert set(via) == {"I.3", "I.5", "I.6", "II.4", "IV.5"}
+    html = response.content.decode()
+    assert html.index("Outcomes that name Myanmar") < html.index(
+        "target a region Myanmar belongs to"
+    )
+    assert 'via <a href="/regions/mekong/">' in html
+
+
+def test_country_addresses_are_lower_case(client):
+    response = client.get("/countries/MM/")
+    assert response.status_code == 301
+    assert response["Location"] == "/countries/mm/"
+
+
+def test_region_page(client):
+    response = client.get("/regions/mekong/")
+    assert [o.reference for o in response.context["targeted"]] == ["I.3"]
+    assert "I.1" in [o.reference for o in response.context["via_members"]]
+
+
+def test_category_page(client):
+    response = client.get("/categories/mechanism/")
+    assert [o.reference for o in response.context["outcomes"]][0] == "V.1"
+    assert "Forums, symposia and agreements" in response.content.decode()
+
+
+def test_about_page_names_the_source_licence_and_corrections(client):
+    html = html_of(client, "/about/")
+    assert "Cooperation Outcomes of SIRONET Member Organizations" in html
+    assert "Creative Commons Attribution 4.0" in html
+    assert 'id="corrections"' in html
+
+
+def test_unknown_addresses_are_404_in_the_site_style(client):
+    for url in [
+        "/outcomes/no-such-outcome/",
+        "/organizations/nobody/",
+        "/countries/zz/",
+        "/regions/atlantis/",
+        "/categories/nope/",
+        "/nothing/here/",
+        "/outcomes/export.pdf",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+    assert "Page not found" in client.get("/nothing/here/").content.decode()
+
+
+def test_robots_disallows_the_admin_and_names_the_sitemap(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_sitemap_lists_every_outcome(client):
+    xml = client.get("/sitemap.xml").content.decode()
+    for outcome in Outcome.objects.all():
+        assert f"http://testserver{outcome.get_absolute_url()}</loc>" in xml
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+
+
+PAGES = [
+    "/",
+    "/outcomes/",
+    "/outcomes/nine-schools-co-built-with-myanmar-alinyaung-foundation/",
+    "/organizations/",
+    "/organizations/cfpd/",
+    "/countries/",
+    "/countries/mm/",
+    "/regions/mekong/",
+    "/categories/livelihood/",
+    "/about/",
+]
+
+
+def test_every_page_has_its_own_title_description_and_canonical_link(client):
+    titles = set()
+    for url in PAGES:
+        html = html_of(client, url)
+        title = re.search(r"<title>(.+?)</title>", html, re.S)[1]
+        assert title not in titles, url
+        titles.add(title)
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', html), url
+        assert f'<link rel="canonical" href="http://testserver{url}">' in html, url
+        assert 'href="#main">Skip to content</a>' in html
+
+
+def test_public_pages_refuse_writes(client):
+    for url in PAGES:
+        assert client.post(url).status_code == 405, url
+
+
+# Query budgets, pinned at the document's size and with 60 more outcomes.
+BUDGETS = [
+    ("/", 4),  # categories with counts; outcomes; organizations; countries
+    ("/outcomes/nine-schools-co-built-with-myanmar-alinyaung-foundation/", 9),
+    # outcome (+category, source); participations (+organization); countries; regions;
+    # figures; programmes; related outcomes (+category); previous; next
+    ("/organizations/", 1),  # organizations with outcome counts
+    ("/organizations/cfpd/", 2),  # organization (+country); participations (+outcome, category)
+    ("/countries/", 1),  # countries with outcome counts
+    ("/countries/mm/", 9),
+    # country; named outcomes; their organizations; their countries; regions of the
+    # country; outcomes via regions; their organizations; their countries; their regions
+    ("/regions/mekong/", 8),
+    # region; members; targeted outcomes + organizations + countries;
+    # outcomes via members + organizations + countries
+    ("/categories/livelihood/", 4),  # category; outcomes; organizations; countries
+    ("/about/", 2),  # source; outcome count
+    ("/outcomes/export.json", 5),  # outcomes; participations; countries; regions; figures
+    ("/outcomes/export.csv", 5),
+    ("/outcomes/export.xlsx", 5),
+]
+
+
+@pytest.mark.parametrize("url, queries", BUDGETS)
+def test_page_query_budget(client, django_assert_num_queries, catalogue_size, url, queries):
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200

@@ -1,0 +1,75 @@
+"""Search gives the same outcomes on SQLite and PostgreSQL (CI runs this file on both)."""
+
+import pytest
+from django.db import connection
+
+from outcomes.models import Outcome
+from outcomes.search import search_outcomes
+
+pytestmark = pytest.mark.django_db
+
+WORDS = [
+    "cataract",
+    "school",
+    "Myanmar",
+    "women",
+    "forum",
+    "CNIE",
+    "RMB",
+    "Brightness",
+    "youth",
+    "green",
+    "Ltd",
+    "launched",
+    "China",
+    "ROK",
+    "heart",
+    "500",
+    "zzz",
+]
+
+
+def expected(word):
+    """The rule, spelled out in Python: some word of the search document starts with it."""
+    return {
+        outcome.reference
+        for outcome in Outcome.objects.all()
+        if any(w.startswith(word.lower()) for w in outcome.search_text.split())
+    }
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_a_single_word_finds_the_outcomes_with_a_word_starting_with_it(word):
+    found = {o.reference for o in search_outcomes(Outcome.objects.all(), word)}
+    assert found == expected(word), connection.vendor
+
+
+def test_every_word_of_a_query_must_match():
+    found = {o.reference for o in search_outcomes(Outcome.objects.all(), "Myanmar schools")}
+    assert found == expected("myanmar") & expected("schools")
+
+
+def test_punctuation_alone_matches_nothing():
+    assert not search_outcomes(Outcome.objects.all(), "!!! ???").exists()
+
+
+def test_the_search_document_follows_an_organization_rename():
+    outcome = Outcome.objects.get(reference="V.2")
+    organization = outcome.organizations.get()
+    organization.name = "Renamed Legal Studies Society"
+    organization.save()
+    assert {o.reference for o in search_outcomes(Outcome.objects.all(), "renamed")} == {"V.2"}
+
+
+def test_the_search_document_follows_new_country_links():
+    from outcomes.models import Country
+
+    Outcome.objects.get(reference="V.4").countries.add(Country.objects.get(code="BR"))
+    assert {o.reference for o in search_outcomes(Outcome.objects.all(), "Brazil")} == {"V.4"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking is PostgreSQL's")
+def test_postgresql_lists_the_best_match_first(client):
+    response = client.get("/outcomes/", {"q": "myanmar"})
+    ranks = [outcome.rank for outcome in response.context["page"].object_list]
+    assert len(ranks) > 1 and ranks == sorted(ranks, reverse=True)
