@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from outcomes.search import search_document
 
@@ -229,6 +230,8 @@ class Organization(models.Model):
         help_text="Members are the organizations the document credits; untick for partners.",
     )
 
+    history = HistoricalRecords()
+
     objects = SlugManager()
 
     class Meta:
@@ -361,6 +364,8 @@ class Outcome(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords(m2m_fields=[countries, regions])
+
     objects = OutcomeManager()
 
     class Meta:
@@ -442,6 +447,8 @@ class Participation(models.Model):
         default=1, help_text="Order in which the text names the organization."
     )
 
+    history = HistoricalRecords()
+
     objects = ParticipationManager()
 
     class Meta:
@@ -510,6 +517,8 @@ class Figure(models.Model):
         max_length=50, blank=True, help_text="Counts only: what is counted, plural (“schools”)."
     )
     words = models.CharField(max_length=200, help_text="The words as the text writes them.")
+
+    history = HistoricalRecords()
 
     objects = FigureManager()
 
@@ -592,6 +601,8 @@ class Programme(models.Model):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="programmes")
     name = models.CharField(max_length=200, help_text="The name exactly as the text writes it.")
     position = models.PositiveSmallIntegerField(default=1, help_text="Order in the text.")
+
+    history = HistoricalRecords()
 
     objects = ProgrammeManager()
 

@@ -6,6 +6,7 @@ Every variable is listed in README.md.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "import_export",
+    "simple_history",
+    "axes",
     "outcomes",
 ]
 
@@ -81,6 +84,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made each change in the history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "outcomes.middleware.AdminNoIndexMiddleware",
+    # Login protection; django-axes wants its middleware last.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account is refused even with the right password.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "sironet.urls"
@@ -135,6 +149,33 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+}
+
+# The editors' admin: its address can be moved, e.g. DJANGO_ADMIN_PATH=editors/.
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+
+# django-axes: five failed logins in a row for an account, or from an address,
+# lock it out for 15 minutes (a success resets the count).
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+
+# django-import-export: an import writes all of its rows or none of them.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The uploaded file waits in the cache between preview and confirmation, so that
+# the confirmation may reach another app server process.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+# A cache in the database is shared by every app server; its table is made by
+# migration outcomes 0004 (or `manage.py createcachetable`).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

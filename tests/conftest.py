@@ -84,3 +84,48 @@ def grow_catalogue(count):
             unit="schools",
             words=f"{n} schools",
         )
+
+
+EDITOR_PASSWORD = "a-long-editor-password"
+
+
+@pytest.fixture
+def editor(db):
+    """An account in the Editors group (made by migration outcomes 0004), as editors get."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("edith", "edith@example.org", EDITOR_PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def admin_form_data(response, **changes):
+    """The POST data of an admin change (or revert) form as the browser would send it.
+
+    Collects the main form's fields and every inline formset, with its management form.
+    """
+    data = {}
+
+    def add(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [str(item) for item in value]
+            else:
+                data[form.add_prefix(name)] = "on" if value is True else str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets") or []:
+        add(inline.formset.management_form)
+        for form in inline.formset.forms:
+            add(form)
+    data.update(changes)
+    return data

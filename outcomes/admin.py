@@ -1,0 +1,319 @@
+"""The editors' admin: correct the catalogue, import and export it, see and revert its history.
+
+Editors (the “Editors” group, made by migration 0004) may view, add and change the
+catalogue's records; deleting outcomes and organizations is for superusers.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Prefetch
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, JSON, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from outcomes.models import (
+    Category,
+    Country,
+    Figure,
+    Organization,
+    Outcome,
+    Participation,
+    Programme,
+    Region,
+    Source,
+)
+from outcomes.resources import CountryResource, OrganizationResource, OutcomeResource
+
+admin.site.site_header = "SIRONET Outcomes Catalogue administration"
+admin.site.site_title = "SIRONET Outcomes Catalogue administration"
+admin.site.index_title = "Catalogue editing"
+
+IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
+
+
+class SlugChangeWarningMixin:
+    """After a slug changes, tell the editor that links to the old address now break."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["help_texts"] = {
+            "slug": "The last part of this record's public address. Changing it breaks "
+            "every link to the old address, so change it only to correct a mistake.",
+            **kwargs.get("help_texts", {}),
+        }
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        old_slug = form.initial.get("slug")
+        super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            old_url = type(obj)(slug=old_slug).get_absolute_url()
+            messages.warning(
+                request,
+                f"The address of “{obj}” is now {obj.get_absolute_url()}. "
+                f"Links to the old address {old_url} no longer work.",
+            )
+
+
+class ImportExportHistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """Import (change permission) and export (view permission) with history and revert."""
+
+    formats = IMPORT_EXPORT_FORMATS
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"request": request}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # Any invalid row rolls back the whole import, on confirmation too.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+
+class SuperuserDeletesMixin:
+    """Only superusers delete these: other records and the public site depend on them."""
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+# Outcomes ---------------------------------------------------------------------------------
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    fields = ["organization", "role", "position"]
+    autocomplete_fields = ["organization"]
+    extra = 0
+    verbose_name = "organization named"
+    verbose_name_plural = "Organizations, in the order the text names them"
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    fields = ["position", "kind", "value", "qualifier", "currency", "unit", "words"]
+    extra = 0
+    verbose_name_plural = "Figures (money needs a currency, a count needs a unit)"
+
+
+class ProgrammeInline(admin.TabularInline):
+    model = Programme
+    fields = ["name", "position"]
+    extra = 0
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHistoryAdmin):
+    resource_classes = [OutcomeResource]
+    list_display = ["reference", "title", "category", "status", "organization_list", "updated"]
+    list_display_links = ["reference", "title"]
+    list_select_related = ["category"]
+    list_filter = [
+        "category",
+        "status",
+        ("countries", admin.RelatedOnlyFieldListFilter),
+        ("regions", admin.RelatedOnlyFieldListFilter),
+        ("organizations", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["reference", "title", "text", "participations__organization__name"]
+    ordering = ["position"]
+    show_full_result_count = False
+    list_per_page = 50
+    autocomplete_fields = ["countries", "regions"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created", "updated"]
+    inlines = [ParticipationInline, FigureInline, ProgrammeInline]
+    fieldsets = [
+        (
+            "The item",
+            {
+                "fields": ["source", "reference", "category", "title", "slug"],
+                "description": "The reference and text come from the document; the title is "
+                "ours. The reference's numeral must be the category's section numeral.",
+            },
+        ),
+        (
+            "What the text says",
+            {
+                "fields": ["text", "status", "year", "scope"],
+                "description": "Record only what the text supports; leave a field empty "
+                "when the text does not say.",
+            },
+        ),
+        (
+            "Where",
+            {
+                "fields": ["countries", "regions"],
+                "description": "Type a few letters to find a country or region. Use the "
+                "scope above for targets the text gives without a list of countries.",
+            },
+        ),
+        ("Record", {"fields": ["created", "updated"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.select_related("organization"),
+                )
+            )
+        )
+
+    @admin.display(description="organizations")
+    def organization_list(self, outcome):
+        return ", ".join(
+            p.organization.acronym or p.organization.name for p in outcome.participations.all()
+        )
+
+
+# An outcome's parts: edited as rows of its change form, and listed here too so that
+# each has a history page from which an editor can revert a change.
+
+
+class OutcomePartAdmin(SimpleHistoryAdmin):
+    list_select_related = ["outcome"]
+    autocomplete_fields = ["outcome"]
+    ordering = ["outcome__position", "position"]
+    search_fields = ["outcome__reference", "outcome__title"]
+
+    @admin.display(description="outcome", ordering="outcome__position")
+    def outcome_reference(self, part):
+        return part.outcome.reference
+
+
+@admin.register(Participation)
+class ParticipationAdmin(OutcomePartAdmin):
+    list_display = ["outcome_reference", "organization", "role", "position"]
+    list_select_related = ["outcome", "organization"]
+    list_filter = ["role"]
+    autocomplete_fields = ["outcome", "organization"]
+    search_fields = [*OutcomePartAdmin.search_fields, "organization__name"]
+
+
+@admin.register(Figure)
+class FigureAdmin(OutcomePartAdmin):
+    list_display = ["outcome_reference", "words", "kind", "value", "qualifier", "currency", "unit"]
+    list_filter = ["kind", "qualifier", "currency"]
+    search_fields = [*OutcomePartAdmin.search_fields, "words"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(OutcomePartAdmin):
+    list_display = ["outcome_reference", "name", "position"]
+    search_fields = [*OutcomePartAdmin.search_fields, "name"]
+
+
+# Organizations and places -----------------------------------------------------------------
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHistoryAdmin):
+    resource_classes = [OrganizationResource]
+    list_display = ["name", "acronym", "type", "country", "is_member", "outcome_count"]
+    list_select_related = ["country"]
+    list_filter = ["type", "is_member", ("country", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "acronym", "slug"]
+    autocomplete_fields = ["country"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "acronym", "type", "country", "is_member"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(outcome_count=Count("participations"))
+
+    @admin.display(description="outcomes", ordering="outcome_count")
+    def outcome_count(self, organization):
+        return organization.outcome_count
+
+
+class NamedInOutcomesFilter(admin.SimpleListFilter):
+    title = "named in outcomes"
+    parameter_name = "named"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(outcome_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(outcome_count=0)
+        return queryset
+
+
+@admin.register(Country)
+class CountryAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CountryResource]
+    formats = IMPORT_EXPORT_FORMATS
+    list_display = ["code", "name", "common_name", "continent", "outcome_count"]
+    list_display_links = ["code", "name"]
+    list_filter = [NamedInOutcomesFilter, "continent"]
+    search_fields = ["code", "name", "common_name"]
+    fields = ["code", "name", "common_name", "numeric", "continent"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(outcome_count=Count("outcomes"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # An ISO code is the country's identity in addresses and imports.
+        return ["code"] if obj else []
+
+    @admin.display(description="outcomes", ordering="outcome_count")
+    def outcome_count(self, country):
+        return country.outcome_count
+
+
+@admin.register(Region)
+class RegionAdmin(SlugChangeWarningMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "member_count", "outcome_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    autocomplete_fields = ["members"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "description", "members"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                member_count=Count("members", distinct=True),
+                outcome_count=Count("outcomes", distinct=True),
+            )
+        )
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, region):
+        return region.member_count
+
+    @admin.display(description="outcomes", ordering="outcome_count")
+    def outcome_count(self, region):
+        return region.outcome_count
+
+
+@admin.register(Category)
+class CategoryAdmin(SlugChangeWarningMixin, admin.ModelAdmin):
+    list_display = ["numeral", "name", "order", "outcome_count"]
+    list_display_links = ["numeral", "name"]
+    search_fields = ["name", "description"]
+    ordering = ["order"]
+    fields = ["numeral", "name", "slug", "order", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(outcome_count=Count("outcomes"))
+
+    @admin.display(description="outcomes", ordering="outcome_count")
+    def outcome_count(self, category):
+        return category.outcome_count
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "outcome_count"]
+    search_fields = ["title", "publisher"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(outcome_count=Count("outcomes"))
+
+    @admin.display(description="outcomes", ordering="outcome_count")
+    def outcome_count(self, source):
+        return source.outcome_count

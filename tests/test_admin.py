@@ -1,0 +1,167 @@
+"""The editors' admin: who may do what, the change form, and what each changelist costs."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from outcomes.models import Figure, Organization, Outcome
+from tests.conftest import admin_form_data
+
+
+def test_an_editor_corrects_a_title_and_the_public_page_shows_it(editor_client):
+    outcome = Outcome.objects.get(reference="I.1")
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+
+    response = editor_client.post(url, admin_form_data(page, title="A corrected title"))
+
+    assert response.status_code == 302, response.context["errors"]
+    outcome.refresh_from_db()
+    assert outcome.title == "A corrected title"
+    assert outcome.participations.exists()  # the inlines were posted back unchanged
+    public = editor_client.get(f"/outcomes/{outcome.slug}/")
+    assert "A corrected title" in public.content.decode()
+
+
+def test_the_change_form_refuses_money_without_a_currency_and_saves_nothing(editor_client):
+    outcome = Outcome.objects.get(reference="I.1")
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    data = admin_form_data(editor_client.get(url), title="Not saved")
+    count = int(data["figures-TOTAL_FORMS"])
+    data["figures-TOTAL_FORMS"] = str(count + 1)
+    new = f"figures-{count}-"
+    data.update(
+        {
+            f"{new}outcome": str(outcome.pk),
+            f"{new}position": "9",
+            f"{new}kind": "money",
+            f"{new}value": "-5",
+            f"{new}qualifier": "exact",
+            f"{new}words": "minus five",
+        }
+    )
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "An amount of money needs a currency" in page
+    assert "greater than or equal to 0" in page
+    outcome.refresh_from_db()
+    assert outcome.title != "Not saved"
+    assert not Figure.objects.filter(outcome=outcome, position=9).exists()
+
+
+def test_changing_a_slug_warns_that_old_links_break(editor_client):
+    organization = Organization.objects.filter(participations__isnull=False).first()
+    old_slug = organization.slug
+    url = reverse("admin:outcomes_organization_change", args=[organization.pk])
+    data = admin_form_data(editor_client.get(url), slug="a-new-slug")
+
+    response = editor_client.post(url, data, follow=True)
+
+    messages = [str(message) for message in response.context["messages"]]
+    assert any(f"/organizations/{old_slug}/ no longer work" in m for m in messages), messages
+
+
+def test_a_country_code_cannot_be_changed_once_created(editor_client):
+    from outcomes.models import Country
+
+    country = Country.objects.get(code="MM")
+    page = editor_client.get(reverse("admin:outcomes_country_change", args=[country.pk]))
+    assert "code" not in page.context["adminform"].form.fields
+    assert (
+        "code"
+        in editor_client.get(reverse("admin:outcomes_country_add")).context["adminform"].form.fields
+    )
+
+
+def test_an_editor_may_not_see_users(editor_client):
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login(client, db):
+    response = client.get(reverse("admin:outcomes_outcome_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_editors_group_has_no_rights_over_accounts_and_cannot_delete_outcomes(editor):
+    editors = Group.objects.get(name="Editors")
+    assert not editors.permissions.filter(content_type__app_label="auth").exists()
+    assert editor.has_perm("outcomes.change_outcome")
+    assert editor.has_perm("outcomes.add_organization")
+    assert editor.has_perm("outcomes.view_source")
+    for codename in ["delete_outcome", "delete_organization"]:
+        assert not editor.has_perm(f"outcomes.{codename}")
+    assert (
+        not Permission.objects.filter(group=editors, codename__startswith="delete_")
+        .exclude(codename__in=["delete_figure", "delete_participation", "delete_programme"])
+        .exists()
+    )
+
+
+def test_an_editor_cannot_delete_an_outcome_or_an_organization(editor_client):
+    outcome = Outcome.objects.get(reference="I.1")
+    organization = Organization.objects.first()
+    for url in [
+        reverse("admin:outcomes_outcome_delete", args=[outcome.pk]),
+        reverse("admin:outcomes_organization_delete", args=[organization.pk]),
+    ]:
+        assert editor_client.post(url, {"post": "yes"}).status_code == 403
+    assert Outcome.objects.filter(pk=outcome.pk).exists()
+
+
+def test_admin_pages_ask_not_to_be_indexed(client, editor_client):
+    admin_page = editor_client.get(reverse("admin:index"))
+    assert admin_page["X-Robots-Tag"] == "noindex, nofollow"
+    assert "SIRONET Outcomes Catalogue administration" in admin_page.content.decode()
+    robots_response = client.get("/robots.txt")
+    assert not robots_response.has_header("X-Robots-Tag")  # public pages are indexed
+    robots = robots_response.content.decode()
+    assert f"Disallow: {reverse('admin:index')}" in robots
+
+
+def test_the_outcome_list_filters_and_searches(editor_client):
+    url = reverse("admin:outcomes_outcome_changelist")
+    found = editor_client.get(url, {"q": "I.1"}).context["cl"].result_list
+    assert "I.1" in [outcome.reference for outcome in found]
+    everything = editor_client.get(url).context["cl"].result_list
+    assert [o.position for o in everything] == sorted(o.position for o in everything)
+
+
+# The queries of one changelist page, whatever the number of rows:
+#  1 session, 2 user, 3-4 the editor's permissions (user's, then groups'),
+#  then the page's own queries, listed per changelist below.
+CHANGELISTS = {
+    # 5 category filter values, 6-8 countries, regions and organizations named by
+    # outcomes (RelatedOnly filters), 9 count (no full count: show_full_result_count
+    # is off), 10 the page of outcomes with their category, 11 their participations
+    # with organizations.
+    "outcome": 11,
+    # 5 country filter values, 6 count, 7 total count, 8 the page (country joined,
+    # outcome counts annotated).
+    "organization": 8,
+    # 5 count, 6 total count, 7 the page (outcome counts annotated).
+    "country": 7,
+    "region": 7,
+    "category": 7,
+    "source": 7,
+    # 5 count, 6 total count, 7 the page (outcome joined; organization too for participations).
+    "participation": 7,
+    "programme": 7,
+    # and, first, the currencies in use (for the currency filter).
+    "figure": 8,
+}
+
+
+@pytest.mark.parametrize("model", CHANGELISTS)
+def test_every_changelist_renders_in_a_fixed_number_of_queries(
+    model, catalogue_size, editor_client, django_assert_num_queries
+):
+    url = reverse(f"admin:outcomes_{model}_changelist")
+    with django_assert_num_queries(CHANGELISTS[model]):
+        response = editor_client.get(url)
+    assert response.status_code == 200

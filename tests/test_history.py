@@ -1,0 +1,98 @@
+"""Every change is recorded (who, when, what) and can be reverted from the admin."""
+
+from django.urls import reverse
+
+from outcomes.models import Outcome
+from tests.conftest import admin_form_data
+
+
+def correct_title(client, outcome, title):
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    response = client.post(url, admin_form_data(client.get(url), title=title))
+    assert response.status_code == 302, response.context["errors"]
+
+
+def test_the_history_lists_an_editors_change_field_by_field(editor_client, editor):
+    outcome = Outcome.objects.get(reference="I.1")
+    old_title = outcome.title
+    correct_title(editor_client, outcome, "A corrected title")
+
+    latest = outcome.history.latest()
+    assert latest.history_user == editor
+    assert latest.title == "A corrected title"
+    page = editor_client.get(reverse("admin:outcomes_outcome_history", args=[outcome.pk]))
+    content = page.content.decode()
+    assert editor.username in content
+    assert old_title in content and "A corrected title" in content  # title: old → new
+
+
+def test_an_editor_reverts_a_change_from_the_history(editor_client):
+    outcome = Outcome.objects.get(reference="I.1")
+    old_title = outcome.title
+    before = outcome.history.latest()
+    correct_title(editor_client, outcome, "A mistaken title")
+
+    url = reverse("admin:outcomes_outcome_simple_history", args=[outcome.pk, before.history_id])
+    assert url == f"/admin/outcomes/outcome/{outcome.pk}/history/{before.history_id}/"
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    response = editor_client.post(url, admin_form_data(page))
+
+    assert response.status_code == 302, response.context["errors"]
+    outcome.refresh_from_db()
+    assert outcome.title == old_title
+    assert outcome.history.latest().title == old_title
+
+
+def test_changes_to_an_outcomes_parts_are_recorded_with_the_editor(editor_client, editor):
+    outcome = Outcome.objects.get(reference="I.1")
+    participation = outcome.participations.first()
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    data = admin_form_data(editor_client.get(url), **{"participations-0-position": "7"})
+
+    assert editor_client.post(url, data).status_code == 302
+
+    latest = participation.history.latest()
+    assert (latest.position, latest.history_user) == (7, editor)
+
+
+def test_a_change_of_countries_is_recorded(editor_client):
+    outcome = Outcome.objects.get(reference="I.1")
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    data = admin_form_data(editor_client.get(url))
+    data["countries"] = []
+
+    assert editor_client.post(url, data).status_code == 302
+
+    latest, previous = outcome.history.all()[:2]
+    changes = {change.field for change in latest.diff_against(previous).changes}
+    assert "countries" in changes
+
+
+def test_a_participation_change_is_listed_on_its_history_page_and_reverted(editor_client, editor):
+    outcome = Outcome.objects.get(reference="I.1")
+    participation = outcome.participations.get(organization__slug="myanmar-alinyaung-foundation")
+    before = participation.history.latest()
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    data = admin_form_data(editor_client.get(url))
+    index = next(
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.endswith("-id")
+        and key.startswith("participations-")
+        and value == str(participation.pk)
+    )
+    data[f"participations-{index}-role"] = "lead"
+    assert editor_client.post(url, data).status_code == 302
+
+    history = reverse("admin:outcomes_participation_history", args=[participation.pk])
+    content = editor_client.get(history).content.decode()
+    assert editor.username in content and "Partner" in content and "Lead" in content
+
+    revert = reverse(
+        "admin:outcomes_participation_simple_history", args=[participation.pk, before.history_id]
+    )
+    response = editor_client.post(revert, admin_form_data(editor_client.get(revert)))
+    assert response.status_code == 302
+    participation.refresh_from_db()
+    assert participation.role == "partner"

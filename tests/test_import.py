@@ -1,0 +1,173 @@
+"""Import in the admin: preview, then confirm; all rows or none; re-importing changes nothing."""
+
+import pytest
+import tablib
+from django.contrib import admin
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from outcomes.models import Country, Organization, Outcome
+from outcomes.resources import CountryResource, OrganizationResource, OutcomeResource
+
+FORMATS = ["csv", "xlsx", "json"]  # in the order the admin offers them
+
+
+def exported(resource, queryset, change=None):
+    """An export of the queryset as a Dataset, with `change(row)` applied to each row dict."""
+    dataset = resource().export(queryset)
+    rows = [dict(row) for row in dataset.dict]
+    for row in rows:
+        if change:
+            change(row)
+    result = tablib.Dataset(headers=dataset.headers)
+    for row in rows:
+        result.append([row[header] for header in dataset.headers])
+    return result
+
+
+def preview(client, model, dataset, format="csv"):
+    """Upload a file to the import page: the dry run and its report."""
+    data = dataset.export(format)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    upload = SimpleUploadedFile(f"upload.{format}", data)
+    return client.post(
+        reverse(f"admin:outcomes_{model}_import"),
+        {"import_file": upload, "format": str(FORMATS.index(format)), "resource": "0"},
+    )
+
+
+def confirm(client, model, response):
+    form = response.context["confirm_form"]
+    return client.post(reverse(f"admin:outcomes_{model}_process_import"), form.initial, follow=True)
+
+
+def test_a_file_with_one_bad_row_writes_nothing_and_says_which_row_and_why(editor_client):
+    def change(row):
+        if row["reference"] == "I.1":
+            row["title"] = "Changed by the import"
+        if row["reference"] == "I.5":
+            row["countries"] = "MM;ZZ"
+
+    dataset = exported(OutcomeResource, Outcome.objects.all(), change)
+    # As a spreadsheet numbers it: the header is row 1.
+    bad_row = [row[0] for row in dataset].index("I.5") + 2
+
+    response = preview(editor_client, "outcome", dataset)
+
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.has_validation_errors()
+    assert [row.number for row in result.invalid_rows] == [bad_row]
+    content = response.content.decode()
+    assert "Unknown country codes: ZZ." in content
+    assert f"<td>{bad_row} </td>" in content
+    assert "confirm_form" not in response.context  # nothing to confirm
+    assert Outcome.objects.get(reference="I.1").title != "Changed by the import"
+
+
+def test_a_bad_row_rolls_back_the_good_rows_on_confirmation_too(editor):
+    """What the confirmation step runs, should a bad row get through the preview."""
+    from outcomes.admin import OutcomeAdmin
+
+    def change(row):
+        if row["reference"] == "I.1":
+            row["title"] = "Changed by the import"
+        if row["reference"] == "I.5":
+            row["category"] = "no-such-category"
+
+    dataset = exported(OutcomeResource, Outcome.objects.all(), change)
+    kwargs = OutcomeAdmin(Outcome, admin.site).get_import_data_kwargs()
+
+    result = OutcomeResource().import_data(dataset, dry_run=False, user=editor, **kwargs)
+
+    assert result.has_validation_errors()
+    assert Outcome.objects.get(reference="I.1").title != "Changed by the import"
+
+
+def test_unknown_names_and_bad_references_are_errors_of_their_rows(editor_client):
+    problems = {
+        "I.2": ("category", "nowhere", "Unknown category slug “nowhere”."),
+        "I.3": ("regions", "no-such-region", "Unknown region slugs: no-such-region."),
+        "I.4": ("organizations", "nobody (lead)", "Unknown organization slugs: nobody."),
+        "I.6": ("organizations", "cfpd (boss)", "Unknown role “boss”"),
+    }
+
+    def change(row):
+        if row["reference"] in problems:
+            column, value, _ = problems[row["reference"]]
+            row[column] = value
+        if row["reference"] == "I.7":
+            row["reference"] = "VI-1"
+
+    dataset = exported(OutcomeResource, Outcome.objects.all(), change)
+    response = preview(editor_client, "outcome", dataset)
+
+    content = response.content.decode()
+    for _, _, message in problems.values():
+        assert message in content
+    assert "A reference is the section numeral" in content
+    assert len(response.context["result"].invalid_rows) == len(problems) + 1
+
+
+@pytest.mark.parametrize("format", FORMATS)
+@pytest.mark.parametrize(
+    "model,resource,queryset",
+    [
+        ("outcome", OutcomeResource, Outcome.objects.all()),
+        ("organization", OrganizationResource, Organization.objects.all()),
+        ("country", CountryResource, Country.objects.filter(code__in=["MM", "KH", "ET", "PK"])),
+    ],
+)
+def test_reimporting_an_unchanged_export_changes_nothing(
+    editor_client, model, resource, queryset, format
+):
+    dataset = exported(resource, queryset)
+
+    response = preview(editor_client, model, dataset, format)
+
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["skip"] == len(dataset) > 0
+    assert result.totals["update"] == result.totals["new"] == 0
+    done = confirm(editor_client, model, response)
+    messages = [str(message) for message in done.context["messages"]]
+    assert f"0 new, 0 updated, 0 deleted and {len(dataset)} skipped" in messages[0]
+
+
+def test_a_reimport_updates_in_place_and_is_recorded_in_the_history(editor_client, editor):
+    outcome = Outcome.objects.get(reference="I.1")
+    partner = Organization.objects.exclude(participations__outcome=outcome).first()
+    lead = outcome.participations.first().organization
+
+    def change(row):
+        if row["reference"] == "I.1":
+            row["title"] = "Changed by the import"
+            row["organizations"] = f"{lead.slug} (lead);{partner.slug} (partner)"
+
+    count = Outcome.objects.count()
+    response = preview(
+        editor_client, "outcome", exported(OutcomeResource, Outcome.objects.all(), change)
+    )
+    assert response.context["result"].totals["update"] == 1
+    confirm(editor_client, "outcome", response)
+
+    assert Outcome.objects.count() == count
+    outcome.refresh_from_db()
+    assert outcome.title == "Changed by the import"
+    assert [(p.organization, p.role, p.position) for p in outcome.participations.all()] == [
+        (lead, "lead", 1),
+        (partner, "partner", 2),
+    ]
+    assert outcome.history.latest().history_user == editor
+    assert outcome.participations.get(organization=partner).history.latest().history_user == editor
+
+
+def test_import_needs_the_change_permission_and_export_the_view_permission(client, db):
+    viewer = User.objects.create_user("vera", password="x", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_outcome"))
+    client.force_login(viewer)
+
+    assert client.get(reverse("admin:outcomes_outcome_import")).status_code == 403
+    assert client.get(reverse("admin:outcomes_outcome_export")).status_code == 200

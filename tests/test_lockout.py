@@ -1,0 +1,62 @@
+"""Repeated failed logins lock the account and the address out for a while."""
+
+from datetime import timedelta
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import EDITOR_PASSWORD
+
+
+def log_in(client, username, password, address="203.0.113.7"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_the_right_password_is_refused_after_repeated_failures(client, editor):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert log_in(client, editor.username, "wrong").status_code == 200  # the form again
+    assert log_in(client, editor.username, "wrong").status_code == 429  # the last failure
+
+    response = log_in(client, editor.username, EDITOR_PASSWORD)
+
+    assert response.status_code == 429
+    content = response.content.decode()
+    assert "Login refused for now" in content
+    assert "Even the right password" in content
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert client.get(reverse("admin:index")).status_code == 302  # not logged in
+
+
+def test_the_account_stays_locked_from_another_address(client, editor):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, editor.username, "wrong")
+
+    assert log_in(client, editor.username, EDITOR_PASSWORD, "198.51.100.9").status_code == 429
+
+
+def test_fewer_failures_than_the_limit_do_not_lock(client, editor):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        log_in(client, editor.username, "wrong")
+
+    response = log_in(client, editor.username, EDITOR_PASSWORD)
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_lockout_ends_after_a_quarter_of_an_hour(client, editor):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, editor.username, "wrong")
+    attempts = AccessAttempt.objects.filter(username=editor.username)
+
+    attempts.update(attempt_time=timezone.now() - timedelta(minutes=14))
+    assert log_in(client, editor.username, EDITOR_PASSWORD).status_code == 429
+
+    attempts.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert log_in(client, editor.username, EDITOR_PASSWORD).status_code == 302
