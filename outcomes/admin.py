@@ -4,7 +4,9 @@ Editors (the “Editors” group, made by migration 0004) may view, add and chan
 catalogue's records; deleting outcomes and organizations is for superusers.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Prefetch
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
@@ -118,6 +120,8 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
     autocomplete_fields = ["countries", "regions"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created", "updated"]
+    # Titles, slugs and scope are long: show them whole.
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
     inlines = [ParticipationInline, FigureInline, ProgrammeInline]
     fieldsets = [
         (
