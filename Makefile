@@ -36,7 +36,13 @@ serve: seed
 	$(SERVE) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
-test: install
+# The Nu HTML checker for tests/test_html_validity.py (run with the system Java).
+VNU := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU): tools/vnu/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tools/vnu --no-audit --no-fund --loglevel=error; \
+	else echo "npm is missing: the HTML validity test will be skipped."; fi
+
+test: install $(VNU)
 	$(BIN)/pytest
 
 lint: install

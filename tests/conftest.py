@@ -1,4 +1,6 @@
+import importlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +131,50 @@ def admin_form_data(response, **changes):
             add(form)
     data.update(changes)
     return data
+
+
+# Real-browser tests ------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def need(available, message):
+    """Skip a test whose tool is missing, except in CI, where it must fail."""
+    if available:
+        return
+    if in_ci():
+        pytest.fail(f"{message} (CI must install it: see .ci/run)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    need(CHROMIUM.exists(), "Chromium is missing: apt-get install -y chromium")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def live_catalogue(live_server, transactional_db):
+    """The live server with the catalogue seeded and the Editors group in place.
+
+    Live-server tests empty the database after each test (then Django recreates
+    permissions, but not what migrations and seeding made), so each one seeds again.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    seed()
+    editors = importlib.import_module("outcomes.migrations.0004_editors_group")
+    group, _ = Group.objects.get_or_create(name=editors.GROUP)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="outcomes", codename__in=list(editors.codenames())
+        )
+    )
+    return live_server.url

@@ -1,0 +1,189 @@
+"""What people meet in a real Chromium: visitors' and an editor's journeys.
+
+Needs Debian's Chromium (/usr/bin/chromium); skipped without it, except in CI.
+"""
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import EDITOR_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def listed_references(page):
+    return page.locator(".outcome .ref").all_inner_texts()
+
+
+def all_listed_references(page):
+    """References on every page of the current list, following "Next"."""
+    references = listed_references(page)
+    while page.locator("a[rel=next]").count():
+        page.click("a[rel=next]")
+        references += listed_references(page)
+    return references
+
+
+def downloaded_rows(download):
+    return list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
+
+
+def facet_checkbox(page, facet, label):
+    return page.locator("fieldset.facet", has=page.get_by_text(facet, exact=True)).get_by_label(
+        re.compile(rf"^{re.escape(label)} \(\d+\)$")
+    )
+
+
+def test_a_newcomer_browses_from_home_to_a_filtered_list(page, live_catalogue):
+    page.goto(live_catalogue + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Cooperation outcomes of SIRONET member organizations"
+    )
+    page.get_by_role("link", name="IV. Cultural Exchange").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("IV. Cultural Exchange")
+    page.get_by_role("link", name=re.compile("IV.4 Acupuncture")).click()
+    expect(page.locator("blockquote")).to_contain_text("Italy, Russia, Mauritius and Seychelles")
+    page.get_by_role("link", name="The World Federation of Acupuncture-Moxibustion").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The World Federation of Acupuncture-Moxibustion"
+    )
+    page.go_back()
+    page.locator("dd").get_by_role("link", name="Italy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Italy")
+    page.get_by_role("link", name="Filter or download these outcomes").click()
+    expect(page).to_have_url(re.compile(r"/outcomes/\?country=it$"))
+    expect(page.locator(".results-count")).to_have_text("1 outcome")
+    assert listed_references(page) == ["IV.4"]
+
+
+def test_a_visitor_filters_reads_facets_removes_a_chip_sorts_pages_and_downloads(
+    page, live_catalogue
+):
+    page.goto(live_catalogue + "/outcomes/")
+    facet_checkbox(page, "Country", "Myanmar").check()
+    facet_checkbox(page, "Country", "Cambodia").check()
+    facet_checkbox(page, "Category", "Capacity Building and Talent Exchanges").check()
+    page.get_by_role("button", name="Apply filters").click()
+
+    expect(page.locator(".results-count")).to_have_text("2 outcomes")
+    assert listed_references(page) == ["II.1", "II.10"]
+    # Facet counts: what choosing each value would give under the other filters.
+    expect(facet_checkbox(page, "Category", "Livelihood Cooperation and Donation")).to_be_visible()
+    expect(page.locator("fieldset.facet").filter(has_text="Category")).to_contain_text(
+        "Livelihood Cooperation and Donation (3)"
+    )
+    expect(page.locator("fieldset.facet").filter(has_text="Country")).to_contain_text(
+        "Uzbekistan (1)"
+    )
+
+    page.get_by_role("link", name="Remove filter Country: Cambodia").click()
+    expect(page.locator(".results-count")).to_have_text("1 outcome")
+    assert listed_references(page) == ["II.10"]
+
+    page.get_by_label("Sort by").select_option("title")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"sort=title"))
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    rows = downloaded_rows(download.value)
+    assert [row["reference"] for row in rows] == listed_references(page)
+
+    page.get_by_role("link", name="Clear all").click()
+    expect(page.locator(".results-count")).to_have_text("37 outcomes")
+    expect(page.locator(".pagination")).to_contain_text("Page 1 of 2")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    rows = downloaded_rows(download.value)
+    assert [row["reference"] for row in rows] == all_listed_references(page)
+    expect(page.locator(".pagination")).to_contain_text("Page 2 of 2")
+
+
+def test_the_same_filtering_with_the_keyboard_alone(page, live_catalogue):
+    page.goto(live_catalogue + "/outcomes/")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to content")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+
+    def tab_to(locator):
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if locator.evaluate("element => element === document.activeElement"):
+                return
+        raise AssertionError(f"Tab never reached {locator}")
+
+    myanmar = facet_checkbox(page, "Country", "Myanmar")
+    tab_to(myanmar)
+    expect(myanmar).to_be_focused()
+    page.keyboard.press("Space")
+    expect(myanmar).to_be_checked()
+    tab_to(page.get_by_role("button", name="Apply filters"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".results-count")).to_have_text("4 outcomes")
+    assert listed_references(page) == ["I.1", "I.2", "I.8", "II.10"]
+
+
+PHONE_PAGES = [
+    "/",
+    "/outcomes/",
+    "/outcomes/?country=mm&category=livelihood",
+    "/outcomes/nine-schools-co-built-with-myanmar-alinyaung-foundation/",
+    "/organizations/",
+    "/organizations/cfpd/",
+    "/countries/",
+    "/countries/mm/",
+    "/regions/mekong/",
+    "/categories/capacity/",
+    "/about/",
+]
+
+
+def test_on_a_phone_no_page_scrolls_sideways_and_filters_work(browser, live_catalogue):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    for path in PHONE_PAGES:
+        page.goto(live_catalogue + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide"
+    page.goto(live_catalogue + "/outcomes/")
+    facet_checkbox(page, "Status", "Planned").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(".results-count")).to_have_text("1 outcome")
+    context.close()
+
+
+def test_an_editor_corrects_a_title_and_sees_it_in_public_and_in_the_history(
+    page, live_catalogue, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user("edith", password=EDITOR_PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+
+    page.goto(live_catalogue + "/admin/")
+    page.get_by_label("Username").fill("edith")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Outcomes", exact=True).first.click()
+    page.get_by_role("link", name="I.1", exact=True).click()
+    page.get_by_label("Title").fill("Nine schools co-built by CFPD and a Myanmar foundation")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.goto(live_catalogue + "/outcomes/?q=alinyaung")
+    page.get_by_role("link", name=re.compile("Nine schools co-built by CFPD")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "I.1 Nine schools co-built by CFPD and a Myanmar foundation"
+    )
+
+    page.goto(live_catalogue + "/admin/outcomes/outcome/")
+    page.get_by_role("link", name="I.1", exact=True).click()
+    page.get_by_role("link", name="History").click()
+    latest = page.locator("#change-history tbody tr").first
+    expect(latest).to_contain_text("edith")
+    expect(latest).to_contain_text("Nine schools co-built by CFPD and a Myanmar foundation")

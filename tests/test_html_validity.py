@@ -1,0 +1,53 @@
+"""Every public page type is valid HTML for the Nu HTML checker (vnu.jar, system Java).
+
+`make test` installs vnu.jar with npm into tools/vnu/; without Java or npm these tests
+skip, except in CI, where they must run.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need
+from tests.test_accessibility import PAGES
+
+VNU = Path(__file__).resolve().parent.parent / "tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_public_page_type_is_valid_html(client, tmp_path):
+    need(shutil.which("java"), "Java is missing: apt-get install -y default-jre-headless")
+    need(VNU.exists(), "vnu.jar is missing: npm ci --prefix tools/vnu")
+    files = {}
+    for name, path in PAGES.items():
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        file = tmp_path / f"{name.replace(' ', '-')}.html"
+        file.write_bytes(response.content)
+        files[file.name] = path
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            *map(str, files_in(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    problems = [
+        f"{files[Path(m['url']).name]}:{m.get('lastLine')}: {m['message']}" for m in messages
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def files_in(folder):
+    return sorted(folder.glob("*.html"))
