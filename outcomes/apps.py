@@ -7,3 +7,6 @@ class OutcomesConfig(AppConfig):
 
     def ready(self):
         from outcomes import signals  # noqa: F401
+        from outcomes.versioning import connect_signals
+
+        connect_signals()

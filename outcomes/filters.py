@@ -121,8 +121,8 @@ class OutcomeFilter(django_filters.FilterSet):
         """The values in use, each with the query string that removes it."""
         labels = {
             (name, option["value"]): option["label"]
-            for name, options in facets.items()
-            for option in options
+            for name, facet in facets.items()
+            for option in facet["options"]
         }
         chips = []
         for name in ("q", *self.FACETS):
@@ -154,6 +154,8 @@ class OutcomeFilter(django_filters.FilterSet):
         """For each facet, its values with the number of outcomes choosing each would give.
 
         One aggregate query per facet (five in all), whatever the number of values.
+        A long facet shows its FACET_LIMIT values with the most outcomes, and every
+        value in use; `more` counts the values left out.
         """
         if not self.is_valid():
             return {}
@@ -168,7 +170,7 @@ class OutcomeFilter(django_filters.FilterSet):
                 .values_list(key, label, "n")
             )
             chosen = set(self.data.getlist(name))
-            facets[name] = [
+            options = [
                 {
                     "value": value,
                     "label": status_labels[text] if name == "status" else text,
@@ -177,8 +179,18 @@ class OutcomeFilter(django_filters.FilterSet):
                 }
                 for value, text, n in rows
             ]
+            shown = options
+            if len(options) > FACET_LIMIT:
+                top = sorted(options, key=lambda option: -option["count"])[:FACET_LIMIT]
+                keep = {id(option) for option in top}
+                shown = [o for o in options if id(o) in keep or o["selected"]]
+            facets[name] = {"options": shown, "more": len(options) - len(shown)}
         return facets
 
+
+# Longer facets show only their values with the most outcomes (and those in use):
+# a page lists a few dozen checkboxes, not every organization in the catalogue.
+FACET_LIMIT = 20
 
 # Per facet: the rows to count for outcomes in a subquery, the value's key and
 # label, and the order values are listed in. Counting rows is counting outcomes:

@@ -376,6 +376,15 @@ class Outcome(models.Model):
                 name="outcome_year_plausible",
             ),
         ]
+        indexes = [
+            # ?category=…, and category pages, in document order.
+            models.Index(fields=["category", "position"], name="outcome_category_position"),
+            # ?status=…, in document order.
+            models.Index(fields=["status", "position"], name="outcome_status_position"),
+            # ?sort=title and ?sort=-updated.
+            models.Index(fields=["title"], name="outcome_title"),
+            models.Index(fields=["updated"], name="outcome_updated"),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.title}"
@@ -621,6 +630,25 @@ class Programme(models.Model):
         return (*self.outcome.natural_key(), self.name)
 
     natural_key.dependencies = ["outcomes.outcome"]
+
+
+class DataVersion(models.Model):
+    """One row: a number that every change to the catalogue's data increases.
+
+    Public pages are cached, and answer conditional requests, per version
+    (outcomes/versioning.py): any edit, import or seeding shows at once.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="data_version_single_row"),
+        ]
+
+    def __str__(self):
+        return f"data version {self.version}"
 
 
 class SeedRecord(models.Model):

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from outcomes.models import Country, SeedRecord
 from outcomes.places import iso_countries
+from outcomes.versioning import bump_data_version
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 
@@ -79,4 +80,6 @@ def seed(fixture=FIXTURE):
             report.added[plural] = report.added.get(plural, 0) + 1
         if (label, key) not in seeded:
             SeedRecord.objects.create(model=label, key=key)
+    if report.countries_added:
+        bump_data_version()  # bulk-created countries send no signal
     return report

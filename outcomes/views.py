@@ -20,6 +20,7 @@ from outcomes.models import (
     Region,
     Source,
 )
+from outcomes.versioning import versioned
 
 PAGE_SIZE = 20
 
@@ -38,6 +39,7 @@ def filter_outcomes(request):
 
 
 @require_safe
+@versioned
 def home(request):
     # Aggregations ignore Meta.ordering, hence the explicit order_by here and below.
     categories = Category.objects.annotate(outcome_count=Count("outcomes")).order_by("order")
@@ -52,6 +54,7 @@ def home(request):
 
 
 @require_safe
+@versioned
 def outcome_list(request):
     filterset, outcomes, problems = filter_outcomes(request)
     page = Paginator(outcomes, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -65,8 +68,8 @@ def outcome_list(request):
             "filterset": filterset,
             "page": page,
             "facet_groups": [
-                {"name": name, "label": OutcomeFilter.FACETS[name], "options": options}
-                for name, options in facets.items()
+                {"name": name, "label": OutcomeFilter.FACETS[name], **facet}
+                for name, facet in facets.items()
             ],
             "chips": filterset.chips(facets) if not problems else [],
             "problems": problems,
@@ -76,12 +79,14 @@ def outcome_list(request):
 
 
 @require_safe
+@versioned
 def outcome_export(request, format):
     _, outcomes, _ = filter_outcomes(request)
     return exports.respond(outcomes, format, request)
 
 
 @require_safe
+@versioned
 def outcome_detail(request, slug):
     outcome = get_object_or_404(
         Outcome.objects.select_related("category", "source").prefetch_related(
@@ -122,6 +127,7 @@ def outcome_detail(request, slug):
 
 
 @require_safe
+@versioned
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     outcomes = Outcome.objects.for_listing().filter(category=category)
@@ -131,6 +137,7 @@ def category_detail(request, slug):
 
 
 @require_safe
+@versioned
 def organization_list(request):
     organizations = Organization.objects.annotate(outcome_count=Count("participations")).order_by(
         "sort_name"
@@ -152,6 +159,7 @@ def organization_list(request):
 
 
 @require_safe
+@versioned
 def organization_detail(request, slug):
     organization = get_object_or_404(Organization.objects.select_related("country"), slug=slug)
     participations = organization.participations.select_related("outcome__category").order_by(
@@ -165,6 +173,7 @@ def organization_detail(request, slug):
 
 
 @require_safe
+@versioned
 def country_list(request):
     countries = (
         Country.objects.annotate(outcome_count=Count("outcomes"))
@@ -175,6 +184,7 @@ def country_list(request):
 
 
 @require_safe
+@versioned
 def country_detail(request, code):
     country = get_object_or_404(Country, code=code.upper())
     if code != code.lower():
@@ -196,6 +206,7 @@ def country_detail(request, code):
 
 
 @require_safe
+@versioned
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
     members = region.members.all()
@@ -214,6 +225,7 @@ def region_detail(request, slug):
 
 
 @require_safe
+@versioned
 def about(request):
     source = Source.objects.first()
     return render(

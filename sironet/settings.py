@@ -189,14 +189,32 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # The uploaded file waits in the cache between preview and confirmation, so that
 # the confirmation may reach another app server process.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
-# A cache in the database is shared by every app server; its table is made by
-# migration outcomes 0004 (or `manage.py createcachetable`).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "django_cache",
+# Caches: "default" holds an import's file between its preview and its confirmation,
+# so it must be shared by every app server (the database, or Redis); "pages" keeps
+# rendered public pages per data version (local memory, or Redis). The database
+# cache's table is made by migration outcomes 0004 (or `manage.py createcachetable`).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": alias,
+        }
+        for alias in ("default", "pages")
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
 
 # Content Security Policy (django-csp): only our own files; no inline script or style.
 CONTENT_SECURITY_POLICY = {

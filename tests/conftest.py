@@ -14,6 +14,14 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test meets an empty page cache (pages are cached per data version)."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Hashing passwords at full strength only slows the tests down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -37,55 +45,19 @@ def in_ci():
 
 @pytest.fixture(params=["document", "grown"])
 def catalogue_size(request, db):
-    """Run a test on the document's 37 outcomes, then again with 60 more (for query budgets)."""
+    """Run a test on the document's 37 outcomes, then again with 500 synthetic ones more."""
     if request.param == "grown":
-        grow_catalogue(60)
+        grow_catalogue(500)
     return request.param
 
 
 def grow_catalogue(count):
-    """Add `count` outcomes linked like the document's, with references outside I–V."""
-    from outcomes.models import (
-        Category,
-        Country,
-        Figure,
-        Organization,
-        Outcome,
-        Participation,
-        Region,
-        Source,
-    )
+    """Add `count` synthetic outcomes, linked like the document's (outcomes/synthetic.py)."""
+    from outcomes.synthetic import synthetic_outcomes
+    from outcomes.versioning import bump_data_version
 
-    source = Source.objects.get()
-    categories = list(Category.objects.all())
-    organizations = list(Organization.objects.all())
-    countries = list(Country.objects.filter(code__in=["MM", "KH", "ET", "PK", "RU", "IT"]))
-    regions = list(Region.objects.all())
-    for n in range(1, count + 1):
-        outcome = Outcome.objects.create(
-            source=source,
-            reference=f"X.{n}",
-            position=900_000 + n,
-            category=categories[n % len(categories)],
-            title=f"Grown outcome {n}",
-            slug=f"grown-outcome-{n}",
-            text=f"Grown outcome {n} about schools and cooperation.",
-            status="ongoing",
-        )
-        for position, organization in enumerate(organizations[n % 7 : n % 7 + 3], 1):
-            Participation.objects.create(
-                outcome=outcome, organization=organization, position=position
-            )
-        outcome.countries.set(countries[: n % 5])
-        outcome.regions.set(regions[n % 3 : n % 3 + 1])
-        Figure.objects.create(
-            outcome=outcome,
-            kind="count",
-            value=n,
-            qualifier="exact",
-            unit="schools",
-            words=f"{n} schools",
-        )
+    synthetic_outcomes(count, seed=1)
+    bump_data_version()
 
 
 EDITOR_PASSWORD = "a-long-editor-password"

@@ -207,15 +207,28 @@ def test_list_works_without_javascript(client):
 
 
 def test_list_query_count_is_fixed(client, django_assert_num_queries, catalogue_size):
-    # count; page; organizations; countries; five facet counts (category, status,
-    # country, region, organization)
-    with django_assert_num_queries(9):
+    # data version; count; page; organizations; countries; five facet counts
+    # (category, status, country, region, organization)
+    with django_assert_num_queries(10):
         client.get(LIST)
     # and one query per filter naming records, to check its values exist (category, country)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(LIST, {"country": "mm", "category": "livelihood"})
 
 
 def test_region_and_country_records(db):
     assert Region.objects.get(slug="mekong").members.count() == 6
     assert Country.objects.get(code="KR").name == "Korea, Republic of"
+
+
+def test_a_long_facet_shows_its_largest_values_and_those_in_use(client):
+    from tests.conftest import grow_catalogue
+
+    grow_catalogue(500)
+    response = client.get(LIST, {"organization": "polish-house-civic-association"})
+    group = next(g for g in response.context["facet_groups"] if g["name"] == "organization")
+    values = {option["value"]: option for option in group["options"]}
+    assert len(values) == 21  # the twenty with most outcomes, and the one in use
+    assert values["polish-house-civic-association"]["selected"]
+    assert group["more"] > 0
+    assert f"{group['more']} more with fewer outcomes" in response.content.decode()

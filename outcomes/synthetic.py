@@ -1,0 +1,209 @@
+"""Synthetic outcomes, for measuring the catalogue at scale (`manage.py synthesize`).
+
+They are linked like the document's: one to five organizations (a few of them
+partners), none to four countries, sometimes a region, a figure or a programme,
+every category and status, text of similar length. They are marked as synthetic
+everywhere a person could see them: references “S.1”, “S.2”… (outside I–V),
+slugs and titles starting “synthetic”. They never go into the fixture.
+"""
+
+import random
+
+from django.db import transaction
+
+from outcomes.models import (
+    Category,
+    Country,
+    Figure,
+    FigureKind,
+    Organization,
+    OrganizationType,
+    Outcome,
+    Participation,
+    Programme,
+    Qualifier,
+    Region,
+    Role,
+    Source,
+    Status,
+)
+from outcomes.search import search_document
+
+REFERENCE_PREFIX = "S."
+# Synthetic outcomes sort after the document's: its positions stay below 100,000.
+FIRST_POSITION = 1_000_000
+BATCH = 2_000
+
+VERBS = ["launched", "built", "co-built", "founded", "organized", "held", "supported", "funded"]
+THINGS = [
+    "schools",
+    "a scholarship programme",
+    "free cataract surgeries",
+    "vocational training",
+    "a volunteer service",
+    "clean water wells",
+    "youth exchange programs",
+    "a forum on cooperation",
+    "solar energy training",
+    "a women's entrepreneurship program",
+    "a medical corridor platform",
+    "cultural exhibitions",
+]
+PURPOSES = [
+    "to improve livelihoods in rural communities",
+    "to build capacity among local organizations",
+    "to promote people-to-people exchanges",
+    "to support sustainable development",
+    "to train young professionals",
+]
+ORGANIZATION_WORDS = [
+    "Friendship",
+    "Development",
+    "Exchange",
+    "Green",
+    "Health",
+    "Youth",
+    "Culture",
+]
+
+
+def synthetic_outcomes(count, seed=0, progress=None):
+    """Add `count` synthetic outcomes; `progress(n)` is called as batches are written."""
+    rng = random.Random(seed)
+    source = Source.objects.order_by("pk").first()
+    categories = list(Category.objects.all())
+    countries = list(Country.objects.all())
+    regions = list(Region.objects.all())
+    start = Outcome.objects.filter(reference__startswith=REFERENCE_PREFIX).count()
+    organizations = synthetic_organizations(max(20, count // 20), countries)
+    statuses = [Status.COMPLETED] * 5 + [Status.ONGOING] * 4 + [Status.PLANNED, Status.UNKNOWN]
+
+    written = 0
+    while written < count:
+        size = min(BATCH, count - written)
+        with transaction.atomic():
+            outcomes, links = [], []
+            for offset in range(size):
+                number = start + written + offset + 1
+                outcome, outcome_links = synthetic_outcome(
+                    rng, number, source, categories, statuses, organizations, countries, regions
+                )
+                outcomes.append(outcome)
+                links.append(outcome_links)
+            Outcome.objects.bulk_create(outcomes)
+            write_links(outcomes, links)
+        written += size
+        if progress:
+            progress(size)
+    return written
+
+
+def synthetic_organizations(count, countries):
+    """All organizations, in a fixed order, after adding synthetic ones up to `count`.
+
+    Synthetic organizations made by an earlier run are reused, so that a run
+    with the same seed on the same catalogue makes the same outcomes.
+    """
+    existing = Organization.objects.filter(slug__startswith="synthetic-").count()
+    china = next(country for country in countries if country.code == "CN")
+    made = []
+    for number in range(existing + 1, count + 1):
+        name = (
+            f"Synthetic {ORGANIZATION_WORDS[number % len(ORGANIZATION_WORDS)]} Association {number}"
+        )
+        made.append(
+            Organization(
+                name=name,
+                sort_name=name,
+                slug=f"synthetic-organization-{number}",
+                type=OrganizationType.values[number % len(OrganizationType.values)],
+                country=china,
+                is_member=True,
+            )
+        )
+    Organization.objects.bulk_create(made)
+    return list(Organization.objects.order_by("pk"))
+
+
+def synthetic_outcome(rng, number, source, categories, statuses, organizations, countries, regions):
+    chosen_organizations = rng.sample(organizations, rng.randint(1, 5))
+    chosen_countries = rng.sample(countries, rng.choice([0, 0, 1, 1, 1, 2, 2, 3, 4]))
+    chosen_regions = rng.sample(regions, 1) if rng.random() < 0.25 else []
+    thing = rng.choice(THINGS)
+    names = " and ".join(organization.name for organization in chosen_organizations)
+    where = ", ".join(country.name for country in chosen_countries) or "partner countries"
+    text = (
+        f"{names} {rng.choice(VERBS)} {thing} in {where} {rng.choice(PURPOSES)}, "
+        f"reaching over {rng.randint(2, 900) * 10} people."
+    )
+    title = f"Synthetic outcome {number}: {thing}"
+    programme = f"Synthetic Programme {number}" if rng.random() < 0.4 else None
+    figure = rng.random() < 0.45
+    outcome = Outcome(
+        source=source,
+        reference=f"{REFERENCE_PREFIX}{number}",
+        position=FIRST_POSITION + number,
+        category=rng.choice(categories),
+        title=title,
+        slug=f"synthetic-outcome-{number}",
+        text=text,
+        status=rng.choice(statuses),
+        year=rng.choice([None, None, None, rng.randint(2013, 2025)]),
+        scope="",
+        search_text=search_document(
+            f"{REFERENCE_PREFIX}{number}",
+            title,
+            text,
+            programme,
+            *(f"{o.name} {o.acronym}" for o in chosen_organizations),
+            *(f"{c.name} {c.common_name}" for c in chosen_countries),
+            *(r.name for r in chosen_regions),
+        ),
+    )
+    links = {
+        "organizations": chosen_organizations,
+        "countries": chosen_countries,
+        "regions": chosen_regions,
+        "programme": programme,
+        "figure": (rng.randint(1, 500), thing.split()[-1]) if figure else None,
+    }
+    return outcome, links
+
+
+def write_links(outcomes, links):
+    participations, countries, regions, figures, programmes = [], [], [], [], []
+    for outcome, link in zip(outcomes, links, strict=True):
+        for position, organization in enumerate(link["organizations"], 1):
+            role = Role.PARTNER if position > 1 and position % 3 == 0 else Role.LEAD
+            participations.append(
+                Participation(
+                    outcome=outcome, organization=organization, role=role, position=position
+                )
+            )
+        countries += [
+            Outcome.countries.through(outcome=outcome, country=country)
+            for country in link["countries"]
+        ]
+        regions += [
+            Outcome.regions.through(outcome=outcome, region=region) for region in link["regions"]
+        ]
+        if link["figure"]:
+            value, unit = link["figure"]
+            figures.append(
+                Figure(
+                    outcome=outcome,
+                    position=1,
+                    kind=FigureKind.COUNT,
+                    value=value,
+                    qualifier=Qualifier.OVER,
+                    unit=unit,
+                    words=f"over {value} {unit}",
+                )
+            )
+        if link["programme"]:
+            programmes.append(Programme(outcome=outcome, name=link["programme"]))
+    Participation.objects.bulk_create(participations, batch_size=BATCH)
+    Outcome.countries.through.objects.bulk_create(countries, batch_size=BATCH)
+    Outcome.regions.through.objects.bulk_create(regions, batch_size=BATCH)
+    Figure.objects.bulk_create(figures, batch_size=BATCH)
+    Programme.objects.bulk_create(programmes, batch_size=BATCH)

@@ -1,0 +1,100 @@
+"""The data version: bumped by every change to the catalogue, read once per public request.
+
+Public pages carry it as their ETag (with the time of the change as Last-Modified),
+so a revisit is answered 304; and a server-side copy of each page is kept per
+version (the "pages" cache), so an edit shows at once without any invalidation.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.core.cache import caches
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from outcomes import models
+
+# A page is kept at most this long even if nothing changes (seconds).
+PAGE_TIMEOUT = 3600
+
+TRACKED = [
+    models.Source,
+    models.Category,
+    models.Country,
+    models.Region,
+    models.Organization,
+    models.Outcome,
+    models.Participation,
+    models.Figure,
+    models.Programme,
+]
+
+
+def bump_data_version():
+    """Record that the catalogue changed (one UPDATE; inside the caller's transaction)."""
+    now = timezone.now()
+    updated = models.DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed=now)
+    if not updated:
+        models.DataVersion.objects.get_or_create(pk=1, defaults={"changed": now})
+
+
+def current_version():
+    """(version, changed) of the data; one query."""
+    row = models.DataVersion.objects.filter(pk=1).values_list("version", "changed").first()
+    return row or (0, timezone.make_aware(timezone.datetime(2000, 1, 1)))
+
+
+def _changed(sender, raw=False, **kwargs):
+    if not raw:
+        bump_data_version()
+
+
+def _m2m_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump_data_version()
+
+
+def connect_signals():
+    for model in TRACKED:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"version-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"version-del-{model.__name__}")
+    for through in (
+        models.Outcome.countries.through,
+        models.Outcome.regions.through,
+        models.Region.members.through,
+    ):
+        m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"version-m2m-{through}")
+
+
+def versioned(view):
+    """A public page: 304 when the client has this version, else a cached copy or the view.
+
+    Costs one query (the version) when the page is cached; streaming responses
+    (exports) get the validators but are not kept.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        version, changed = current_version()
+        etag = f'"v{version}"'
+        last_modified = int(changed.timestamp())
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+        cache = caches["pages"]
+        key = "page:" + hashlib.sha256(f"{version}:{request.get_full_path()}".encode()).hexdigest()
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                cache.set(key, response, PAGE_TIMEOUT)
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        # Browsers may keep the page, but must ask (cheaply: 304) before showing it again.
+        response["Cache-Control"] = "public, no-cache"
+        return response
+
+    return wrapped

@@ -1,0 +1,56 @@
+"""`manage.py synthesize` adds realistic, clearly marked outcomes, reproducibly and in bulk."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from outcomes.models import Category, Outcome, Participation
+from outcomes.search import search_outcomes
+
+pytestmark = pytest.mark.django_db
+
+
+def synthetic():
+    return Outcome.objects.filter(reference__startswith="S.")
+
+
+def test_synthesize_adds_marked_outcomes_linked_like_the_documents():
+    out = StringIO()
+    call_command("synthesize", outcomes=300, seed=7, stdout=out)
+    assert "Added 300 synthetic outcomes." in out.getvalue()
+    outcomes = synthetic()
+    assert outcomes.count() == 300
+    assert Outcome.objects.exclude(reference__startswith="S.").count() == 37
+    assert all(o.slug.startswith("synthetic-") for o in outcomes)
+    assert all(o.position > 100_000 for o in outcomes)  # after the document's
+    organizations = outcomes.annotate(n=Count("participations")).values_list("n", flat=True)
+    assert min(organizations) >= 1 and max(organizations) <= 5
+    countries = outcomes.annotate(n=Count("countries")).values_list("n", flat=True)
+    assert min(countries) == 0 and max(countries) <= 4
+    assert set(outcomes.values_list("category", flat=True)) == set(
+        Category.objects.values_list("pk", flat=True)
+    )
+    assert Participation.objects.filter(outcome__in=outcomes, role="partner").exists()
+
+
+def test_synthetic_outcomes_are_searchable_and_listed_after_the_document():
+    call_command("synthesize", outcomes=50, seed=1, stdout=StringIO())
+    outcome = synthetic().first()
+    word = outcome.text.split()[-3]
+    assert outcome in search_outcomes(Outcome.objects.all(), word)
+    assert list(Outcome.objects.values_list("reference", flat=True)[:1]) == ["I.1"]
+
+
+def test_the_same_seed_gives_the_same_outcomes():
+    call_command("synthesize", outcomes=40, seed=3, stdout=StringIO())
+    first = list(synthetic().values_list("title", "text", "category__slug", "status"))
+    synthetic().delete()
+    call_command("synthesize", outcomes=40, seed=3, stdout=StringIO())
+    assert list(synthetic().values_list("title", "text", "category__slug", "status")) == first
+
+
+def test_synthesize_refuses_nonsense():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("synthesize", outcomes=0)

@@ -1,0 +1,264 @@
+"""`make bench`: the production server under load, on N synthetic outcomes.
+
+Prepares a database (a SQLite file, or DATABASE_URL) with the document and
+BENCH_OUTCOMES synthetic outcomes (default 20,000), starts gunicorn as
+`make serve` does, drives each page with wrk, and prints requests per second,
+latency p50/p99, queries per page, and each page's throughput as a ratio to a
+trivial view (robots.txt). Varied lists ask a different query on each request,
+so the page cache rarely helps them. On PostgreSQL it also prints the query
+plans of the filtered list and of the search.
+
+The load generator shares the machine's cores with the server: compare the
+ratios taken in one run, not the absolute figures across runs or machines.
+"""
+
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+OUTCOMES = int(os.environ.get("BENCH_OUTCOMES", "20000"))
+PORT = int(os.environ.get("BENCH_PORT", "8099"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "8")
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'bench.sqlite3'}"
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": DATABASE_URL,
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_SECURE_HSTS_SECONDS": "0",
+    "DJANGO_SECURE_COOKIES": "false",
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "PORT": str(PORT),
+}
+
+WORDS = ["school", "training", "youth", "forum", "water", "women", "solar", "health", "culture"]
+STATUSES = ["completed", "ongoing", "planned"]
+CATEGORIES = ["livelihood", "capacity", "development", "culture", "mechanism"]
+COUNTRIES = ["mm", "kh", "et", "pk", "ru", "it", "np", "lk", "in", "ph", "uz", "fr", "ng", "br"]
+
+
+def manage(*args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, check=True)
+
+
+def prepare_database():
+    manage("migrate", "--noinput", "--verbosity", "0")
+    manage("seed")
+    have = int(
+        subprocess.run(
+            [
+                PYTHON,
+                "manage.py",
+                "shell",
+                "-c",
+                "from outcomes.models import Outcome;"
+                "print(Outcome.objects.filter(reference__startswith='S.').count())",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[-1]
+    )
+    if have < OUTCOMES:
+        manage("synthesize", "--outcomes", str(OUTCOMES - have), "--seed", "1")
+    manage("collectstatic", "--noinput", "--verbosity", "0")
+
+
+def varied_lists(rng, count):
+    """Filtered list addresses, a different one for (almost) every request."""
+    paths = []
+    for _ in range(count):
+        params = [f"country={rng.choice(COUNTRIES)}" for _ in range(rng.randint(1, 2))]
+        if rng.random() < 0.5:
+            params.append(f"category={rng.choice(CATEGORIES)}")
+        if rng.random() < 0.4:
+            params.append(f"status={rng.choice(STATUSES)}")
+        params.append(f"page={rng.randint(1, 3)}")
+        rng.shuffle(params)
+        paths.append("/outcomes/?" + "&".join(params))
+    return paths
+
+
+def varied_searches(rng, count):
+    return [
+        f"/outcomes/?q={rng.choice(WORDS)}&page={rng.randint(1, 5)}"
+        + (f"&category={rng.choice(CATEGORIES)}" if rng.random() < 0.5 else "")
+        for _ in range(count)
+    ]
+
+
+def targets():
+    rng = random.Random(1)
+    return [
+        ("trivial view (robots.txt)", ["/robots.txt"]),
+        ("home /", ["/"]),
+        ("list /outcomes/", ["/outcomes/"]),
+        ("filtered lists, varied", varied_lists(rng, 4000)),
+        ("searched lists, varied", varied_searches(rng, 4000)),
+        ("outcome detail", ["/outcomes/synthetic-outcome-1234/"]),
+        (
+            "CSV export (filtered, varied)",
+            [p.replace("/outcomes/?", "/outcomes/export.csv?") for p in varied_lists(rng, 500)],
+        ),
+    ]
+
+
+def query_counts(pages):
+    """Queries per page, measured once in this process on an empty page cache."""
+    code = (
+        "import django, json, sys; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.core.cache import caches\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "client = Client()\n"
+        "for path in json.loads(sys.argv[1]):\n"
+        "    caches['pages'].clear()\n"
+        "    with CaptureQueriesContext(connection) as queries:\n"
+        "        response = client.get(path)\n"
+        "        if response.streaming: b''.join(response.streaming_content)\n"
+        "    print(len(queries))\n"
+    )
+    import json
+
+    result = subprocess.run(
+        [PYTHON, "-c", code, json.dumps(pages)],
+        cwd=ROOT,
+        env={
+            **ENV,
+            "DJANGO_SETTINGS_MODULE": "sironet.settings",
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+        },
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return [int(line) for line in result.stdout.split() if line.isdigit()]
+
+
+def wrk(paths):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n")
+        script.write("math.randomseed(1)\n")
+        script.write(
+            'request = function() return wrk.format("GET", paths[math.random(#paths)]) end\n'
+        )
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION}",
+            "--timeout",
+            "30s",
+            "--latency",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{PORT}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rps, latency.get("50", "?"), latency.get("99", "?"), int(errors[1]) if errors else 0
+
+
+def explain():
+    """PostgreSQL's plans for the filtered list and the search (with 20,000 outcomes)."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.http import QueryDict\n"
+        "from outcomes.filters import OutcomeFilter\n"
+        "from outcomes.models import Outcome\n"
+        "for query in ['country=MM&category=capacity', 'q=school']:\n"
+        "    qs = OutcomeFilter(QueryDict(query), queryset=Outcome.objects.all()).qs[:20]\n"
+        "    print('--- plan of /outcomes/?' + query)\n"
+        "    print(qs.explain())\n"
+    )
+    subprocess.run(
+        [PYTHON, "-c", code],
+        cwd=ROOT,
+        env={**ENV, "DJANGO_SETTINGS_MODULE": "sironet.settings"},
+        check=True,
+    )
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+        return
+    sys.exit("wrk is missing: install it (apt-get install wrk) and run make bench again.")
+
+
+def main():
+    ensure_wrk()
+    database = "PostgreSQL" if DATABASE_URL.startswith("postgres") else "SQLite"
+    print(f"Preparing {database} with {OUTCOMES:,} synthetic outcomes…", flush=True)
+    prepare_database()
+    if database == "PostgreSQL":
+        explain()
+    pages = targets()
+    counts = query_counts([paths[0] for _, paths in pages])
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        results = []
+        for (name, paths), queries in zip(pages, counts, strict=True):
+            print(f"  {name}…", flush=True)
+            results.append((name, queries, *wrk(paths)))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+    trivial = results[0][2]
+    cores = os.cpu_count()
+    workers = ENV.get("GUNICORN_WORKERS", cores * 2 + 1)
+    print(
+        f"\n{database}, {OUTCOMES:,} synthetic outcomes + 37, {cores} cores; wrk -c{CONNECTIONS} "
+        f"-d{DURATION} shares them with gunicorn ({workers} workers, 2 threads each)\n"
+    )
+    print("| page | queries | requests/s | p50 | p99 | × trivial | non-2xx |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, queries, rps, p50, p99, errors in results:
+        print(
+            f"| {name} | {queries} | {rps:,.0f} | {p50} | {p99} | {rps / trivial:.2f} | {errors} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
