@@ -2,8 +2,8 @@
 
 import django_filters
 from django import forms
-from django.db.models import Count
 
+from outcomes.facets import facet_index
 from outcomes.models import (
     Category,
     Country,
@@ -142,42 +142,33 @@ class OutcomeFilter(django_filters.FilterSet):
                 )
         return chips
 
-    def queryset_without(self, excluded):
-        """The outcomes under every active filter but `excluded` (for its facet counts)."""
-        queryset = self.queryset
-        for name, value in self.form.cleaned_data.items():
-            if name not in (excluded, "sort"):
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
-
-    def facets(self):
+    def facets(self, version):
         """For each facet, its values with the number of outcomes choosing each would give.
 
-        One aggregate query per facet (five in all), whatever the number of values.
-        A long facet shows its FACET_LIMIT values with the most outcomes, and every
-        value in use; `more` counts the values left out.
+        Counted from the in-memory index of data version `version` (outcomes/facets.py):
+        no query, or one to find the outcomes matching `q`. A long facet shows its
+        FACET_LIMIT values with the most outcomes and every value in use; `more`
+        counts the values left out.
         """
         if not self.is_valid():
             return {}
-        status_labels = dict(Status.choices)
+        index = facet_index(version)
+        matching = index.all
+        if query := self.form.cleaned_data.get("q"):
+            found = search_outcomes(Outcome.objects.order_by(), query).values_list("pk", flat=True)
+            matching = index.mask_of(found)
+        chosen = {name: index.chosen(name, self.data.getlist(name)) for name in self.FACETS}
         facets = {}
-        for name, (rows_of, key, label, order) in FACET_SOURCES.items():
-            rows = (
-                rows_of(self.queryset_without(name).values("pk"))
-                .values(key, label)
-                .annotate(n=Count("pk"))
-                .order_by(order)
-                .values_list(key, label, "n")
-            )
-            chosen = set(self.data.getlist(name))
+        for name in self.FACETS:
+            within = matching
+            for other, mask in chosen.items():
+                if other != name and mask is not None:
+                    within &= mask
+            selected = set(self.data.getlist(name))
             options = [
-                {
-                    "value": value,
-                    "label": status_labels[text] if name == "status" else text,
-                    "count": n,
-                    "selected": value in chosen,
-                }
-                for value, text, n in rows
+                {"value": value, "label": label, "count": count, "selected": value in selected}
+                for value, label, count in index.counts(name, within)
+                if count or value in selected
             ]
             shown = options
             if len(options) > FACET_LIMIT:
@@ -191,35 +182,3 @@ class OutcomeFilter(django_filters.FilterSet):
 # Longer facets show only their values with the most outcomes (and those in use):
 # a page lists a few dozen checkboxes, not every organization in the catalogue.
 FACET_LIMIT = 20
-
-# Per facet: the rows to count for outcomes in a subquery, the value's key and
-# label, and the order values are listed in. Counting rows is counting outcomes:
-# an outcome has one category and status, and each country, region or
-# organization at most once.
-FACET_SOURCES = {
-    "category": (
-        lambda within: Outcome.objects.filter(pk__in=within),
-        "category__slug",
-        "category__name",
-        "category__order",
-    ),
-    "status": (lambda within: Outcome.objects.filter(pk__in=within), "status", "status", "status"),
-    "country": (
-        lambda within: Outcome.countries.through.objects.filter(outcome__in=within),
-        "country__code",
-        "country__name",
-        "country__name",
-    ),
-    "region": (
-        lambda within: Outcome.regions.through.objects.filter(outcome__in=within),
-        "region__slug",
-        "region__name",
-        "region__name",
-    ),
-    "organization": (
-        lambda within: Participation.objects.filter(outcome__in=within),
-        "organization__slug",
-        "organization__name",
-        "organization__sort_name",
-    ),
-}

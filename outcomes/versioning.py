@@ -79,6 +79,7 @@ def versioned(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         version, changed = current_version()
+        request.data_version = version
         etag = f'"v{version}"'
         last_modified = int(changed.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)

@@ -58,7 +58,7 @@ def home(request):
 def outcome_list(request):
     filterset, outcomes, problems = filter_outcomes(request)
     page = Paginator(outcomes, PAGE_SIZE).get_page(request.GET.get("page"))
-    facets = filterset.facets() if not problems else {}
+    facets = filterset.facets(request.data_version) if not problems else {}
     query = request.GET.copy()
     query.pop("page", None)
     return render(

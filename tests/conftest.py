@@ -18,7 +18,10 @@ def _fresh_page_cache():
     """Each test meets an empty page cache (pages are cached per data version)."""
     from django.core.cache import caches
 
+    from outcomes.facets import forget
+
     caches["pages"].clear()
+    forget()
 
 
 @pytest.fixture(autouse=True)

@@ -207,13 +207,34 @@ def test_list_works_without_javascript(client):
 
 
 def test_list_query_count_is_fixed(client, django_assert_num_queries, catalogue_size):
-    # data version; count; page; organizations; countries; five facet counts
-    # (category, status, country, region, organization)
-    with django_assert_num_queries(10):
+    from django.core.cache import caches
+
+    client.get(LIST)  # builds this data version's facet index (see the next test)
+    caches["pages"].clear()
+    # data version; count; page; its organizations; its countries. Facets: no query.
+    with django_assert_num_queries(5):
         client.get(LIST)
-    # and one query per filter naming records, to check its values exist (category, country)
-    with django_assert_num_queries(12):
+    # and one query per filter naming records, to check its values exist (category,
+    # country); and one to find the outcomes matching a search, for the facets
+    with django_assert_num_queries(7):
         client.get(LIST, {"country": "mm", "category": "livelihood"})
+    with django_assert_num_queries(6):
+        client.get(LIST, {"q": "school"})
+
+
+def test_the_facet_index_is_built_once_per_data_version(client, django_assert_num_queries):
+    from django.core.cache import caches
+
+    # the page's five queries, and four for the index: outcomes (with their category
+    # and status), country links, region links, participations
+    with django_assert_num_queries(9):
+        client.get(LIST)
+    caches["pages"].clear()
+    with django_assert_num_queries(5):
+        client.get(LIST, {"page": 2})
+    Outcome.objects.get(reference="I.1").save()  # a new data version
+    with django_assert_num_queries(9):
+        client.get(LIST)
 
 
 def test_region_and_country_records(db):

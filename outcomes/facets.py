@@ -1,0 +1,113 @@
+"""Facet counts from bitmasks held in memory, rebuilt when the data changes.
+
+Counting, for every value of every facet, the outcomes that choosing it would
+give under the other filters costs five GROUP BY queries over the whole
+catalogue on each request. Instead, each process keeps, per data version, one
+bitmask per value (bit i: the i-th outcome in document order): a filter is an
+OR of its values' masks, filters combine with AND, and a count is a popcount.
+The index is built with five queries the first time a version is seen.
+"""
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from outcomes.models import Outcome, Participation, Status
+
+
+@dataclass
+class Facet:
+    masks: dict = field(default_factory=dict)  # value -> bitmask of outcomes
+    labels: dict = field(default_factory=dict)  # value -> label
+    order: dict = field(default_factory=dict)  # value -> sort key
+
+
+def _mask(bits, size):
+    buffer = bytearray((size + 7) // 8)
+    for bit in bits:
+        buffer[bit >> 3] |= 1 << (bit & 7)
+    return int.from_bytes(buffer, "little")
+
+
+class FacetIndex:
+    def __init__(self):
+        rows = list(
+            Outcome.objects.order_by("position").values_list(
+                "pk", "category__slug", "category__name", "category__order", "status"
+            )
+        )
+        self.size = len(rows)
+        self.all = (1 << self.size) - 1
+        self.bit = {pk: index for index, (pk, *_) in enumerate(rows)}
+        bits = defaultdict(lambda: defaultdict(list))
+        self.facets = defaultdict(Facet)
+        statuses = list(Status.values)
+        for index, (_, slug, name, order, status) in enumerate(rows):
+            bits["category"][slug].append(index)
+            self._label("category", slug, name, order)
+            bits["status"][status].append(index)
+            self._label("status", status, Status(status).label, statuses.index(status))
+        related = [
+            ("country", Outcome.countries.through.objects, "country__code", "country__name", None),
+            ("region", Outcome.regions.through.objects, "region__slug", "region__name", None),
+            (
+                "organization",
+                Participation.objects,
+                "organization__slug",
+                "organization__name",
+                "organization__sort_name",
+            ),
+        ]
+        for name, manager, key, label, order in related:
+            columns = ["outcome_id", key, label] + ([order] if order else [])
+            for outcome_id, value, text, *sort in manager.values_list(*columns).iterator(5000):
+                bits[name][value].append(self.bit[outcome_id])
+                self._label(name, value, text, sort[0] if sort else text)
+        for name, values in bits.items():
+            for value, positions in values.items():
+                self.facets[name].masks[value] = _mask(positions, self.size)
+
+    def _label(self, facet, value, label, order):
+        self.facets[facet].labels[value] = label
+        self.facets[facet].order[value] = order
+
+    def mask_of(self, outcome_ids):
+        return _mask((self.bit[pk] for pk in outcome_ids if pk in self.bit), self.size)
+
+    def chosen(self, facet, values):
+        """The outcomes having any of `values` (OR), or None if none is chosen."""
+        if not values:
+            return None
+        masks = self.facets[facet].masks
+        result = 0
+        for value in values:
+            result |= masks.get(value, 0)
+        return result
+
+    def counts(self, facet, within):
+        """[(value, label, count)] of a facet's values among the outcomes in `within`."""
+        found = self.facets[facet]
+        rows = [
+            (value, found.labels[value], (within & mask).bit_count())
+            for value, mask in found.masks.items()
+        ]
+        return sorted(rows, key=lambda row: found.order[row[0]])
+
+
+_lock = threading.Lock()
+_index = {}
+
+
+def facet_index(version):
+    """The index of data version `version`, built once per process."""
+    with _lock:
+        if _index.get("version") != version:
+            _index.clear()
+            _index.update(version=version, index=FacetIndex())
+        return _index["index"]
+
+
+def forget():
+    """Drop the index (tests roll the data back, and with it the version)."""
+    with _lock:
+        _index.clear()
