@@ -8,11 +8,16 @@ OR of its values' masks, filters combine with AND, and a count is a popcount.
 The index is built with five queries the first time a version is seen.
 """
 
+import itertools
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from outcomes.models import Outcome, Participation, Status
+from outcomes.search import words
+
+# How many searches' results an index keeps (see FacetIndex.search_mask).
+SEARCHES = 1000
 
 
 @dataclass
@@ -38,9 +43,11 @@ class FacetIndex:
         )
         self.size = len(rows)
         self.all = (1 << self.size) - 1
-        self.bit = {pk: index for index, (pk, *_) in enumerate(rows)}
+        self.ids = [pk for pk, *_ in rows]
+        self.bit = {pk: index for index, pk in enumerate(self.ids)}
         bits = defaultdict(lambda: defaultdict(list))
         self.facets = defaultdict(Facet)
+        self.searches = {}
         statuses = list(Status.values)
         for index, (_, slug, name, order, status) in enumerate(rows):
             bits["category"][slug].append(index)
@@ -67,6 +74,19 @@ class FacetIndex:
             for value, positions in values.items():
                 self.facets[name].masks[value] = _mask(positions, self.size)
 
+    def search_mask(self, query, find):
+        """The outcomes matching a search, as a bitmask: `find()` gives their ids.
+
+        Kept for the index's data version, so that a search asked again (or for its
+        next page) costs no query; at most SEARCHES of them.
+        """
+        key = " ".join(words(query))
+        if key not in self.searches:
+            if len(self.searches) >= SEARCHES:
+                self.searches.clear()
+            self.searches[key] = self.mask_of(find())
+        return self.searches[key]
+
     def _label(self, facet, value, label, order):
         self.facets[facet].labels[value] = label
         self.facets[facet].order[value] = order
@@ -92,6 +112,33 @@ class FacetIndex:
             for value, mask in found.masks.items()
         ]
         return sorted(rows, key=lambda row: found.order[row[0]])
+
+
+class MaskedOutcomes:
+    """The ids of the outcomes in a bitmask, in document order, as a sequence a
+    Paginator can count and slice without asking the database."""
+
+    def __init__(self, index, mask):
+        self.index = index
+        self.mask = mask
+
+    def count(self):
+        return self.mask.bit_count()
+
+    def __len__(self):
+        return self.count()
+
+    def __iter__(self):
+        bits = bin(self.mask)[:1:-1]  # bit 0 first
+        position = bits.find("1")
+        while position >= 0:
+            yield self.index.ids[position]
+            position = bits.find("1", position + 1)
+
+    def __getitem__(self, page):
+        """A slice of the ids (what a Paginator asks for)."""
+        ids = itertools.islice(iter(self), page.start, page.stop)
+        return list(ids)
 
 
 _lock = threading.Lock()

@@ -2,8 +2,10 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
 
-from outcomes.facets import facet_index
+from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import (
     Category,
     Country,
@@ -31,6 +33,17 @@ class SlugChoiceField(forms.ModelMultipleChoiceField):
         "invalid_choice": "“%(value)s” is not a known value.",
         "invalid_pk_value": "“%(pk)s” is not a valid value.",
     }
+
+    def clean(self, value):
+        # PostgreSQL refuses a NUL character in a query: such a value is simply unknown.
+        for item in value or []:
+            if "\x00" in str(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(item).replace("\x00", "")},
+                )
+        return super().clean(value)
 
 
 class SlugFilter(django_filters.ModelMultipleChoiceFilter):
@@ -142,6 +155,36 @@ class OutcomeFilter(django_filters.FilterSet):
                 )
         return chips
 
+    def matching(self, index):
+        """The outcomes matching `q` (all without it), as a bitmask: at most one query."""
+        if not hasattr(self, "_matching"):
+            self._matching = index.all
+            if query := self.form.cleaned_data.get("q"):
+                found = search_outcomes(Outcome.objects.order_by(), query)
+                self._matching = index.search_mask(
+                    query, lambda: found.values_list("pk", flat=True)
+                )
+        return self._matching
+
+    def chosen(self, index):
+        return {name: index.chosen(name, self.data.getlist(name)) for name in self.FACETS}
+
+    def in_document_order(self, version):
+        """The listed outcomes' ids, counted and sliced from the index, when it can.
+
+        The index keeps document order, so it serves lists in that order: not a
+        chosen sort, nor a search ranked by PostgreSQL. Returns None otherwise.
+        """
+        data = self.form.cleaned_data
+        if data.get("sort") or (data.get("q") and connection.vendor == "postgresql"):
+            return None
+        index = facet_index(version)
+        mask = self.matching(index)
+        for chosen in self.chosen(index).values():
+            if chosen is not None:
+                mask &= chosen
+        return MaskedOutcomes(index, mask)
+
     def facets(self, version):
         """For each facet, its values with the number of outcomes choosing each would give.
 
@@ -153,11 +196,8 @@ class OutcomeFilter(django_filters.FilterSet):
         if not self.is_valid():
             return {}
         index = facet_index(version)
-        matching = index.all
-        if query := self.form.cleaned_data.get("q"):
-            found = search_outcomes(Outcome.objects.order_by(), query).values_list("pk", flat=True)
-            matching = index.mask_of(found)
-        chosen = {name: index.chosen(name, self.data.getlist(name)) for name in self.FACETS}
+        matching = self.matching(index)
+        chosen = self.chosen(index)
         facets = {}
         for name in self.FACETS:
             within = matching

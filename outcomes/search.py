@@ -5,16 +5,17 @@ scope, programmes, organizations (names and acronyms), countries and regions,
 lower-cased and reduced to words separated by single spaces. A query matches
 the outcomes in which every one of its words starts a word ("school" finds
 "schools"). PostgreSQL answers from a GIN index over the document's tsvector
-and ranks the results; SQLite matches the words with LIKE.
+and ranks the results; SQLite answers from an FTS5 index of the same words.
 """
 
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 MAX_WORDS = 10
+FTS_QUERY = "SELECT rowid FROM outcome_fts WHERE outcome_fts MATCH %s"
 
 # The expression the GIN index is built on (see the migration that adds it);
 # queries must use the very same expression for PostgreSQL to use the index.
@@ -43,7 +44,6 @@ def search_outcomes(queryset, query):
         return queryset.annotate(
             search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery)
         ).filter(search=tsquery)
-    condition = Q()
-    for term in terms:
-        condition &= Q(search_text__contains=f" {term}")
-    return queryset.filter(condition)
+    # SQLite: the FTS5 index of migration 0006; "term"* matches words starting with it.
+    match = " ".join(f'"{term}"*' for term in terms)
+    return queryset.filter(pk__in=RawSQL(FTS_QUERY, [match]))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from outcomes import views
 
@@ -13,7 +13,8 @@ urlpatterns = [
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<slug:slug>/", views.organization_detail, name="organization"),
     path("countries/", views.country_list, name="country_list"),
-    path("countries/<str:code>/", views.country_detail, name="country"),
+    # Two letters, any case (upper case redirects); anything else is not a country.
+    re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_detail, name="country"),
     path("regions/<slug:slug>/", views.region_detail, name="region"),
     path("about/", views.about, name="about"),
 ]

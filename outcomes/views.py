@@ -1,11 +1,14 @@
 """The public catalogue: read-only pages, each a base queryset, filters and a template."""
 
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from outcomes import exports
@@ -20,13 +23,13 @@ from outcomes.models import (
     Region,
     Source,
 )
-from outcomes.versioning import versioned
+from outcomes.versioning import PAGE_TIMEOUT, versioned
 
 PAGE_SIZE = 20
 
 
 def filter_outcomes(request):
-    """The FilterSet of the list and its exports, with an explanation when a value is unknown."""
+    """The FilterSet of the list and its exports, and what makes its values unusable, if any."""
     filterset = OutcomeFilter(request.GET, queryset=Outcome.objects.for_listing())
     if not filterset.is_valid():
         problems = [
@@ -34,8 +37,8 @@ def filter_outcomes(request):
             f"{' '.join(errors)}"
             for name, errors in filterset.form.errors.items()
         ]
-        return filterset, Outcome.objects.none(), problems
-    return filterset, filterset.qs, []
+        return filterset, problems
+    return filterset, []
 
 
 @require_safe
@@ -56,8 +59,12 @@ def home(request):
 @require_safe
 @versioned
 def outcome_list(request):
-    filterset, outcomes, problems = filter_outcomes(request)
-    page = Paginator(outcomes, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset, problems = filter_outcomes(request)
+    ids = [] if problems else filterset.in_document_order(request.data_version)
+    if ids is None:  # an order the index does not keep: ask the database
+        ids = filterset.qs.values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = outcome_rows(list(page.object_list), request.data_version)
     facets = filterset.facets(request.data_version) if not problems else {}
     query = request.GET.copy()
     query.pop("page", None)
@@ -67,6 +74,7 @@ def outcome_list(request):
         {
             "filterset": filterset,
             "page": page,
+            "rows": rows,
             "facet_groups": [
                 {"name": name, "label": OutcomeFilter.FACETS[name], **facet}
                 for name, facet in facets.items()
@@ -78,10 +86,34 @@ def outcome_list(request):
     )
 
 
+def outcome_rows(ids, version):
+    """The list rows of these outcomes, in this order, as HTML.
+
+    Each row is kept in the "rows" cache for the data version, so that the many
+    lists an outcome appears in render it once: one query for the page's ids, and
+    three (outcomes, organizations, countries) only for rows not yet rendered.
+    """
+    cache = caches["rows"]
+    keys = {pk: f"row:{version}:{pk}" for pk in ids}
+    rows = cache.get_many(keys.values())
+    missing = [pk for pk in ids if keys[pk] not in rows]
+    if missing:
+        rendered = {
+            keys[outcome.pk]: render_to_string(
+                "outcomes/includes/_outcome_item.html", {"outcome": outcome}
+            )
+            for outcome in Outcome.objects.for_listing().filter(pk__in=missing)
+        }
+        cache.set_many(rendered, PAGE_TIMEOUT)
+        rows.update(rendered)
+    return [mark_safe(rows[keys[pk]]) for pk in ids]  # noqa: S308 (our own template's output)
+
+
 @require_safe
 @versioned
 def outcome_export(request, format):
-    _, outcomes, _ = filter_outcomes(request)
+    filterset, problems = filter_outcomes(request)
+    outcomes = Outcome.objects.none() if problems else filterset.qs
     return exports.respond(outcomes, format, request)
 
 

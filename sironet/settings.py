@@ -191,8 +191,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 # Caches: "default" holds an import's file between its preview and its confirmation,
 # so it must be shared by every app server (the database, or Redis); "pages" keeps
-# rendered public pages per data version (local memory, or Redis). The database
-# cache's table is made by migration outcomes 0004 (or `manage.py createcachetable`).
+# rendered public pages, and "rows" the outcome list's rows, per data version (local
+# memory, or Redis): a row is small and shared by many lists, so more are kept. The
+# database cache's table is made by migration outcomes 0004 (or `createcachetable`).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -201,7 +202,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": alias,
         }
-        for alias in ("default", "pages")
+        for alias in ("default", "pages", "rows")
     }
 else:
     CACHES = {
@@ -212,7 +213,12 @@ else:
         "pages": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+        "rows": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "rows",
+            "OPTIONS": {"MAX_ENTRIES": 25000},
         },
     }
 

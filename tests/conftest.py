@@ -21,6 +21,7 @@ def _fresh_page_cache():
     from outcomes.facets import forget
 
     caches["pages"].clear()
+    caches["rows"].clear()
     forget()
 
 

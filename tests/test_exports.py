@@ -26,7 +26,9 @@ VIEWS = [
 def listed(client, query):
     response = client.get(f"/outcomes/?{query}")
     page = response.context["page"]
-    return [o.reference for o in page.paginator.object_list]
+    ids = list(page.paginator.object_list)
+    by_id = dict(Outcome.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    return [by_id[pk] for pk in ids]
 
 
 def body(response):

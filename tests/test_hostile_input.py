@@ -32,7 +32,8 @@ NAMES = ["q", "country", "category", "region", "organization", "status", "sort",
 # Text a browser could send: any characters but the surrogates URLs cannot carry.
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 VALUES = st.one_of(
-    TEXT, st.sampled_from(["<script>alert(1)</script>", "\"'><img src=x>", "%00", "mm"])
+    TEXT,
+    st.sampled_from(["<script>alert(1)</script>", "\"'><img src=x>", "%00", "\x00", "m\x00", "mm"]),
 )
 EXAMPLES = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

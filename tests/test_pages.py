@@ -273,3 +273,8 @@ def test_an_edit_shows_at_once_on_cached_pages(client):
     assert after.status_code == 200
     assert "A corrected title" in after.content.decode()
     assert after["ETag"] != before["ETag"]
+
+
+def test_a_country_address_that_is_not_two_letters_is_404(client):
+    for code in ["m%00", "mmm", "1a", "%00%00"]:
+        assert client.get(f"/countries/{code}/").status_code == 404

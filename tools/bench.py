@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 OUTCOMES = int(os.environ.get("BENCH_OUTCOMES", "20000"))
 PORT = int(os.environ.get("BENCH_PORT", "8099"))
-DURATION = os.environ.get("BENCH_DURATION", "10s")
+DURATION = os.environ.get("BENCH_DURATION", "20s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "8")
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'bench.sqlite3'}"
 
