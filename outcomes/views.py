@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from outcomes import exports
+from outcomes import exports, maps
 from outcomes.filters import OutcomeFilter
 from outcomes.models import (
     Category,
@@ -41,6 +41,19 @@ def filter_outcomes(request):
     return filterset, []
 
 
+def outcome_map(highlight=()):
+    """The world map of outcomes per country (one query), and the same numbers as rows."""
+    rows = list(
+        Country.objects.annotate(outcome_count=Count("outcomes"))
+        .filter(outcome_count__gt=0)
+        .order_by("-outcome_count", "name")
+        .values_list("code", "name", "outcome_count")
+    )
+    counts = {code: count for code, _, count in rows}
+    names = {code: name for code, name, _ in rows}
+    return maps.world_map(counts, names, highlight), rows
+
+
 @require_safe
 @versioned
 def home(request):
@@ -53,7 +66,19 @@ def home(request):
         .count(),
         "countries": Country.objects.filter(outcomes__isnull=False).distinct().count(),
     }
-    return render(request, "outcomes/home.html", {"categories": categories, "totals": totals})
+    world, country_rows = outcome_map()
+    category_bars = maps.bars([(c.name, c.outcome_count, c.get_absolute_url()) for c in categories])
+    return render(
+        request,
+        "outcomes/home.html",
+        {
+            "categories": categories,
+            "totals": totals,
+            "map": world,
+            "country_rows": country_rows,
+            "category_bars": category_bars,
+        },
+    )
 
 
 @require_safe
@@ -178,10 +203,21 @@ def organization_list(request):
     types = dict(OrganizationType.choices)
     if chosen_type in types:
         organizations = organizations.filter(type=chosen_type)
+    type_counts = dict(
+        Organization.objects.values("type").annotate(n=Count("pk")).values_list("type", "n")
+    )
+    type_bars = maps.bars(
+        [
+            (label, type_counts[value], f"?type={value}")
+            for value, label in OrganizationType.choices
+            if type_counts.get(value)
+        ]
+    )
     return render(
         request,
         "outcomes/organization_list.html",
         {
+            "type_bars": type_bars,
             "organizations": organizations,
             "types": OrganizationType.choices,
             "chosen_type": chosen_type if chosen_type in types else "",
@@ -212,7 +248,18 @@ def country_list(request):
         .filter(outcome_count__gt=0)
         .order_by("continent", "name")
     )
-    return render(request, "outcomes/country_list.html", {"countries": countries})
+    world, country_rows = outcome_map()
+    top = maps.bars(
+        [
+            (name, count, reverse("outcomes:country", args=[code.lower()]))
+            for code, name, count in country_rows[:10]
+        ]
+    )
+    return render(
+        request,
+        "outcomes/country_list.html",
+        {"countries": countries, "map": world, "country_rows": country_rows, "top_countries": top},
+    )
 
 
 @require_safe
@@ -249,10 +296,17 @@ def region_detail(request, slug):
         .exclude(regions=region)
         .distinct()
     )
+    world, _ = outcome_map(highlight={country.code for country in members})
     return render(
         request,
         "outcomes/region_detail.html",
-        {"region": region, "members": members, "targeted": targeted, "via_members": via_members},
+        {
+            "region": region,
+            "members": members,
+            "targeted": targeted,
+            "via_members": via_members,
+            "map": world,
+        },
     )
 
 

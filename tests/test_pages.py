@@ -107,10 +107,10 @@ def test_organizations_filter_by_type(client):
 
 def test_countries_are_grouped_by_continent_with_counts(client):
     html = html_of(client, "/countries/")
-    assert re.search(r"<h2[^>]*>Asia</h2>", html)
-    assert re.search(r"<h2[^>]*>Africa</h2>", html)
+    assert re.search(r"<h3[^>]*>Asia</h3>", html)
+    assert re.search(r"<h3[^>]*>Africa</h3>", html)
     assert 'href="/countries/mm/">Myanmar</a> <span class="count">(4)</span>' in html
-    assert "Viet Nam" not in html  # named by no outcome
+    assert 'href="/countries/vn/"' not in html  # named by no outcome
 
 
 def test_country_page_lists_named_outcomes_then_regional_ones(client):
@@ -218,19 +218,19 @@ def test_public_pages_refuse_writes(client):
 
 # Query budgets, pinned at the document's size and with 60 more outcomes.
 BUDGETS = [
-    ("/", 4),  # categories with counts; outcomes; organizations; countries
+    ("/", 5),  # categories with counts; outcomes; organizations; countries; the map's counts
     ("/outcomes/nine-schools-co-built-with-myanmar-alinyaung-foundation/", 9),
     # outcome (+category, source); participations (+organization); countries; regions;
     # figures; programmes; related outcomes (+category); previous; next
-    ("/organizations/", 1),  # organizations with outcome counts
+    ("/organizations/", 2),  # organizations with outcome counts; organizations per type
     ("/organizations/cfpd/", 2),  # organization (+country); participations (+outcome, category)
-    ("/countries/", 1),  # countries with outcome counts
+    ("/countries/", 2),  # countries with outcome counts, by continent; and for the map
     ("/countries/mm/", 9),
     # country; named outcomes; their organizations; their countries; regions of the
     # country; outcomes via regions; their organizations; their countries; their regions
-    ("/regions/mekong/", 8),
+    ("/regions/mekong/", 9),
     # region; members; targeted outcomes + organizations + countries;
-    # outcomes via members + organizations + countries
+    # outcomes via members + organizations + countries; the map's counts
     ("/categories/livelihood/", 4),  # category; outcomes; organizations; countries
     ("/about/", 2),  # source; outcome count
     # organizations, countries and regions by id; outcomes; participations; country

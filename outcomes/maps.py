@@ -1,0 +1,76 @@
+"""Pictures drawn on the server: the world map and bar charts (plain SVG, no script).
+
+The country shapes come from outcomes/data/world.json, written once by
+tools/map/build_map.py from Natural Earth. Each request only decides which
+countries are shaded and linked, from the current data.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from django.urls import reverse
+
+WORLD = Path(__file__).resolve().parent / "data" / "world.json"
+SHADES = 6  # classes shade-1 … shade-6 in site.css, light to dark
+
+
+@cache
+def world():
+    return json.loads(WORLD.read_text())
+
+
+def shade_bins(largest):
+    """Count ranges for the shades, doubling: 1, 2–3, 4–7, 8–15…, as many as needed."""
+    bins = []
+    low = 1
+    while low <= largest and len(bins) < SHADES:
+        high = low * 2 - 1 if len(bins) < SHADES - 1 else largest
+        bins.append((low, min(high, largest)))
+        low = high + 1
+    return bins
+
+
+def world_map(counts, names, highlight=()):
+    """What the map template draws.
+
+    `counts` maps ISO codes to numbers of outcomes, `names` codes to country names;
+    countries in `highlight` (a region's members) are marked.
+    """
+    bins = shade_bins(max(counts.values(), default=0))
+
+    def shade(count):
+        return next((i for i, (low, high) in enumerate(bins, 1) if low <= count <= high), 0)
+
+    countries = [
+        {
+            "code": code,
+            "d": path,
+            "count": counts.get(code, 0),
+            "shade": shade(counts.get(code, 0)),
+            "name": names.get(code, code),
+            "url": reverse("outcomes:country", args=[code.lower()]) if code in counts else "",
+            "highlight": code in highlight,
+        }
+        for code, path in world()["countries"].items()
+    ]
+    return {
+        "viewBox": world()["viewBox"],
+        "countries": countries,
+        "legend": [
+            {"shade": i, "label": "1 outcome" if high == 1 else f"{low}–{high} outcomes"}
+            if low != high or high == 1
+            else {"shade": i, "label": f"{low} outcomes"}
+            for i, (low, high) in enumerate(bins, 1)
+        ],
+        "highlight": bool(highlight),
+    }
+
+
+def bars(rows):
+    """Bar chart rows [(label, value, url)] with each bar's length in percent of the largest."""
+    largest = max((value for _, value, _ in rows), default=0) or 1
+    return [
+        {"label": label, "value": value, "url": url, "percent": round(100 * value / largest, 1)}
+        for label, value, url in rows
+    ]

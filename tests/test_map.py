@@ -1,0 +1,96 @@
+"""The world map and the charts: drawn on the server from the current data."""
+
+import gzip
+import re
+
+import pytest
+
+from outcomes.maps import WORLD, shade_bins
+from outcomes.models import Country, Outcome
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(
+    r'<a href="/countries/([a-z]{2})/" aria-label="([^"]+): (\d+) outcomes?">'
+    r'<path class="land shade-(\d)'
+)
+
+
+def map_links(html):
+    svg = html[html.index('<figure class="world-map">') : html.index("</svg>")]
+    return {code.upper(): int(count) for code, _, count, _ in LINK.findall(svg)}, svg
+
+
+def named_counts():
+    return {
+        code: Outcome.objects.filter(countries__code=code).count()
+        for code in Country.objects.filter(outcomes__isnull=False).values_list("code", flat=True)
+    }
+
+
+@pytest.mark.parametrize("url", ["/", "/countries/"])
+def test_every_country_with_outcomes_is_a_link_on_the_map_with_its_count(client, url):
+    links, _ = map_links(client.get(url).content.decode())
+    assert links == named_counts()
+    assert links["MM"] == 4 and links["CN"] == 12 and links["SC"] == 1
+
+
+def test_a_country_without_outcomes_is_drawn_but_not_shaded(client):
+    _, svg = map_links(client.get("/").content.decode())
+    assert 'href="/countries/vn/"' not in svg
+    viet_nam = re.search(r'<path class="land" d="[^"]+" aria-hidden="true"/>', svg)
+    assert viet_nam and "shade" not in viet_nam[0]
+
+
+def test_the_map_reflects_an_edit_at_once(client):
+    client.get("/")
+    Outcome.objects.get(reference="V.4").countries.add(Country.objects.get(code="BR"))
+    links, _ = map_links(client.get("/").content.decode())
+    assert links["BR"] == 1
+
+
+def test_a_region_page_highlights_its_members(client):
+    html = client.get("/regions/mekong/").content.decode()
+    members = re.findall(r'class="land[^"]*\bmember\b', html)
+    assert len(members) == 6
+    assert "member of this region" in html
+
+
+def test_the_legend_explains_the_shades():
+    assert shade_bins(12) == [(1, 1), (2, 3), (4, 7), (8, 12)]
+    assert shade_bins(1) == [(1, 1)]
+    assert shade_bins(0) == []
+
+
+def test_the_map_has_a_table_of_the_same_numbers(client):
+    html = client.get("/countries/").content.decode()
+    table = html[html.index("<caption>Outcomes per country") :]
+    rows = re.findall(r'<a href="/countries/([a-z]{2})/">[^<]+</a></td><td>(\d+)</td>', table)
+    assert {code.upper(): int(n) for code, n in rows} == named_counts()
+
+
+def test_category_bars_link_to_each_category_with_its_count(client):
+    html = client.get("/").content.decode()
+    chart = html[html.index("<figcaption>Outcomes per category") :]
+    bars = re.findall(
+        r'<a href="/categories/([a-z]+)/">[^<]+</a>\s*<svg[^>]*><rect width="([\d.]+)"', chart
+    )
+    assert [slug for slug, _ in bars] == [
+        "livelihood",
+        "capacity",
+        "development",
+        "culture",
+        "mechanism",
+    ]
+    assert dict(bars)["capacity"] == "100.0"  # the largest, 11 outcomes
+    assert '<span class="value">11</span>' in chart
+
+
+def test_organization_types_are_charted(client):
+    html = client.get("/organizations/").content.decode()
+    assert "<figcaption>Organizations by type</figcaption>" in html
+    assert '<a href="?type=foundation">Foundation</a>' in html
+
+
+def test_the_map_asset_is_small():
+    assert len(gzip.compress(WORLD.read_bytes())) < 150_000

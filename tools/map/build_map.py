@@ -1,0 +1,150 @@
+"""Write outcomes/data/world.json: one SVG path per country, projected and simplified once.
+
+Source: Natural Earth's 1:50m countries (public domain), as TopoJSON in the npm
+package world-atlas. Regenerate with:
+
+    npm ci --prefix tools/map && .venv/bin/python tools/map/build_map.py
+
+The map is drawn in the Equal Earth projection (areas true to scale), without
+Antarctica, in a 960-unit-wide viewBox; shapes are simplified to about a third of
+a unit (Douglas-Peucker) and rounded to a tenth. Countries are keyed by ISO
+alpha-2 code, mapped from the ISO numeric ids with pycountry.
+"""
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import pycountry
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SOURCE = ROOT / "tools/map/node_modules/world-atlas/countries-50m.json"
+TARGET = ROOT / "outcomes/data/world.json"
+WIDTH = 960
+TOLERANCE = 0.35
+LEFT_OUT = {"AQ"}  # Antarctica: no outcome reaches it, and it would take a third of the map
+
+
+def equal_earth(longitude, latitude):
+    a1, a2, a3, a4 = 1.340264, -0.081106, 0.000893, 0.003796
+    m = math.sqrt(3) / 2
+    theta = math.asin(m * math.sin(math.radians(latitude)))
+    t2, t6 = theta**2, theta**6
+    x = (
+        math.radians(longitude)
+        * math.cos(theta)
+        / (m * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
+    )
+    y = theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+    return x, y
+
+
+def decode_arcs(topology):
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+    return arcs
+
+
+def ring(arcs, indexes):
+    points = []
+    for index in indexes:
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        points.extend(arc if not points else arc[1:])
+    return points
+
+
+def simplify(points, tolerance):
+    """Douglas-Peucker on a list of (x, y)."""
+    if len(points) < 3:
+        return points
+    (x1, y1), (x2, y2) = points[0], points[-1]
+    dx, dy = x2 - x1, y2 - y1
+    length = math.hypot(dx, dy) or 1e-9
+    farthest, index = 0.0, 0
+    for i in range(1, len(points) - 1):
+        x, y = points[i]
+        distance = abs(dy * x - dx * y + x2 * y1 - y2 * x1) / length
+        if distance > farthest:
+            farthest, index = distance, i
+    if farthest <= tolerance:
+        return [points[0], points[-1]]
+    return simplify(points[: index + 1], tolerance)[:-1] + simplify(points[index:], tolerance)
+
+
+def simplify_ring(points, tolerance):
+    """Douglas-Peucker on a closed ring: split it at the point farthest from its start."""
+    if len(points) < 4:
+        return points
+    x0, y0 = points[0]
+    far = max(range(len(points)), key=lambda i: math.hypot(points[i][0] - x0, points[i][1] - y0))
+    return simplify(points[: far + 1], tolerance)[:-1] + simplify(points[far:], tolerance)
+
+
+def path(points):
+    """SVG path data of a ring; a jump across the map (a shape cut at the 180th
+    meridian) starts a new subpath instead of drawing a line across the world."""
+    data = f"M{points[0][0]:g} {points[0][1]:g}"
+    for (x0, _), (x, y) in itertools.pairwise(points):
+        data += ("M" if abs(x - x0) > WIDTH / 2 else "L") + f"{x:g} {y:g}"
+    return data + "Z"
+
+
+def main():
+    topology = json.loads(SOURCE.read_text())
+    arcs = decode_arcs(topology)
+    scale = WIDTH / (2 * equal_earth(180, 0)[0])
+    shapes = {}
+    for geometry in topology["objects"]["countries"]["geometries"]:
+        country = pycountry.countries.get(numeric=str(geometry.get("id", "")).zfill(3))
+        if not country or country.alpha_2 in LEFT_OUT:
+            continue
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        rings = []
+        for polygon in polygons:
+            for indexes in polygon:
+                projected = [equal_earth(*point) for point in ring(arcs, indexes)]
+                points = [(WIDTH / 2 + x * scale, -y * scale) for x, y in projected]
+                rings.append(simplify_ring(points, TOLERANCE))
+        shapes.setdefault(country.alpha_2, []).extend(rings)
+    top = min(y for rings in shapes.values() for ring_ in rings for _, y in ring_)
+    bottom = max(y for rings in shapes.values() for ring_ in rings for _, y in ring_)
+    paths = {}
+    for code, rings in sorted(shapes.items()):
+        parts = []
+        for points in rings:
+            rounded = []
+            for x, y in points:
+                point = (round(x, 1), round(y - top, 1))
+                if not rounded or point != rounded[-1]:
+                    rounded.append(point)
+            if len(rounded) < 3:
+                # A tiny island: keep it as a small triangle so that it stays visible.
+                (x, y) = rounded[0]
+                rounded = [(x, y - 0.8), (x + 0.8, y + 0.6), (x - 0.8, y + 0.6)]
+            parts.append(path(rounded))
+        paths[code] = "".join(parts)
+    TARGET.parent.mkdir(parents=True, exist_ok=True)
+    TARGET.write_text(
+        json.dumps(
+            {
+                "source": "Natural Earth 1:50m countries (public domain), via world-atlas 2.0.2",
+                "viewBox": f"0 0 {WIDTH} {math.ceil(bottom - top)}",
+                "countries": paths,
+            },
+            separators=(",", ":"),
+        )
+        + "\n"
+    )
+    print(f"{TARGET.relative_to(ROOT)}: {len(paths)} countries, {TARGET.stat().st_size:,} bytes")
+
+
+if __name__ == "__main__":
+    main()
