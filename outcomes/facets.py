@@ -13,7 +13,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from outcomes.models import Outcome, Participation, Status
+from outcomes.models import Category, Country, Organization, Outcome, Participation, Region, Status
 from outcomes.search import words
 
 # How many searches' results an index keeps (see FacetIndex.search_mask).
@@ -73,6 +73,13 @@ class FacetIndex:
         for name, values in bits.items():
             for value, positions in values.items():
                 self.facets[name].masks[value] = _mask(positions, self.size)
+        # Every value a filter may name, with outcomes or not (to validate filters).
+        self.known = {
+            "category": frozenset(Category.objects.values_list("slug", flat=True)),
+            "country": frozenset(Country.objects.values_list("code", flat=True)),
+            "region": frozenset(Region.objects.values_list("slug", flat=True)),
+            "organization": frozenset(Organization.objects.values_list("slug", flat=True)),
+        }
 
     def search_mask(self, query, find):
         """The outcomes matching a search, as a bitmask: `find()` gives their ids.

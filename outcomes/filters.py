@@ -2,20 +2,12 @@
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from outcomes.facets import MaskedOutcomes, facet_index
-from outcomes.models import (
-    Category,
-    Country,
-    Organization,
-    Outcome,
-    Participation,
-    Region,
-    Status,
-)
+from outcomes.models import Outcome, Participation, Status
 from outcomes.search import search_outcomes
+from outcomes.versioning import current_version
 
 SORTS = {
     "reference": ("Document order", ["position"]),
@@ -26,37 +18,31 @@ SORTS = {
 MAX_QUERY_LENGTH = 200
 
 
-class SlugChoiceField(forms.ModelMultipleChoiceField):
-    """Several values of one filter; an unknown one is reported by name."""
+class KnownValuesField(forms.MultipleChoiceField):
+    """Several slugs or codes of one filter, checked against those the catalogue knows.
 
-    default_error_messages = {
-        "invalid_choice": "“%(value)s” is not a known value.",
-        "invalid_pk_value": "“%(pk)s” is not a valid value.",
-    }
+    The known values come from the facet index of the data version (no query);
+    an unknown one, a NUL character included, is reported by name.
+    """
 
-    def clean(self, value):
-        # PostgreSQL refuses a NUL character in a query: such a value is simply unknown.
-        for item in value or []:
-            if "\x00" in str(item):
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": str(item).replace("\x00", "")},
-                )
-        return super().clean(value)
+    default_error_messages = {"invalid_choice": "“%(value)s” is not a known value."}
+    known = frozenset()
+
+    def valid_value(self, value):
+        return value in self.known
 
 
-class SlugFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = SlugChoiceField
+class KnownValuesFilter(django_filters.MultipleChoiceFilter):
+    field_class = KnownValuesField
 
 
-def _in_through(through, column):
-    """Filter outcomes whose `through` rows have `column` in the chosen values (OR)."""
+def _in_related(manager, lookup):
+    """Filter outcomes whose rows in `manager` have `lookup` in the chosen values (OR)."""
 
     def method(queryset, name, value):
-        if not value:  # an empty queryset of choices: the filter is not in use
+        if not value:
             return queryset
-        rows = through.objects.filter(**{f"{column}__in": value}).values("outcome_id")
+        rows = manager.filter(**{f"{lookup}__in": value}).values("outcome_id")
         return queryset.filter(pk__in=rows)
 
     return method
@@ -66,27 +52,17 @@ class OutcomeFilter(django_filters.FilterSet):
     """Values within one filter combine with OR; different filters with AND."""
 
     q = django_filters.CharFilter(label="Search", method="search", max_length=MAX_QUERY_LENGTH)
-    category = SlugFilter(
-        queryset=Category.objects.all(),
-        to_field_name="slug",
+    category = KnownValuesFilter(
         method=lambda queryset, name, value: (
-            queryset.filter(category__in=value) if value else queryset
+            queryset.filter(category__slug__in=value) if value else queryset
         ),
     )
-    country = SlugFilter(
-        queryset=Country.objects.all(),
-        to_field_name="code",
-        method=_in_through(Outcome.countries.through, "country"),
+    country = KnownValuesFilter(
+        method=_in_related(Outcome.countries.through.objects, "country__code")
     )
-    region = SlugFilter(
-        queryset=Region.objects.all(),
-        to_field_name="slug",
-        method=_in_through(Outcome.regions.through, "region"),
-    )
-    organization = SlugFilter(
-        queryset=Organization.objects.all(),
-        to_field_name="slug",
-        method=_in_through(Participation, "organization"),
+    region = KnownValuesFilter(method=_in_related(Outcome.regions.through.objects, "region__slug"))
+    organization = KnownValuesFilter(
+        method=_in_related(Participation.objects, "organization__slug")
     )
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     sort = django_filters.ChoiceFilter(
@@ -109,12 +85,16 @@ class OutcomeFilter(django_filters.FilterSet):
         model = Outcome
         fields = []
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, version=None, **kwargs):
         if data is not None:
             data = data.copy()
             # Country codes may come in any case: ?country=mm is ?country=MM.
             data.setlist("country", [code.strip().upper() for code in data.getlist("country")])
         super().__init__(data, *args, **kwargs)
+        self.version = current_version()[0] if version is None else version
+        known = facet_index(self.version).known
+        for name, values in known.items():
+            self.form.fields[name].known = values
 
     def search(self, queryset, name, value):
         return search_outcomes(queryset, value)
@@ -169,7 +149,7 @@ class OutcomeFilter(django_filters.FilterSet):
     def chosen(self, index):
         return {name: index.chosen(name, self.data.getlist(name)) for name in self.FACETS}
 
-    def in_document_order(self, version):
+    def in_document_order(self):
         """The listed outcomes' ids, counted and sliced from the index, when it can.
 
         The index keeps document order, so it serves lists in that order: not a
@@ -178,24 +158,24 @@ class OutcomeFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         if data.get("sort") or (data.get("q") and connection.vendor == "postgresql"):
             return None
-        index = facet_index(version)
+        index = facet_index(self.version)
         mask = self.matching(index)
         for chosen in self.chosen(index).values():
             if chosen is not None:
                 mask &= chosen
         return MaskedOutcomes(index, mask)
 
-    def facets(self, version):
+    def facets(self):
         """For each facet, its values with the number of outcomes choosing each would give.
 
-        Counted from the in-memory index of data version `version` (outcomes/facets.py):
+        Counted from the in-memory index of the data version (outcomes/facets.py):
         no query, or one to find the outcomes matching `q`. A long facet shows its
         FACET_LIMIT values with the most outcomes and every value in use; `more`
         counts the values left out.
         """
         if not self.is_valid():
             return {}
-        index = facet_index(version)
+        index = facet_index(self.version)
         matching = self.matching(index)
         chosen = self.chosen(index)
         facets = {}

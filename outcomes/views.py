@@ -30,7 +30,9 @@ PAGE_SIZE = 20
 
 def filter_outcomes(request):
     """The FilterSet of the list and its exports, and what makes its values unusable, if any."""
-    filterset = OutcomeFilter(request.GET, queryset=Outcome.objects.for_listing())
+    filterset = OutcomeFilter(
+        request.GET, queryset=Outcome.objects.for_listing(), version=request.data_version
+    )
     if not filterset.is_valid():
         problems = [
             f"{OutcomeFilter.FACETS.get(name, filterset.form.fields[name].label)}: "
@@ -85,12 +87,12 @@ def home(request):
 @versioned
 def outcome_list(request):
     filterset, problems = filter_outcomes(request)
-    ids = [] if problems else filterset.in_document_order(request.data_version)
+    ids = [] if problems else filterset.in_document_order()
     if ids is None:  # an order the index does not keep: ask the database
         ids = filterset.qs.values_list("pk", flat=True)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = outcome_rows(list(page.object_list), request.data_version)
-    facets = filterset.facets(request.data_version) if not problems else {}
+    facets = filterset.facets() if not problems else {}
     query = request.GET.copy()
     query.pop("page", None)
     return render(
