@@ -30,7 +30,7 @@ PYTHON = sys.executable
 OUTCOMES = int(os.environ.get("BENCH_OUTCOMES", "20000"))
 PORT = int(os.environ.get("BENCH_PORT", "8099"))
 DURATION = os.environ.get("BENCH_DURATION", "20s")
-WARMUP = os.environ.get("BENCH_WARMUP", "5s")
+WARMUP = os.environ.get("BENCH_WARMUP", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "8")
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'bench.sqlite3'}"
 
@@ -157,7 +157,7 @@ def query_counts(pages):
     return [int(line) for line in result.stdout.split() if line.isdigit()]
 
 
-def wrk(paths, duration=DURATION):
+def wrk(paths, duration=DURATION, connections=CONNECTIONS):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n")
         script.write("math.randomseed(1)\n")
@@ -243,7 +243,7 @@ def main():
                 time.sleep(0.5)
         # Warm up: each worker builds its facet index once per data version (see
         # outcomes/facets.py); the table measures the steady state after that.
-        wrk([f"/outcomes/?page={n}" for n in range(2, 40)], duration=WARMUP)
+        wrk([f"/outcomes/?page={n}" for n in range(2, 40)], duration=WARMUP, connections=16)
         results = []
         for (name, paths), queries in zip(pages, counts, strict=True):
             print(f"  {name}…", flush=True)
