@@ -157,7 +157,7 @@ def query_counts(pages):
     return [int(line) for line in result.stdout.split() if line.isdigit()]
 
 
-def wrk(paths, duration=DURATION, connections=CONNECTIONS):
+def wrk(paths, duration=DURATION, connections=CONNECTIONS, headers=()):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n")
         script.write("math.randomseed(1)\n")
@@ -242,8 +242,15 @@ def main():
             except OSError:
                 time.sleep(0.5)
         # Warm up: each worker builds its facet index once per data version (see
-        # outcomes/facets.py); the table measures the steady state after that.
-        wrk([f"/outcomes/?page={n}" for n in range(2, 40)], duration=WARMUP, connections=16)
+        # outcomes/facets.py); the table measures the steady state after that. A new
+        # connection per request, so that every worker gets some (a kept-alive
+        # connection stays with one worker).
+        wrk(
+            [f"/outcomes/?page={n}" for n in range(2, 40)],
+            duration=WARMUP,
+            connections=16,
+            headers=["Connection: close"],
+        )
         results = []
         for (name, paths), queries in zip(pages, counts, strict=True):
             print(f"  {name}…", flush=True)
