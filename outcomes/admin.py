@@ -68,6 +68,23 @@ class ImportExportHistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
 
+class OutcomeCountMixin:
+    """An "outcomes" column, counted in the changelist's own query (no query per row)."""
+
+    outcome_count_of = "outcomes"  # the relation to count
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(outcome_count=Count(self.outcome_count_of, distinct=True))
+        )
+
+    @admin.display(description="outcomes", ordering="outcome_count")
+    def outcome_count(self, obj):
+        return obj.outcome_count
+
+
 class SuperuserDeletesMixin:
     """Only superusers delete these: other records and the public site depend on them."""
 
@@ -211,7 +228,9 @@ class ProgrammeAdmin(OutcomePartAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHistoryAdmin):
+class OrganizationAdmin(
+    OutcomeCountMixin, SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHistoryAdmin
+):
     resource_classes = [OrganizationResource]
     list_display = ["name", "acronym", "type", "country", "is_member", "outcome_count"]
     list_select_related = ["country"]
@@ -221,12 +240,7 @@ class OrganizationAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExp
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "acronym", "type", "country", "is_member"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(outcome_count=Count("participations"))
-
-    @admin.display(description="outcomes", ordering="outcome_count")
-    def outcome_count(self, organization):
-        return organization.outcome_count
+    outcome_count_of = "participations"
 
 
 class NamedInOutcomesFilter(admin.SimpleListFilter):
@@ -245,7 +259,7 @@ class NamedInOutcomesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Country)
-class CountryAdmin(ImportExportMixin, admin.ModelAdmin):
+class CountryAdmin(OutcomeCountMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [CountryResource]
     formats = IMPORT_EXPORT_FORMATS
     list_display = ["code", "name", "common_name", "continent", "outcome_count"]
@@ -254,20 +268,13 @@ class CountryAdmin(ImportExportMixin, admin.ModelAdmin):
     search_fields = ["code", "name", "common_name"]
     fields = ["code", "name", "common_name", "numeric", "continent"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(outcome_count=Count("outcomes"))
-
     def get_readonly_fields(self, request, obj=None):
         # An ISO code is the country's identity in addresses and imports.
         return ["code"] if obj else []
 
-    @admin.display(description="outcomes", ordering="outcome_count")
-    def outcome_count(self, country):
-        return country.outcome_count
-
 
 @admin.register(Region)
-class RegionAdmin(SlugChangeWarningMixin, admin.ModelAdmin):
+class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "member_count", "outcome_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -276,48 +283,23 @@ class RegionAdmin(SlugChangeWarningMixin, admin.ModelAdmin):
     fields = ["name", "slug", "kind", "description", "members"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                member_count=Count("members", distinct=True),
-                outcome_count=Count("outcomes", distinct=True),
-            )
-        )
+        return super().get_queryset(request).annotate(member_count=Count("members", distinct=True))
 
     @admin.display(description="members", ordering="member_count")
     def member_count(self, region):
         return region.member_count
 
-    @admin.display(description="outcomes", ordering="outcome_count")
-    def outcome_count(self, region):
-        return region.outcome_count
-
 
 @admin.register(Category)
-class CategoryAdmin(SlugChangeWarningMixin, admin.ModelAdmin):
+class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin):
     list_display = ["numeral", "name", "order", "outcome_count"]
     list_display_links = ["numeral", "name"]
     search_fields = ["name", "description"]
     ordering = ["order"]
     fields = ["numeral", "name", "slug", "order", "description"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(outcome_count=Count("outcomes"))
-
-    @admin.display(description="outcomes", ordering="outcome_count")
-    def outcome_count(self, category):
-        return category.outcome_count
-
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(OutcomeCountMixin, admin.ModelAdmin):
     list_display = ["title", "publisher", "outcome_count"]
     search_fields = ["title", "publisher"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(outcome_count=Count("outcomes"))
-
-    @admin.display(description="outcomes", ordering="outcome_count")
-    def outcome_count(self, source):
-        return source.outcome_count

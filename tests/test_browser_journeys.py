@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import EDITOR_PASSWORD
+from tests.test_accessibility import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -128,25 +129,10 @@ def test_the_same_filtering_with_the_keyboard_alone(page, live_catalogue):
     assert listed_references(page) == ["I.1", "I.2", "I.8", "II.10"]
 
 
-PHONE_PAGES = [
-    "/",
-    "/outcomes/",
-    "/outcomes/?country=mm&category=livelihood",
-    "/outcomes/nine-schools-co-built-with-myanmar-alinyaung-foundation/",
-    "/organizations/",
-    "/organizations/cfpd/",
-    "/countries/",
-    "/countries/mm/",
-    "/regions/mekong/",
-    "/categories/capacity/",
-    "/about/",
-]
-
-
 def test_on_a_phone_no_page_scrolls_sideways_and_filters_work(browser, live_catalogue):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     page = context.new_page()
-    for path in PHONE_PAGES:
+    for path in PAGES.values():  # every public page type
         page.goto(live_catalogue + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} is {width}px wide"
