@@ -10,9 +10,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", 2))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
-# A worker is replaced after this many requests, to bound any slow leak.
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not recycled after a number of requests (gunicorn's max_requests):
+# each keeps the facet index and rendered rows of the data version in memory
+# (outcomes/facets.py, outcomes/views.py), and a new worker rebuilds them.
 wsgi_app = "sironet.wsgi:application"
 accesslog = "-"
 errorlog = "-"

@@ -6,11 +6,15 @@ catalogue on each request. Instead, each process keeps, per data version, one
 bitmask per value (bit i: the i-th outcome in document order): a filter is an
 OR of its values' masks, filters combine with AND, and a count is a popcount.
 The index is built with five queries the first time a version is seen.
+
+A count costs one AND per value of the facet, whatever the number of outcomes it
+counts among; when those are few (a narrow filter), tallying their values costs
+less, so the index also keeps each outcome's values.
 """
 
 import itertools
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from outcomes.models import Category, Country, Organization, Outcome, Participation, Region, Status
@@ -25,6 +29,8 @@ class Facet:
     masks: dict = field(default_factory=dict)  # value -> bitmask of outcomes
     labels: dict = field(default_factory=dict)  # value -> label
     order: dict = field(default_factory=dict)  # value -> sort key
+    values_of: list = field(default_factory=list)  # bit -> the values of that outcome
+    links: int = 0  # how many (outcome, value) pairs
 
 
 def _mask(bits, size):
@@ -32,6 +38,15 @@ def _mask(bits, size):
     for bit in bits:
         buffer[bit >> 3] |= 1 << (bit & 7)
     return int.from_bytes(buffer, "little")
+
+
+def positions(mask):
+    """The positions of the bits set in `mask`, lowest first."""
+    bits = bin(mask)[:1:-1]  # bit 0 first
+    position = bits.find("1")
+    while position >= 0:
+        yield position
+        position = bits.find("1", position + 1)
 
 
 class FacetIndex:
@@ -71,8 +86,13 @@ class FacetIndex:
                 bits[name][value].append(self.bit[outcome_id])
                 self._label(name, value, text, sort[0] if sort else text)
         for name, values in bits.items():
-            for value, positions in values.items():
-                self.facets[name].masks[value] = _mask(positions, self.size)
+            facet = self.facets[name]
+            facet.values_of = [[] for _ in range(self.size)]
+            for value, found in values.items():
+                facet.masks[value] = _mask(found, self.size)
+                facet.links += len(found)
+                for bit in found:
+                    facet.values_of[bit].append(value)
         # Every value a filter may name, with outcomes or not (to validate filters).
         self.known = {
             "category": frozenset(Category.objects.values_list("slug", flat=True)),
@@ -112,13 +132,24 @@ class FacetIndex:
         return result
 
     def counts(self, facet, within):
-        """[(value, label, count)] of a facet's values among the outcomes in `within`."""
+        """{value: count} of a facet's values among the outcomes in `within`, counts above 0."""
         found = self.facets[facet]
-        rows = [
-            (value, found.labels[value], (within & mask).bit_count())
-            for value, mask in found.masks.items()
-        ]
-        return sorted(rows, key=lambda row: found.order[row[0]])
+        if within.bit_count() * found.links < len(found.masks) * self.size:
+            # Fewer (outcome, value) pairs to tally than values to AND with.
+            values = map(found.values_of.__getitem__, positions(within))
+            return Counter(itertools.chain.from_iterable(values))
+        counts = {}
+        for value, mask in found.masks.items():
+            if count := (within & mask).bit_count():
+                counts[value] = count
+        return counts
+
+    def option(self, facet, value):
+        """(label, sort key) of a value with outcomes, or None."""
+        found = self.facets[facet]
+        if value in found.labels:
+            return found.labels[value], found.order[value]
+        return None
 
 
 class MaskedOutcomes:
@@ -136,11 +167,7 @@ class MaskedOutcomes:
         return self.count()
 
     def __iter__(self):
-        bits = bin(self.mask)[:1:-1]  # bit 0 first
-        position = bits.find("1")
-        while position >= 0:
-            yield self.index.ids[position]
-            position = bits.find("1", position + 1)
+        return map(self.index.ids.__getitem__, positions(self.mask))
 
     def __getitem__(self, page):
         """A slice of the ids (what a Paginator asks for)."""

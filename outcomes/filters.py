@@ -185,10 +185,16 @@ class OutcomeFilter(django_filters.FilterSet):
                 if other != name and mask is not None:
                     within &= mask
             selected = set(self.data.getlist(name))
+            counts = index.counts(name, within)
+            options = []
+            for value in counts.keys() | selected:
+                if option := index.option(name, value):
+                    label, order = option
+                    count = counts.get(value, 0)
+                    options.append((order, value, label, count, value in selected))
             options = [
-                {"value": value, "label": label, "count": count, "selected": value in selected}
-                for value, label, count in index.counts(name, within)
-                if count or value in selected
+                {"value": value, "label": label, "count": count, "selected": chosen}
+                for _, value, label, count, chosen in sorted(options)
             ]
             shown = options
             if len(options) > FACET_LIMIT:

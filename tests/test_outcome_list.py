@@ -305,3 +305,36 @@ def test_a_nul_character_is_an_unknown_value_not_an_error(client, name):
     response = client.get(LIST, {name: "m\x00m"})
     assert response.status_code == 200
     assert "these filters could not be used" in response.content.decode()
+
+
+def test_facet_counts_agree_with_the_database_for_any_number_of_outcomes(db):
+    """The index counts a narrow selection by tallying its outcomes' values, a wide one
+    by ANDing each value's mask (outcomes/facets.py); both give the database's counts."""
+    from collections import Counter
+
+    from outcomes.facets import facet_index
+    from outcomes.models import Participation
+    from outcomes.versioning import current_version
+    from tests.conftest import grow_catalogue
+
+    grow_catalogue(500)
+    index = facet_index(current_version()[0])
+    links = {
+        "category": Outcome.objects.values_list("pk", "category__slug"),
+        "status": Outcome.objects.values_list("pk", "status"),
+        "country": Outcome.countries.through.objects.values_list("outcome_id", "country__code"),
+        "region": Outcome.regions.through.objects.values_list("outcome_id", "region__slug"),
+        "organization": Participation.objects.values_list("outcome_id", "organization__slug"),
+    }
+    livelihood = set(
+        Outcome.objects.filter(category__slug="livelihood").values_list("pk", flat=True)
+    )
+    selections = {
+        "all": set(index.ids),
+        "one": {index.ids[7]},
+        "livelihood": livelihood,
+    }
+    for name, pairs in links.items():
+        for label, outcomes in selections.items():
+            expected = Counter(value for pk, value in pairs if pk in outcomes)
+            assert index.counts(name, index.mask_of(outcomes)) == expected, (name, label)

@@ -168,8 +168,9 @@ def wrk(paths, duration=DURATION, connections=CONNECTIONS, headers=()):
         [
             "wrk",
             "-t1",
-            f"-c{CONNECTIONS}",
-            f"-d{DURATION}",
+            f"-c{connections}",
+            f"-d{duration}",
+            *[option for header in headers for option in ("-H", header)],
             "--timeout",
             "30s",
             "--latency",
@@ -224,7 +225,9 @@ def main():
     prepare_database()
     if database == "PostgreSQL":
         explain()
-    pages = targets()
+    # BENCH_ONLY=filtered measures the pages whose names contain it (and the trivial view).
+    only = os.environ.get("BENCH_ONLY", "")
+    pages = [page for index, page in enumerate(targets()) if index == 0 or only in page[0]]
     counts = query_counts([paths[0] for _, paths in pages])
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
