@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from outcomes.models import Category, Country, Organization, Outcome, Participation, Region, Status
 from outcomes.search import words
 
-# How many searches' results an index keeps (see FacetIndex.search_mask).
-SEARCHES = 1000
+# How many results (searches, facet counts) an index keeps (see FacetIndex.keep).
+KEPT = 1000
 
 
 @dataclass
@@ -62,7 +62,7 @@ class FacetIndex:
         self.bit = {pk: index for index, pk in enumerate(self.ids)}
         bits = defaultdict(lambda: defaultdict(list))
         self.facets = defaultdict(Facet)
-        self.searches = {}
+        self.kept = {}
         statuses = list(Status.values)
         for index, (_, slug, name, order, status) in enumerate(rows):
             bits["category"][slug].append(index)
@@ -101,18 +101,22 @@ class FacetIndex:
             "organization": frozenset(Organization.objects.values_list("slug", flat=True)),
         }
 
-    def search_mask(self, query, find):
-        """The outcomes matching a search, as a bitmask: `find()` gives their ids.
+    def keep(self, key, compute):
+        """compute(), kept for the index's data version: asked again, it costs nothing.
 
-        Kept for the index's data version, so that a search asked again (or for its
-        next page) costs no query; at most SEARCHES of them.
+        Serves what does not change from one page of a list to the next (the
+        outcomes matching a search, the facet counts of a choice of filters). At
+        most KEPT results: when full, the index starts keeping anew.
         """
-        key = " ".join(words(query))
-        if key not in self.searches:
-            if len(self.searches) >= SEARCHES:
-                self.searches.clear()
-            self.searches[key] = self.mask_of(find())
-        return self.searches[key]
+        if key not in self.kept:
+            if len(self.kept) >= KEPT:
+                self.kept.clear()
+            self.kept[key] = compute()
+        return self.kept[key]
+
+    def search_mask(self, query, find):
+        """The outcomes matching a search, as a bitmask: `find()` gives their ids."""
+        return self.keep(("search", *words(query)), lambda: self.mask_of(find()))
 
     def _label(self, facet, value, label, order):
         self.facets[facet].labels[value] = label

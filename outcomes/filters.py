@@ -6,7 +6,7 @@ from django.db import connection
 
 from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import Outcome, Participation, Status
-from outcomes.search import search_outcomes
+from outcomes.search import search_outcomes, words
 from outcomes.versioning import current_version
 
 SORTS = {
@@ -176,6 +176,15 @@ class OutcomeFilter(django_filters.FilterSet):
         if not self.is_valid():
             return {}
         index = facet_index(self.version)
+        # The same for every page and order of these filters.
+        key = (
+            "facets",
+            tuple(words(self.form.cleaned_data.get("q") or "")),
+            *(tuple(sorted(set(self.data.getlist(name)))) for name in self.FACETS),
+        )
+        return index.keep(key, lambda: self._count_facets(index))
+
+    def _count_facets(self, index):
         matching = self.matching(index)
         chosen = self.chosen(index)
         facets = {}
@@ -193,8 +202,8 @@ class OutcomeFilter(django_filters.FilterSet):
                     count = counts.get(value, 0)
                     options.append((order, value, label, count, value in selected))
             options = [
-                {"value": value, "label": label, "count": count, "selected": chosen}
-                for _, value, label, count, chosen in sorted(options)
+                {"value": value, "label": label, "count": count, "selected": is_selected}
+                for _, value, label, count, is_selected in sorted(options)
             ]
             shown = options
             if len(options) > FACET_LIMIT:

@@ -338,3 +338,26 @@ def test_facet_counts_agree_with_the_database_for_any_number_of_outcomes(db):
         for label, outcomes in selections.items():
             expected = Counter(value for pk, value in pairs if pk in outcomes)
             assert index.counts(name, index.mask_of(outcomes)) == expected, (name, label)
+
+
+def test_facets_are_counted_once_per_choice_of_filters(client, monkeypatch):
+    from django.core.cache import caches
+
+    from outcomes.facets import FacetIndex
+
+    counted = []
+    counts = FacetIndex.counts
+
+    def counting(index, facet, within):
+        counted.append(facet)
+        return counts(index, facet, within)
+
+    monkeypatch.setattr(FacetIndex, "counts", counting)
+    client.get(LIST, {"q": "school", "country": "mm"})
+    assert len(counted) == 5  # one count per facet
+    caches["pages"].clear()
+    # Another page, another order, the same filters written otherwise: counted already.
+    client.get(LIST, {"country": "MM", "q": "  School ", "page": "2", "sort": "title"})
+    assert len(counted) == 5
+    client.get(LIST, {"q": "school", "country": "mm", "status": "completed"})
+    assert len(counted) == 10
