@@ -96,6 +96,14 @@ class OutcomeFilter(django_filters.FilterSet):
         for name, values in known.items():
             self.form.fields[name].known = values
 
+    def get_form_class(self):
+        # The fields are the same on every request: build the form class once (each
+        # form still works on copies of the fields, as every Django form does).
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def search(self, queryset, name, value):
         return search_outcomes(queryset, value)
 

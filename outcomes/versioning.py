@@ -6,9 +6,11 @@ version (the "pages" cache), so an edit shows at once without any invalidation.
 """
 
 import hashlib
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.core.cache import caches
+from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -41,10 +43,23 @@ def bump_data_version():
         models.DataVersion.objects.get_or_create(pk=1, defaults={"changed": now})
 
 
+# Every public request reads the version. Written as SQL because building the
+# same query with the ORM costs 15 times as long as the database takes to answer
+# it (325 µs against 19 µs on SQLite here; 710 against 120 on PostgreSQL).
+VERSION_SQL = f"SELECT version, changed FROM {models.DataVersion._meta.db_table} WHERE id = 1"
+
+
 def current_version():
     """(version, changed) of the data; one query."""
-    row = models.DataVersion.objects.filter(pk=1).values_list("version", "changed").first()
-    return row or (0, timezone.make_aware(timezone.datetime(2000, 1, 1)))
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        row = cursor.fetchone()
+    if row is None:
+        return 0, datetime(2000, 1, 1, tzinfo=UTC)
+    version, changed = row
+    if timezone.is_naive(changed):  # SQLite keeps UTC without a time zone
+        changed = changed.replace(tzinfo=UTC)
+    return version, changed
 
 
 def _changed(sender, raw=False, **kwargs):

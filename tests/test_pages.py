@@ -3,8 +3,9 @@
 import re
 
 import pytest
+from django.utils.http import http_date
 
-from outcomes.models import Organization, Outcome
+from outcomes.models import DataVersion, Organization, Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -264,7 +265,11 @@ def test_a_cached_page_costs_one_query_and_a_revisit_gets_304(client, django_ass
     with django_assert_num_queries(1):
         revisit = client.get("/outcomes/?country=mm", HTTP_IF_NONE_MATCH=first["ETag"])
     assert revisit.status_code == 304
-    assert first["Last-Modified"]
+    # Last-Modified is the time of the last change, read back from the database.
+    changed = DataVersion.objects.get().changed
+    assert first["Last-Modified"] == http_date(changed.timestamp())
+    since = client.get("/outcomes/?country=mm", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
     assert first["Cache-Control"] == "public, no-cache"
 
 
