@@ -18,7 +18,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from outcomes.models import Category, Country, Organization, Outcome, Participation, Region, Status
-from outcomes.search import words
 
 # How many results (searches, facet counts) an index keeps (see FacetIndex.keep).
 KEPT = 1000
@@ -114,10 +113,6 @@ class FacetIndex:
             self.kept[key] = compute()
         return self.kept[key]
 
-    def search_mask(self, query, find):
-        """The outcomes matching a search, as a bitmask: `find()` gives their ids."""
-        return self.keep(("search", *words(query)), lambda: self.mask_of(find()))
-
     def _label(self, facet, value, label, order):
         self.facets[facet].labels[value] = label
         self.facets[facet].order[value] = order
@@ -157,12 +152,14 @@ class FacetIndex:
 
 
 class MaskedOutcomes:
-    """The ids of the outcomes in a bitmask, in document order, as a sequence a
-    Paginator can count and slice without asking the database."""
+    """The ids of the outcomes in a bitmask, as a sequence a Paginator can count and
+    slice without asking the database: in document order, or in `order` (positions
+    in the index, such as a search's best matches first)."""
 
-    def __init__(self, index, mask):
+    def __init__(self, index, mask, order=None):
         self.index = index
         self.mask = mask
+        self.order = order
 
     def count(self):
         return self.mask.bit_count()
@@ -171,7 +168,12 @@ class MaskedOutcomes:
         return self.count()
 
     def __iter__(self):
-        return map(self.index.ids.__getitem__, positions(self.mask))
+        if self.order is None:
+            found = positions(self.mask)
+        else:
+            bits = bin(self.mask)[:1:-1]  # bit 0 first
+            found = (p for p in self.order if p < len(bits) and bits[p] == "1")
+        return map(self.index.ids.__getitem__, found)
 
     def __getitem__(self, page):
         """A slice of the ids (what a Paginator asks for)."""

@@ -1,8 +1,9 @@
 """The one FilterSet behind the outcome list, its facet counts and its exports."""
 
+from array import array
+
 import django_filters
 from django import forms
-from django.db import connection
 
 from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import Outcome, Participation, Status
@@ -143,35 +144,44 @@ class OutcomeFilter(django_filters.FilterSet):
                 )
         return chips
 
-    def matching(self, index):
-        """The outcomes matching `q` (all without it), as a bitmask: at most one query."""
-        if not hasattr(self, "_matching"):
-            self._matching = index.all
-            if query := self.form.cleaned_data.get("q"):
-                found = search_outcomes(Outcome.objects.order_by(), query)
-                self._matching = index.search_mask(
-                    query, lambda: found.values_list("pk", flat=True)
-                )
-        return self._matching
+    def found(self, index):
+        """The outcomes matching `q`: (bitmask, their positions in the index best first
+        where the database ranks them, else None). All outcomes without `q`.
+
+        Kept with the index for the data version: one query per search, however
+        many pages, orders and other filters it is asked with.
+        """
+        query = self.form.cleaned_data.get("q")
+        if not query:
+            return index.all, None
+
+        def find():
+            found = search_outcomes(Outcome.objects.order_by(), query)
+            if "rank" not in found.query.annotations:
+                return index.mask_of(found.values_list("pk", flat=True)), None
+            ids = list(found.order_by("-rank", "position").values_list("pk", flat=True))
+            ranked = array("I", (index.bit[pk] for pk in ids if pk in index.bit))
+            return index.mask_of(ids), ranked
+
+        return index.keep(("search", *words(query)), find)
 
     def chosen(self, index):
         return {name: index.chosen(name, self.data.getlist(name)) for name in self.FACETS}
 
-    def in_document_order(self):
-        """The listed outcomes' ids, counted and sliced from the index, when it can.
+    def listed(self):
+        """The listed outcomes' ids, counted and sliced from the index without a query:
+        in document order, or a search's best matches first (PostgreSQL ranks).
 
-        The index keeps document order, so it serves lists in that order: not a
-        chosen sort, nor a search ranked by PostgreSQL. Returns None otherwise.
+        Returns None for a chosen sort, which the database orders.
         """
-        data = self.form.cleaned_data
-        if data.get("sort") or (data.get("q") and connection.vendor == "postgresql"):
+        if self.form.cleaned_data.get("sort"):
             return None
         index = facet_index(self.version)
-        mask = self.matching(index)
+        mask, ranked = self.found(index)
         for chosen in self.chosen(index).values():
             if chosen is not None:
                 mask &= chosen
-        return MaskedOutcomes(index, mask)
+        return MaskedOutcomes(index, mask, ranked)
 
     def facets(self):
         """For each facet, its values with the number of outcomes choosing each would give.
@@ -193,7 +203,7 @@ class OutcomeFilter(django_filters.FilterSet):
         return index.keep(key, lambda: self._count_facets(index))
 
     def _count_facets(self, index):
-        matching = self.matching(index)
+        matching, _ = self.found(index)
         chosen = self.chosen(index)
         facets = {}
         for name in self.FACETS:

@@ -87,8 +87,8 @@ def home(request):
 @versioned
 def outcome_list(request):
     filterset, problems = filter_outcomes(request)
-    ids = [] if problems else filterset.in_document_order()
-    if ids is None:  # an order the index does not keep: ask the database
+    ids = [] if problems else filterset.listed()
+    if ids is None:  # a chosen order: the database sorts
         ids = filterset.qs.values_list("pk", flat=True)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = outcome_rows(list(page.object_list), request.data_version)

@@ -4,7 +4,6 @@ import re
 from html import unescape
 
 import pytest
-from django.db import connection
 
 from outcomes.models import Country, Outcome, Region
 from outcomes.places import countries_named_in
@@ -236,9 +235,9 @@ def test_list_query_count_is_fixed(client, django_assert_num_queries, catalogue_
     # the same with filters: their values are checked against the index, no query
     with django_assert_num_queries(4):
         cold({"country": "mm", "category": "livelihood"})
-    # a search: one query for the matching outcomes (and on PostgreSQL, which ranks them,
-    # the count and the page's ids from the database)
-    with django_assert_num_queries(5 if connection.vendor == "sqlite" else 7):
+    # a search: one query for the matching outcomes (best first on PostgreSQL, which
+    # ranks them); the count and the page's ids from the index
+    with django_assert_num_queries(5):
         cold({"q": "school"})
     # a chosen order: count and ids from the database
     with django_assert_num_queries(6):
@@ -293,9 +292,9 @@ def test_a_search_asked_again_costs_no_search_query(client, django_assert_num_qu
 
     client.get(LIST, {"q": "school"})
     caches["pages"].clear()
-    # data version only: the matching outcomes are kept with the facet index, the
-    # rows in the rows cache (on PostgreSQL, which ranks, also the count and the ids)
-    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 3):
+    # data version only: the matching outcomes are kept with the facet index (ranked,
+    # on PostgreSQL), the rows in the rows cache
+    with django_assert_num_queries(1):
         html = client.get(LIST, {"q": "school", "page": "1"}).content.decode()
     assert "II.2" in references_in(html)
 

@@ -79,3 +79,8 @@ def test_postgresql_lists_the_best_match_first(client):
     assert len(ranks) > 1 and ranks == sorted(ranks, reverse=True)
     listed = client.get("/outcomes/", {"q": "myanmar"}).context["page"].object_list
     assert list(listed) == [outcome.pk for outcome in outcomes][: len(listed)]
+    # Other filters keep the order of the search.
+    narrowed = client.get("/outcomes/", {"q": "myanmar", "category": "livelihood"})
+    expected = [o.pk for o in outcomes if o.category.slug == "livelihood"]
+    assert len(expected) > 1
+    assert list(narrowed.context["page"].object_list) == expected[:20]
