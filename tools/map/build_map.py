@@ -7,11 +7,11 @@ package world-atlas. Regenerate with:
 
 The map is drawn in the Equal Earth projection (areas true to scale), without
 Antarctica, in a 960-unit-wide viewBox; shapes are simplified to about a third of
-a unit (Douglas-Peucker) and rounded to a tenth. Countries are keyed by ISO
-alpha-2 code, mapped from the ISO numeric ids with pycountry.
+a unit (Douglas-Peucker), rounded to a tenth and written as relative steps.
+Countries are keyed by ISO alpha-2 code, mapped from the ISO numeric ids with
+pycountry.
 """
 
-import itertools
 import json
 import math
 from pathlib import Path
@@ -88,12 +88,32 @@ def simplify_ring(points, tolerance):
     return simplify(points[: far + 1], tolerance)[:-1] + simplify(points[far:], tolerance)
 
 
+def number(tenths):
+    """A coordinate given in tenths, as short as SVG allows: 12, 1.5, .5, -.5."""
+    text = f"{tenths / 10:g}"
+    return text.replace("0.", ".", 1) if text.lstrip("-").startswith("0.") else text
+
+
 def path(points):
-    """SVG path data of a ring; a jump across the map (a shape cut at the 180th
-    meridian) starts a new subpath instead of drawing a line across the world."""
-    data = f"M{points[0][0]:g} {points[0][1]:g}"
-    for (x0, _), (x, y) in itertools.pairwise(points):
-        data += ("M" if abs(x - x0) > WIDTH / 2 else "L") + f"{x:g} {y:g}"
+    """SVG path data of a ring, from its first point in relative steps (much shorter
+    than absolute coordinates); a jump across the map (a shape cut at the 180th
+    meridian) starts a new subpath instead of drawing a line across the world.
+
+    Points are in tenths of a unit (integers), so that the steps add up exactly.
+    """
+    (x, y), *rest = points
+    data = f"M{number(x)} {number(y)}"
+    command = ""
+    for x1, y1 in rest:
+        dx, dy = x1 - x, y1 - y
+        step = "m" if abs(dx) > WIDTH * 5 else "l"
+        if step != command:
+            data += step
+        elif not str(dx).startswith("-"):
+            data += " "
+        data += number(dx) + ("" if dy < 0 else " ") + number(dy)
+        command = "" if step == "m" else step
+        x, y = x1, y1
     return data + "Z"
 
 
@@ -122,13 +142,13 @@ def main():
         for points in rings:
             rounded = []
             for x, y in points:
-                point = (round(x, 1), round(y - top, 1))
+                point = (round(x * 10), round((y - top) * 10))
                 if not rounded or point != rounded[-1]:
                     rounded.append(point)
             if len(rounded) < 3:
                 # A tiny island: keep it as a small triangle so that it stays visible.
                 (x, y) = rounded[0]
-                rounded = [(x, y - 0.8), (x + 0.8, y + 0.6), (x - 0.8, y + 0.6)]
+                rounded = [(x, y - 8), (x + 8, y + 6), (x - 8, y + 6)]
             parts.append(path(rounded))
         paths[code] = "".join(parts)
     TARGET.parent.mkdir(parents=True, exist_ok=True)
