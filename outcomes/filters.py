@@ -7,7 +7,7 @@ from django import forms
 
 from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import Outcome, Participation, Status
-from outcomes.search import search_outcomes, words
+from outcomes.search import best_first, search_outcomes, terms
 from outcomes.versioning import current_version
 
 SORTS = {
@@ -98,8 +98,11 @@ class OutcomeFilter(django_filters.FilterSet):
             self.form.fields[name].known = values
 
     def get_form_class(self):
-        # The fields are the same on every request: build the form class once (each
-        # form still works on copies of the fields, as every Django form does).
+        # django-filter builds a new form class, with new fields, for every FilterSet:
+        # half of the FilterSet's cost on each list request (784 -> 373 µs here). Its
+        # fields do not depend on the request, so build the class once (each form
+        # still works on copies of them, as every Django form does). A filter whose
+        # field depended on the request would need this removed.
         cls = type(self)
         if "_form_class" not in cls.__dict__:
             cls._form_class = super().get_form_class()
@@ -110,10 +113,8 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
-        if data.get("q") and not data.get("sort") and "rank" in queryset.query.annotations:
-            # A search without a chosen order lists the best matches first (PostgreSQL ranks).
-            queryset = queryset.order_by("-rank", "position")
+        if not self.form.cleaned_data.get("sort"):
+            queryset = best_first(queryset)
         return queryset
 
     def sort_by(self, queryset, name, value):
@@ -159,11 +160,11 @@ class OutcomeFilter(django_filters.FilterSet):
             found = search_outcomes(Outcome.objects.order_by(), query)
             if "rank" not in found.query.annotations:
                 return index.mask_of(found.values_list("pk", flat=True)), None
-            ids = list(found.order_by("-rank", "position").values_list("pk", flat=True))
+            ids = list(best_first(found).values_list("pk", flat=True))
             ranked = array("I", (index.bit[pk] for pk in ids if pk in index.bit))
             return index.mask_of(ids), ranked
 
-        return index.keep(("search", *words(query)), find)
+        return index.keep(("search", terms(query)), find)
 
     def chosen(self, index):
         return {name: index.chosen(name, self.data.getlist(name)) for name in self.FACETS}
@@ -197,7 +198,7 @@ class OutcomeFilter(django_filters.FilterSet):
         # The same for every page and order of these filters.
         key = (
             "facets",
-            tuple(words(self.form.cleaned_data.get("q") or "")),
+            terms(self.form.cleaned_data.get("q")),
             *(tuple(sorted(set(self.data.getlist(name)))) for name in self.FACETS),
         )
         return index.keep(key, lambda: self._count_facets(index))

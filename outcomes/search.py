@@ -32,18 +32,31 @@ def search_document(*parts):
     return " " + " ".join(word for part in parts if part for word in words(part)) + " "
 
 
+def terms(query):
+    """The words a search looks for (at most MAX_WORDS): what identifies a search.
+    None without a query; () for a query without words, which finds nothing."""
+    return None if not query else tuple(words(query)[:MAX_WORDS])
+
+
+def best_first(queryset):
+    """A search's results, the best matches first where the database ranks them."""
+    if "rank" in queryset.query.annotations:
+        return queryset.order_by("-rank", "position")
+    return queryset
+
+
 def search_outcomes(queryset, query):
     """Outcomes matching every word of `query`; on PostgreSQL annotated with `rank`."""
-    terms = words(query)[:MAX_WORDS]
-    if not terms:
+    terms_ = terms(query)
+    if not terms_:
         return queryset.none()
     if connection.vendor == "postgresql":
         tsquery = SearchQuery(
-            " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
+            " & ".join(f"{term}:*" for term in terms_), config="simple", search_type="raw"
         )
         return queryset.annotate(
             search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery)
         ).filter(search=tsquery)
     # SQLite: the FTS5 index of migration 0006; "term"* matches words starting with it.
-    match = " ".join(f'"{term}"*' for term in terms)
+    match = " ".join(f'"{term}"*' for term in terms_)
     return queryset.filter(pk__in=RawSQL(FTS_QUERY, [match]))

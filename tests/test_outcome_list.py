@@ -360,3 +360,12 @@ def test_facets_are_counted_once_per_choice_of_filters(client, monkeypatch):
     assert len(counted) == 5
     client.get(LIST, {"q": "school", "country": "mm", "status": "completed"})
     assert len(counted) == 10
+
+
+def test_a_search_without_words_finds_nothing_and_leaves_the_full_list_alone(client):
+    wordless = client.get(LIST, {"q": "-"})
+    assert wordless.context["page"].paginator.count == 0
+    assert all(not group["options"] for group in wordless.context["facet_groups"])
+    everything = client.get(LIST)
+    assert everything.context["page"].paginator.count == Outcome.objects.count()
+    assert facet(everything, "category")["livelihood"] > 0

@@ -288,3 +288,13 @@ def test_an_edit_shows_at_once_on_cached_pages(client):
 def test_a_country_address_that_is_not_two_letters_is_404(client):
     for code in ["m%00", "mmm", "1a", "%00%00"]:
         assert client.get(f"/countries/{code}/").status_code == 404
+
+
+def test_the_data_version_is_read_with_its_time_zone(settings):
+    from outcomes.versioning import bump_data_version, current_version
+
+    settings.TIME_ZONE = "Asia/Yangon"  # not UTC, so that a time without zone shows
+    bump_data_version()
+    version, changed = current_version()
+    stored = DataVersion.objects.get()
+    assert (version, changed) == (stored.version, stored.changed)

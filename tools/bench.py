@@ -160,7 +160,14 @@ def query_counts(pages):
     return [int(line) for line in result.stdout.split() if line.isdigit()]
 
 
-def wrk(paths, duration=DURATION, connections=CONNECTIONS, headers=()):
+def wrk(paths, duration=DURATION, connections=CONNECTIONS):
+    """(requests/s, p50, p99, non-2xx) of GETs of `paths`, in random order.
+
+    Each request on a new connection, as from many visitors, or from a proxy
+    such as nginx, which by default opens one per request: a kept-alive
+    connection stays with the worker that accepted it, and how wrk's few
+    connections happen to spread over the workers would decide the figures.
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n")
         script.write("math.randomseed(1)\n")
@@ -173,7 +180,8 @@ def wrk(paths, duration=DURATION, connections=CONNECTIONS, headers=()):
             "-t1",
             f"-c{connections}",
             f"-d{duration}",
-            *[option for header in headers for option in ("-H", header)],
+            "-H",
+            "Connection: close",
             "--timeout",
             "30s",
             "--latency",
@@ -223,14 +231,16 @@ def ensure_wrk():
 
 def main():
     ensure_wrk()
+    # BENCH_ONLY=filtered measures the pages whose names contain it (and the trivial view).
+    only = os.environ.get("BENCH_ONLY", "")
+    pages = [page for index, page in enumerate(targets()) if index == 0 or only in page[0]]
+    if len(pages) == 1:
+        sys.exit(f"BENCH_ONLY={only!r} names no page: {', '.join(n for n, _ in targets()[1:])}")
     database = "PostgreSQL" if DATABASE_URL.startswith("postgres") else "SQLite"
     print(f"Preparing {database} with {OUTCOMES:,} synthetic outcomes…", flush=True)
     prepare_database()
     if database == "PostgreSQL":
         explain()
-    # BENCH_ONLY=filtered measures the pages whose names contain it (and the trivial view).
-    only = os.environ.get("BENCH_ONLY", "")
-    pages = [page for index, page in enumerate(targets()) if index == 0 or only in page[0]]
     counts = query_counts([paths[0] for _, paths in pages])
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
@@ -248,15 +258,8 @@ def main():
             except OSError:
                 time.sleep(0.5)
         # Warm up: each worker builds its facet index once per data version (see
-        # outcomes/facets.py); the table measures the steady state after that. A new
-        # connection per request, so that every worker gets some (a kept-alive
-        # connection stays with one worker).
-        wrk(
-            [f"/outcomes/?page={n}" for n in range(2, 40)],
-            duration=WARMUP,
-            connections=16,
-            headers=["Connection: close"],
-        )
+        # outcomes/facets.py); the table measures the steady state after that.
+        wrk([f"/outcomes/?page={n}" for n in range(2, 40)], duration=WARMUP, connections=16)
         (trivial_name, trivial_paths), *measured = pages
         trivial_runs, results = [], []
         for (name, paths), queries in zip(measured, counts[1:], strict=True):
