@@ -274,11 +274,12 @@ def main():
     results.insert(0, (trivial_name, counts[0], *trivial))
     base = trivial[0]
     cores = os.cpu_count()
-    workers = ENV.get("GUNICORN_WORKERS", cores * 2 + 1)
+    workers = ENV.get("GUNICORN_WORKERS", cores + 1)
     spread = f"{min(trivial_runs)[0]:,.0f}–{max(trivial_runs)[0]:,.0f}"
     print(
         f"\n{database}, {OUTCOMES:,} synthetic outcomes + 37, {cores} cores; wrk -c{CONNECTIONS} "
-        f"-d{DURATION} shares them with gunicorn ({workers} workers, 2 threads each); "
+        f"-d{DURATION} shares them with gunicorn ({workers} workers, "
+        f"{ENV.get('GUNICORN_THREADS', 2)} threads each); "
         f"the trivial view's median of {len(trivial_runs)} runs ({spread} requests/s)\n"
     )
     print("| page | queries | requests/s | p50 | p99 | × trivial | non-2xx |")
