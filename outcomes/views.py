@@ -113,6 +113,15 @@ def outcome_list(request):
     )
 
 
+def first_outcomes(outcomes):
+    """A detail page's list: its first PAGE_SIZE outcomes, and how many there are.
+
+    A category of thousands of outcomes would otherwise be one page of megabytes;
+    the outcome list pages, filters and downloads them all. One query more.
+    """
+    return {"shown": list(outcomes[:PAGE_SIZE]), "total": outcomes.count()}
+
+
 def outcome_rows(ids, version):
     """The list rows of these outcomes, in this order, as HTML.
 
@@ -189,7 +198,7 @@ def outcome_detail(request, slug):
 @versioned
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    outcomes = Outcome.objects.for_listing().filter(category=category)
+    outcomes = first_outcomes(Outcome.objects.for_listing().filter(category=category))
     return render(
         request, "outcomes/category_detail.html", {"category": category, "outcomes": outcomes}
     )
@@ -282,7 +291,12 @@ def country_detail(request, code):
     return render(
         request,
         "outcomes/country_detail.html",
-        {"country": country, "named": named, "via_regions": via_regions, "regions": regions},
+        {
+            "country": country,
+            "named": first_outcomes(named),
+            "via_regions": first_outcomes(via_regions),
+            "regions": regions,
+        },
     )
 
 
@@ -305,8 +319,8 @@ def region_detail(request, slug):
         {
             "region": region,
             "members": members,
-            "targeted": targeted,
-            "via_members": via_members,
+            "targeted": first_outcomes(targeted),
+            "via_members": first_outcomes(via_members),
             "map": world,
         },
     )

@@ -116,8 +116,8 @@ def test_countries_are_grouped_by_continent_with_counts(client):
 
 def test_country_page_lists_named_outcomes_then_regional_ones(client):
     response = client.get("/countries/mm/")
-    named = [o.reference for o in response.context["named"]]
-    via = [o.reference for o in response.context["via_regions"]]
+    named = [o.reference for o in response.context["named"]["shown"]]
+    via = [o.reference for o in response.context["via_regions"]["shown"]]
     assert named == ["I.1", "I.2", "I.8", "II.10"]
     # Mekong; Asia (twice); Southeast Asia and ASEAN
     assert set(via) == {"I.3", "I.5", "I.6", "II.4", "IV.5"}
@@ -136,13 +136,13 @@ def test_country_addresses_are_lower_case(client):
 
 def test_region_page(client):
     response = client.get("/regions/mekong/")
-    assert [o.reference for o in response.context["targeted"]] == ["I.3"]
-    assert "I.1" in [o.reference for o in response.context["via_members"]]
+    assert [o.reference for o in response.context["targeted"]["shown"]] == ["I.3"]
+    assert "I.1" in [o.reference for o in response.context["via_members"]["shown"]]
 
 
 def test_category_page(client):
     response = client.get("/categories/mechanism/")
-    assert [o.reference for o in response.context["outcomes"]][0] == "V.1"
+    assert [o.reference for o in response.context["outcomes"]["shown"]][0] == "V.1"
     assert "Forums, symposia and agreements" in response.content.decode()
 
 
@@ -226,13 +226,14 @@ BUDGETS = [
     ("/organizations/", 2),  # organizations with outcome counts; organizations per type
     ("/organizations/cfpd/", 2),  # organization (+country); participations (+outcome, category)
     ("/countries/", 2),  # countries with outcome counts, by continent; and for the map
-    ("/countries/mm/", 9),
-    # country; named outcomes; their organizations; their countries; regions of the
-    # country; outcomes via regions; their organizations; their countries; their regions
-    ("/regions/mekong/", 9),
-    # region; members; targeted outcomes + organizations + countries;
-    # outcomes via members + organizations + countries; the map's counts
-    ("/categories/livelihood/", 4),  # category; outcomes; organizations; countries
+    ("/countries/mm/", 11),
+    # country; named outcomes, their number, their organizations, their countries;
+    # regions of the country; outcomes via regions, their number, their organizations,
+    # their countries, their regions
+    ("/regions/mekong/", 11),
+    # region; members; targeted outcomes + their number + organizations + countries;
+    # outcomes via members + their number + organizations + countries; the map's counts
+    ("/categories/livelihood/", 5),  # category; outcomes; their number; organizations; countries
     ("/about/", 2),  # source; outcome count
     # organizations, countries and regions by id; outcomes; participations; country
     # links; region links; figures
@@ -298,3 +299,18 @@ def test_the_data_version_is_read_with_its_time_zone(settings):
     version, changed = current_version()
     stored = DataVersion.objects.get()
     assert (version, changed) == (stored.version, stored.changed)
+
+
+def test_a_detail_page_lists_the_first_outcomes_and_links_the_rest(client):
+    from tests.conftest import grow_catalogue
+
+    grow_catalogue(500)
+    total = Outcome.objects.filter(category__slug="livelihood").count()
+    assert total > 20
+    html = html_of(client, "/categories/livelihood/")
+    assert html.count('<li class="outcome">') == 20
+    assert f"{total} outcomes." in html
+    assert (
+        f'The first 20 of {total}, in document order: <a href="/outcomes/?category=livelihood">'
+        "see them all in the outcome list</a>." in html
+    )
