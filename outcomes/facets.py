@@ -41,9 +41,14 @@ def _mask(bits, size):
     return int.from_bytes(buffer, "little")
 
 
+def bit_string(mask):
+    """`mask` as a string of "0" and "1", bit 0 first: bit_string(mask)[i] is bit i."""
+    return bin(mask)[:1:-1]
+
+
 def positions(mask):
     """The positions of the bits set in `mask`, lowest first."""
-    bits = bin(mask)[:1:-1]  # bit 0 first
+    bits = bit_string(mask)
     position = bits.find("1")
     while position >= 0:
         yield position
@@ -53,7 +58,7 @@ def positions(mask):
 class FacetIndex:
     def __init__(self):
         rows = list(
-            Outcome.objects.order_by("position").values_list(
+            Outcome.objects.in_document_order().values_list(
                 "pk", "category__slug", "category__name", "category__order", "status"
             )
         )
@@ -179,7 +184,7 @@ class MaskedOutcomes:
         if self.order is None:
             found = positions(self.mask)
         else:
-            bits = bin(self.mask)[:1:-1]  # bit 0 first
+            bits = bit_string(self.mask)
             found = (p for p in self.order if p < len(bits) and bits[p] == "1")
         return map(self.index.ids.__getitem__, found)
 
