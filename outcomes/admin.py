@@ -16,10 +16,13 @@ from outcomes.models import (
     Category,
     Country,
     Figure,
+    Membership,
+    Mention,
     Organization,
     Outcome,
     Participation,
     Programme,
+    Reach,
     Region,
     Source,
 )
@@ -106,7 +109,16 @@ class ParticipationInline(admin.TabularInline):
 
 class FigureInline(admin.TabularInline):
     model = Figure
-    fields = ["position", "kind", "value", "qualifier", "currency", "unit", "words"]
+    fields = [
+        "position",
+        "kind",
+        "value",
+        "qualifier",
+        "currency",
+        "currency_assumed",
+        "unit",
+        "words",
+    ]
     extra = 0
     verbose_name_plural = "Figures (money needs a currency, a count needs a unit)"
 
@@ -115,6 +127,26 @@ class ProgrammeInline(admin.TabularInline):
     model = Programme
     fields = ["name", "position"]
     extra = 0
+
+
+class ReachInline(admin.TabularInline):
+    model = Reach
+    fields = ["region", "kind", "words"]
+    autocomplete_fields = ["region"]
+    extra = 0
+    verbose_name = "grouping reached"
+    verbose_name_plural = (
+        "Groupings reached (via the grouping: each member on the source's date; "
+        "somewhere in: an unnamed part of it)"
+    )
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    fields = ["country", "region", "words", "reason"]
+    autocomplete_fields = ["country", "region"]
+    extra = 0
+    verbose_name_plural = "Mentions: countries or groupings named, but not as places"
 
 
 @admin.register(Outcome)
@@ -134,12 +166,12 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
     ordering = ["position"]
     show_full_result_count = False
     list_per_page = 50
-    autocomplete_fields = ["countries", "regions"]
+    autocomplete_fields = ["countries"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created", "updated"]
     # Titles, slugs and scope are long: show them whole.
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
-    inlines = [ParticipationInline, FigureInline, ProgrammeInline]
+    inlines = [ParticipationInline, FigureInline, ProgrammeInline, ReachInline, MentionInline]
     fieldsets = [
         (
             "The item",
@@ -152,7 +184,7 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         (
             "What the text says",
             {
-                "fields": ["text", "status", "year", "scope"],
+                "fields": ["text", "status", "plans", "year", "scope"],
                 "description": "Record only what the text supports; leave a field empty "
                 "when the text does not say.",
             },
@@ -160,9 +192,11 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         (
             "Where",
             {
-                "fields": ["countries", "regions"],
-                "description": "Type a few letters to find a country or region. Use the "
-                "scope above for targets the text gives without a list of countries.",
+                "fields": ["countries"],
+                "description": "Places: countries where the text says the work happens, or "
+                "names as the other side of the cooperation (the rules are on the public "
+                "about page). Other countries the text names are mentions (below). Groupings "
+                "are under “Groupings reached”; reach without names goes in the scope above.",
             },
         ),
         ("Record", {"fields": ["created", "updated"], "classes": ["collapse"]}),
@@ -224,6 +258,26 @@ class ProgrammeAdmin(OutcomePartAdmin):
     search_fields = [*OutcomePartAdmin.search_fields, "name"]
 
 
+@admin.register(Reach)
+class ReachAdmin(OutcomePartAdmin):
+    list_display = ["outcome_reference", "region", "kind", "words"]
+    list_select_related = ["outcome", "region"]
+    list_filter = ["kind", "region"]
+    autocomplete_fields = ["outcome", "region"]
+    ordering = ["outcome__position", "region__name"]
+    search_fields = [*OutcomePartAdmin.search_fields, "region__name", "words"]
+
+
+@admin.register(Mention)
+class MentionAdmin(OutcomePartAdmin):
+    list_display = ["outcome_reference", "words", "country", "region", "reason"]
+    list_select_related = ["outcome", "country", "region"]
+    list_filter = ["reason"]
+    autocomplete_fields = ["outcome", "country", "region"]
+    ordering = ["outcome__position", "pk"]
+    search_fields = [*OutcomePartAdmin.search_fields, "words", "country__name"]
+
+
 # Organizations and places -----------------------------------------------------------------
 
 
@@ -232,13 +286,13 @@ class OrganizationAdmin(
     OutcomeCountMixin, SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHistoryAdmin
 ):
     resource_classes = [OrganizationResource]
-    list_display = ["name", "acronym", "type", "country", "is_member", "outcome_count"]
+    list_display = ["name", "acronym", "type", "country", "membership", "outcome_count"]
     list_select_related = ["country"]
-    list_filter = ["type", "is_member", ("country", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["type", "membership", ("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "acronym", "slug"]
-    autocomplete_fields = ["country"]
+    autocomplete_fields = ["country", "founded_by"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "acronym", "type", "country", "is_member"]
+    fields = ["name", "slug", "acronym", "type", "country", "membership", "founded_by"]
 
     outcome_count_of = "participations"
 
@@ -273,14 +327,22 @@ class CountryAdmin(OutcomeCountMixin, ImportExportMixin, admin.ModelAdmin):
         return ["code"] if obj else []
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["country", "since", "until", "note"]
+    autocomplete_fields = ["country"]
+    extra = 0
+    verbose_name_plural = "Members, with the dates each joined and left (empty: not known)"
+
+
 @admin.register(Region)
 class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "member_count", "outcome_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
-    autocomplete_fields = ["members"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "description", "members"]
+    fields = ["name", "slug", "kind", "description"]
+    inlines = [MembershipInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("members", distinct=True))
@@ -288,6 +350,17 @@ class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin):
     @admin.display(description="members", ordering="member_count")
     def member_count(self, region):
         return region.member_count
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    """Every membership, with its history (edited as rows of its region's form)."""
+
+    list_display = ["region", "country", "since", "until"]
+    list_select_related = ["region", "country"]
+    list_filter = ["region"]
+    autocomplete_fields = ["region", "country"]
+    search_fields = ["region__name", "country__name", "country__code"]
 
 
 @admin.register(Category)
@@ -301,5 +374,6 @@ class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin)
 
 @admin.register(Source)
 class SourceAdmin(OutcomeCountMixin, admin.ModelAdmin):
-    list_display = ["title", "publisher", "outcome_count"]
+    list_display = ["title", "publisher", "published", "outcome_count"]
+    fields = ["slug", "title", "publisher", "published", "url", "note"]
     search_fields = ["title", "publisher"]

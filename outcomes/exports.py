@@ -16,7 +16,7 @@ from django.db.models.query import QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from outcomes.models import Country, Figure, Organization, Outcome, Participation, Region
+from outcomes.models import Country, Figure, Organization, Outcome, Participation, Reach, Region
 from outcomes.resources import OutcomeResource
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,7 +50,7 @@ def with_relations(outcomes):
     outcomes = outcomes.prefetch_related(None).select_related("category")
     ids = outcomes.order_by().values("pk")
     organizations = Organization.objects.filter(participations__outcome__in=ids).distinct()
-    organizations = {o.pk: o for o in organizations.only("name", "slug", "acronym", "is_member")}
+    organizations = {o.pk: o for o in organizations.only("name", "slug", "acronym", "membership")}
     countries = {c.pk: c for c in Country.objects.only("code", "name", "common_name")}
     regions = {r.pk: r for r in Region.objects.only("slug", "name")}
 
@@ -71,11 +71,20 @@ def with_relations(outcomes):
         Outcome.countries.through.objects.filter(outcome__in=ids).order_by("country__name"),
         "country_id",
     )
-    region_links = grouped(
-        Outcome.regions.through.objects.filter(outcome__in=ids).order_by("region__name"),
-        "region_id",
+    reaches = grouped(
+        Reach.objects.filter(outcome__in=ids).order_by("region__name"), "region_id", "kind", "words"
     )
-    figure_fields = ["pk", "position", "kind", "value", "qualifier", "currency", "unit", "words"]
+    figure_fields = [
+        "pk",
+        "position",
+        "kind",
+        "value",
+        "qualifier",
+        "currency",
+        "currency_assumed",
+        "unit",
+        "words",
+    ]
     figures = grouped(Figure.objects.filter(outcome__in=ids).order_by("position"), *figure_fields)
 
     for outcome in outcomes.iterator(CHUNK):
@@ -96,8 +105,12 @@ def with_relations(outcomes):
             "countries": _prefetched(
                 Country, [countries[c] for (c,) in country_links.get(outcome.pk, [])]
             ),
-            "regions": _prefetched(
-                Region, [regions[r] for (r,) in region_links.get(outcome.pk, [])]
+            "reaches": _prefetched(
+                Reach,
+                [
+                    Reach(outcome=outcome, region=regions[region], kind=kind, words=words)
+                    for region, kind, words in reaches.get(outcome.pk, [])
+                ],
             ),
             "figures": _prefetched(
                 Figure,
@@ -110,21 +123,33 @@ def with_relations(outcomes):
         yield outcome
 
 
-def as_record(outcome, request):
-    """The JSON export's record of one outcome."""
+def as_record(outcome, request, via=()):
+    """The JSON export's record of one outcome; `via` as OutcomeResource takes it."""
     return {
         "reference": outcome.reference,
         "title": outcome.title,
         "category": outcome.category.slug,
         "status": outcome.status,
+        "plans": outcome.plans,
         "year": outcome.year,
         "scope": outcome.scope,
         "text": outcome.text,
         "url": request.build_absolute_uri(outcome.get_absolute_url()),
         "countries": [country.code for country in outcome.countries.all()],
-        "regions": [region.slug for region in outcome.regions.all()],
+        "regions": [
+            {"slug": reach.region.slug, "reach": reach.kind, "words": reach.words}
+            for reach in outcome.reaches.all()
+        ],
+        "reached_via": [{"country": code, "region": slug} for code, _, slug, _ in via(outcome)]
+        if via
+        else [],
         "organizations": [
-            {"name": p.organization.name, "slug": p.organization.slug, "role": p.role}
+            {
+                "name": p.organization.name,
+                "slug": p.organization.slug,
+                "role": p.role,
+                "sironet_membership": p.organization.membership,
+            }
             for p in outcome.participations.all()
         ],
         "figures": [
@@ -133,6 +158,7 @@ def as_record(outcome, request):
                 "value": None if figure.value is None else int(figure.value),
                 "qualifier": figure.qualifier or None,
                 "currency": figure.currency or None,
+                "currency_assumed": figure.currency_assumed,
                 "unit": figure.unit or None,
                 "words": figure.words,
                 "display": figure.display,
@@ -143,9 +169,9 @@ def as_record(outcome, request):
     }
 
 
-def table_rows(outcomes, request):
+def table_rows(outcomes, request, via=None):
     """The header, then one row per outcome, as OutcomeResource renders them."""
-    resource = OutcomeResource(request=request)
+    resource = OutcomeResource(request=request, via=via)
     yield resource.get_export_headers()
     for outcome in with_relations(outcomes):
         yield [escape_formula(cell) for cell in resource.export_resource(outcome)]
@@ -158,45 +184,47 @@ class _Echo:
         return line
 
 
-def csv_stream(outcomes, request):
+def csv_stream(outcomes, request, via):
     # The byte order mark makes Excel read the file as UTF-8.
     yield codecs.BOM_UTF8
     writer = csv.writer(_Echo())
-    for row in table_rows(outcomes, request):
+    for row in table_rows(outcomes, request, via):
         yield writer.writerow(row).encode("utf-8")
 
 
-def json_stream(outcomes, request):
+def json_stream(outcomes, request, via):
     yield "["
     separator = "\n"
     for outcome in with_relations(outcomes):
-        yield separator + json.dumps(as_record(outcome, request), ensure_ascii=False)
+        yield separator + json.dumps(as_record(outcome, request, via), ensure_ascii=False)
         separator = ",\n"
     yield "\n]\n"
 
 
-def xlsx_bytes(outcomes, request):
+def xlsx_bytes(outcomes, request, via):
     """The XLSX export. A workbook is a zip file, built whole before it is sent."""
-    rows = table_rows(outcomes, request)
+    rows = table_rows(outcomes, request, via)
     dataset = tablib.Dataset(headers=next(rows))
     for row in rows:
         dataset.append(row)
     return dataset.export("xlsx")
 
 
-def respond(outcomes, format, request):
+def respond(outcomes, format, request, via=None):
+    """The download of `outcomes`; `via(outcome)` lists the [(country code, region slug,
+    region name)] through which a listed outcome reaches a chosen country, if asked."""
     filename = f"sironet-outcomes-{timezone.now():%Y-%m-%d}.{format}"
     if format == "csv":
         response = StreamingHttpResponse(
-            csv_stream(outcomes, request), content_type="text/csv; charset=utf-8"
+            csv_stream(outcomes, request, via), content_type="text/csv; charset=utf-8"
         )
     elif format == "json":
         response = StreamingHttpResponse(
-            json_stream(outcomes, request), content_type="application/json"
+            json_stream(outcomes, request, via), content_type="application/json"
         )
     elif format == "xlsx":
         response = HttpResponse(
-            xlsx_bytes(outcomes, request),
+            xlsx_bytes(outcomes, request, via),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

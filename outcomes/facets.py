@@ -5,7 +5,7 @@ give under the other filters costs five GROUP BY queries over the whole
 catalogue on each request. Instead, each process keeps, per data version, one
 bitmask per value (bit i: the i-th outcome in document order): a filter is an
 OR of its values' masks, filters combine with AND, and a count is a popcount.
-The index is built with five queries the first time a version is seen.
+The index is built with eight queries the first time a version is seen.
 
 A count costs one AND per value of the facet, whatever the number of outcomes it
 counts among; when those are few (a narrow filter), tallying their values costs
@@ -17,7 +17,16 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from outcomes.models import Category, Country, Organization, Outcome, Participation, Region, Status
+from outcomes.models import (
+    Category,
+    Country,
+    Organization,
+    Outcome,
+    Participation,
+    Reach,
+    Region,
+    Status,
+)
 
 # How many results (searches, facet counts) an index keeps (see FacetIndex.keep).
 # A result is a few kilobytes; the largest, a search ranked by PostgreSQL that
@@ -91,6 +100,28 @@ class FacetIndex:
             for outcome_id, value, text, *sort in manager.values_list(*columns).iterator(5000):
                 bits[name][value].append(self.bit[outcome_id])
                 self._label(name, value, text, sort[0] if sort else text)
+        # The countries each outcome reaches through a grouping it names as a whole
+        # (as of its source's date), beside those it names: the "reach" facet is a
+        # country's places or groupings, and `via` says which grouping.
+        self.groupings = defaultdict(list)  # bit -> [(country code, region slug)]
+        for outcome_id, code, slug in (
+            Reach.objects.through_members()
+            .values_list("outcome_id", "region__memberships__country__code", "region__slug")
+            .distinct()
+            .iterator(5000)
+        ):
+            bit = self.bit[outcome_id]
+            self.groupings[bit].append((code, slug))
+        self.country_names = country_names = dict(Country.objects.values_list("code", "name"))
+        reach = defaultdict(set)
+        for code, found in bits["country"].items():
+            reach[code].update(found)
+        for bit, pairs in self.groupings.items():
+            for code, _ in pairs:
+                reach[code].add(bit)
+        for code, found in reach.items():
+            bits["reach"][code] = sorted(found)
+            self._label("reach", code, country_names[code], country_names[code])
         for name, values in bits.items():
             facet = self.facets[name]
             facet.values_of = [[] for _ in range(self.size)]
@@ -102,7 +133,7 @@ class FacetIndex:
         # Every value a filter may name, with outcomes or not (to validate filters).
         self.known = {
             "category": frozenset(Category.objects.values_list("slug", flat=True)),
-            "country": frozenset(Country.objects.values_list("code", flat=True)),
+            "country": frozenset(country_names),
             "region": frozenset(Region.objects.values_list("slug", flat=True)),
             "organization": frozenset(Organization.objects.values_list("slug", flat=True)),
         }
@@ -127,6 +158,21 @@ class FacetIndex:
     def _label(self, facet, value, label, order):
         self.facets[facet].labels[value] = label
         self.facets[facet].order[value] = order
+
+    def via(self, outcome_id, codes):
+        """[(country code, country name, region slug, region name)]: how the outcome reaches those of
+        `codes` (country codes) that it does not name, through a grouping."""
+        bit = self.bit.get(outcome_id)
+        if bit is None:
+            return []
+        places = self.facets["country"].values_of
+        named = set(places[bit]) if places else set()
+        regions = self.facets["region"].labels
+        return [
+            (code, self.country_names[code], slug, regions.get(slug, slug))
+            for code, slug in self.groupings.get(bit, [])
+            if code in codes and code not in named
+        ]
 
     def mask_of(self, outcome_ids):
         return _mask((self.bit[pk] for pk in outcome_ids if pk in self.bit), self.size)

@@ -4,9 +4,10 @@ from array import array
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from outcomes.facets import MaskedOutcomes, facet_index
-from outcomes.models import Outcome, Participation, Status
+from outcomes.models import Country, Outcome, Participation, Reach, Status
 from outcomes.search import best_first, search_outcomes, terms
 from outcomes.versioning import current_version
 
@@ -58,8 +59,11 @@ class OutcomeFilter(django_filters.FilterSet):
             queryset.filter(category__slug__in=value) if value else queryset
         ),
     )
-    country = KnownValuesFilter(
-        method=_in_related(Outcome.countries.through.objects, "country__code")
+    country = KnownValuesFilter(method="filter_country")
+    via = django_filters.ChoiceFilter(
+        label="Reach",
+        choices=[("1", "Also outcomes that reach it through a grouping")],
+        method=lambda queryset, name, value: queryset,  # read by filter_country
     )
     region = KnownValuesFilter(method=_in_related(Outcome.regions.through.objects, "region__slug"))
     organization = KnownValuesFilter(
@@ -108,6 +112,30 @@ class OutcomeFilter(django_filters.FilterSet):
             cls._form_class = super().get_form_class()
         return cls._form_class
 
+    def filter_country(self, queryset, name, value):
+        """Outcomes with any of the countries as a place; with ?via=1, also those that
+        reach one through a grouping they name as a whole (as of their source's date)."""
+        if not value:
+            return queryset
+        places = Outcome.countries.through.objects.filter(country__code__in=value)
+        found = Q(pk__in=places.values("outcome_id"))
+        if self.form.cleaned_data.get("via"):
+            reached = Reach.objects.through_members(Country.objects.filter(code__in=value))
+            found |= Q(pk__in=reached.values("outcome_id"))
+        return queryset.filter(found)
+
+    def facet_of(self, name):
+        """The index's facet a filter reads: a country's places, or with ?via=1 its reach."""
+        if name == "country" and self.form.cleaned_data.get("via"):
+            return "reach"
+        return name
+
+    def via_countries(self):
+        """The chosen country codes when ?via=1 labels rows “via …”, else none."""
+        if self.is_valid() and self.form.cleaned_data.get("via"):
+            return set(self.form.cleaned_data.get("country") or [])
+        return set()
+
     def search(self, queryset, name, value):
         return search_outcomes(queryset, value)
 
@@ -143,6 +171,17 @@ class OutcomeFilter(django_filters.FilterSet):
                         "remove": remaining.urlencode(),
                     }
                 )
+        if self.data and self.data.get("via") and self.data.getlist("country"):
+            remaining = self.data.copy()
+            remaining.pop("via")
+            remaining.pop("page", None)
+            chips.append(
+                {
+                    "filter": "Reach",
+                    "label": "also through groupings",
+                    "remove": remaining.urlencode(),
+                }
+            )
         return chips
 
     def found(self, index):
@@ -167,7 +206,9 @@ class OutcomeFilter(django_filters.FilterSet):
         return index.keep(("search", terms(query)), find)
 
     def chosen(self, index):
-        return {name: index.chosen(name, self.data.getlist(name)) for name in self.FACETS}
+        return {
+            name: index.chosen(self.facet_of(name), self.data.getlist(name)) for name in self.FACETS
+        }
 
     def listed(self):
         """The listed outcomes' ids, counted and sliced from the index without a query:
@@ -199,6 +240,7 @@ class OutcomeFilter(django_filters.FilterSet):
         key = (
             "facets",
             terms(self.form.cleaned_data.get("q")),
+            bool(self.form.cleaned_data.get("via")),
             *(tuple(sorted(set(self.data.getlist(name)))) for name in self.FACETS),
         )
         return index.keep(key, lambda: self._count_facets(index))
@@ -213,10 +255,10 @@ class OutcomeFilter(django_filters.FilterSet):
                 if other != name and mask is not None:
                     within &= mask
             selected = set(self.data.getlist(name))
-            counts = index.counts(name, within)
+            counts = index.counts(self.facet_of(name), within)
             options = []
             for value in counts.keys() | selected:
-                if option := index.option(name, value):
+                if option := index.option(self.facet_of(name), value):
                     label, order = option
                     count = counts.get(value, 0)
                     options.append((order, value, label, count, value in selected))

@@ -11,8 +11,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -52,8 +53,17 @@ class Source(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200)
+    published = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the publisher released the document. Groupings an outcome names "
+        "are read as of this date (who was a member then).",
+    )
+    url = models.URLField(
+        "address", max_length=500, blank=True, help_text="Where the publisher serves it."
+    )
     note = models.TextField(
-        blank=True, help_text="What readers should know about the document: date, form, gaps."
+        blank=True, help_text="What readers should know about the document: form, gaps."
     )
 
     objects = SlugManager()
@@ -167,9 +177,10 @@ class Region(models.Model):
     )
     members = models.ManyToManyField(
         Country,
+        through="Membership",
         blank=True,
         related_name="regions",
-        help_text="Member countries, where the grouping has a defined membership.",
+        help_text="Member countries, each with the dates its membership began and ended.",
     )
 
     objects = SlugManager()
@@ -186,6 +197,80 @@ class Region(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    @property
+    def reaches_members(self):
+        """Whether naming this grouping reaches each of its members (see Reach)."""
+        return self.kind != RegionKind.GEOGRAPHIC
+
+
+class MembershipQuerySet(models.QuerySet):
+    def as_of(self, day):
+        """Memberships in force on `day` (a date, or an F() of one): begun, not yet ended."""
+        return self.filter(
+            Q(since__isnull=True) | Q(since__lte=day), Q(until__isnull=True) | Q(until__gt=day)
+        )
+
+    def current(self):
+        return self.as_of(timezone.localdate())
+
+
+class MembershipManager(models.Manager.from_queryset(MembershipQuerySet)):
+    def get_by_natural_key(self, region_slug, country_code, since):
+        return self.get(region__slug=region_slug, country__code=country_code, since=since)
+
+
+class Membership(models.Model):
+    """A country's membership of a grouping, from one date to another."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="memberships")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="memberships")
+    since = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day it joined; empty when it is a founding member or the day is not "
+        "known (a member for as long as the catalogue's sources go back).",
+    )
+    until = models.DateField(
+        null=True, blank=True, help_text="The day it left; empty while it is a member."
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Where the dates come from, or what to know."
+    )
+
+    history = HistoricalRecords()
+
+    objects = MembershipManager()
+
+    class Meta:
+        ordering = ["region", "country__name", "since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "country", "since"], name="membership_once_per_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(until__gt=F("since")),
+                name="membership_ends_after_it_begins",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} in {self.region}"
+
+    def natural_key(self):
+        return (self.region.slug, self.country.code, self.since and self.since.isoformat())
+
+    natural_key.dependencies = ["outcomes.region", "outcomes.country"]
+
+    def in_force(self, day):
+        """Whether the country was a member on `day` (as MembershipQuerySet.as_of reads it)."""
+        return (self.since is None or self.since <= day) and (
+            self.until is None or self.until > day
+        )
+
+    def clean(self):
+        if self.since and self.until and self.until <= self.since:
+            raise ValidationError({"until": "A membership ends after it begins."})
+
 
 class OrganizationType(models.TextChoices):
     FOUNDATION = "foundation", "Foundation"
@@ -198,8 +283,14 @@ class OrganizationType(models.TextChoices):
     OTHER = "other", "Other or not stated"
 
 
+class SironetMembership(models.TextChoices):
+    MEMBER = "member", "Member"
+    NOT_MEMBER = "not-member", "Not a member"
+    NOT_STATED = "not-stated", "Not stated"
+
+
 class Organization(models.Model):
-    """An organization the document names: a SIRONET member or a foreign partner."""
+    """An organization the document names: a member, a partner, or a body one founded."""
 
     name = models.CharField(
         max_length=200, unique=True, help_text="The name as the document writes it."
@@ -224,10 +315,21 @@ class Organization(models.Model):
         related_name="organizations",
         help_text="Home country, where known.",
     )
-    is_member = models.BooleanField(
-        "SIRONET member",
-        default=True,
-        help_text="Members are the organizations the document credits; untick for partners.",
+    membership = models.CharField(
+        "SIRONET membership",
+        max_length=10,
+        choices=SironetMembership.choices,
+        default=SironetMembership.NOT_STATED,
+        help_text="Member only where a source says so (the document's title calls the "
+        "organizations it credits members); “not a member” only where a source says that.",
+    )
+    founded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="founded",
+        help_text="For a body an outcome says another organization founded or established.",
     )
 
     history = HistoricalRecords()
@@ -265,15 +367,27 @@ class OutcomeQuerySet(models.QuerySet):
         return self.order_by("position")
 
     def refresh_search_text(self):
-        """Rebuild the search documents of these outcomes (three queries, then one per outcome)."""
+        """Rebuild these outcomes' search documents (a query per relation, one per outcome)."""
         outcomes = self.prefetch_related(
-            "participations__organization", "countries", "regions", "programmes"
+            "participations__organization",
+            "countries",
+            "regions",
+            "programmes",
+            "mentions__country",
+            "mentions__region",
         ).only("pk", "title", "text", "scope", "reference")
         changed = []
         for outcome in outcomes:
             outcome.search_text = outcome.build_search_text()
             changed.append(outcome)
         Outcome.objects.bulk_update(changed, ["search_text"], batch_size=500)
+
+    def via_groupings(self, countries):
+        """Outcomes that reach one of `countries` only through a grouping they name as a
+        whole (ASEAN, the SCO, the Mekong), reading membership as of each outcome's
+        source's date. An unnamed part of a continent reaches no country."""
+        reached = Reach.objects.through_members(countries).values("outcome_id")
+        return self.filter(pk__in=reached).exclude(countries__in=countries)
 
     def for_listing(self):
         """What a list row shows: category, organizations and countries.
@@ -329,8 +443,15 @@ class Outcome(models.Model):
         max_length=10,
         choices=Status.choices,
         default=Status.UNKNOWN,
-        help_text="Only what the text supports: “plans to” is planned; "
-        "a present tense is ongoing; a finished act is completed.",
+        help_text="From the text's verbs, by the rules on the about page: “plans to” is "
+        "planned; a launched or founded programme or body, or a present tense, is ongoing; "
+        "a finished act is completed.",
+    )
+    plans = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the text says is planned or only advocated, in its words, when the "
+        "item also reports something done (its status is that of what was done).",
     )
     year = models.PositiveSmallIntegerField(
         null=True,
@@ -341,17 +462,23 @@ class Outcome(models.Model):
     scope = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Targets without a defined list of countries, in the text's words "
+        help_text="Reach the text gives without naming countries, in its words "
         "(e.g. “more than 20 Asian and African countries”).",
     )
     countries = models.ManyToManyField(
         Country,
         blank=True,
         related_name="outcomes",
-        help_text="Only countries the text names or plainly designates.",
+        verbose_name="places",
+        help_text="Countries where the text says the work happens, or that it names as the "
+        "other side of the cooperation. Other countries it names are mentions.",
     )
     regions = models.ManyToManyField(
-        Region, blank=True, related_name="outcomes", help_text="Groupings the text names."
+        Region,
+        through="Reach",
+        blank=True,
+        related_name="outcomes",
+        help_text="Groupings the text says the work reaches.",
     )
     organizations = models.ManyToManyField(
         Organization, through="Participation", related_name="outcomes"
@@ -364,7 +491,7 @@ class Outcome(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[countries, regions])
+    history = HistoricalRecords(m2m_fields=[countries])
 
     objects = OutcomeManager()
 
@@ -422,6 +549,7 @@ class Outcome(models.Model):
             *(f"{p.organization.name} {p.organization.acronym}" for p in self.participations.all()),
             *(f"{country.name} {country.common_name}" for country in self.countries.all()),
             *(region.name for region in self.regions.all()),
+            *(str(mention) for mention in self.mentions.all()),
         )
 
     @property
@@ -429,9 +557,146 @@ class Outcome(models.Model):
         return self.reference.partition(".")[2]
 
 
+class ReachKind(models.TextChoices):
+    MEMBERS = "members", "via the grouping"
+    WITHIN = "within", "somewhere in"
+
+
+class ReachQuerySet(models.QuerySet):
+    def through_members(self, countries=None):
+        """Reaches through a grouping named as a whole, one row per country that was a
+        member on the outcome's source's date (read its values with
+        "region__memberships__country…", which use the same join).
+
+        `countries` (ids or a queryset) narrows it to those countries. The
+        membership's conditions sit in one filter() so that they join one membership.
+        """
+        day = F("outcome__source__published")
+        conditions = [
+            Q(region__memberships__since__isnull=True) | Q(region__memberships__since__lte=day),
+            Q(region__memberships__until__isnull=True) | Q(region__memberships__until__gt=day),
+        ]
+        if countries is not None:
+            conditions.append(Q(region__memberships__country__in=countries))
+        return self.filter(kind=ReachKind.MEMBERS).filter(*conditions)
+
+
+class ReachManager(models.Manager.from_queryset(ReachQuerySet)):
+    def get_by_natural_key(self, reference, region_slug):
+        return self.get(outcome__reference=reference, region__slug=region_slug)
+
+
+class Reach(models.Model):
+    """A grouping an outcome reaches, and whether that reaches each of its members.
+
+    “ASEAN countries”, “member states of the SCO”, “on the Mekong River” name a
+    grouping as a whole: the outcome reaches each country that was a member on
+    its source's date (“via ASEAN”). “Over 20 Asian countries” names an unnamed
+    part of a continent: somewhere in Asia, and no single country.
+    """
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="reaches")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="reaches")
+    kind = models.CharField(
+        max_length=10,
+        choices=ReachKind.choices,
+        help_text="Via the grouping: the text names the grouping as a whole, so the outcome "
+        "reaches each member as of its source's date. Somewhere in: an unnamed part of it.",
+    )
+    words = models.CharField(max_length=200, blank=True, help_text="The text's words that name it.")
+
+    history = HistoricalRecords()
+
+    objects = ReachManager()
+
+    class Meta:
+        ordering = ["outcome", "region__name"]
+        verbose_name_plural = "reaches"
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "region"], name="reach_once_per_outcome"),
+        ]
+
+    def __str__(self):
+        return f"{self.outcome.reference} {self.get_kind_display()} {self.region}"
+
+    def natural_key(self):
+        return (*self.outcome.natural_key(), self.region.slug)
+
+    natural_key.dependencies = ["outcomes.outcome", "outcomes.region"]
+
+
+class MentionReason(models.TextChoices):
+    ORIGIN = "origin", "origin of an organization that did the work"
+    CULTURE = "culture", "culture, people or language"
+    SUBJECT = "subject", "subject or title, not where the work happened"
+    PARTNER_NAME = "partner-name", "in a partner's name, not the partner's side"
+    PROPOSED = "proposed", "in the name of something only advocated"
+
+
+class MentionManager(models.Manager):
+    def get_by_natural_key(self, reference, words):
+        return self.get(outcome__reference=reference, words=words)
+
+
+class Mention(models.Model):
+    """A country or grouping an item names without saying the work happens there.
+
+    “Chinese Medical Association”, “traditional Chinese culture”, “overseas
+    Chinese” name China but do not place the work in China. A mention is kept for
+    search and for the record; it is never a place (filters, maps, country pages).
+    """
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="mentions")
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="mentions"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="mentions"
+    )
+    words = models.CharField(
+        max_length=200, help_text="The text's words that name it, e.g. “Chinese culture”."
+    )
+    reason = models.CharField(
+        max_length=20,
+        choices=MentionReason.choices,
+        help_text="Why this is not a place of the outcome.",
+    )
+
+    history = HistoricalRecords()
+
+    objects = MentionManager()
+
+    class Meta:
+        ordering = ["outcome", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "words"], name="mention_words_once"),
+            models.CheckConstraint(
+                condition=(Q(country__isnull=True) & Q(region__isnull=False))
+                | (Q(country__isnull=False) & Q(region__isnull=True)),
+                name="mention_names_a_country_or_a_region",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.country or self.region)
+
+    def natural_key(self):
+        return (*self.outcome.natural_key(), self.words)
+
+    natural_key.dependencies = ["outcomes.outcome", "outcomes.country", "outcomes.region"]
+
+    def clean(self):
+        if bool(self.country_id) == bool(self.region_id):
+            raise ValidationError("Choose a country or a grouping (one of the two).")
+        if self.outcome_id and self.words and self.words not in self.outcome.text:
+            raise ValidationError({"words": "Quote the words as the item's text writes them."})
+
+
 class Role(models.TextChoices):
     LEAD = "lead", "Lead"
+    CO_LEAD = "co-lead", "Co-lead"
     PARTNER = "partner", "Partner"
+    FOUNDED = "founded", "Founded body"
 
 
 class ParticipationManager(models.Manager):
@@ -450,7 +715,9 @@ class Participation(models.Model):
         max_length=10,
         choices=Role.choices,
         default=Role.LEAD,
-        help_text="Lead: credited with the work. Partner: worked with the lead.",
+        help_text="Lead: the item's one subject. Co-lead: one of a joint subject (“A and B "
+        "co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). "
+        "Founded: a body the item says the lead founded or established.",
     )
     position = models.PositiveSmallIntegerField(
         default=1, help_text="Order in which the text names the organization."
@@ -522,6 +789,11 @@ class Figure(models.Model):
         validators=[RegexValidator(r"^[A-Z]{3}$", "An ISO 4217 code such as USD or CNY.")],
         help_text="Money only: ISO 4217 code (“dollars” → USD, “RMB” → CNY).",
     )
+    currency_assumed = models.BooleanField(
+        default=False,
+        help_text="Tick when the text does not name the currency and the code above is our "
+        "reading (“dollars” read as US dollars); pages say it is assumed.",
+    )
     unit = models.CharField(
         max_length=50, blank=True, help_text="Counts only: what is counted, plural (“schools”)."
     )
@@ -549,6 +821,10 @@ class Figure(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["money", "count"]), name="figure_kind_known"
             ),
+            models.CheckConstraint(
+                condition=Q(currency_assumed=False) | Q(kind="money"),
+                name="figure_only_money_assumes_currency",
+            ),
         ]
 
     def __str__(self):
@@ -574,6 +850,13 @@ class Figure(models.Model):
         qualifier = "" if self.qualifier == Qualifier.EXACT else self.get_qualifier_display()
         return f"{qualifier} {amount}".strip()
 
+    @property
+    def currency_note(self):
+        """What a reader should know about the currency, or ""."""
+        if self.kind == FigureKind.MONEY and self.currency_assumed:
+            return f"currency assumed: the text says “{self.words}” without naming it"
+        return ""
+
     def clean(self):
         errors = {}
         if self.kind == FigureKind.MONEY:
@@ -581,6 +864,8 @@ class Figure(models.Model):
                 errors["currency"] = "An amount of money needs a currency (e.g. USD, CNY)."
             if self.unit:
                 errors["unit"] = "An amount of money has a currency, not a unit."
+        if self.currency_assumed and self.kind != FigureKind.MONEY:
+            errors["currency_assumed"] = "Only an amount of money has a currency to assume."
         if self.kind == FigureKind.COUNT:
             if not self.unit:
                 errors["unit"] = "A count needs a unit: what is counted (e.g. schools)."

@@ -17,7 +17,7 @@ from outcomes.models import (
     Country,
     Organization,
     Outcome,
-    Participation,
+    ReachKind,
     Region,
     Role,
     Source,
@@ -26,8 +26,8 @@ from outcomes.models import (
 # Many-valued cells join values with this; no name, slug or code contains it.
 SEPARATOR = ";"
 
-# One entry of an outcome's “organizations” cell: “slug (role)”.
-PARTICIPATION_RE = re.compile(r"^(?P<slug>[-\w]+)\s*(?:\((?P<role>[^)]*)\))?$")
+# One entry of a cell of linked records: “slug (kind)”, e.g. “cfpd (lead)”, “asean (members)”.
+LINK_RE = re.compile(r"^(?P<slug>[-\w]+)\s*(?:\((?P<kind>[^)]*)\))?$")
 
 
 class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -60,31 +60,40 @@ class StrictManyToManyWidget(widgets.ManyToManyWidget):
         return found
 
 
-class ParticipationsWidget(widgets.Widget):
-    """An outcome's organizations in the order named: “slug (role);slug (role)”.
+class LinksWidget(widgets.Widget):
+    """Records named by slug with a kind, in order: “slug (kind);slug (kind)”.
 
-    Cleans to a list of (organization, role); the role may be left out (lead).
+    Cleans to a list of (record, kind). `default(record)` gives the kind when an
+    entry leaves it out; an unknown slug or kind is an error of the row.
     """
+
+    def __init__(self, model, choices, default, label):
+        super().__init__()
+        self.model, self.choices, self.default, self.label = model, choices, default, label
 
     def clean(self, value, row=None, **kwargs):
         entries = [part.strip() for part in str(value or "").split(SEPARATOR) if part.strip()]
         parsed = []
         for entry in entries:
-            match = PARTICIPATION_RE.match(entry)
+            match = LINK_RE.match(entry)
             if not match:
-                raise ValueError(f"“{entry}” is not “organization-slug (role)”.")
-            role = (match["role"] or Role.LEAD).strip()
-            if role not in Role.values:
-                raise ValueError(f"Unknown role “{role}” in “{entry}”: use lead or partner.")
-            parsed.append((match["slug"], role))
+                raise ValueError(f"“{entry}” is not “{self.label}-slug (kind)”.")
+            parsed.append((match["slug"], (match["kind"] or "").strip()))
         slugs = [slug for slug, _ in parsed]
         if len(set(slugs)) != len(slugs):
-            raise ValueError("An organization is named twice.")
-        organizations = Organization.objects.in_bulk(slugs, field_name="slug")
-        unknown = [slug for slug in slugs if slug not in organizations]
+            raise ValueError(f"An {self.label} is named twice.")
+        found = self.model.objects.in_bulk(slugs, field_name="slug")
+        unknown = [slug for slug in slugs if slug not in found]
         if unknown:
-            raise ValueError(f"Unknown organization slugs: {', '.join(unknown)}.")
-        return [(organizations[slug], role) for slug, role in parsed]
+            raise ValueError(f"Unknown {self.label} slugs: {', '.join(unknown)}.")
+        links = []
+        for slug, kind in parsed:
+            kind = kind or self.default(found[slug])
+            if kind not in self.choices.values:
+                known = ", ".join(self.choices.values)
+                raise ValueError(f"Unknown kind “{kind}” for “{slug}”: use one of {known}.")
+            links.append((found[slug], kind))
+        return links
 
 
 class FileLineResult(Result):
@@ -165,13 +174,21 @@ class OutcomeResource(CatalogueResource):
         column_name="countries",
         widget=StrictManyToManyWidget(Country, field="code", label="country codes"),
     )
+    # No attribute: import_instance and save_m2m below read and write these (LINKS).
     regions = fields.Field(
-        attribute="regions",
         column_name="regions",
-        widget=StrictManyToManyWidget(Region, field="slug", label="region slugs"),
+        widget=LinksWidget(
+            Region,
+            ReachKind,
+            lambda region: ReachKind.MEMBERS if region.reaches_members else ReachKind.WITHIN,
+            "region",
+        ),
     )
-    # No attribute: import_instance and save_m2m below read and write it.
-    organizations = fields.Field(column_name="organizations", widget=ParticipationsWidget())
+    organizations = fields.Field(
+        column_name="organizations",
+        widget=LinksWidget(Organization, Role, lambda organization: Role.LEAD, "organization"),
+    )
+    reached_via = fields.Field(column_name="reached_via", readonly=True)
     figures = fields.Field(column_name="figures", readonly=True)
     url = fields.Field(column_name="url", readonly=True)
     updated = fields.Field(attribute="updated", column_name="updated", readonly=True)
@@ -185,11 +202,13 @@ class OutcomeResource(CatalogueResource):
             "title",
             "slug",
             "status",
+            "plans",
             "year",
             "scope",
             "text",
             "countries",
             "regions",
+            "reached_via",
             "organizations",
             "figures",
             "url",
@@ -200,66 +219,98 @@ class OutcomeResource(CatalogueResource):
         report_skipped = True
         clean_model_instances = True
 
+    def __init__(self, request=None, via=None, **kwargs):
+        super().__init__(request=request, **kwargs)
+        self.via = via  # see exports.respond
+
     def after_init_instance(self, instance, new, row, **kwargs):
         if new and instance.source_id is None:
             # The catalogue has one source document; a new outcome belongs to it.
             instance.source = Source.objects.order_by("pk").first()
 
+    # Cells of linked rows: column -> (the outcome's related name, the linked record's
+    # field, the kind's field). Importing one replaces the outcome's rows.
+    LINKS = {
+        "organizations": ("participations", "organization", "role"),
+        "regions": ("reaches", "region", "kind"),
+    }
+
     def import_instance(self, instance, row, **kwargs):
-        instance.imported_participations = None
+        instance.imported_links = {}
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        if "organizations" in row:
-            try:
-                instance.imported_participations = self.fields["organizations"].clean(row)
-            except ValueError as error:
-                errors["organizations"] = ValidationError(str(error))
+        for column in self.LINKS:
+            if column in row:
+                try:
+                    instance.imported_links[column] = self.fields[column].clean(row)
+                except ValueError as error:
+                    errors[column] = ValidationError(str(error))
         if errors:
             raise ValidationError(errors)
+
+    def current_links(self, outcome, column):
+        related, target, kind = self.LINKS[column]
+        return [
+            (getattr(link, f"{target}_id"), getattr(link, kind))
+            for link in getattr(outcome, related).all()
+        ]
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if not super().skip_row(instance, original, row, import_validation_errors):
             return False
-        if instance.imported_participations is None:
-            return True
-        wanted = [
-            (organization.pk, role) for organization, role in instance.imported_participations
-        ]
-        current = [(p.organization_id, p.role) for p in original.participations.all()]
-        return wanted == current
+        return all(
+            [(record.pk, kind) for record, kind in wanted] == self.current_links(original, column)
+            for column, wanted in instance.imported_links.items()
+        )
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)
-        if instance.imported_participations is not None:
-            self.replace_participations(instance, instance.imported_participations)
+        for column, wanted in instance.imported_links.items():
+            self.replace_links(instance, column, wanted)
 
-    @staticmethod
-    def replace_participations(outcome, wanted):
-        """Make the outcome's participations the wanted ones, touching only what differs."""
-        current = {p.organization_id: p for p in outcome.participations.all()}
-        for position, (organization, role) in enumerate(wanted, 1):
-            participation = current.pop(organization.pk, None) or Participation(
-                outcome=outcome, organization=organization
+    def replace_links(self, outcome, column, wanted):
+        """Make the outcome's rows of `column` the wanted ones, touching only what differs."""
+        related, target, kind = self.LINKS[column]
+        manager = getattr(outcome, related)
+        current = {getattr(link, f"{target}_id"): link for link in manager.all()}
+        for position, (record, wanted_kind) in enumerate(wanted, 1):
+            link = current.pop(record.pk, None) or manager.model(
+                outcome=outcome, **{target: record}
             )
-            if participation.pk is None or (participation.role, participation.position) != (
-                role,
-                position,
-            ):
-                participation.role, participation.position = role, position
-                participation.save()
-        for participation in current.values():
-            participation.delete()
+            changes = {kind: wanted_kind}
+            if hasattr(link, "position"):
+                changes["position"] = position
+            if link.pk is None or any(getattr(link, k) != v for k, v in changes.items()):
+                for name, value in changes.items():
+                    setattr(link, name, value)
+                link.save()
+        for link in current.values():
+            link.delete()
 
     def dehydrate_organizations(self, outcome):
         return SEPARATOR.join(
             f"{p.organization.slug} ({p.role})" for p in outcome.participations.all()
         )
 
+    def dehydrate_regions(self, outcome):
+        return SEPARATOR.join(f"{r.region.slug} ({r.kind})" for r in outcome.reaches.all())
+
+    def dehydrate_reached_via(self, outcome):
+        """How the outcome reaches a chosen country through a grouping (?via=1), if so."""
+        if not self.via:
+            return ""
+        return SEPARATOR.join(
+            f"{country} ({code}) via {region}" for code, country, _, region in self.via(outcome)
+        )
+
     def dehydrate_figures(self, outcome):
-        return SEPARATOR.join(figure.display for figure in outcome.figures.all())
+        return SEPARATOR.join(
+            figure.display + (" (currency assumed)" if figure.currency_assumed else "")
+            for figure in outcome.figures.all()
+        )
 
     def dehydrate_url(self, outcome):
         url = outcome.get_absolute_url()
@@ -281,7 +332,7 @@ class OrganizationResource(CatalogueResource):
     class Meta:
         model = Organization
         import_id_fields = ["slug"]
-        fields = ["slug", "name", "acronym", "type", "country", "is_member"]
+        fields = ["slug", "name", "acronym", "type", "country", "membership"]
         export_order = fields
         skip_unchanged = True
         report_skipped = True

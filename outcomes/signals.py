@@ -3,7 +3,16 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from outcomes.models import Country, Organization, Outcome, Participation, Programme, Region
+from outcomes.models import (
+    Country,
+    Mention,
+    Organization,
+    Outcome,
+    Participation,
+    Programme,
+    Reach,
+    Region,
+)
 
 
 def _refresh(**filters):
@@ -17,7 +26,6 @@ def outcome_saved(sender, instance, raw=False, **kwargs):
 
 
 @receiver(m2m_changed, sender=Outcome.countries.through)
-@receiver(m2m_changed, sender=Outcome.regions.through)
 def outcome_places_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
@@ -31,6 +39,10 @@ def outcome_places_changed(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(post_delete, sender=Participation)
 @receiver(post_save, sender=Programme)
 @receiver(post_delete, sender=Programme)
+@receiver(post_save, sender=Reach)
+@receiver(post_delete, sender=Reach)
+@receiver(post_save, sender=Mention)
+@receiver(post_delete, sender=Mention)
 def part_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         _refresh(pk=instance.outcome_id)

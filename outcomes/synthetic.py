@@ -22,8 +22,11 @@ from outcomes.models import (
     Participation,
     Programme,
     Qualifier,
+    Reach,
+    ReachKind,
     Region,
     Role,
+    SironetMembership,
     Source,
     Status,
 )
@@ -118,7 +121,7 @@ def synthetic_organizations(count, countries):
                 slug=f"synthetic-organization-{number}",
                 type=OrganizationType.values[number % len(OrganizationType.values)],
                 country=china,
-                is_member=True,
+                membership=SironetMembership.MEMBER,
             )
         )
     Organization.objects.bulk_create(made)
@@ -185,7 +188,13 @@ def write_links(outcomes, links):
             for country in link["countries"]
         ]
         regions += [
-            Outcome.regions.through(outcome=outcome, region=region) for region in link["regions"]
+            Reach(
+                outcome=outcome,
+                region=region,
+                kind=ReachKind.MEMBERS if region.reaches_members else ReachKind.WITHIN,
+                words=region.name,
+            )
+            for region in link["regions"]
         ]
         if link["figure"]:
             value, unit = link["figure"]
@@ -204,6 +213,6 @@ def write_links(outcomes, links):
             programmes.append(Programme(outcome=outcome, name=link["programme"]))
     Participation.objects.bulk_create(participations, batch_size=BATCH)
     Outcome.countries.through.objects.bulk_create(countries, batch_size=BATCH)
-    Outcome.regions.through.objects.bulk_create(regions, batch_size=BATCH)
+    Reach.objects.bulk_create(regions, batch_size=BATCH)
     Figure.objects.bulk_create(figures, batch_size=BATCH)
     Programme.objects.bulk_create(programmes, batch_size=BATCH)

@@ -27,11 +27,14 @@ TRACKED = [
     models.Category,
     models.Country,
     models.Region,
+    models.Membership,
     models.Organization,
     models.Outcome,
     models.Participation,
     models.Figure,
     models.Programme,
+    models.Reach,
+    models.Mention,
 ]
 
 
@@ -76,12 +79,8 @@ def connect_signals():
     for model in TRACKED:
         post_save.connect(_changed, sender=model, dispatch_uid=f"version-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"version-del-{model.__name__}")
-    for through in (
-        models.Outcome.countries.through,
-        models.Outcome.regions.through,
-        models.Region.members.through,
-    ):
-        m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"version-m2m-{through}")
+    through = models.Outcome.countries.through
+    m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"version-m2m-{through}")
 
 
 def versioned(view):

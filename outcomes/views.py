@@ -1,5 +1,7 @@
 """The public catalogue: read-only pages, each a base queryset, filters and a template."""
 
+from collections import defaultdict
+
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
@@ -8,18 +10,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from outcomes import exports, maps
+from outcomes.facets import facet_index
 from outcomes.filters import OutcomeFilter
 from outcomes.models import (
     Category,
     Country,
+    Membership,
+    Mention,
     Organization,
     OrganizationType,
     Outcome,
     Participation,
+    Reach,
+    ReachKind,
     Region,
     Source,
 )
@@ -91,7 +99,7 @@ def outcome_list(request):
     if ids is None:  # a chosen order: the database sorts
         ids = filterset.qs.values_list("pk", flat=True)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = outcome_rows(list(page.object_list), request.data_version)
+    rows = outcome_rows(list(page.object_list), request.data_version, via=filterset.via_countries())
     facets = filterset.facets() if not problems else {}
     query = request.GET.copy()
     query.pop("page", None)
@@ -122,23 +130,46 @@ def first_outcomes(outcomes):
     return {"shown": list(outcomes[:PAGE_SIZE]), "total": outcomes.count()}
 
 
-def outcome_rows(ids, version):
+def label_via(outcomes, codes, version):
+    """Set each outcome's `via`: how it reaches those of `codes` (country codes) that it
+    does not name, through a grouping (from the facet index: no query)."""
+    index = facet_index(version)
+    for outcome in outcomes:
+        outcome.via = [
+            {
+                "country": country,
+                "region": region,
+                "url": reverse("outcomes:region", args=[slug]),
+            }
+            for _, country, slug, region in index.via(outcome.pk, codes)
+        ]
+    return outcomes
+
+
+def outcome_rows(ids, version, via=()):
     """The list rows of these outcomes, in this order, as HTML.
 
     Each row is kept in the "rows" cache for the data version, so that the many
     lists an outcome appears in render it once: one query for the page's ids, and
     three (outcomes, organizations, countries) only for rows not yet rendered.
+    With `via` (country codes), a row that reaches one of them only through a
+    grouping says so, and is kept apart from the plain row.
     """
     cache = caches["rows"]
-    keys = {pk: f"row:{version}:{pk}" for pk in ids}
+    index = facet_index(version)
+    keys = {
+        pk: f"row:{version}:{pk}" + (f":{','.join(sorted(via))}" if index.via(pk, via) else "")
+        for pk in ids
+    }
     rows = cache.get_many(keys.values())
     missing = [pk for pk in ids if keys[pk] not in rows]
     if missing:
+        outcomes = label_via(Outcome.objects.for_listing().filter(pk__in=missing), via, version)
         rendered = {
             keys[outcome.pk]: render_to_string(
                 "outcomes/includes/_outcome_item.html", {"outcome": outcome}
             )
-            for outcome in Outcome.objects.for_listing().filter(pk__in=missing)
+            for outcome in outcomes
         }
         cache.set_many(rendered, PAGE_TIMEOUT)
         rows.update(rendered)
@@ -150,7 +181,10 @@ def outcome_rows(ids, version):
 def outcome_export(request, format):
     filterset, problems = filter_outcomes(request)
     outcomes = Outcome.objects.none() if problems else filterset.qs
-    return exports.respond(outcomes, format, request)
+    codes = set() if problems else filterset.via_countries()
+    index = facet_index(request.data_version)
+    via = (lambda outcome: index.via(outcome.pk, codes)) if codes else None
+    return exports.respond(outcomes, format, request, via)
 
 
 @require_safe
@@ -162,12 +196,21 @@ def outcome_detail(request, slug):
                 "participations", queryset=Participation.objects.select_related("organization")
             ),
             "countries",
-            "regions",
+            Prefetch("reaches", queryset=Reach.objects.select_related("region")),
+            Prefetch("mentions", queryset=Mention.objects.select_related("country", "region")),
             "figures",
             "programmes",
         ),
         slug=slug,
     )
+    members_then = defaultdict(list)
+    grouped = [reach.region_id for reach in outcome.reaches.all() if reach.kind == "members"]
+    if grouped:
+        memberships = Membership.objects.filter(region__in=grouped).as_of(outcome.source.published)
+        for membership in memberships.select_related("country").order_by("country__name"):
+            members_then[membership.region_id].append(membership.country)
+    for reach in outcome.reaches.all():
+        reach.members_then = members_then.get(reach.region_id, [])
     organizations = [p.organization_id for p in outcome.participations.all()]
     countries = [country.pk for country in outcome.countries.all()]
     related = (
@@ -240,14 +283,20 @@ def organization_list(request):
 @require_safe
 @versioned
 def organization_detail(request, slug):
-    organization = get_object_or_404(Organization.objects.select_related("country"), slug=slug)
+    organization = get_object_or_404(
+        Organization.objects.select_related("country", "founded_by"), slug=slug
+    )
     participations = organization.participations.select_related("outcome__category").order_by(
         "role", "outcome__position"
     )
     return render(
         request,
         "outcomes/organization_detail.html",
-        {"organization": organization, "participations": participations},
+        {
+            "organization": organization,
+            "participations": participations,
+            "founded": organization.founded.all(),
+        },
     )
 
 
@@ -280,22 +329,17 @@ def country_detail(request, code):
     if code != code.lower():
         return redirect(country, permanent=True)
     named = Outcome.objects.for_listing().filter(countries=country)
-    regions = country.regions.all()
-    via_regions = (
-        Outcome.objects.for_listing()
-        .filter(regions__in=regions)
-        .exclude(countries=country)
-        .prefetch_related(Prefetch("regions", queryset=regions, to_attr="via"))
-        .distinct()
-    )
+    via_groupings = first_outcomes(Outcome.objects.for_listing().via_groupings([country]))
+    label_via(via_groupings["shown"], {country.code}, request.data_version)
+    memberships = country.memberships.current().select_related("region").order_by("region__name")
     return render(
         request,
         "outcomes/country_detail.html",
         {
             "country": country,
             "named": first_outcomes(named),
-            "via_regions": first_outcomes(via_regions),
-            "regions": regions,
+            "via_groupings": via_groupings,
+            "regions": [membership.region for membership in memberships],
         },
     )
 
@@ -304,22 +348,42 @@ def country_detail(request, code):
 @versioned
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    members = region.members.all()
-    targeted = Outcome.objects.for_listing().filter(regions=region)
+    memberships = list(region.memberships.select_related("country").order_by("country__name"))
+    # Who was a member on each date an outcome reaching the region was published.
+    dates = sorted(
+        set(
+            Source.objects.filter(outcomes__reaches__region=region)
+            .exclude(published=None)
+            .values_list("published", flat=True)
+        )
+    )
+    today = timezone.localdate()
+    for membership in memberships:
+        membership.then = [membership.in_force(day) for day in dates]
+        membership.now = membership.in_force(today)
+    current = [m.country for m in memberships if m.now]
+    reaching = Outcome.objects.for_listing()
     via_members = (
         Outcome.objects.for_listing()
-        .filter(countries__in=members)
-        .exclude(regions=region)
+        .filter(countries__in=current)
+        .exclude(reaches__region=region)
         .distinct()
     )
-    world, _ = outcome_map(highlight={country.code for country in members})
+    world, _ = outcome_map(highlight={country.code for country in current})
     return render(
         request,
         "outcomes/region_detail.html",
         {
             "region": region,
-            "members": members,
-            "targeted": first_outcomes(targeted),
+            "memberships": memberships,
+            "dates": dates,
+            "today": today,
+            "as_a_whole": first_outcomes(
+                reaching.filter(reaches__region=region, reaches__kind=ReachKind.MEMBERS)
+            ),
+            "somewhere_in": first_outcomes(
+                reaching.filter(reaches__region=region, reaches__kind=ReachKind.WITHIN)
+            ),
             "via_members": first_outcomes(via_members),
             "map": world,
         },

@@ -147,10 +147,12 @@ def live_catalogue(live_server, transactional_db):
 
     seed()
     editors = importlib.import_module("outcomes.migrations.0004_editors_group")
+    claims = importlib.import_module("outcomes.migrations.0008_editors_claims")
     group, _ = Group.objects.get_or_create(name=editors.GROUP)
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="outcomes", codename__in=list(editors.codenames())
+            content_type__app_label="outcomes",
+            codename__in=[*editors.codenames(), *claims.codenames()],
         )
     )
     return live_server.url
