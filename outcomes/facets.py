@@ -160,8 +160,8 @@ class FacetIndex:
         self.facets[facet].order[value] = order
 
     def via(self, outcome_id, codes):
-        """[(country code, country name, region slug, region name)]: how the outcome reaches those of
-        `codes` (country codes) that it does not name, through a grouping."""
+        """How the outcome reaches those of `codes` (country codes) that it does not name,
+        through a grouping: [(country code, country name, region slug, region name)]."""
         bit = self.bit.get(outcome_id)
         if bit is None:
             return []

