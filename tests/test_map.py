@@ -1,7 +1,10 @@
 """The world map and the charts: drawn on the server from the current data."""
 
 import gzip
+import json
+import math
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -94,3 +97,48 @@ def test_organization_types_are_charted(client):
 
 def test_the_map_asset_is_small():
     assert len(gzip.compress(WORLD.read_bytes())) < 150_000
+
+
+STEP = re.compile(r"[MmLlZz]|-?(?:\d+\.?\d*|\.\d+)")
+
+
+def subpaths(data):
+    """The rings of an SVG path written by tools/map/build_map.py (M, m, l, Z only), as
+    lists of absolute points; a move inside a ring (not after Z) is kept as a step."""
+    rings, ring, command, x, y = [], [], "", 0.0, 0.0
+    tokens = STEP.findall(data)
+    numbers = iter(tokens)
+    for token in numbers:
+        if token in "MmLlZz":
+            command = token
+            if token in "Zz":
+                rings.append(ring)
+                ring, (x, y) = [], ring[0]
+            continue
+        dx, dy = float(token), float(next(numbers))
+        if command in "Mm" and not ring:
+            x, y = (x + dx, y + dy) if command == "m" else (dx, dy)
+        else:
+            x, y = (x + dx, y + dy) if command.islower() else (dx, dy)
+        ring.append((x, y))
+    assert not ring, "every ring ends with Z"
+    return rings
+
+
+def test_no_country_is_drawn_across_the_map():
+    """A shape crossing the 180th meridian (Russia, Fiji) is cut there when the map is
+    built: no step of a ring jumps across the map, and every ring ends where it starts,
+    so that filling it closes no long chord (the wedge Russia once had)."""
+    world = json.loads(WORLD.read_text())
+    width = float(world["viewBox"].split()[2])
+    wide, open_ = [], []
+    for code, data in world["countries"].items():
+        for ring in subpaths(data):
+            steps = list(pairwise(ring))
+            if any(abs(x2 - x1) > width / 2 for (x1, _), (x2, _) in steps):
+                wide.append(code)
+            (x1, y1), (x2, y2) = ring[-1], ring[0]
+            if math.hypot(x2 - x1, y2 - y1) > 2:  # a tiny island's triangle closes by 1.6
+                open_.append(code)
+    assert not wide, f"rings jumping across the map: {sorted(set(wide))}"
+    assert not open_, f"rings whose closing line is long: {sorted(set(open_))}"

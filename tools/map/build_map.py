@@ -14,6 +14,7 @@ pycountry.
 
 import json
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import pycountry
@@ -61,6 +62,45 @@ def ring(arcs, indexes):
     return points
 
 
+def cut_at_antimeridian(points):
+    """A closed ring of (longitude, latitude) as one or more closed rings, none crossing
+    the 180th meridian: where a step jumps from one side to the other (Russia's Chukotka,
+    Fiji), the ring is cut at the meridian, at the latitude interpolated there, and each
+    piece is closed along the meridian. Projected uncut, such a ring would be drawn
+    across the whole map, or filled as a wedge.
+    """
+    pieces = [[points[0]]]
+    for (lon1, lat1), (lon2, lat2) in pairwise(points):
+        if abs(lon2 - lon1) > 180:
+            side = 180 if lon1 > 0 else -180
+            east = lon2 + 360 if side == 180 else lon2 - 360  # lon2 continued past the meridian
+            share = (side - lon1) / (east - lon1) if east != lon1 else 0
+            latitude = lat1 + (lat2 - lat1) * share
+            pieces[-1].append((side, latitude))
+            pieces.append([(-side, latitude)])
+        pieces[-1].append((lon2, lat2))
+    if len(pieces) == 1:
+        return pieces
+    # The ring ends where it starts, so its last piece continues into its first.
+    first = pieces.pop(0)
+    pieces[-1].extend(first[1:])
+    return [piece + [piece[0]] for piece in pieces]
+
+
+def area_and_centroid(points):
+    """Signed area and centroid of a closed ring of (x, y) (shoelace formula)."""
+    area = cx = cy = 0.0
+    for (x1, y1), (x2, y2) in pairwise(points):
+        cross = x1 * y2 - x2 * y1
+        area += cross
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    if not area:
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        return 0.0, ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return area / 2, (cx / (3 * area), cy / (3 * area))
+
+
 def simplify(points, tolerance):
     """Douglas-Peucker on a list of (x, y)."""
     if len(points) < 3:
@@ -96,23 +136,20 @@ def number(tenths):
 
 def path(points):
     """SVG path data of a ring, from its first point in relative steps (much shorter
-    than absolute coordinates); a jump across the map (a shape cut at the 180th
-    meridian) starts a new subpath instead of drawing a line across the world.
+    than absolute coordinates). Rings are cut at the 180th meridian before they are
+    projected, so no step may cross half the map.
 
     Points are in tenths of a unit (integers), so that the steps add up exactly.
     """
     (x, y), *rest = points
-    data = f"M{number(x)} {number(y)}"
-    command = ""
-    for x1, y1 in rest:
+    data = f"M{number(x)} {number(y)}l"
+    for i, (x1, y1) in enumerate(rest):
         dx, dy = x1 - x, y1 - y
-        step = "m" if abs(dx) > WIDTH * 5 else "l"
-        if step != command:
-            data += step
-        elif not str(dx).startswith("-"):
+        if abs(dx) > WIDTH * 5:
+            raise ValueError(f"a step across half the map, from {x, y} to {x1, y1}")
+        if i and not str(dx).startswith("-"):
             data += " "
         data += number(dx) + ("" if dy < 0 else " ") + number(dy)
-        command = "" if step == "m" else step
         x, y = x1, y1
     return data + "Z"
 
@@ -130,9 +167,10 @@ def main():
         rings = []
         for polygon in polygons:
             for indexes in polygon:
-                projected = [equal_earth(*point) for point in ring(arcs, indexes)]
-                points = [(WIDTH / 2 + x * scale, -y * scale) for x, y in projected]
-                rings.append(simplify_ring(points, TOLERANCE))
+                for piece in cut_at_antimeridian(ring(arcs, indexes)):
+                    projected = [equal_earth(*point) for point in piece]
+                    points = [(WIDTH / 2 + x * scale, -y * scale) for x, y in projected]
+                    rings.append(simplify_ring(points, TOLERANCE))
         shapes.setdefault(country.alpha_2, []).extend(rings)
     top = min(y for rings in shapes.values() for ring_ in rings for _, y in ring_)
     bottom = max(y for rings in shapes.values() for ring_ in rings for _, y in ring_)
