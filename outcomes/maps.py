@@ -35,7 +35,10 @@ def world_map(counts, names, highlight=()):
     """What the map template draws.
 
     `counts` maps ISO codes to numbers of outcomes, `names` codes to country names;
-    countries in `highlight` (a region's members) are marked.
+    countries in `highlight` (a region's members) are marked. A small country with
+    outcomes also gets a mark, a dot at its centroid (world.json's "marks"), inside its
+    link; those come last, from the largest country to the smallest, so that each mark
+    is drawn over the land around it and a smaller one over a larger.
     """
     bins = shade_bins(max(counts.values(), default=0))
 
@@ -51,9 +54,12 @@ def world_map(counts, names, highlight=()):
             "name": names.get(code, code),
             "url": reverse("outcomes:country", args=[code.lower()]) if code in counts else "",
             "highlight": code in highlight,
+            "mark": world()["marks"].get(code) if counts.get(code) else None,
         }
         for code, path in world()["countries"].items()
     ]
+    order = {code: i for i, code in enumerate(world()["marks"])}
+    countries.sort(key=lambda country: order[country["code"]] + 1 if country["mark"] else 0)
     return {
         "viewBox": world()["viewBox"],
         "countries": countries,

@@ -142,3 +142,19 @@ def test_no_country_is_drawn_across_the_map():
                 open_.append(code)
     assert not wide, f"rings jumping across the map: {sorted(set(wide))}"
     assert not open_, f"rings whose closing line is long: {sorted(set(open_))}"
+
+
+def test_a_small_country_with_outcomes_has_a_mark_inside_its_one_link(client):
+    """Seychelles, Mauritius and Cambodia are too small to see or tap on a phone: each
+    link holds a mark at the country's centroid, drawn after every shape (on top)."""
+    links, svg = map_links(client.get("/").content.decode())
+    for code in ["sc", "mu", "kh"]:
+        assert svg.count(f'href="/countries/{code}/"') == 1
+        link = re.search(rf'<a href="/countries/{code}/"[^>]*>(.*?)</a>', svg)[1]
+        assert re.search(r'<circle class="target" cx="\d+" cy="\d+" r="15">', link)
+        assert re.search(r'<circle class="mark shade-\d" cx="\d+" cy="\d+" r="7.5"/>', link)
+    after_first_mark = svg[svg.index("<circle") :]  # only the other marked countries
+    assert after_first_mark.count("<path") == after_first_mark.count('class="target"') - 1
+    small = set(json.loads(WORLD.read_text())["marks"])
+    assert "CN" not in small and "KH" in small
+    assert svg.count('class="target"') == len(small & set(links))

@@ -25,6 +25,10 @@ TARGET = ROOT / "outcomes/data/world.json"
 WIDTH = 960
 TOLERANCE = 0.35
 LEFT_OUT = {"AQ"}  # Antarctica: no outcome reaches it, and it would take a third of the map
+# A country drawn smaller than this (in square units of the 960-unit-wide map: about 14 by
+# 14, some 5 px square on a phone) gets a mark, a dot at the centroid of its largest
+# shape, that the site draws large enough to see and tap (see site.css).
+SMALL = 200
 
 
 def equal_earth(longitude, latitude):
@@ -174,9 +178,9 @@ def main():
         shapes.setdefault(country.alpha_2, []).extend(rings)
     top = min(y for rings in shapes.values() for ring_ in rings for _, y in ring_)
     bottom = max(y for rings in shapes.values() for ring_ in rings for _, y in ring_)
-    paths = {}
+    paths, small = {}, []
     for code, rings in sorted(shapes.items()):
-        parts = []
+        parts, areas = [], []
         for points in rings:
             rounded = []
             for x, y in points:
@@ -188,7 +192,12 @@ def main():
                 (x, y) = rounded[0]
                 rounded = [(x, y - 8), (x + 8, y + 6), (x - 8, y + 6)]
             parts.append(path(rounded))
+            areas.append(area_and_centroid([*rounded, rounded[0]]))
         paths[code] = "".join(parts)
+        total = sum(abs(area) for area, _ in areas) / 100  # tenths squared to units squared
+        if total < SMALL:
+            _, (x, y) = max(areas, key=lambda item: abs(item[0]))
+            small.append((total, code, [round(x / 10), round(y / 10)]))
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     TARGET.write_text(
         json.dumps(
@@ -196,6 +205,9 @@ def main():
                 "source": "Natural Earth 1:50m countries (public domain), via world-atlas 2.0.2",
                 "viewBox": f"0 0 {WIDTH} {math.ceil(bottom - top)}",
                 "countries": paths,
+                # Centroids of the small countries, from the largest to the smallest,
+                # the order in which the marks are drawn (the smallest on top).
+                "marks": {code: point for _, code, point in sorted(small, reverse=True)},
             },
             separators=(",", ":"),
         )
