@@ -66,3 +66,26 @@ def test_a_small_country_with_outcomes_can_be_seen_and_tapped_on_a_phone(
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page).to_have_url(re.compile(rf"/countries/{code}/$"))
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/countries/", "/organizations/"])
+def test_on_a_phone_each_bar_sits_under_its_own_label(browser, live_catalogue, path):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_catalogue + path)
+    rows = page.locator(".bars li").all()
+    assert len(rows) > 2
+    labels = [row.locator("> a, > span:not(.value)").bounding_box() for row in rows]
+    bars = [row.locator("svg.bar").bounding_box() for row in rows]
+    for i, label in enumerate(labels):
+        label_bottom = label["y"] + label["height"]
+
+        def gap(bar, bottom=label_bottom, top=label["y"]):
+            """Vertical distance between the label and a bar (0 if they overlap)."""
+            return max(bar["y"] - bottom, top - (bar["y"] + bar["height"]), 0)
+
+        own = gap(bars[i])
+        assert own <= 4, f"row {i}: label is {own}px from its bar"
+        others = [gap(bar) for j, bar in enumerate(bars) if j != i]
+        assert min(others) >= own + 8, f"row {i}: another bar is nearly as close ({others})"
+    context.close()
