@@ -629,6 +629,7 @@ class MentionReason(models.TextChoices):
     ORIGIN = "origin", "origin of an organization that did the work"
     CULTURE = "culture", "culture, people or language"
     SUBJECT = "subject", "subject or title, not where the work happened"
+    HOME_SIDE = "home-side", "the members' own side of an exchange named “China-X”"
     PARTNER_NAME = "partner-name", "in a partner's name, not the partner's side"
     PROPOSED = "proposed", "in the name of something only advocated"
 

@@ -64,12 +64,14 @@ class LinksWidget(widgets.Widget):
     """Records named by slug with a kind, in order: “slug (kind);slug (kind)”.
 
     Cleans to a list of (record, kind). `default(record)` gives the kind when an
-    entry leaves it out; an unknown slug or kind is an error of the row.
+    entry leaves it out (without `default`, the kind must be given); an unknown
+    slug or kind is an error of the row.
     """
 
-    def __init__(self, model, choices, default, label):
+    def __init__(self, model, choices, default, label, kind_label):
         super().__init__()
-        self.model, self.choices, self.default, self.label = model, choices, default, label
+        self.model, self.choices, self.default = model, choices, default
+        self.label, self.kind_label = label, kind_label
 
     def clean(self, value, row=None, **kwargs):
         entries = [part.strip() for part in str(value or "").split(SEPARATOR) if part.strip()]
@@ -77,7 +79,7 @@ class LinksWidget(widgets.Widget):
         for entry in entries:
             match = LINK_RE.match(entry)
             if not match:
-                raise ValueError(f"“{entry}” is not “{self.label}-slug (kind)”.")
+                raise ValueError(f"“{entry}” is not “{self.label}-slug ({self.kind_label})”.")
             parsed.append((match["slug"], (match["kind"] or "").strip()))
         slugs = [slug for slug, _ in parsed]
         if len(set(slugs)) != len(slugs):
@@ -88,10 +90,15 @@ class LinksWidget(widgets.Widget):
             raise ValueError(f"Unknown {self.label} slugs: {', '.join(unknown)}.")
         links = []
         for slug, kind in parsed:
+            if not kind and self.default is None:
+                known = " or ".join(self.choices.values)
+                raise ValueError(f"Give the {self.kind_label} of “{slug}”: “{slug} ({known})”.")
             kind = kind or self.default(found[slug])
             if kind not in self.choices.values:
                 known = ", ".join(self.choices.values)
-                raise ValueError(f"Unknown kind “{kind}” for “{slug}”: use one of {known}.")
+                raise ValueError(
+                    f"Unknown {self.kind_label} “{kind}” for “{slug}”: use one of {known}."
+                )
             links.append((found[slug], kind))
         return links
 
@@ -177,16 +184,14 @@ class OutcomeResource(CatalogueResource):
     # No attribute: import_instance and save_m2m below read and write these (LINKS).
     regions = fields.Field(
         column_name="regions",
-        widget=LinksWidget(
-            Region,
-            ReachKind,
-            lambda region: ReachKind.MEMBERS if region.reaches_members else ReachKind.WITHIN,
-            "region",
-        ),
+        # A reach's kind is a claim (each member reached, or no country): never guessed.
+        widget=LinksWidget(Region, ReachKind, None, "region", "reach"),
     )
     organizations = fields.Field(
         column_name="organizations",
-        widget=LinksWidget(Organization, Role, lambda organization: Role.LEAD, "organization"),
+        widget=LinksWidget(
+            Organization, Role, lambda organization: Role.LEAD, "organization", "role"
+        ),
     )
     reached_via = fields.Field(column_name="reached_via", readonly=True)
     figures = fields.Field(column_name="figures", readonly=True)

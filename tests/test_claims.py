@@ -24,7 +24,7 @@ from outcomes.models import (
     SironetMembership,
     Status,
 )
-from outcomes.places import _country_pattern, _region_pattern, country_words, REGION_TERMS
+from outcomes.places import REGION_TERMS, _country_pattern, _region_pattern, country_words
 from tests.document import document_items
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,17 @@ def spans(text, words):
     return start, start + len(words)
 
 
+def test_every_record_passes_the_checks_an_editor_s_form_would_make():
+    for model in (Outcome, Organization, Reach, Mention, Membership, Participation):
+        for record in model.objects.all():
+            record.full_clean()
+
+
+def test_scope_is_reach_the_text_reports_not_what_it_plans():
+    for outcome in Outcome.objects.exclude(scope="").exclude(plans=""):
+        assert outcome.scope not in outcome.plans, outcome.reference
+
+
 def test_places_are_the_reviewed_table():
     for outcome in Outcome.objects.prefetch_related("countries"):
         linked = {country.code for country in outcome.countries.all()}
@@ -166,7 +177,9 @@ def test_every_grouping_the_scan_finds_is_reached_or_a_mention():
 
 def test_a_grouping_named_as_a_whole_reaches_its_members_and_a_part_of_one_reaches_none():
     for reach in Reach.objects.select_related("outcome", "region"):
-        whole = re.search(r"\b(ASEAN countries|member states of|on the Mekong River)\b", reach.words)
+        whole = re.search(
+            r"\b(ASEAN countries|member states of|on the Mekong River)\b", reach.words
+        )
         expected = ReachKind.MEMBERS if whole else ReachKind.WITHIN
         assert reach.kind == expected, (reach.outcome.reference, reach.words)
         if reach.region.kind == RegionKind.GEOGRAPHIC:
@@ -288,7 +301,9 @@ def test_sironet_membership_is_stated_only_where_the_document_states_it():
             p.role in (Role.LEAD, Role.CO_LEAD) for p in organization.participations.all()
         )
         chinese = organization.country_id and organization.country.code == "CN"
-        expected = SironetMembership.MEMBER if credited and chinese else SironetMembership.NOT_STATED
+        expected = (
+            SironetMembership.MEMBER if credited and chinese else SironetMembership.NOT_STATED
+        )
         assert organization.membership == expected, organization.name
     assert (
         Organization.objects.get(name="Myanmar Alinyaung Foundation").membership

@@ -84,10 +84,12 @@ def test_json_records_carry_the_documented_fields(client):
             "name": "China Association for NGO Cooperation",
             "slug": "china-association-for-ngo-cooperation",
             "role": "lead",
+            "sironet_membership": "member",
         }
     ]
     assert record["figures"][0]["value"] == 500000
     assert record["figures"][0]["currency"] == "USD"
+    assert record["figures"][0]["currency_assumed"] is True  # "dollars", not "US dollars"
     assert record["figures"][0]["display"] == "over US$500,000"
     assert set(record) >= {
         "reference",
@@ -110,7 +112,7 @@ def test_many_valued_cells_use_a_separator_no_name_contains(client):
         "cnie (lead);tanzania-china-friendship-promotion-association (partner);"
         "polish-house-civic-association (partner)"
     )
-    assert row["countries"] == "CN;PL;TZ"
+    assert row["countries"] == "PL;TZ"  # places: "Tanzania-China" does not place it in China
     (row,) = csv_rows(client, "q=hongbo")
     assert row["text"].startswith("Fujian Hongbo Opto-Electronics Technology Co., Ltd.")
 
@@ -132,3 +134,40 @@ def test_exports_are_downloads_with_a_dated_name(client):
     response = client.get("/outcomes/export.json")
     assert response["Content-Disposition"].startswith('attachment; filename="sironet-outcomes-')
     assert json.loads(body(response))[0]["reference"] == "I.1"
+
+
+def test_country_exports_hold_places_only(client):
+    assert [r["reference"] for r in csv_rows(client, "country=cn")] == ["IV.6"]
+    (row,) = [r for r in csv_rows(client, "category=culture") if r["reference"] == "IV.3"]
+    assert row["countries"] == ""  # "Chinese art exhibitions" is not a place
+
+
+def test_the_grouping_reach_option_is_in_every_format(client):
+    query = "country=th&via=1"
+    rows = csv_rows(client, query)
+    assert [(r["reference"], r["reached_via"]) for r in rows] == [
+        ("I.3", "Thailand (TH) via Mekong (Lancang-Mekong) countries"),
+        ("IV.5", "Thailand (TH) via ASEAN"),
+    ]
+    assert [row["regions"] for row in rows] == [
+        "mekong (members)",
+        "asean (members);shanghai-cooperation-organization (members)",
+    ]
+    records = json_records(client, f"/outcomes/export.json?{query}")
+    assert [r["reached_via"] for r in records] == [
+        [{"country": "TH", "region": "mekong"}],
+        [{"country": "TH", "region": "asean"}],
+    ]
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/outcomes/export.xlsx?{query}").content)
+    )
+    header, *data = list(workbook.active.iter_rows(values_only=True))
+    column = header.index("reached_via")
+    assert [row[column] for row in data] == [r["reached_via"] for r in rows]
+    # Without the option, Thailand is nobody's place.
+    assert csv_rows(client, "country=th") == []
+
+
+def test_an_assumed_currency_says_so_in_the_downloads(client):
+    (row,) = csv_rows(client, "organization=amity-foundation")
+    assert row["figures"] == "nearly millions of dollars (currency assumed)"

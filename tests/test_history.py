@@ -82,12 +82,12 @@ def test_a_participation_change_is_listed_on_its_history_page_and_reverted(edito
         and key.startswith("participations-")
         and value == str(participation.pk)
     )
-    data[f"participations-{index}-role"] = "lead"
+    data[f"participations-{index}-role"] = "partner"
     assert editor_client.post(url, data).status_code == 302
 
     history = reverse("admin:outcomes_participation_history", args=[participation.pk])
     content = editor_client.get(history).content.decode()
-    assert editor.username in content and "Partner" in content and "Lead" in content
+    assert editor.username in content and "Partner" in content and "Co-lead" in content
 
     revert = reverse(
         "admin:outcomes_participation_simple_history", args=[participation.pk, before.history_id]
@@ -95,4 +95,4 @@ def test_a_participation_change_is_listed_on_its_history_page_and_reverted(edito
     response = editor_client.post(revert, admin_form_data(editor_client.get(revert)))
     assert response.status_code == 302
     participation.refresh_from_db()
-    assert participation.role == "partner"
+    assert participation.role == "co-lead"

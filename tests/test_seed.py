@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from outcomes.models import Country, Organization, Outcome, SeedRecord
+from outcomes.models import Country, Organization, Outcome, Participation, SeedRecord
 from outcomes.seeding import seed
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,8 @@ def row_counts():
 
 
 def empty_the_catalogue():
+    Participation.objects.all().delete()
+    Organization.objects.exclude(founded_by=None).delete()  # founders are protected
     for model in reversed(list(apps.get_app_config("outcomes").get_models())):
         model.objects.all().delete()
 
@@ -32,7 +34,7 @@ def test_seed_on_an_empty_database_gives_the_document():
     out = StringIO()
     call_command("seed", stdout=out)
     assert Outcome.objects.count() == 37
-    assert Organization.objects.count() == 45
+    assert Organization.objects.count() == 48  # 45 named, 3 of them founded bodies
     assert Country.objects.count() == len(pycountry.countries)
     assert "37 outcomes" in out.getvalue()
 
@@ -75,7 +77,7 @@ def test_a_deleted_outcome_is_not_brought_back():
     report = seed()
     assert not Outcome.objects.filter(reference="V.4").exists()
     assert row_counts() == before
-    assert report.orphaned == 2  # V.4's participation and programme
+    assert report.orphaned == 3  # V.4's participation, programme and mention
 
 
 def test_a_record_that_exists_but_was_never_seeded_is_kept_as_it_is():
