@@ -29,6 +29,7 @@ from outcomes.models import (
     Reach,
     ReachKind,
     Region,
+    Role,
     Source,
 )
 from outcomes.versioning import PAGE_TIMEOUT, versioned
@@ -71,7 +72,10 @@ def home(request):
     categories = Category.objects.annotate(outcome_count=Count("outcomes")).order_by("order")
     totals = {
         "outcomes": Outcome.objects.count(),
-        "organizations": Organization.objects.filter(participations__isnull=False)
+        # The organizations credited or partnering, not the bodies they founded.
+        "organizations": Organization.objects.filter(
+            participations__role__in=[Role.LEAD, Role.CO_LEAD, Role.PARTNER]
+        )
         .distinct()
         .count(),
         "countries": Country.objects.filter(outcomes__isnull=False).distinct().count(),

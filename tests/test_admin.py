@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from outcomes.models import Figure, Organization, Outcome
+from outcomes.models import Country, Figure, Mention, Organization, Outcome, Region
 from tests.conftest import admin_form_data
 
 
@@ -167,6 +167,11 @@ CHANGELISTS = {
     "programme": 7,
     # and, first, the currencies in use (for the currency filter).
     "figure": 8,
+    # and, first, the regions (for the region filter); the page joins outcome and region.
+    "reach": 8,
+    "membership": 8,
+    # 5 count, 6 total count, 7 the page (outcome, country and region joined).
+    "mention": 7,
 }
 
 
@@ -178,3 +183,56 @@ def test_every_changelist_renders_in_a_fixed_number_of_queries(
     with django_assert_num_queries(CHANGELISTS[model]):
         response = editor_client.get(url)
     assert response.status_code == 200
+
+
+def test_an_editor_turns_a_mention_into_a_place_with_history(editor_client, editor):
+    outcome = Outcome.objects.get(reference="III.4")
+    mention = outcome.mentions.get()
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    data = admin_form_data(editor_client.get(url))
+    index = next(
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.startswith("mentions-") and key.endswith("-id") and value == str(mention.pk)
+    )
+    data[f"mentions-{index}-DELETE"] = "on"
+    data["countries"] = [str(Country.objects.get(code="CN").pk)]
+    assert editor_client.post(url, data).status_code == 302
+    assert list(outcome.countries.values_list("code", flat=True)) == ["CN"]
+    assert not outcome.mentions.exists()
+    deleted = Mention.history.filter(id=mention.pk).latest()
+    assert deleted.history_type == "-" and deleted.history_user == editor
+    assert "/countries/cn/" in editor_client.get(outcome.get_absolute_url()).content.decode()
+
+
+def test_an_editor_corrects_a_membership_date_on_the_region_form(editor_client):
+    region = Region.objects.get(slug="asean")
+    membership = region.memberships.get(country__code="TL")
+    url = reverse("admin:outcomes_region_change", args=[region.pk])
+    data = admin_form_data(editor_client.get(url))
+    index = next(
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.startswith("memberships-") and key.endswith("-id") and value == str(membership.pk)
+    )
+    data[f"memberships-{index}-since"] = "2017-01-01"  # as if it had joined before 2017-12-18
+    assert editor_client.post(url, data).status_code == 302
+    assert membership.history.count() == 2
+    page = editor_client.get("/countries/tl/")
+    assert [o.reference for o in page.context["via_groupings"]["shown"]] == ["IV.5"]
+
+
+def test_a_membership_cannot_end_before_it_begins(editor_client):
+    region = Region.objects.get(slug="asean")
+    membership = region.memberships.get(country__code="TL")
+    url = reverse("admin:outcomes_region_change", args=[region.pk])
+    data = admin_form_data(editor_client.get(url))
+    index = next(
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.startswith("memberships-") and key.endswith("-id") and value == str(membership.pk)
+    )
+    data[f"memberships-{index}-until"] = "2020-01-01"
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "A membership ends after it begins." in response.content.decode()

@@ -128,9 +128,25 @@ def test_the_same_filtering_with_the_keyboard_alone(page, live_catalogue):
     expect(page.locator(".results-count")).to_have_text("4 outcomes")
     assert listed_references(page) == ["I.1", "I.2", "I.8", "II.10"]
 
+    # Also the outcomes that reach Myanmar through a grouping, by keyboard too.
+    reach = page.get_by_role("checkbox", name=re.compile("^Also outcomes that reach"))
+    tab_to(reach)
+    page.keyboard.press("Space")
+    expect(reach).to_be_checked()
+    tab_to(page.get_by_role("button", name="Apply filters"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".results-count")).to_have_text("6 outcomes")
+    assert sorted(listed_references(page)) == sorted(["I.1", "I.2", "I.8", "II.10", "I.3", "IV.5"])
+    expect(page.locator(".via").first).to_contain_text("reaches Myanmar via")
+    expect(
+        page.get_by_role("link", name=re.compile("Reach: also through groupings"))
+    ).to_be_visible()
+
 
 def test_on_a_phone_no_page_scrolls_sideways_and_filters_work(browser, live_catalogue):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     for path in PAGES.values():  # every public page type
         page.goto(live_catalogue + path)
@@ -140,6 +156,12 @@ def test_on_a_phone_no_page_scrolls_sideways_and_filters_work(browser, live_cata
     facet_checkbox(page, "Status", "Planned").check()
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator(".results-count")).to_have_text("1 outcome")
+    # The grouping-reach option is there, and can be tapped, on a phone too.
+    page.goto(live_catalogue + "/outcomes/?country=th")
+    expect(page.locator(".results-count")).to_have_text("0 outcomes")
+    page.get_by_role("checkbox", name=re.compile("^Also outcomes that reach")).tap()
+    page.get_by_role("button", name="Apply filters").tap()
+    expect(page.locator(".results-count")).to_have_text("2 outcomes")
     context.close()
 
 

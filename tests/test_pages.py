@@ -36,12 +36,16 @@ def test_home_lists_categories_with_counts_totals_and_a_search_box(client):
 def test_outcome_page_quotes_the_text_with_its_citation(client):
     outcome = Outcome.objects.get(reference="II.1")
     html = html_of(client, outcome.get_absolute_url())
-    assert f'<blockquote cite="/about/#source"><p>{outcome.text}</p></blockquote>' in html
+    source = outcome.source.url
+    assert f'<blockquote cite="{source}"><p>{outcome.text}</p></blockquote>' in html
+    assert 'published <time datetime="2017-12-18">18 December 2017</time>' in html
+    assert f'<a href="{source}">' in html
     assert "section II (“Capacity Building and Talent Exchanges”), item 1" in html
     assert "over US$500,000" in html
+    assert "currency assumed: the text says “over 500,000 dollars”" in html
     assert 'href="/countries/kh/">Cambodia</a>' in html
     assert 'href="/countries/uz/">Uzbekistan</a>' in html
-    assert "China Association for NGO Cooperation</a> — lead" in html
+    assert "China Association for NGO Cooperation</a> — lead, SIRONET member" in html
     assert "Last updated" in html
 
 
@@ -55,11 +59,24 @@ def test_outcome_page_writes_figures_as_people_read_them(client):
 def test_outcome_page_shows_status_year_programmes_regions_and_partners(client):
     html = html_of(client, Outcome.objects.get(reference="III.1").get_absolute_url())
     assert "Ongoing, 2016" in html
-    assert "Belt and Road Industrial and Commercial Alliance</li>" in html
+    assert "Belt and Road Industrial and Commercial Alliance</a> — founded body</li>" in html
+    assert "<dt>Planned, not reported as done</dt><dd>“planning to build industrial parks" in html
     html = html_of(client, Outcome.objects.get(reference="IV.5").get_absolute_url())
-    assert 'href="/regions/asean/">ASEAN</a>' in html
+    assert 'Via <a href="/regions/asean/">ASEAN</a> (“ASEAN countries”): its members on 18' in html
+    assert 'href="/countries/th/">Thailand</a>' in html
+    assert 'href="/countries/tl/"' not in html  # Timor-Leste joined ASEAN in 2025
     html = html_of(client, Outcome.objects.get(reference="I.1").get_absolute_url())
-    assert "Myanmar Alinyaung Foundation</a> — partner, not a SIRONET member" in html
+    assert "Myanmar Alinyaung Foundation</a> — co-lead</li>" in html  # membership not stated
+    assert "not a SIRONET member" not in html
+    html = html_of(client, Outcome.objects.get(reference="I.6").get_absolute_url())
+    assert 'Somewhere in <a href="/regions/asia/">Asia</a>' in html
+    assert "None named" in html
+
+
+def test_outcome_page_lists_mentions_with_their_reasons(client):
+    html = html_of(client, Outcome.objects.get(reference="III.4").get_absolute_url())
+    assert "China in “traditional Chinese culture”: culture, people or language" in html
+    assert 'href="/countries/cn/"' not in html
 
 
 def test_outcome_page_links_previous_next_and_related(client):
@@ -117,15 +134,30 @@ def test_countries_are_grouped_by_continent_with_counts(client):
 def test_country_page_lists_named_outcomes_then_regional_ones(client):
     response = client.get("/countries/mm/")
     named = [o.reference for o in response.context["named"]["shown"]]
-    via = [o.reference for o in response.context["via_regions"]["shown"]]
+    via = [o.reference for o in response.context["via_groupings"]["shown"]]
     assert named == ["I.1", "I.2", "I.8", "II.10"]
-    # Mekong; Asia (twice); Southeast Asia and ASEAN
-    assert set(via) == {"I.3", "I.5", "I.6", "II.4", "IV.5"}
+    # The Mekong and ASEAN; not "over 20 Asian countries" (I.5, I.6) nor "Southeast
+    # Asian countries" (II.4), which reach no particular country.
+    assert via == ["I.3", "IV.5"]
     html = response.content.decode()
-    assert html.index("Outcomes that name Myanmar") < html.index(
-        "target a region Myanmar belongs to"
+    assert html.index("Outcomes in Myanmar") < html.index(
+        "Outcomes that reach Myanmar through a grouping"
     )
-    assert 'via <a href="/regions/mekong/">' in html
+    assert 'reaches Myanmar via <a href="/regions/mekong/">' in html
+    # The link keeps what the page shows: both lists.
+    assert 'href="/outcomes/?country=mm&amp;via=1">Filter or download these outcomes' in html
+
+
+def test_country_pages_follow_memberships_as_of_the_documents_date(client):
+    timor = client.get("/countries/tl/")  # ASEAN since 2025
+    assert timor.context["via_groupings"]["total"] == 0
+    assert 'href="/outcomes/?country=tl">Filter or download' in timor.content.decode()
+    india = client.get("/countries/in/")  # the SCO since June 2017
+    assert [o.reference for o in india.context["via_groupings"]["shown"]] == ["IV.5"]
+    assert client.get("/countries/ir/").context["via_groupings"]["total"] == 0  # SCO 2023
+    assert client.get("/countries/ee/").context["via_groupings"]["total"] == 0
+    china = client.get("/countries/cn/")
+    assert [o.reference for o in china.context["named"]["shown"]] == ["IV.6"]
 
 
 def test_country_addresses_are_lower_case(client):
@@ -136,8 +168,25 @@ def test_country_addresses_are_lower_case(client):
 
 def test_region_page(client):
     response = client.get("/regions/mekong/")
-    assert [o.reference for o in response.context["targeted"]["shown"]] == ["I.3"]
+    assert [o.reference for o in response.context["as_a_whole"]["shown"]] == ["I.3"]
     assert "I.1" in [o.reference for o in response.context["via_members"]["shown"]]
+
+
+def test_a_continent_page_lists_outcomes_somewhere_in_it(client):
+    response = client.get("/regions/asia/")
+    assert [o.reference for o in response.context["somewhere_in"]["shown"]] == ["I.5", "I.6"]
+    assert response.context["as_a_whole"]["total"] == 0
+    assert "reach no particular country" in response.content.decode()
+
+
+def test_a_region_page_shows_its_members_then_and_now(client):
+    html = html_of(client, "/regions/china-ceec/")
+    assert "Member on 18 December 2017" in html and "Member today" in html
+    estonia = re.search(r'href="/countries/ee/">Estonia</a></td>(.*?)</tr>', html, re.S)[1]
+    assert "11 Aug 2022" in estonia
+    assert re.findall(r"<td>(Yes|No)</td>", estonia) == ["Yes", "No"]
+    greece = re.search(r'href="/countries/gr/">Greece</a></td>(.*?)</tr>', html, re.S)[1]
+    assert re.findall(r"<td>(Yes|No)</td>", greece) == ["No", "Yes"]
 
 
 def test_category_page(client):
@@ -149,6 +198,10 @@ def test_category_page(client):
 def test_about_page_names_the_source_licence_and_corrections(client):
     html = html_of(client, "/about/")
     assert "Cooperation Outcomes of SIRONET Member Organizations" in html
+    assert '<time datetime="2017-12-18">18 December 2017</time>' in html
+    assert "https://sironet.cnie.org.cn/cnie_en/Documents_224/201712/t20171218_94520.html" in html
+    for rule in ("place", "mention", "via", "somewhere", "roles", "membership", "status"):
+        assert f'id="rule-{rule}"' in html
     assert "Creative Commons Attribution 4.0" in html
     assert 'id="corrections"' in html
 
@@ -189,7 +242,7 @@ def test_favicon_is_served(client):
 PAGES = [
     "/",
     "/outcomes/",
-    "/outcomes/nine-schools-co-built-with-myanmar-alinyaung-foundation/",
+    "/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/",
     "/organizations/",
     "/organizations/cfpd/",
     "/countries/",
@@ -220,19 +273,23 @@ def test_public_pages_refuse_writes(client):
 # Query budgets, pinned at the document's size and with 60 more outcomes.
 BUDGETS = [
     ("/", 5),  # categories with counts; outcomes; organizations; countries; the map's counts
-    ("/outcomes/nine-schools-co-built-with-myanmar-alinyaung-foundation/", 9),
-    # outcome (+category, source); participations (+organization); countries; regions;
-    # figures; programmes; related outcomes (+category); previous; next
+    ("/outcomes/brightness-action-free-cataract-surgeries-on-the-mekong-river/", 11),
+    # outcome (+category, source); participations (+organization); places; reaches
+    # (+region); mentions (+country, region); figures; programmes; the groupings'
+    # members on the source's date; related outcomes (+category); previous; next
     ("/organizations/", 2),  # organizations with outcome counts; organizations per type
-    ("/organizations/cfpd/", 2),  # organization (+country); participations (+outcome, category)
+    # organization (+country, founder); bodies it founded; participations (+outcome, category)
+    ("/organizations/cfpd/", 3),
     ("/countries/", 2),  # countries with outcome counts, by continent; and for the map
-    ("/countries/mm/", 11),
-    # country; named outcomes, their number, their organizations, their countries;
-    # regions of the country; outcomes via regions, their number, their organizations,
-    # their countries, their regions
-    ("/regions/mekong/", 11),
-    # region; members; targeted outcomes + their number + organizations + countries;
-    # outcomes via members + their number + organizations + countries; the map's counts
+    ("/countries/mm/", 10),
+    # country; outcomes in it, their number, organizations, countries; outcomes via a
+    # grouping, their number, organizations, countries (labels from the facet index);
+    # groupings it belongs to today
+    ("/regions/mekong/", 14),
+    # region; memberships (+country); its sources' dates; the map's counts; outcomes
+    # reaching it as a whole + their number + organizations + countries; somewhere in
+    # it: their number (none here); outcomes in a member + number + organizations +
+    # countries
     ("/categories/livelihood/", 5),  # category; outcomes; their number; organizations; countries
     ("/about/", 2),  # source; outcome count
     # organizations, countries and regions by id; outcomes; participations; country
