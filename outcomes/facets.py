@@ -28,6 +28,9 @@ from outcomes.models import (
     Status,
 )
 
+# The filters whose values are checked against the catalogue's.
+FILTERED = ("category", "country", "region", "organization")
+
 # How many results (searches, facet counts) an index keeps (see FacetIndex.keep).
 # A result is a few kilobytes; the largest, a search ranked by PostgreSQL that
 # matches every one of 20,000 outcomes, 80 KB.
@@ -130,13 +133,19 @@ class FacetIndex:
                 facet.links += len(found)
                 for bit in found:
                     facet.values_of[bit].append(value)
-        # Every value a filter may name, with outcomes or not (to validate filters).
-        self.known = {
-            "category": frozenset(Category.objects.values_list("slug", flat=True)),
-            "country": frozenset(country_names),
-            "region": frozenset(Region.objects.values_list("slug", flat=True)),
-            "organization": frozenset(Organization.objects.values_list("slug", flat=True)),
+        # Every value a filter may name, with outcomes or not: to validate filters,
+        # and to show a chosen value that has no outcomes with its name.
+        self.names = {
+            "category": self._names(Category.objects.values_list("slug", "name", "order")),
+            "country": {code: (name, name) for code, name in country_names.items()},
+            "region": self._names(Region.objects.values_list("slug", "name", "name")),
+            "organization": self._names(
+                Organization.objects.values_list("slug", "name", "sort_name")
+            ),
         }
+        self.names["reach"] = self.names["country"]
+        self.names["status"] = {value: (Status(value).label, i) for i, value in enumerate(statuses)}
+        self.known = {name: frozenset(self.names[name]) for name in FILTERED}
 
     def keep(self, key, compute):
         """compute(), kept for the index's data version: asked again, it costs nothing.
@@ -202,12 +211,16 @@ class FacetIndex:
                 counts[value] = count
         return counts
 
+    @staticmethod
+    def _names(rows):
+        return {value: (label, order) for value, label, order in rows}
+
     def option(self, facet, value):
-        """(label, sort key) of a value with outcomes, or None."""
+        """(label, sort key) of a value the catalogue knows, or None."""
         found = self.facets[facet]
         if value in found.labels:
             return found.labels[value], found.order[value]
-        return None
+        return self.names.get(facet, {}).get(value)
 
 
 class MaskedOutcomes:

@@ -109,6 +109,15 @@ def admin_form_data(response, **changes):
     return data
 
 
+def inline_index(data, prefix, pk):
+    """The index of the row of inline formset `prefix` that holds record `pk` in `data`."""
+    return next(
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.startswith(f"{prefix}-") and key.endswith("-id") and value == str(pk)
+    )
+
+
 # Real-browser tests ------------------------------------------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from outcomes.models import Country, Figure, Mention, Organization, Outcome, Region
-from tests.conftest import admin_form_data
+from tests.conftest import admin_form_data, inline_index
 
 
 def test_an_editor_corrects_a_title_and_the_public_page_shows_it(editor_client):
@@ -190,11 +190,7 @@ def test_an_editor_turns_a_mention_into_a_place_with_history(editor_client, edit
     mention = outcome.mentions.get()
     url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
     data = admin_form_data(editor_client.get(url))
-    index = next(
-        key.split("-")[1]
-        for key, value in data.items()
-        if key.startswith("mentions-") and key.endswith("-id") and value == str(mention.pk)
-    )
+    index = inline_index(data, "mentions", mention.pk)
     data[f"mentions-{index}-DELETE"] = "on"
     data["countries"] = [str(Country.objects.get(code="CN").pk)]
     assert editor_client.post(url, data).status_code == 302
@@ -210,11 +206,7 @@ def test_an_editor_corrects_a_membership_date_on_the_region_form(editor_client):
     membership = region.memberships.get(country__code="TL")
     url = reverse("admin:outcomes_region_change", args=[region.pk])
     data = admin_form_data(editor_client.get(url))
-    index = next(
-        key.split("-")[1]
-        for key, value in data.items()
-        if key.startswith("memberships-") and key.endswith("-id") and value == str(membership.pk)
-    )
+    index = inline_index(data, "memberships", membership.pk)
     data[f"memberships-{index}-since"] = "2017-01-01"  # as if it had joined before 2017-12-18
     assert editor_client.post(url, data).status_code == 302
     assert membership.history.count() == 2
@@ -227,11 +219,7 @@ def test_a_membership_cannot_end_before_it_begins(editor_client):
     membership = region.memberships.get(country__code="TL")
     url = reverse("admin:outcomes_region_change", args=[region.pk])
     data = admin_form_data(editor_client.get(url))
-    index = next(
-        key.split("-")[1]
-        for key, value in data.items()
-        if key.startswith("memberships-") and key.endswith("-id") and value == str(membership.pk)
-    )
+    index = inline_index(data, "memberships", membership.pk)
     data[f"memberships-{index}-until"] = "2020-01-01"
     response = editor_client.post(url, data)
     assert response.status_code == 200

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from outcomes.models import Outcome
-from tests.conftest import admin_form_data
+from tests.conftest import admin_form_data, inline_index
 
 
 def correct_title(client, outcome, title):
@@ -75,13 +75,7 @@ def test_a_participation_change_is_listed_on_its_history_page_and_reverted(edito
     before = participation.history.latest()
     url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
     data = admin_form_data(editor_client.get(url))
-    index = next(
-        key.split("-")[1]
-        for key, value in data.items()
-        if key.endswith("-id")
-        and key.startswith("participations-")
-        and value == str(participation.pk)
-    )
+    index = inline_index(data, "participations", participation.pk)
     data[f"participations-{index}-role"] = "partner"
     assert editor_client.post(url, data).status_code == 302
 

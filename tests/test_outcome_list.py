@@ -421,3 +421,9 @@ def test_founded_bodies_are_listed_and_searchable(client):
     body = client.get("/organizations/china-mongolia-russia-tea-road-society/").content.decode()
     assert 'Founded by</dt><dd><a href="/organizations/chinese-culture-promotion-society/">' in body
     assert "<h3>As founded body</h3>" in body
+
+
+def test_a_chosen_value_without_outcomes_stays_chosen_in_the_form(client):
+    html = client.get(LIST, {"country": "th", "status": "unknown"}).content.decode()
+    assert 'name="country" value="TH" checked>Thailand' in html
+    assert 'name="status" value="unknown" checked>Unknown' in html
