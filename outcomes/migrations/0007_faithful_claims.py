@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('words', models.CharField(help_text="The text's words that name it, e.g. “Chinese culture”.", max_length=200)),
-                ('reason', models.CharField(choices=[('origin', 'origin of an organization that did the work'), ('culture', 'culture, people or language'), ('subject', 'subject or title, not where the work happened'), ('partner-name', "in a partner's name, not the partner's side"), ('proposed', 'in the name of something only advocated')], help_text='Why this is not a place of the outcome.', max_length=20)),
+                ('reason', models.CharField(choices=[('origin', 'origin of an organization that did the work'), ('culture', 'culture, people or language'), ('subject', 'subject or title, not where the work happened'), ('home-side', 'the members\' own side of an exchange named “China-X”'), ('partner-name', "in a partner's name, not the partner's side"), ('proposed', 'in the name of something only advocated')], help_text='Why this is not a place of the outcome.', max_length=20)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('words', models.CharField(help_text="The text's words that name it, e.g. “Chinese culture”.", max_length=200)),
-                ('reason', models.CharField(choices=[('origin', 'origin of an organization that did the work'), ('culture', 'culture, people or language'), ('subject', 'subject or title, not where the work happened'), ('partner-name', "in a partner's name, not the partner's side"), ('proposed', 'in the name of something only advocated')], help_text='Why this is not a place of the outcome.', max_length=20)),
+                ('reason', models.CharField(choices=[('origin', 'origin of an organization that did the work'), ('culture', 'culture, people or language'), ('subject', 'subject or title, not where the work happened'), ('home-side', 'the members\' own side of an exchange named “China-X”'), ('partner-name', "in a partner's name, not the partner's side"), ('proposed', 'in the name of something only advocated')], help_text='Why this is not a place of the outcome.', max_length=20)),
             ],
             options={
                 'ordering': ['outcome', 'pk'],
@@ -207,7 +207,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalparticipation',
             name='role',
-            field=models.CharField(choices=[('lead', 'Lead'), ('co-lead', 'Co-lead'), ('partner', 'Partner'), ('founded', 'Founded')], default='lead', help_text="Lead: the item's one subject. Co-lead: one of a joint subject (“A and B co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). Founded: a body the item says the lead founded or established.", max_length=10),
+            field=models.CharField(choices=[('lead', 'Lead'), ('co-lead', 'Co-lead'), ('partner', 'Partner'), ('founded', 'Founded body')], default='lead', help_text="Lead: the item's one subject. Co-lead: one of a joint subject (“A and B co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). Founded: a body the item says the lead founded or established.", max_length=10),
         ),
         migrations.AlterField(
             model_name='outcome',
@@ -227,7 +227,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='participation',
             name='role',
-            field=models.CharField(choices=[('lead', 'Lead'), ('co-lead', 'Co-lead'), ('partner', 'Partner'), ('founded', 'Founded')], default='lead', help_text="Lead: the item's one subject. Co-lead: one of a joint subject (“A and B co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). Founded: a body the item says the lead founded or established.", max_length=10),
+            field=models.CharField(choices=[('lead', 'Lead'), ('co-lead', 'Co-lead'), ('partner', 'Partner'), ('founded', 'Founded body')], default='lead', help_text="Lead: the item's one subject. Co-lead: one of a joint subject (“A and B co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). Founded: a body the item says the lead founded or established.", max_length=10),
         ),
         migrations.AlterField(
             model_name='source',
