@@ -6,7 +6,6 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self):
-        from outcomes import signals  # noqa: F401
-        from outcomes.versioning import connect_signals
+        from outcomes import signals
 
-        connect_signals()
+        signals.connect()

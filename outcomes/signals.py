@@ -1,66 +1,113 @@
-"""Keep each outcome's search document in step with everything it contains."""
+"""What a change to the catalogue sets off: the outcomes' search documents and the data version.
 
+The one home for invalidation. Every save, delete or link change of a catalogue
+model (every model of this app but its bookkeeping and history tables) is noted
+in the transaction it happens in; when that transaction commits, the search
+documents of the outcomes it touched are rebuilt and the data version is bumped,
+once. So an import of 1,500 rows costs one refresh and one bump, not 1,500; a
+change that rolls back (an import's preview) sets off nothing; and no row lock
+is held on the data version while a long transaction runs. Outside a
+transaction (autocommit) the work is done at once.
+
+Public pages are cached per data version (outcomes/versioning.py): every worker
+shows a change on its next request.
+"""
+
+from django.apps import apps
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 
-from outcomes.models import (
-    Country,
-    Mention,
-    Organization,
-    Outcome,
-    Participation,
-    Programme,
-    Reach,
-    Region,
-)
+from outcomes import models
+from outcomes.versioning import bump_data_version
+
+BOOKKEEPING = {models.DataVersion, models.SeedRecord}
+
+# Changes to rows of these models touch the search document of their outcome.
+PARTS_IN_SEARCH = {models.Participation, models.Programme, models.Reach, models.Mention}
 
 
-def _refresh(**filters):
-    Outcome.objects.filter(**filters).refresh_search_text()
+def tracked_models():
+    """The catalogue's models: the app's models less bookkeeping and history tables."""
+    return [
+        model
+        for model in apps.get_app_config("outcomes").get_models()
+        if model not in BOOKKEEPING and not hasattr(model, "instance_type")
+    ]
 
 
-@receiver(post_save, sender=Outcome)
-def outcome_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _refresh(pk=instance.pk)
+def outcomes_touched(instance, created=False):
+    """Ids of the outcomes whose search document names `instance`."""
+    if isinstance(instance, models.Outcome):
+        return {instance.pk}
+    if type(instance) in PARTS_IN_SEARCH:
+        return {instance.outcome_id}
+    if created:  # a new organization, country or region is in no outcome yet
+        return set()
+    outcomes = models.Outcome.objects
+    if isinstance(instance, models.Organization):
+        found = outcomes.filter(participations__organization=instance)
+    elif isinstance(instance, models.Country):
+        found = outcomes.filter(countries=instance)
+        found |= outcomes.filter(mentions__country=instance)
+    elif isinstance(instance, models.Region):
+        found = outcomes.filter(reaches__region=instance) | outcomes.filter(
+            mentions__region=instance
+        )
+    else:  # categories, sources, memberships: not in search documents
+        return set()
+    return set(found.values_list("pk", flat=True))
 
 
-@receiver(m2m_changed, sender=Outcome.countries.through)
-def outcome_places_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear"):
+on_commit = transaction.on_commit  # tests/conftest.py runs it at once (no real commits there)
+
+
+def note(outcome_ids):
+    """Note a change, touching these outcomes; the work is done when the transaction commits.
+
+    The changes wait on the connection (one per thread). Each note asks for a call
+    on commit, and the first call does the work for all: a rolled-back savepoint
+    drops its own calls without losing the changes noted before it.
+    """
+    pending = getattr(connection, "catalogue_changes", None)
+    if pending is None:
+        pending = connection.catalogue_changes = set()
+    pending.update(outcome_ids)
+    on_commit(_apply)
+
+
+def _apply():
+    outcome_ids = getattr(connection, "catalogue_changes", None)
+    if outcome_ids is None:  # done by an earlier call of this transaction
         return
-    if not reverse:
-        _refresh(pk=instance.pk)
-    elif pk_set:  # country.outcomes.add(…): the outcomes are in pk_set
-        _refresh(pk__in=pk_set)
+    connection.catalogue_changes = None
+    if outcome_ids:
+        models.Outcome.objects.filter(pk__in=outcome_ids).refresh_search_text()
+    bump_data_version()
 
 
-@receiver(post_save, sender=Participation)
-@receiver(post_delete, sender=Participation)
-@receiver(post_save, sender=Programme)
-@receiver(post_delete, sender=Programme)
-@receiver(post_save, sender=Reach)
-@receiver(post_delete, sender=Reach)
-@receiver(post_save, sender=Mention)
-@receiver(post_delete, sender=Mention)
-def part_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _refresh(pk=instance.outcome_id)
+def _saved(sender, instance, created=False, raw=False, **kwargs):
+    # A raw save (loaddata) cannot read related rows yet; the outcome is refreshed anyway.
+    note({instance.pk} if raw and sender is models.Outcome else outcomes_touched(instance, created))
 
 
-@receiver(post_save, sender=Organization)
-def organization_saved(sender, instance, created, raw=False, **kwargs):
-    if not raw and not created:
-        _refresh(participations__organization=instance)
+def _deleted(sender, instance, **kwargs):
+    note(outcomes_touched(instance) if sender is not models.Outcome else set())
 
 
-@receiver(post_save, sender=Country)
-def country_saved(sender, instance, created, raw=False, **kwargs):
-    if not raw and not created:
-        _refresh(countries=instance)
+def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
+        return
+    if action == "pre_clear":  # the links are still there to read
+        if reverse:
+            note(set(instance.outcomes.values_list("pk", flat=True)))
+        return
+    note({instance.pk} if not reverse else set(pk_set or ()))
 
 
-@receiver(post_save, sender=Region)
-def region_saved(sender, instance, created, raw=False, **kwargs):
-    if not raw and not created:
-        _refresh(regions=instance)
+def connect():
+    for model in tracked_models():
+        post_save.connect(_saved, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
+        post_delete.connect(_deleted, sender=model, dispatch_uid=f"catalogue-del-{model.__name__}")
+    m2m_changed.connect(
+        _links_changed, sender=models.Outcome.countries.through, dispatch_uid="catalogue-places"
+    )

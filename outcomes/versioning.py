@@ -12,7 +12,6 @@ from functools import wraps
 from django.core.cache import caches
 from django.db import connection
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -21,21 +20,6 @@ from outcomes import models
 
 # A page is kept at most this long even if nothing changes (seconds).
 PAGE_TIMEOUT = 3600
-
-TRACKED = [
-    models.Source,
-    models.Category,
-    models.Country,
-    models.Region,
-    models.Membership,
-    models.Organization,
-    models.Outcome,
-    models.Participation,
-    models.Figure,
-    models.Programme,
-    models.Reach,
-    models.Mention,
-]
 
 
 def bump_data_version():
@@ -63,24 +47,6 @@ def current_version():
     if timezone.is_naive(changed):  # SQLite keeps UTC without a time zone
         changed = changed.replace(tzinfo=UTC)
     return version, changed
-
-
-def _changed(sender, raw=False, **kwargs):
-    if not raw:
-        bump_data_version()
-
-
-def _m2m_changed(sender, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear"):
-        bump_data_version()
-
-
-def connect_signals():
-    for model in TRACKED:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"version-save-{model.__name__}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"version-del-{model.__name__}")
-    through = models.Outcome.countries.through
-    m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"version-m2m-{through}")
 
 
 def versioned(view):

@@ -26,6 +26,23 @@ def _fresh_page_cache():
 
 
 @pytest.fixture(autouse=True)
+def _on_commit_at_once(request, monkeypatch):
+    """Tests run in a transaction that never commits: do on-commit work at once.
+
+    (outcomes/signals.py refreshes search documents and bumps the data version on
+    commit.) Tests with real commits (transactional_db, live_server) keep Django's.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker and marker.kwargs.get("transaction"))
+    ):
+        return
+    monkeypatch.setattr("outcomes.signals.on_commit", lambda function: function())
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Hashing passwords at full strength only slows the tests down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,5 +1,7 @@
 """Import in the admin: preview, then confirm; all rows or none; re-importing changes nothing."""
 
+import importlib
+
 import pytest
 import tablib
 from django.contrib import admin
@@ -171,3 +173,38 @@ def test_import_needs_the_change_permission_and_export_the_view_permission(clien
 
     assert client.get(reverse("admin:outcomes_outcome_import")).status_code == 403
     assert client.get(reverse("admin:outcomes_outcome_export")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_bumps_the_data_version_once_at_commit_and_its_preview_never(client):
+    """One bump and one search refresh per import, after it commits; none for the preview,
+    which rolls back, so no lock on the data version is held while a preview runs."""
+    from django.contrib.auth.models import Group
+
+    from outcomes.seeding import seed
+    from outcomes.versioning import current_version
+
+    seed()
+    editors = importlib.import_module("outcomes.migrations.0004_editors_group")
+    group, _ = Group.objects.get_or_create(name=editors.GROUP)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="outcomes", codename__in=list(editors.codenames())
+        )
+    )
+    user = User.objects.create_user("ivy", password="x", is_staff=True)
+    user.groups.add(group)
+    client.force_login(user)
+
+    def change(row):
+        row["title"] = f"Retitled {row['reference']} zebracorn"
+
+    dataset = exported(OutcomeResource, Outcome.objects.filter(category__slug="culture"), change)
+    before = current_version()[0]
+    response = preview(client, "outcome", dataset)
+    assert not response.context["result"].has_errors()
+    assert current_version()[0] == before
+    confirm(client, "outcome", response)
+    assert current_version()[0] == before + 1
+    found = Outcome.objects.filter(search_text__contains=" zebracorn ")
+    assert found.count() == 6
