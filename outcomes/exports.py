@@ -20,6 +20,9 @@ from outcomes.models import Country, Figure, Organization, Outcome, Participatio
 from outcomes.resources import OutcomeResource
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The largest Excel download: a workbook is built whole, in memory, for each request.
+MAX_XLSX_ROWS = 2000
 CHUNK = 2000
 
 

@@ -5,6 +5,7 @@ from array import array
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 
 from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import Country, Outcome, Participation, Reach, Status
@@ -19,6 +20,10 @@ SORTS = {
 
 MAX_QUERY_LENGTH = 200
 
+# Values one filter may name in one request (a clear message beyond): a request's
+# cost and its page's size grow with them.
+MAX_VALUES = 20
+
 
 class KnownValuesField(forms.MultipleChoiceField):
     """Several slugs or codes of one filter, checked against those the catalogue knows.
@@ -27,8 +32,18 @@ class KnownValuesField(forms.MultipleChoiceField):
     an unknown one, a NUL character included, is reported by name.
     """
 
-    default_error_messages = {"invalid_choice": "“%(value)s” is not a known value."}
+    default_error_messages = {
+        "invalid_choice": "“%(value)s” is not a known value.",
+        "too_many": f"Choose at most {MAX_VALUES} values (this asks for %(count)s).",
+    }
     known = frozenset()
+
+    def validate(self, value):
+        if len(value) > MAX_VALUES:
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"count": len(value)}
+            )
+        super().validate(value)
 
     def valid_value(self, value):
         return value in self.known
@@ -90,11 +105,31 @@ class OutcomeFilter(django_filters.FilterSet):
         model = Outcome
         fields = []
 
+    # The parameters a list or export reads; any other is ignored.
+    PARAMS = ("q", "sort", "via", "page", *FACETS)
+    SINGLE = ("q", "sort", "via", "page")
+
+    @classmethod
+    def normalized(cls, query):
+        """The query a list or export answers: its own parameters only, in a fixed
+        order, each value once, one search; what pages link to and caches key on.
+
+        Whatever a query string repeats or adds, the work and the page are those of
+        this query (each filter is then held to MAX_VALUES by its field).
+        """
+        clean = QueryDict(mutable=True)
+        for name in cls.PARAMS:
+            values = [value.strip() for value in query.getlist(name)]
+            if name == "country":  # ?country=mm is ?country=MM
+                values = [value.upper() for value in values]
+            values = list(dict.fromkeys(value for value in values if value))
+            if values:
+                clean.setlist(name, values[:1] if name in cls.SINGLE else values)
+        return clean
+
     def __init__(self, data=None, *args, version=None, **kwargs):
         if data is not None:
-            data = data.copy()
-            # Country codes may come in any case: ?country=mm is ?country=MM.
-            data.setlist("country", [code.strip().upper() for code in data.getlist("country")])
+            data = self.normalized(data)
         super().__init__(data, *args, **kwargs)
         self.version = current_version()[0] if version is None else version
         known = facet_index(self.version).known

@@ -49,31 +49,56 @@ def current_version():
     return version, changed
 
 
-def versioned(view):
-    """A public page: 304 when the client has this version, else a cached copy or the view.
+def no_parameters(query):
+    return ""
 
-    Costs one query (the version) when the page is cached; streaming responses
-    (exports) get the validators but are not kept.
+
+# A page larger than this is served but not kept: with the cache's MAX_ENTRIES
+# (settings.CACHES["pages"]) it bounds the memory the page cache can take.
+MAX_CACHED_PAGE = 200_000
+
+
+def versioned(view=None, *, parameters=no_parameters, keep=True):
+    """A public page: 304 when the client has this version, else a kept copy or the view.
+
+    Costs one query (the version) when the page is kept. `parameters(query)` gives
+    the canonical query string the view answers (the parameters it reads, each
+    value once): copies are kept per data version, scheme, host, path and that
+    query, so an unknown parameter or a repeated value costs no new copy. With
+    keep=False (downloads, which a crafted query could multiply) or for a
+    streaming response, nothing is kept.
     """
+    if view is None:
+        return lambda view: versioned(view, parameters=parameters, keep=keep)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         version, changed = current_version()
         request.data_version = version
-        etag = f'"v{version}"'
-        last_modified = int(changed.timestamp())
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        # The time of the change (to the microsecond) makes the tag unique to this
+        # database's history: a restored or re-seeded database repeats version numbers.
+        etag = f'"v{version}.{int(changed.timestamp() * 1_000_000):x}"'
+        # Last-Modified is whole seconds: two versions may share one, so a 304 is
+        # decided on the ETag alone (If-Modified-Since is not trusted).
+        not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return not_modified
         cache = caches["pages"]
-        key = "page:" + hashlib.sha256(f"{version}:{request.get_full_path()}".encode()).hexdigest()
-        response = cache.get(key)
+        address = f"{request.scheme}://{request.get_host()}{request.path}"
+        page = f"{version}:{address}?{parameters(request.GET)}"
+        key = "page:" + hashlib.sha256(page.encode()).hexdigest()
+        response = cache.get(key) if keep else None
         if response is None:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
+            if (
+                keep
+                and response.status_code == 200
+                and not response.streaming
+                and len(response.content) <= MAX_CACHED_PAGE
+            ):
                 cache.set(key, response, PAGE_TIMEOUT)
         response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
+        response["Last-Modified"] = http_date(int(changed.timestamp()))
         # Browsers may keep the page, but must ask (cheaply: 304) before showing it again.
         response["Cache-Control"] = "public, no-cache"
         return response

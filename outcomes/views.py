@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -95,17 +96,21 @@ def home(request):
     )
 
 
+def list_query(query):
+    return OutcomeFilter.normalized(query).urlencode()
+
+
 @require_safe
-@versioned
+@versioned(parameters=list_query)
 def outcome_list(request):
     filterset, problems = filter_outcomes(request)
     ids = [] if problems else filterset.listed()
     if ids is None:  # a chosen order: the database sorts
         ids = filterset.qs.values_list("pk", flat=True)
-    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ids, PAGE_SIZE).get_page(filterset.data.get("page"))
     rows = outcome_rows(list(page.object_list), request.data_version, via=filterset.via_countries())
     facets = filterset.facets() if not problems else {}
-    query = request.GET.copy()
+    query = filterset.data.copy()
     query.pop("page", None)
     return render(
         request,
@@ -121,6 +126,8 @@ def outcome_list(request):
             "chips": filterset.chips(facets) if not problems else [],
             "problems": problems,
             "query": query.urlencode(),
+            "search": filterset.data.get("q", ""),
+            "sort": filterset.data.get("sort", ""),
         },
     )
 
@@ -181,10 +188,19 @@ def outcome_rows(ids, version, via=()):
 
 
 @require_safe
-@versioned
+@versioned(keep=False)
 def outcome_export(request, format):
     filterset, problems = filter_outcomes(request)
     outcomes = Outcome.objects.none() if problems else filterset.qs
+    if format == "xlsx" and (count := outcomes.count()) > exports.MAX_XLSX_ROWS:
+        # A workbook is built whole in memory: CSV and JSON stream any number.
+        query = filterset.data.urlencode()
+        return render(
+            request,
+            "outcomes/export_too_large.html",
+            {"count": count, "limit": exports.MAX_XLSX_ROWS, "query": query},
+            status=400,
+        )
     codes = set() if problems else filterset.via_countries()
     index = facet_index(request.data_version)
     via = (lambda outcome: index.via(outcome.pk, codes)) if codes else None
@@ -252,7 +268,7 @@ def category_detail(request, slug):
 
 
 @require_safe
-@versioned
+@versioned(parameters=lambda query: urlencode({"type": query.get("type", "")}))
 def organization_list(request):
     organizations = Organization.objects.annotate(outcome_count=Count("participations")).order_by(
         "sort_name"

@@ -206,8 +206,8 @@ def test_a_very_long_search_is_refused_with_a_message(client):
 
 def test_the_page_links_the_download_of_its_view(client):
     html = client.get(LIST + "?country=mm").content.decode()
-    assert "/outcomes/export.csv?country=mm" in html
-    assert "/outcomes/export.json?country=mm" in html
+    assert "/outcomes/export.csv?country=MM" in html
+    assert "/outcomes/export.json?country=MM" in html
 
 
 def test_list_works_without_javascript(client):
