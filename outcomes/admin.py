@@ -6,8 +6,10 @@ catalogue's records; deleting outcomes and organizations is for superusers.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
 from django.db import models
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -56,6 +58,117 @@ class SlugChangeWarningMixin:
                 f"The address of “{obj}” is now {obj.get_absolute_url()}. "
                 f"Links to the old address {old_url} no longer work.",
             )
+
+
+def record_state(obj, parts=()):
+    """What an editor's change form shows of `obj`: its editable fields (links as
+    ids) and the editable fields of each row of its `parts` (related names), by id."""
+
+    def fields(record):
+        return {
+            field.name: field.value_to_string(record)
+            for field in record._meta.concrete_fields
+            if field.editable and not field.primary_key
+        }
+
+    state = {"": fields(obj)}
+    for field in obj._meta.many_to_many:
+        if field.remote_field.through._meta.auto_created:
+            state[""][field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+    for part in parts:
+        rows = getattr(obj, part).order_by("pk")
+        state[part] = {str(row.pk): fields(row) for row in rows}
+    return state
+
+
+def state_changes(model, loaded, current):
+    """The differences between two record_state()s, in words."""
+
+    def label(model, name):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: BLE001 (a name that is not a field: show it as it is)
+            return name
+
+    def shown(value):
+        return "(empty)" if value in ("", None, [], "None") else f"“{value}”"
+
+    changes = []
+    for name, value in current.get("", {}).items():
+        if loaded.get("", {}).get(name) != value:
+            before = shown(loaded.get("", {}).get(name))
+            changes.append(f"{label(model, name)}: {before} → {shown(value)}")
+    for part in (key for key in current if key):
+        related = model._meta.get_field(part).related_model
+        plural = str(related._meta.verbose_name_plural)
+        before, after = loaded.get(part, {}), current[part]
+        for pk in before.keys() - after.keys():
+            changes.append(f"{plural}: a row was removed ({', '.join(before[pk].values())})")
+        for pk in after.keys() - before.keys():
+            changes.append(f"{plural}: a row was added ({', '.join(after[pk].values())})")
+        for pk in before.keys() & after.keys():
+            for name, value in after[pk].items():
+                if before[pk].get(name) != value:
+                    old = shown(before[pk].get(name))
+                    changes.append(f"{plural}: {label(related, name)} {old} → {shown(value)}")
+    return changes
+
+
+class ConflictCheckForm(forms.ModelForm):
+    """A change form that refuses to overwrite another editor's save (optimistic locking).
+
+    The form carries, signed, the state of the record and of its rows (PARTS) as the
+    editor opened it. On save the record is read again, locked until the save
+    commits; if it changed meanwhile, nothing is saved, the form lists what the
+    other editor changed, and keeps this editor's input to check and save again.
+    """
+
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+    PARTS = ()
+    SALT = "outcomes.admin.loaded"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            # Read from the database: a history page's form shows an older version.
+            saved = type(self.instance)._default_manager.get(pk=self.instance.pk)
+            self.fields["loaded"].initial = self.signed_state(saved)
+
+    def signed_state(self, obj):
+        return signing.dumps(record_state(obj, self.PARTS), salt=self.SALT, compress=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        model = type(self.instance)
+        current = model.objects.select_for_update().get(pk=self.instance.pk)
+        try:
+            loaded = signing.loads(self.data.get(self.add_prefix("loaded"), ""), salt=self.SALT)
+        except signing.BadSignature:
+            loaded = None
+        state = record_state(current, self.PARTS)
+        if loaded != state:
+            changes = state_changes(model, loaded or {}, state) if loaded else []
+            # The next save compares with what is there now: the editor may reapply.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded")] = self.signed_state(current)
+            latest = current.history.first() if hasattr(current, "history") else None
+            who = (
+                f" ({latest.history_user or 'an import or a script'}, "
+                f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
+                if latest
+                else ""
+            )
+            raise forms.ValidationError(
+                [
+                    f"Another editor saved this {model._meta.verbose_name} after you opened "
+                    f"it{who}; nothing of yours was saved. Your changes are still in the form "
+                    "below: check them against what changed, then save again."
+                ]
+                + [f"Changed: {change}" for change in changes]
+            )
+        return cleaned
 
 
 class ImportExportHistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
@@ -149,8 +262,13 @@ class MentionInline(admin.TabularInline):
     verbose_name_plural = "Mentions: countries or groupings named, but not as places"
 
 
+class OutcomeForm(ConflictCheckForm):
+    PARTS = ("participations", "figures", "programmes", "reaches", "mentions")
+
+
 @admin.register(Outcome)
 class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHistoryAdmin):
+    form = OutcomeForm
     resource_classes = [OutcomeResource]
     list_display = ["reference", "title", "category", "status", "organization_list", "updated"]
     list_display_links = ["reference", "title"]
@@ -176,7 +294,7 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         (
             "The item",
             {
-                "fields": ["source", "reference", "category", "title", "slug"],
+                "fields": ["source", "reference", "category", "title", "slug", "loaded"],
                 "description": "The reference and text come from the document; the title is "
                 "ours. The reference's numeral must be the category's section numeral.",
             },
@@ -292,7 +410,8 @@ class OrganizationAdmin(
     search_fields = ["name", "acronym", "slug"]
     autocomplete_fields = ["country", "founded_by"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "acronym", "type", "country", "membership", "founded_by"]
+    fields = ["name", "slug", "acronym", "type", "country", "membership", "founded_by", "loaded"]
+    form = ConflictCheckForm
 
     outcome_count_of = "participations"
 

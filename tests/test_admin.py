@@ -224,3 +224,91 @@ def test_a_membership_cannot_end_before_it_begins(editor_client):
     response = editor_client.post(url, data)
     assert response.status_code == 200
     assert "A membership ends after it begins." in response.content.decode()
+
+
+# Two editors, one record ----------------------------------------------------------------
+
+
+def second_editor():
+    """A client of its own, logged in as another editor (editor_client is the `client`)."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    other = User.objects.create_user("bea", is_staff=True)
+    other.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(other)
+    return client
+
+
+def test_a_second_editor_cannot_silently_undo_the_firsts_save(editor_client):
+    """A fixes the title, B (who opened the form before) changes the scope: B is told what
+    changed, nothing of B's is saved, B's input stays in the form, and B's next save keeps
+    A's fix."""
+    client = second_editor()
+    outcome = Outcome.objects.get(reference="II.7")
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    first = admin_form_data(editor_client.get(url))
+    second = admin_form_data(client.get(url))
+    first["title"] = "A title fixed by the first editor"
+    assert editor_client.post(url, first).status_code == 302
+
+    second["scope"] = "a scope from the second editor"
+    response = client.post(url, second)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Another editor saved this outcome after you opened it (edith," in html
+    assert (
+        "Changed: title: “Belt and Road International Business Talent Program” → “A title" in html
+    )
+    outcome.refresh_from_db()
+    assert outcome.title == "A title fixed by the first editor" and outcome.scope == ""
+    again = admin_form_data(response)  # the form as shown: B's input, the new state
+    assert again["scope"] == "a scope from the second editor"
+    assert again["title"] == "Belt and Road International Business Talent Program"
+    again["title"] = "A title fixed by the first editor"  # B reapplies A's fix
+    assert client.post(url, again).status_code == 302
+    outcome.refresh_from_db()
+    assert (outcome.title, outcome.scope) == (
+        "A title fixed by the first editor",
+        "a scope from the second editor",
+    )
+
+
+def test_rows_added_by_two_editors_at_once_give_a_form_error_not_a_500(editor_client):
+    client = second_editor()
+    outcome = Outcome.objects.get(reference="V.4")
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    first = admin_form_data(editor_client.get(url))
+    second = admin_form_data(client.get(url))
+    for data in (first, second):  # both add the same programme, as its second
+        data.update(
+            {
+                "programmes-TOTAL_FORMS": "2",
+                "programmes-1-name": "Multinationals 10+10 Bilateral Forum, second round",
+                "programmes-1-position": "2",
+                "programmes-1-outcome": str(outcome.pk),
+            }
+        )
+    assert editor_client.post(url, first).status_code == 302
+    response = client.post(url, second)
+    assert response.status_code == 200
+    assert "programmes and initiatives: a row was added" in response.content.decode()
+    assert outcome.programmes.count() == 2
+
+
+def test_an_organization_edit_is_checked_too_and_a_forged_form_is_refused(editor_client):
+    organization = Organization.objects.get(slug="cfpd")
+    url = reverse("admin:outcomes_organization_change", args=[organization.pk])
+    data = admin_form_data(editor_client.get(url))
+    Organization.objects.filter(pk=organization.pk).update(acronym="CFPD!")
+    data["type"] = "association"
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Changed: acronym: “CFPD” → “CFPD!”" in response.content.decode()
+    data["loaded"] = "forged"
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Another editor saved this organization" in response.content.decode()
+    organization.refresh_from_db()
+    assert organization.type == "foundation"
