@@ -23,3 +23,11 @@ wsgi_app = "sironet.wsgi:application"
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25.1+ opens a control socket (for gunicornc) at one path per user,
+# ~/.gunicorn/gunicorn.ctl: a second instance (make serve beside a test's server)
+# unlinks and takes over the first one's, and the image's user cannot create it
+# in its home (/app, owned by root). Off unless GUNICORN_CONTROL_SOCKET names
+# this instance's own path.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
