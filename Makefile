@@ -12,7 +12,7 @@ SERVE := DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0 DJANGO_SE
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}
 
-.PHONY: install run serve bench migrate seed test lint format check lock clean
+.PHONY: install run serve serve-proxy bench migrate seed test lint format check lock clean
 
 $(BIN)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -35,6 +35,12 @@ run: seed
 serve: seed
 	$(SERVE) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
+
+# `make serve` behind nginx, as production runs it (deploy/nginx): nginx on $(PORT),
+# gunicorn on $(PORT)+1; Ctrl-C stops both. Needs nginx (apt-get install -y nginx).
+serve-proxy: seed
+	$(SERVE) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SERVE) DJANGO_BEHIND_TLS_PROXY=true PORT=$(PORT) GUNICORN=$(BIN)/gunicorn deploy/serve-proxy
 
 # Load test of the production server on BENCH_OUTCOMES (20,000) synthetic outcomes, on a
 # SQLite file (bench.sqlite3) or DATABASE_URL; see tools/bench.py.

@@ -1,4 +1,5 @@
-"""Middleware: health checks and outages, and keeping the admin out of search engines."""
+"""Middleware: health checks and outages, keeping the admin out of search engines, and
+the client's address behind the proxy."""
 
 import logging
 
@@ -18,6 +19,16 @@ ADMIN_CSP_UPDATE = {
     # The hash of onchange="onSelectToggleChange(event)".
     "script-src": ["'unsafe-hashes'", "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
 }
+
+
+def forwarded_client_ip(request):
+    """The client's address behind the proxy (DJANGO_BEHIND_TLS_PROXY), for django-axes.
+
+    The last X-Forwarded-For entry, the one the proxy wrote itself: any earlier ones
+    came from the client, who may write anything there.
+    """
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+    return forwarded or request.META.get("REMOTE_ADDR")
 
 
 class AdminNoIndexMiddleware:

@@ -70,8 +70,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's).
-if envbool("DJANGO_BEHIND_TLS_PROXY", False):
+# Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's)
+# and appends the client's address to X-Forwarded-For, as deploy/nginx does.
+BEHIND_PROXY = envbool("DJANGO_BEHIND_TLS_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
@@ -160,7 +162,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -181,6 +183,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# Behind the proxy every request comes from the proxy's address: one client's
+# failures would lock everyone out. The client is the address the proxy wrote.
+if BEHIND_PROXY:
+    AXES_CLIENT_IP_CALLABLE = "outcomes.middleware.forwarded_client_ip"
 
 # django-import-export: an import writes all of its rows or none of them.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

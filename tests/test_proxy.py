@@ -1,0 +1,228 @@
+"""nginx in front of gunicorn (deploy/): slow clients wait in nginx, not in gunicorn's threads.
+
+The servers run as `make serve-proxy` runs them (deploy/serve-proxy), as local processes
+on a SQLite file migrated, seeded and with its static files collected in a temporary
+directory.
+"""
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+
+from outcomes.middleware import forwarded_client_ip
+from tests.conftest import need
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# Ports of their own, clear of make run's and make serve's 8000.
+PORTS = range(8750, 8770)
+SLOW_CLIENTS = 50
+
+
+def free_ports(count):
+    found = []
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        found.append(port)
+        if len(found) == count:
+            return found
+    pytest.fail(f"fewer than {count} free ports in {PORTS}")
+
+
+def prepare(directory):
+    """The production environment on a fresh SQLite file: migrated, seeded, static collected."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
+        "DJANGO_SETTINGS_MODULE": "sironet.settings",
+        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+        "DJANGO_STATIC_ROOT": str(directory / "static"),
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_BEHIND_TLS_PROXY": "true",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        # Four threads in all, so that the control below needs only a few slow clients
+        # to hold every one of them.
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "2",
+    }
+    script = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); call_command('seed', verbosity=0); "
+        "call_command('collectstatic', interactive=False, verbosity=0)"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True)
+    return env
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """nginx on one port in front of gunicorn on another; yields the two ports."""
+    need(Path(NGINX).exists(), "nginx is missing: apt-get install -y nginx")
+    directory = tmp_path_factory.mktemp("proxy")
+    port, app_port = free_ports(2)
+    env = {
+        **prepare(directory),
+        "PORT": str(port),
+        "APP_PORT": str(app_port),
+        "GUNICORN": str(Path(sys.executable).parent / "gunicorn"),
+        "NGINX": NGINX,
+    }
+    log = (directory / "servers.log").open("w")
+    servers = subprocess.Popen(
+        [ROOT / "deploy" / "serve-proxy"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            if servers.poll() is not None:
+                break
+            try:
+                get(port, "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert servers.poll() is None, (directory / "servers.log").read_text()
+        yield port, app_port
+    finally:
+        # As Ctrl-C does: deploy/serve-proxy stops both servers and removes its files.
+        os.killpg(servers.pid, signal.SIGINT)
+        try:
+            servers.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(servers.pid, signal.SIGKILL)
+            servers.wait()
+        log.close()
+
+
+def get(port, path, timeout=5, headers=None):
+    """GET a path; the status, the body and the seconds it took."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, response.read(), time.monotonic() - started
+
+
+class SlowClients:
+    """Connections that each send one header line every `interval` seconds, never ending it."""
+
+    def __init__(self, port, count, interval=2.0):
+        self.sockets = []
+        for _ in range(count):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+            connection.sendall(b"GET /outcomes/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            self.sockets.append(connection)
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.drip, daemon=True)
+
+    def drip(self):
+        while not self.stopped.wait(self.interval):
+            for connection in self.sockets:
+                with contextlib.suppress(OSError):
+                    connection.sendall(b"X-Slow: 1\r\n")
+
+    def open(self):
+        """How many connections the server has not closed."""
+        count = 0
+        for connection in self.sockets:
+            connection.setblocking(False)
+            try:
+                count += connection.recv(1) != b""
+            except BlockingIOError:
+                count += 1
+            except OSError:
+                pass
+            connection.setblocking(True)
+        return count
+
+    def __enter__(self):
+        self.thread.start()
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
+        for connection in self.sockets:
+            connection.close()
+
+
+def test_normal_requests_answer_within_a_second_beside_fifty_slow_clients(pair):
+    port, _ = pair
+    with SlowClients(port, SLOW_CLIENTS) as slow:
+        timings = []
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            for path in ("/healthz", "/outcomes/", "/outcomes/?country=mm"):
+                status, _, seconds = get(port, path)
+                assert status == 200, path
+                timings.append((seconds, path))
+            time.sleep(0.2)
+        # Still holding their connections at the end: the attack went on throughout.
+        assert slow.open() == SLOW_CLIENTS
+    slowest = max(timings)
+    assert slowest[0] < 1, slowest
+    assert len(timings) >= 15
+
+
+def test_without_nginx_a_few_slow_clients_stall_gunicorn(pair):
+    """The control: the same clients sent to gunicorn directly hold its four threads."""
+    _, app_port = pair
+    with SlowClients(app_port, 6), pytest.raises((TimeoutError, urllib.error.URLError)):
+        get(app_port, "/healthz", timeout=2)
+    status, _, _ = get(app_port, "/healthz")  # free again once they leave
+    assert status == 200
+
+
+def test_nginx_refuses_bodies_over_five_megabytes(pair):
+    port, _ = pair
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(
+            b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: text/csv\r\nContent-Length: %d\r\n\r\n" % (5 * 1024 * 1024 + 1)
+        )
+        assert connection.recv(100).startswith(b"HTTP/1.1 413 ")
+
+
+def test_the_client_cannot_claim_https_through_nginx(pair):
+    """nginx writes X-Forwarded-Proto itself; gunicorn alone trusts it from 127.0.0.1."""
+    port, app_port = pair
+    # Two searches, so that neither page comes from the page cache.
+    spoofed = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
+    _, page, _ = get(port, "/outcomes/?q=water", headers=spoofed)
+    assert f'href="http://127.0.0.1:{port}/outcomes/?q=water"'.encode() in page
+    _, page, _ = get(app_port, "/outcomes/?q=school", headers={"X-Forwarded-Proto": "https"})
+    assert f'href="https://127.0.0.1:{app_port}/outcomes/?q=school"'.encode() in page
+
+
+def test_failed_logins_count_per_client_behind_the_proxy():
+    """django-axes takes the address nginx wrote last, not one the client wrote before it."""
+    request = RequestFactory().post(
+        "/admin/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5"
+    )
+    assert forwarded_client_ip(request) == "203.0.113.5"
+    assert forwarded_client_ip(RequestFactory().get("/")) == "127.0.0.1"
