@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "outcomes",
+    "corrections",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,20 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# E-mail: printed on standard output unless a backend is set (e.g.
+# django.core.mail.backends.smtp.EmailBackend with the DJANGO_EMAIL_* settings).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Editors told by e-mail of each new correction report (none: the inbox only).
+CORRECTIONS_NOTIFY = envlist("CORRECTIONS_NOTIFY", [])
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -9,6 +9,7 @@ from outcomes.views import favicon, robots_txt
 
 urlpatterns = [
     path("", include("outcomes.urls")),
+    path("", include("corrections.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),

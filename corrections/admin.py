@@ -1,0 +1,106 @@
+"""The corrections inbox: editors read reports, set their status and link the fixing change.
+
+Reports come only from the public form, so nobody adds them here; editors (the
+“Editors” group, migration 0002) may view and change them, and only superusers delete.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from simple_history.admin import SimpleHistoryAdmin
+
+from corrections.models import CorrectionReport
+from outcomes.models import Outcome
+
+
+@admin.register(CorrectionReport)
+class CorrectionReportAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "created", "status", "outcome_link", "summary", "has_email"]
+    list_display_links = ["__str__"]
+    list_filter = ["status", "created"]
+    list_select_related = ["outcome"]
+    date_hierarchy = "created"
+    ordering = ["-created", "-pk"]
+    search_fields = ["what", "note", "email", "outcome_label", "outcome__reference"]
+    autocomplete_fields = ["outcome"]
+    readonly_fields = [
+        "what",
+        "source_link",
+        "email",
+        "outcome_label",
+        "created",
+        "updated",
+        "client",
+        "fixed_by_link",
+    ]
+    fieldsets = [
+        (
+            "The report",
+            {
+                "fields": ["outcome_label", "what", "source_link", "email", "created"],
+                "description": "As sent from the public form. The text is shown as plain "
+                "text; a link is the reporter's, not checked.",
+            },
+        ),
+        (
+            "What the editors did",
+            {"fields": ["status", "outcome", "fixed_by", "fixed_by_link", "note", "updated"]},
+        ),
+        ("Sender", {"fields": ["client"], "classes": ["collapse"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "fixed_by" in form.base_fields:
+            field = form.base_fields["fixed_by"]
+            # The report's outcome's saved versions, newest first (one query).
+            field.queryset = (
+                Outcome.history.filter(id=obj.outcome_id)
+                .select_related("history_user")
+                .order_by("-history_date")
+                if obj and obj.outcome_id
+                else Outcome.history.none()
+            )
+            field.label_from_instance = version_label
+        return form
+
+    @admin.display(description="outcome", ordering="outcome__position")
+    def outcome_link(self, report):
+        if report.outcome is None:
+            return report.outcome_label or "—"
+        url = reverse("admin:outcomes_outcome_change", args=[report.outcome_id])
+        return format_html('<a href="{}">{}</a>', url, report.outcome.reference)
+
+    @admin.display(description="what is wrong")
+    def summary(self, report):
+        return Truncator(report.what).chars(80)
+
+    @admin.display(description="e-mail", boolean=True)
+    def has_email(self, report):
+        return bool(report.email)
+
+    @admin.display(description="source link")
+    def source_link(self, report):
+        if not report.source:
+            return "—"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>', report.source, report.source
+        )
+
+    @admin.display(description="the change in the outcome's history")
+    def fixed_by_link(self, report):
+        if report.fixed_by_id is None or report.outcome_id is None:
+            return "—"
+        url = reverse(
+            "admin:outcomes_outcome_simple_history", args=[report.outcome_id, report.fixed_by_id]
+        )
+        return format_html('<a href="{}">{}</a>', url, version_label(report.fixed_by))
+
+
+def version_label(version):
+    who = version.history_user or "an import or the shell"
+    return f"{version.history_date:%Y-%m-%d %H:%M} · {version.get_history_type_display()} by {who}"

@@ -1,0 +1,51 @@
+"""Who is sending (as a salted hash), and how many reports they may send."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.crypto import salted_hmac
+
+# Reports one address may send per window, and all addresses together.
+PER_ADDRESS = 5
+OVERALL = 100
+WINDOW = 3600  # seconds
+
+
+def client_address(request):
+    """The sender's address: the socket's peer, or, behind the TLS proxy that settings trust
+    (DJANGO_BEHIND_TLS_PROXY), the address that proxy appended to X-Forwarded-For. The
+    entries before it come from the client and could be anything."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_hash(request):
+    """A salted hash of the sender's address (the address itself is never stored)."""
+    return salted_hmac(
+        "corrections.client", client_address(request), algorithm="sha256"
+    ).hexdigest()
+
+
+def _key(client):
+    return f"corrections:sent:{client}"
+
+
+def recent(client):
+    """Times (seconds) of this sender's reports within the window; from the shared cache."""
+    now = time.time()
+    return [t for t in caches["default"].get(_key(client), []) if now - t < WINDOW]
+
+
+def over_limit(client):
+    return len(recent(client)) >= PER_ADDRESS
+
+
+def count(client):
+    """Record one more report from this sender. Not atomic: two at the same instant may
+    both pass, which a limit against floods can afford."""
+    times = [*recent(client), time.time()]
+    caches["default"].set(_key(client), times[-PER_ADDRESS:], WINDOW)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from corrections import views
+
+app_name = "corrections"
+
+urlpatterns = [
+    path("corrections/new/", views.report, name="new"),
+    # An outcome's form lives under the outcome's own address (its slug is unique
+    # across sources, unlike a reference such as "I.3").
+    path("outcomes/<slug:slug>/correction/", views.report, name="outcome"),
+    path("corrections/thanks/", views.thanks, name="thanks"),
+]
