@@ -24,6 +24,11 @@ PAGES = {
     "founded body": "/organizations/belt-and-road-industrial-and-commercial-alliance/",
     "category": "/categories/culture/",
     "about": "/about/",
+    "correction form": "/corrections/new/",
+    "outcome correction form": (
+        "/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/correction/"
+    ),
+    "correction thanks": "/corrections/thanks/",
     "404": "/no/such/page/",
 }
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
