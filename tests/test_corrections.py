@@ -347,3 +347,29 @@ def test_any_input_is_answered_without_error_and_never_echoed_raw(
     for value in (what, source, email):
         if "<" in value and len(value) > 3:
             assert value not in body
+
+
+@pytest.mark.browser
+def test_a_reader_reports_by_keyboard_and_the_errors_pass_axe(page, live_catalogue):
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    from tests.test_accessibility import WCAG
+
+    console = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_catalogue}/outcomes/{SLUG}/")
+    page.get_by_role("link", name="Report a correction to I.1").click()
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please say what is wrong.")
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+    # The honeypot is not in the tab order: Tab goes from the e-mail to the button.
+    page.get_by_label("What is wrong, and what should it say?").fill("The year is 2019.")
+    page.get_by_label("Your e-mail (optional)").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Send the report")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your report")
+    assert CorrectionReport.objects.get().outcome.slug == SLUG
+    assert console == []
