@@ -2,25 +2,15 @@
 
 import time
 
-from django.conf import settings
 from django.core.cache import caches
 from django.utils.crypto import salted_hmac
+
+from outcomes.middleware import client_address
 
 # Reports one address may send per window, and all addresses together.
 PER_ADDRESS = 5
 OVERALL = 100
 WINDOW = 3600  # seconds
-
-
-def client_address(request):
-    """The sender's address: the socket's peer, or, behind the TLS proxy that settings trust
-    (DJANGO_BEHIND_TLS_PROXY), the address that proxy appended to X-Forwarded-For. The
-    entries before it come from the client and could be anything."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def client_hash(request):

@@ -3,6 +3,7 @@ the client's address behind the proxy."""
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
@@ -21,14 +22,18 @@ ADMIN_CSP_UPDATE = {
 }
 
 
-def forwarded_client_ip(request):
-    """The client's address behind the proxy (DJANGO_BEHIND_TLS_PROXY), for django-axes.
+def client_address(request):
+    """The client's address: the socket's peer, or, behind the proxy that settings trust
+    (DJANGO_BEHIND_TLS_PROXY), the last X-Forwarded-For entry, the one the proxy wrote
+    itself (earlier entries come from the client, who may write anything there).
 
-    The last X-Forwarded-For entry, the one the proxy wrote itself: any earlier ones
-    came from the client, who may write anything there.
+    Used by django-axes (failed logins) and by the correction reports' limits.
     """
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-    return forwarded or request.META.get("REMOTE_ADDR")
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class AdminNoIndexMiddleware:

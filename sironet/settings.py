@@ -177,17 +177,18 @@ STORAGES = {
 # The editors' admin: its address can be moved, e.g. DJANGO_ADMIN_PATH=editors/.
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
-# django-axes: five failed logins in a row for an account, or from an address,
-# lock it out for 15 minutes (a success resets the count).
+# django-axes: five failed logins in a row for one account from one address lock
+# that account out from that address for 15 minutes (a success resets the count).
+# Not per account alone, nor per address alone: a stranger failing logins from one
+# address could then lock every editor out (behind a proxy, everyone's address).
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
-# Behind the proxy every request comes from the proxy's address: one client's
-# failures would lock everyone out. The client is the address the proxy wrote.
-if BEHIND_PROXY:
-    AXES_CLIENT_IP_CALLABLE = "outcomes.middleware.forwarded_client_ip"
+# Behind the proxy every request comes from the proxy's address: the client is the
+# address the proxy wrote (outcomes.middleware.client_address).
+AXES_CLIENT_IP_CALLABLE = "outcomes.middleware.client_address"
 
 # django-import-export: an import writes all of its rows or none of them.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
