@@ -13,7 +13,9 @@ from django.utils import timezone
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from outcomes.history import record_state, state_changes, with_row_changes
 from outcomes.models import (
     Category,
     Country,
@@ -60,58 +62,8 @@ class SlugChangeWarningMixin:
             )
 
 
-def record_state(obj, parts=()):
-    """What an editor's change form shows of `obj`: its editable fields (links as
-    ids) and the editable fields of each row of its `parts` (related names), by id."""
-
-    def fields(record):
-        return {
-            field.name: field.value_to_string(record)
-            for field in record._meta.concrete_fields
-            if field.editable and not field.primary_key
-        }
-
-    state = {"": fields(obj)}
-    for field in obj._meta.many_to_many:
-        if field.remote_field.through._meta.auto_created:
-            state[""][field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
-    for part in parts:
-        rows = getattr(obj, part).order_by("pk")
-        state[part] = {str(row.pk): fields(row) for row in rows}
-    return state
-
-
-def state_changes(model, loaded, current):
-    """The differences between two record_state()s, in words."""
-
-    def label(model, name):
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 (a name that is not a field: show it as it is)
-            return name
-
-    def shown(value):
-        return "(empty)" if value in ("", None, [], "None") else f"“{value}”"
-
-    changes = []
-    for name, value in current.get("", {}).items():
-        if loaded.get("", {}).get(name) != value:
-            before = shown(loaded.get("", {}).get(name))
-            changes.append(f"{label(model, name)}: {before} → {shown(value)}")
-    for part in (key for key in current if key):
-        related = model._meta.get_field(part).related_model
-        plural = str(related._meta.verbose_name_plural)
-        before, after = loaded.get(part, {}), current[part]
-        for pk in before.keys() - after.keys():
-            changes.append(f"{plural}: a row was removed ({', '.join(before[pk].values())})")
-        for pk in after.keys() - before.keys():
-            changes.append(f"{plural}: a row was added ({', '.join(after[pk].values())})")
-        for pk in before.keys() & after.keys():
-            for name, value in after[pk].items():
-                if before[pk].get(name) != value:
-                    old = shown(before[pk].get(name))
-                    changes.append(f"{plural}: {label(related, name)} {old} → {shown(value)}")
-    return changes
+# The rows of an outcome's change form, checked for conflicts and named in its history.
+OUTCOME_PARTS = ("participations", "figures", "programmes", "reaches", "mentions")
 
 
 class ConflictCheckForm(forms.ModelForm):
@@ -171,7 +123,27 @@ class ConflictCheckForm(forms.ModelForm):
         return cleaned
 
 
-class ImportExportHistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ReadableChanges(HistoricalRecordContextHelper):
+    """A history page's "Changes" in words: a choice by its label, nothing as “(empty)”."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value in (None, "", []):
+            return "(empty)"
+        if getattr(field, "choices", None) and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History with revert, its changes in words."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+
+class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
     """Import (change permission) and export (view permission) with history and revert."""
 
     formats = IMPORT_EXPORT_FORMATS
@@ -263,7 +235,7 @@ class MentionInline(admin.TabularInline):
 
 
 class OutcomeForm(ConflictCheckForm):
-    PARTS = ("participations", "figures", "programmes", "reaches", "mentions")
+    PARTS = OUTCOME_PARTS
 
 
 @admin.register(Outcome)
@@ -332,6 +304,13 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
             )
         )
 
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        loaded = signing.loads(form.cleaned_data["loaded"], salt=ConflictCheckForm.SALT)
+        with with_row_changes(form.instance, OUTCOME_PARTS, before=loaded):
+            super().save_related(request, form, formsets, change)
+
     @admin.display(description="organizations")
     def organization_list(self, outcome):
         return ", ".join(
@@ -343,7 +322,7 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
 # each has a history page from which an editor can revert a change.
 
 
-class OutcomePartAdmin(SimpleHistoryAdmin):
+class OutcomePartAdmin(HistoryAdmin):
     list_select_related = ["outcome"]
     autocomplete_fields = ["outcome"]
     ordering = ["outcome__position", "position"]
@@ -432,7 +411,7 @@ class NamedInOutcomesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Country)
-class CountryAdmin(OutcomeCountMixin, ImportExportMixin, admin.ModelAdmin):
+class CountryAdmin(OutcomeCountMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [CountryResource]
     formats = IMPORT_EXPORT_FORMATS
     list_display = ["code", "name", "common_name", "continent", "outcome_count"]
@@ -455,7 +434,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin):
+class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
     list_display = ["name", "kind", "member_count", "outcome_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -472,7 +451,7 @@ class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     """Every membership, with its history (edited as rows of its region's form)."""
 
     list_display = ["region", "country", "since", "until"]
@@ -483,7 +462,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin):
+class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
     list_display = ["numeral", "name", "order", "outcome_count"]
     list_display_links = ["numeral", "name"]
     search_fields = ["name", "description"]
@@ -492,7 +471,7 @@ class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, admin.ModelAdmin)
 
 
 @admin.register(Source)
-class SourceAdmin(OutcomeCountMixin, admin.ModelAdmin):
+class SourceAdmin(OutcomeCountMixin, HistoryAdmin):
     list_display = ["title", "publisher", "published", "outcome_count"]
     fields = ["slug", "title", "publisher", "published", "url", "note"]
     search_fields = ["title", "publisher"]

@@ -66,6 +66,8 @@ class Source(models.Model):
         blank=True, help_text="What readers should know about the document: form, gaps."
     )
 
+    history = HistoricalRecords()
+
     objects = SlugManager()
 
     class Meta:
@@ -93,6 +95,8 @@ class Category(models.Model):
         max_length=200, help_text="The section heading as the document writes it."
     )
     description = models.TextField(help_text="One or two sentences for visitors.")
+
+    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -144,6 +148,8 @@ class Country(models.Model):
     )
     continent = models.CharField(max_length=2, choices=Continent.choices)
 
+    history = HistoricalRecords()
+
     objects = CountryManager()
 
     class Meta:
@@ -182,6 +188,8 @@ class Region(models.Model):
         related_name="regions",
         help_text="Member countries, each with the dates its membership began and ended.",
     )
+
+    history = HistoricalRecords()
 
     objects = SlugManager()
 

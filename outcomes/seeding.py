@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.serializers.base import DeserializationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from outcomes.models import Country, SeedRecord
 from outcomes.places import iso_countries
@@ -47,7 +48,7 @@ def seed_countries():
     """Create the ISO countries that are missing; never touch the ones that exist."""
     existing = set(Country.objects.values_list("code", flat=True))
     missing = [Country(**row) for row in iso_countries() if row["code"] not in existing]
-    Country.objects.bulk_create(missing)
+    bulk_create_with_history(missing, Country)  # with their first historical records
     return len(missing)
 
 

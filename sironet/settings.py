@@ -192,6 +192,11 @@ AXES_CLIENT_IP_CALLABLE = "outcomes.middleware.client_address"
 
 # django-import-export: an import writes all of its rows or none of them.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# An admin export escapes cells a spreadsheet would run as formulas, as the public ones do.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# django-simple-history: a change's reason can list every row of a form it changed.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # The uploaded file waits in the cache between preview and confirmation, so that

@@ -293,7 +293,9 @@ def test_rows_added_by_two_editors_at_once_give_a_form_error_not_a_500(editor_cl
     assert editor_client.post(url, first).status_code == 302
     response = client.post(url, second)
     assert response.status_code == 200
-    assert "programmes and initiatives: a row was added" in response.content.decode()
+    assert "programmes and initiatives: added “Multinationals 10+10 Bilateral Forum, second" in (
+        response.content.decode()
+    )
     assert outcome.programmes.count() == 2
 
 
@@ -312,3 +314,20 @@ def test_an_organization_edit_is_checked_too_and_a_forged_form_is_refused(editor
     assert "Another editor saved this organization" in response.content.decode()
     organization.refresh_from_db()
     assert organization.type == "foundation"
+
+
+def test_a_forbidden_action_answers_a_403_page_that_says_what_to_do(editor_client):
+    outcome = Outcome.objects.get(reference="I.1")
+    response = editor_client.get(reverse("admin:outcomes_outcome_delete", args=[outcome.pk]))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>Not allowed</h1>" in html and "ask an administrator" in html
+    assert 'href="/static/css/site.css"' in html  # the site's own style
+
+
+def test_a_form_sent_without_its_token_gets_a_page_that_says_what_to_do(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(reverse("admin:login"), {"username": "x"})
+    assert response.status_code == 403
+    assert "<h1>The form has expired</h1>" in response.content.decode()

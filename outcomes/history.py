@@ -1,0 +1,106 @@
+"""What an editor's form shows of a record, what changed in it, and where history says so.
+
+A record's state is its editable fields and those of the rows its change form
+edits (its parts). The conflict check of the admin's change forms compares two
+states; and a change to an outcome's rows (from a form or an import) is written,
+in words, as the reason of the outcome's own historical record, so that its
+history page lists it beside the changes of its fields.
+"""
+
+from contextlib import contextmanager
+
+ROW = "__str__"  # a row's own name in a state: what the history calls it
+
+
+def fields_in_words(record, skip=None):
+    """A record's editable fields as a reader sees them: a link by its name, a choice
+    by its label, nothing as ""."""
+    values = {}
+    for field in record._meta.concrete_fields:
+        if not field.editable or field.primary_key or field.name == skip:
+            continue
+        if field.is_relation:
+            value = getattr(record, field.name)
+            values[field.name] = "" if value is None else str(value)
+        elif field.choices:
+            values[field.name] = getattr(record, f"get_{field.name}_display")()
+        else:
+            values[field.name] = field.value_to_string(record)
+    return values
+
+
+def record_state(obj, parts=()):
+    """What an editor's change form shows of `obj`: its fields in words (plain links
+    as sorted names), and each row of its `parts` (related names), by id."""
+    state = {"": fields_in_words(obj)}
+    for field in obj._meta.many_to_many:
+        if field.remote_field.through._meta.auto_created:
+            state[""][field.name] = sorted(str(item) for item in getattr(obj, field.name).all())
+    for part in parts:
+        relation = obj._meta.get_field(part)
+        related = relation.related_model
+        links = [
+            field.name
+            for field in related._meta.concrete_fields
+            if field.many_to_one and field.name != relation.field.name
+        ]
+        rows = getattr(obj, part).select_related(*links).order_by("pk")
+        state[part] = {
+            str(row.pk): {ROW: str(row), **fields_in_words(row, skip=relation.field.name)}
+            for row in rows
+        }
+    return state
+
+
+def state_changes(model, loaded, current):
+    """The differences between two record_state()s, in words."""
+
+    def label(model, name):
+        return str(model._meta.get_field(name).verbose_name)
+
+    def shown(value):
+        if isinstance(value, list):
+            value = ", ".join(value)
+        return "(empty)" if value in ("", None) else f"“{value}”"
+
+    changes = []
+    for name, value in current.get("", {}).items():
+        if loaded.get("", {}).get(name) != value:
+            before = shown(loaded.get("", {}).get(name))
+            changes.append(f"{label(model, name)}: {before} → {shown(value)}")
+    for part in (key for key in current if key):
+        related = model._meta.get_field(part).related_model
+        plural = str(related._meta.verbose_name_plural)
+        before, after = loaded.get(part, {}), current[part]
+        for pk in before.keys() - after.keys():
+            changes.append(f"{plural}: removed {shown(before[pk][ROW])}")
+        for pk in after.keys() - before.keys():
+            changes.append(f"{plural}: added {shown(after[pk][ROW])}")
+        for pk in before.keys() & after.keys():
+            for name, value in after[pk].items():
+                if name != ROW and before[pk].get(name) != value:
+                    old, new = shown(before[pk].get(name)), shown(value)
+                    row = shown(before[pk][ROW])
+                    changes.append(f"{plural}: {row}, {label(related, name)} {old} → {new}")
+    return changes
+
+
+@contextmanager
+def with_row_changes(obj, parts, before=None):
+    """Run the block that saves `obj`'s rows; then name their changes in its history.
+
+    `before` is the state the change started from (by default, read now). The
+    reason goes on the record's latest historical record (the one this change's
+    save made), after any reason already there.
+    """
+    before = before if before is not None else record_state(obj, parts)
+    yield
+    after = record_state(obj, parts)
+    before = {key: value for key, value in before.items() if key}
+    changes = state_changes(type(obj), {"": {}, **before}, {**after, "": {}})
+    if changes and hasattr(obj, "history"):
+        latest = obj.history.first()
+        if latest is not None:
+            reasons = [latest.history_change_reason or "", *changes]
+            latest.history_change_reason = "; ".join(reason for reason in reasons if reason)
+            latest.save(update_fields=["history_change_reason"])
