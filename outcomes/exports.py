@@ -19,18 +19,9 @@ from django.utils import timezone
 from outcomes.models import Country, Figure, Organization, Outcome, Participation, Reach, Region
 from outcomes.resources import OutcomeResource
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 # The largest Excel download: a workbook is built whole, in memory, for each request.
 MAX_XLSX_ROWS = 2000
 CHUNK = 2000
-
-
-def escape_formula(cell):
-    """A cell a spreadsheet would run as a formula is quoted so that it shows as text."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 def _prefetched(model, items):
@@ -177,7 +168,7 @@ def table_rows(outcomes, request, via=None):
     resource = OutcomeResource(request=request, via=via)
     yield resource.get_export_headers()
     for outcome in with_relations(outcomes):
-        yield [escape_formula(cell) for cell in resource.export_resource(outcome)]
+        yield resource.export_resource(outcome)
 
 
 class _Echo:

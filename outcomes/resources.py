@@ -23,6 +23,17 @@ from outcomes.models import (
     Source,
 )
 
+# A cell starting with one of these is a formula to a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(cell):
+    """A cell a spreadsheet would run as a formula is quoted so that it shows as text."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 # Many-valued cells join values with this; no name, slug or code contains it.
 SEPARATOR = ";"
 
@@ -156,6 +167,10 @@ class CatalogueResource(resources.ModelResource):
                 errors[field.attribute or field.column_name] = ValidationError(str(error))
         if errors:
             raise ValidationError(errors)
+
+    def export_field(self, field, instance, **kwargs):
+        # Every export, the admin's and the public's, shows a formula as text.
+        return escape_formula(super().export_field(field, instance, **kwargs))
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})

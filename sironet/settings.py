@@ -191,9 +191,11 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "outcomes.middleware.client_address"
 
 # django-import-export: an import writes all of its rows or none of them.
+# Django 6's default: a form's address typed without a scheme is https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-# An admin export escapes cells a spreadsheet would run as formulas, as the public ones do.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# (Exports show formulas as text through the resources: outcomes/resources.py.)
 
 # django-simple-history: a change's reason can list every row of a form it changed.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

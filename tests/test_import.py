@@ -208,3 +208,24 @@ def test_an_import_bumps_the_data_version_once_at_commit_and_its_preview_never(c
     assert current_version()[0] == before + 1
     found = Outcome.objects.filter(search_text__contains=" zebracorn ")
     assert found.count() == 6
+
+
+def test_the_admin_export_escapes_formulas_as_the_public_one_does(editor_client):
+    import io
+
+    import openpyxl
+
+    Outcome.objects.filter(reference="I.1").update(title='=HYPERLINK("http://evil")')
+    response = editor_client.post(
+        reverse("admin:outcomes_outcome_export"),
+        {
+            "format": str(FORMATS.index("xlsx")),
+            "resource": "0",
+            "outcomeresource_reference": "on",
+            "outcomeresource_title": "on",
+        },
+    )
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    titles = {reference: title for reference, title in rows[1:]}
+    assert titles["I.1"] == '\'=HYPERLINK("http://evil")'
