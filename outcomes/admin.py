@@ -4,14 +4,19 @@ Editors (the “Editors” group, made by migration 0004) may view, add and chan
 catalogue's records; deleting outcomes and organizations is for superusers.
 """
 
+import zipfile
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.db import models
 from django.db.models import Count, Prefetch
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -30,7 +35,13 @@ from outcomes.models import (
     Region,
     Source,
 )
-from outcomes.resources import CountryResource, OrganizationResource, OutcomeResource
+from outcomes.resources import (
+    MAX_IMPORT_ROWS,
+    CountryResource,
+    OrganizationResource,
+    OutcomeResource,
+    row_messages,
+)
 
 admin.site.site_header = "SIRONET Outcomes Catalogue administration"
 admin.site.site_title = "SIRONET Outcomes Catalogue administration"
@@ -143,13 +154,99 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return ReadableChanges(self.model, historical_record)
 
 
+# What one import may upload: a file's size, and an XLSX file's size unpacked (a zip
+# file: a small one can unpack to gigabytes). Rows: resources.MAX_IMPORT_ROWS.
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+
+
+class LimitedImportForm(ImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["import_file"].help_text = (
+            f"CSV, XLSX or JSON; at most {MAX_IMPORT_BYTES // 2**20} MB and "
+            f"{MAX_IMPORT_ROWS:,} rows (an XLSX file at most "
+            f"{MAX_UNPACKED_BYTES // 2**20} MB unpacked). Nothing is saved before you confirm."
+        )
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                f"This file is {upload.size / 2**20:.1f} MB; an import takes at most "
+                f"{MAX_IMPORT_BYTES // 2**20} MB. Split it into smaller files."
+            )
+        if zipfile.is_zipfile(upload):
+            try:
+                unpacked = sum(item.file_size for item in zipfile.ZipFile(upload).infolist())
+            except zipfile.BadZipFile:
+                raise forms.ValidationError("This XLSX file is damaged.") from None
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise forms.ValidationError(
+                    f"This file unpacks to {unpacked / 2**20:.0f} MB; an XLSX import takes at "
+                    f"most {MAX_UNPACKED_BYTES // 2**20} MB unpacked."
+                )
+        upload.seek(0)
+        return upload
+
+
+class PreviewedConfirmForm(ConfirmImportForm):
+    """The confirmation of a preview, with the (signed) time the preview was made."""
+
+    previewed = forms.CharField(widget=forms.HiddenInput())
+
+    def clean_previewed(self):
+        try:
+            moment = signing.loads(self.cleaned_data["previewed"], salt="import-preview")
+        except signing.BadSignature:
+            raise forms.ValidationError("This preview cannot be confirmed: import again.") from None
+        return datetime.fromisoformat(moment)
+
+
 class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
-    """Import (change permission) and export (view permission) with history and revert."""
+    """Import (change permission) and export (view permission) with history and revert.
+
+    An import is limited in size (LimitedImportForm, MAX_IMPORT_ROWS), and its
+    confirmation writes nothing if a record it changes was changed by someone else
+    after the preview (CatalogueResource.import_instance) or if any row has an error.
+    """
 
     formats = IMPORT_EXPORT_FORMATS
+    import_form_class = LimitedImportForm
+    confirm_form_class = PreviewedConfirmForm
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {"request": request}
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
+        form = kwargs.get("form")
+        if isinstance(form, PreviewedConfirmForm):
+            resource_kwargs["previewed"] = form.cleaned_data["previewed"]
+        return resource_kwargs
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        now = timezone.now().isoformat()
+        return {**initial, "previewed": signing.dumps(now, salt="import-preview")}
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        # Rolled back: no log entries, no "Import finished", and the rows that stopped it.
+        problems = [
+            f"row {row.number}: {message}"
+            for row in result.invalid_rows
+            for message in row_messages(row)
+        ]
+        problems += [
+            f"row {number}: {error.error}"
+            for number, errors in result.row_errors()
+            for error in errors
+        ]
+        problems += [str(error.error) for error in result.base_errors]
+        messages.error(request, "Nothing was imported. " + " ".join(problems))
+        return HttpResponseRedirect(request.path.replace("process_import", "import"))
 
     def get_import_data_kwargs(self, **kwargs):
         # Any invalid row rolls back the whole import, on confirmation too.
@@ -411,9 +508,8 @@ class NamedInOutcomesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Country)
-class CountryAdmin(OutcomeCountMixin, ImportExportMixin, HistoryAdmin):
+class CountryAdmin(OutcomeCountMixin, ImportExportHistoryAdmin):
     resource_classes = [CountryResource]
-    formats = IMPORT_EXPORT_FORMATS
     list_display = ["code", "name", "common_name", "continent", "outcome_count"]
     list_display_links = ["code", "name"]
     list_filter = [NamedInOutcomesFilter, "continent"]
@@ -474,4 +570,5 @@ class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
 class SourceAdmin(OutcomeCountMixin, HistoryAdmin):
     list_display = ["title", "publisher", "published", "outcome_count"]
     fields = ["slug", "title", "publisher", "published", "url", "note"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["title", "publisher"]

@@ -8,7 +8,8 @@ not know makes that row an error instead of being dropped silently.
 
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.results import Result
 
@@ -32,6 +33,20 @@ def escape_formula(cell):
     if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
         return "'" + cell
     return cell
+
+
+# The most rows one import takes: a preview and a confirmation each read them all.
+MAX_IMPORT_ROWS = 2000
+
+
+class WholeNumberWidget(widgets.IntegerWidget):
+    """A whole number, or a plain message (import-export's says “ConversionSyntax”)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (ValueError, ArithmeticError):
+            raise ValueError(f"“{value}” is not a whole number.") from None
 
 
 # Many-valued cells join values with this; no name, slug or code contains it.
@@ -114,6 +129,15 @@ class LinksWidget(widgets.Widget):
         return links
 
 
+def row_messages(invalid_row):
+    """“field: reason” for each error of an invalid row of an import's result."""
+    return [
+        f"{field}: {message}"
+        for field, messages in invalid_row.field_specific_errors.items()
+        for message in messages
+    ] + list(invalid_row.non_field_specific_errors)
+
+
 class FileLineResult(Result):
     """Rows numbered as in the file: the header is row 1, the first record row 2.
 
@@ -136,9 +160,25 @@ class CatalogueResource(resources.ModelResource):
     many-valued cells are checked before anything is saved.
     """
 
-    def __init__(self, request=None, **kwargs):
+    def __init__(self, request=None, previewed=None, **kwargs):
         super().__init__(**kwargs)
         self.request = request
+        # When an editor confirms a preview: the time it was made (see admin.py).
+        self.previewed = previewed
+
+    def before_import(self, dataset, **kwargs):
+        if len(dataset) > MAX_IMPORT_ROWS:
+            raise ValueError(
+                f"This file has {len(dataset):,} rows; an import takes at most "
+                f"{MAX_IMPORT_ROWS:,}. Split it into smaller files."
+            )
+        missing = [name for name in self.get_import_id_fields() if name not in dataset.headers]
+        if missing:
+            raise ValueError(
+                f"This file has no “{'”, “'.join(missing)}” column, which says which record "
+                "each row is. Export the records first and edit that file."
+            )
+        super().before_import(dataset, **kwargs)
 
     @classmethod
     def get_result_class(cls):
@@ -154,6 +194,14 @@ class CatalogueResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        latest = instance.history.first() if instance.pk and hasattr(instance, "history") else None
+        if self.previewed and latest and latest.history_date > self.previewed:
+            who = latest.history_user or "an import or a script"
+            errors[NON_FIELD_ERRORS] = ValidationError(
+                f"changed by another editor since the preview ({who}, "
+                f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}). Nothing was "
+                "imported: import the file again to see a new preview."
+            )
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
@@ -210,6 +258,7 @@ class OutcomeResource(CatalogueResource):
     )
     reached_via = fields.Field(column_name="reached_via", readonly=True)
     figures = fields.Field(column_name="figures", readonly=True)
+    year = fields.Field(attribute="year", column_name="year", widget=WholeNumberWidget())
     url = fields.Field(column_name="url", readonly=True)
     updated = fields.Field(attribute="updated", column_name="updated", readonly=True)
 

@@ -147,6 +147,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # gunicorn's threads ignore its timeout: the database bounds each statement.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={envint('DJANGO_STATEMENT_TIMEOUT_MS', 30_000)}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -191,9 +196,6 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "outcomes.middleware.client_address"
 
 # django-import-export: an import writes all of its rows or none of them.
-# Django 6's default: a form's address typed without a scheme is https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # (Exports show formulas as text through the resources: outcomes/resources.py.)
 

@@ -10,7 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from outcomes.models import Country, Organization, Outcome
-from outcomes.resources import CountryResource, OrganizationResource, OutcomeResource
+from outcomes.resources import (
+    CountryResource,
+    OrganizationResource,
+    OutcomeResource,
+    row_messages,
+)
 
 FORMATS = ["csv", "xlsx", "json"]  # in the order the admin offers them
 
@@ -227,5 +232,94 @@ def test_the_admin_export_escapes_formulas_as_the_public_one_does(editor_client)
     )
     assert response.status_code == 200
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
-    titles = {reference: title for reference, title in rows[1:]}
+    titles = dict(rows[1:])
     assert titles["I.1"] == '\'=HYPERLINK("http://evil")'
+
+
+# Imports that cannot hurt ---------------------------------------------------------------
+
+
+def upload(client, model, name, content, format="csv"):
+    return client.post(
+        reverse(f"admin:outcomes_{model}_import"),
+        {
+            "import_file": SimpleUploadedFile(name, content),
+            "format": str(FORMATS.index(format)),
+            "resource": "0",
+        },
+    )
+
+
+def test_a_file_too_large_or_a_zip_bomb_is_refused_before_it_is_read(editor_client):
+    import io
+    import zipfile
+
+    response = upload(editor_client, "outcome", "big.csv", b"reference\n" + b"x" * 2_200_000)
+    assert response.status_code == 200
+    assert "an import takes at most 2 MB" in response.content.decode()
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 30 * 2**20)
+    assert len(bomb.getvalue()) < 100_000
+    response = upload(editor_client, "outcome", "bomb.xlsx", bomb.getvalue(), "xlsx")
+    assert "This file unpacks to 30 MB; an XLSX import takes at most 20 MB" in (
+        response.content.decode()
+    )
+    assert (
+        "at most 2 MB and 2,000 rows"
+        in editor_client.get(reverse("admin:outcomes_outcome_import")).content.decode()
+    )
+
+
+def test_too_many_rows_or_no_key_column_is_a_plain_message(editor_client, settings):
+    settings.DEBUG = False
+    rows = b"reference,title\n" + b"".join(b"I.%d,x\n" % n for n in range(1, 2002))
+    html = upload(editor_client, "outcome", "rows.csv", rows).content.decode()
+    assert "This file has 2,001 rows; an import takes at most 2,000" in html
+    html = upload(editor_client, "outcome", "nokey.csv", b"title\nx\n").content.decode()
+    assert "This file has no “reference” column" in html
+    assert "Traceback" not in html and "/site-packages/" not in html
+
+
+def test_every_bad_value_is_reported_by_row_and_field_in_words(editor_client):
+    def change(row):
+        if row["reference"] in ("I.2", "I.4"):
+            row["year"] = "abc"
+
+    dataset = exported(OutcomeResource, Outcome.objects.filter(category__slug="livelihood"), change)
+    response = preview(editor_client, "outcome", dataset)
+    result = response.context["result"]
+    reported = {row.number: row_messages(row) for row in result.invalid_rows}
+    assert reported == {
+        3: ["year: “abc” is not a whole number."],
+        5: ["year: “abc” is not a whole number."],
+    }
+    html = response.content.decode()
+    assert "ConversionSyntax" not in html
+    # in plain view (not in a tooltip), and the table scrolls inside its own box
+    assert "<li>row 3: year: “abc” is not a whole number.</li>" in html
+    assert '<div class="import-scroll" tabindex="0" role="region"' in html
+
+
+def test_a_confirm_after_another_editor_changed_a_row_imports_nothing_and_says_which(
+    editor_client,
+):
+    from django.contrib.admin.models import LogEntry
+
+    def change(row):
+        row["scope"] = "scoped by the import"
+
+    outcomes = Outcome.objects.filter(category__slug="culture")
+    dataset = exported(OutcomeResource, outcomes, change)
+    response = preview(editor_client, "outcome", dataset)
+    assert not response.context["result"].has_validation_errors()
+    other = Outcome.objects.get(reference="IV.3")
+    other.title = "Retitled by another editor meanwhile"
+    other.save()  # after the preview
+    logged = LogEntry.objects.count()
+    page = confirm(editor_client, "outcome", response).content.decode()
+    assert "Nothing was imported." in page
+    assert "row 4: changed by another editor since the preview" in page
+    assert "Import finished" not in page
+    assert LogEntry.objects.count() == logged
+    assert not Outcome.objects.filter(scope="scoped by the import").exists()
