@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('corrections', '0002_editors_inbox'),
+        ("corrections", "0002_editors_inbox"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalcorrectionreport',
-            name='history_change_reason',
+            model_name="historicalcorrectionreport",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]
