@@ -11,8 +11,10 @@ import re
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
 from import_export.results import Result
 
+from outcomes.history import with_row_changes
 from outcomes.models import (
     Category,
     Country,
@@ -56,7 +58,20 @@ SEPARATOR = ";"
 LINK_RE = re.compile(r"^(?P<slug>[-\w]+)\s*(?:\((?P<kind>[^)]*)\))?$")
 
 
-class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
+class KnownRecords:
+    """The records a widget names, read once per import (one query, not one per row).
+
+    Each import or export makes its own Resource, which copies its fields and their
+    widgets: what a widget reads lasts one import.
+    """
+
+    def known(self):
+        if getattr(self, "_known", None) is None:
+            self._known = {str(getattr(obj, self.field)): obj for obj in self.model.objects.all()}
+        return self._known
+
+
+class StrictForeignKeyWidget(KnownRecords, widgets.ForeignKeyWidget):
     """A foreign key named by slug or code; an unknown one is an error of the row."""
 
     def __init__(self, model, field, label):
@@ -64,13 +79,15 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
         self.label = label
 
     def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except self.model.DoesNotExist:
-            raise ValueError(f"Unknown {self.label} “{value}”.") from None
+        value = str(value or "").strip()
+        if not value:
+            return None
+        if value not in self.known():
+            raise ValueError(f"Unknown {self.label} “{value}”.")
+        return self.known()[value]
 
 
-class StrictManyToManyWidget(widgets.ManyToManyWidget):
+class StrictManyToManyWidget(KnownRecords, widgets.ManyToManyWidget):
     """Slugs or codes joined by SEPARATOR; any unknown one is an error of the row."""
 
     def __init__(self, model, field, label):
@@ -78,15 +95,15 @@ class StrictManyToManyWidget(widgets.ManyToManyWidget):
         self.label = label
 
     def clean(self, value, row=None, **kwargs):
-        found = super().clean(value, row, **kwargs)
-        wanted = {part.strip() for part in str(value or "").split(self.separator)} - {""}
-        unknown = wanted - {str(getattr(obj, self.field)) for obj in found}
+        wanted = [part.strip() for part in str(value or "").split(self.separator)]
+        wanted = list(dict.fromkeys(part for part in wanted if part))
+        unknown = [part for part in wanted if part not in self.known()]
         if unknown:
             raise ValueError(f"Unknown {self.label}: {', '.join(sorted(unknown))}.")
-        return found
+        return [self.known()[part] for part in wanted]
 
 
-class LinksWidget(widgets.Widget):
+class LinksWidget(KnownRecords, widgets.Widget):
     """Records named by slug with a kind, in order: “slug (kind);slug (kind)”.
 
     Cleans to a list of (record, kind). `default(record)` gives the kind when an
@@ -98,6 +115,7 @@ class LinksWidget(widgets.Widget):
         super().__init__()
         self.model, self.choices, self.default = model, choices, default
         self.label, self.kind_label = label, kind_label
+        self.field = "slug"
 
     def clean(self, value, row=None, **kwargs):
         entries = [part.strip() for part in str(value or "").split(SEPARATOR) if part.strip()]
@@ -110,7 +128,7 @@ class LinksWidget(widgets.Widget):
         slugs = [slug for slug, _ in parsed]
         if len(set(slugs)) != len(slugs):
             raise ValueError(f"An {self.label} is named twice.")
-        found = self.model.objects.in_bulk(slugs, field_name="slug")
+        found = self.known()
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
             raise ValueError(f"Unknown {self.label} slugs: {', '.join(unknown)}.")
@@ -152,6 +170,26 @@ class FileLineResult(Result):
         super().append_error_row(number + 1, row, errors)
 
 
+class ExportedDiff(resources.Diff):
+    """An import preview's before and after, each cell as an export writes it (with the
+    resource's dehydrate_ methods): import-export's own reads only a field's attribute,
+    so the cells of linked rows (organizations, regions) showed blank."""
+
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.left = self.cells(resource, instance)
+
+    def compare_with(self, resource, instance):
+        self.right = self.cells(resource, instance)
+
+    @staticmethod
+    def cells(resource, instance):
+        fields = resource.get_import_fields()
+        if instance is None or instance.pk is None:  # nothing saved: nothing to show
+            return ["" for _ in fields]
+        return [resource.export_field(field, instance) for field in fields]
+
+
 class CatalogueResource(resources.ModelResource):
     """What every import of the catalogue shares.
 
@@ -183,6 +221,10 @@ class CatalogueResource(resources.ModelResource):
     @classmethod
     def get_result_class(cls):
         return FileLineResult
+
+    @classmethod
+    def get_diff_class(cls):
+        return ExportedDiff
 
     def checked_fields(self):
         """Fields cleaned in import_instance although import-export sets them only later."""
@@ -223,8 +265,16 @@ class CatalogueResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         derived = [field.name for field in instance._meta.fields if not field.editable]
+        # Links read from the database this request (KnownRecords): no query to check them.
+        linked = [
+            field.name
+            for field in instance._meta.fields
+            if field.many_to_one and getattr(instance, field.attname) is not None
+        ]
         try:
-            instance.full_clean(exclude=[*errors, *derived], validate_unique=validate_unique)
+            instance.full_clean(
+                exclude=[*errors, *derived, *linked], validate_unique=validate_unique
+            )
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
@@ -264,6 +314,7 @@ class OutcomeResource(CatalogueResource):
 
     class Meta:
         model = Outcome
+        instance_loader_class = CachedInstanceLoader  # one query for all the rows
         import_id_fields = ["reference"]
         fields = [
             "reference",
@@ -337,8 +388,18 @@ class OutcomeResource(CatalogueResource):
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)
-        for column, wanted in instance.imported_links.items():
-            self.replace_links(instance, column, wanted)
+        changed = {
+            column: wanted
+            for column, wanted in instance.imported_links.items()
+            if [(record.pk, kind) for record, kind in wanted]
+            != self.current_links(instance, column)
+        }
+        if changed:  # named on the outcome's history, as a form's changes are
+            with with_row_changes(instance, [self.LINKS[column][0] for column in changed]):
+                for column, wanted in changed.items():
+                    self.replace_links(instance, column, wanted)
+        # What was read before the save is stale now: the preview shows what is saved.
+        getattr(instance, "_prefetched_objects_cache", {}).clear()
 
     def replace_links(self, outcome, column, wanted):
         """Make the outcome's rows of `column` the wanted ones, touching only what differs."""
@@ -400,6 +461,7 @@ class OrganizationResource(CatalogueResource):
 
     class Meta:
         model = Organization
+        instance_loader_class = CachedInstanceLoader  # one query for all the rows
         import_id_fields = ["slug"]
         fields = ["slug", "name", "acronym", "type", "country", "membership"]
         export_order = fields
@@ -413,6 +475,7 @@ class CountryResource(CatalogueResource):
 
     class Meta:
         model = Country
+        instance_loader_class = CachedInstanceLoader  # one query for all the rows
         import_id_fields = ["code"]
         fields = ["code", "name", "common_name", "numeric", "continent"]
         export_order = fields

@@ -1,6 +1,7 @@
 """Import in the admin: preview, then confirm; all rows or none; re-importing changes nothing."""
 
 import importlib
+import re
 
 import pytest
 import tablib
@@ -323,3 +324,25 @@ def test_a_confirm_after_another_editor_changed_a_row_imports_nothing_and_says_w
     assert "Import finished" not in page
     assert LogEntry.objects.count() == logged
     assert not Outcome.objects.filter(scope="scoped by the import").exists()
+
+
+def test_an_import_that_changes_organizations_shows_it_and_history_names_it(editor_client):
+    def change(row):
+        if row["reference"] == "V.8":
+            row["organizations"] = row["organizations"].replace(
+                "polish-house-civic-association (partner)",
+                "polish-house-civic-association (co-lead)",
+            )
+
+    dataset = exported(OutcomeResource, Outcome.objects.filter(category__slug="mechanism"), change)
+    response = preview(editor_client, "outcome", dataset)
+    html = response.content.decode()
+    assert re.search(  # the preview shows the change (it showed the column blank)
+        r"polish-house-civic-association \(</span><del[^>]*>partner</del><ins[^>]*>co-lead", html
+    )
+    confirm(editor_client, "outcome", response)
+    outcome = Outcome.objects.get(reference="V.8")
+    reason = outcome.history.first().history_change_reason
+    assert "“Polish House Civic Association (Partner) in V.8”, role “Partner” → “Co-lead”" in (
+        reason
+    )
