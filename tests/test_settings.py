@@ -56,3 +56,14 @@ def test_ci_runs_on_the_database_it_asks_for():
             pytest.fail("CI must say which database it expects (SIRONET_EXPECT_DATABASE).")
         pytest.skip("SIRONET_EXPECT_DATABASE is not set (only CI sets it).")
     assert connection.vendor == expected
+
+
+def test_postgresql_statements_have_a_time_limit(db):
+    """gunicorn's threads ignore its timeout: the database bounds each statement."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"
