@@ -10,7 +10,7 @@ from datetime import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect
 from django.utils import timezone
@@ -153,6 +153,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert is a save like any other: one transaction, in which the conflict
+        # check may lock the record (simple-history runs it in autocommit).
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 # What one import may upload: a file's size, and an XLSX file's size unpacked (a zip
 # file: a small one can unpack to gigabytes). Rows: resources.MAX_IMPORT_ROWS.
@@ -225,10 +231,15 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
             resource_kwargs["previewed"] = form.cleaned_data["previewed"]
         return resource_kwargs
 
+    def import_action(self, request, **kwargs):
+        # What the preview reads is as of now: a change after this is a change since it.
+        request.preview_started = timezone.now()
+        return super().import_action(request, **kwargs)
+
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
-        now = timezone.now().isoformat()
-        return {**initial, "previewed": signing.dumps(now, salt="import-preview")}
+        started = getattr(request, "preview_started", timezone.now()).isoformat()
+        return {**initial, "previewed": signing.dumps(started, salt="import-preview")}
 
     def process_result(self, result, request):
         if not (result.has_errors() or result.has_validation_errors()):

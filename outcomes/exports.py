@@ -94,6 +94,8 @@ def with_relations(outcomes):
                         position=position,
                     )
                     for pk, organization, role, position in participations.get(outcome.pk, [])
+                    # (a row committed while the export runs is left out, not a failure)
+                    if organization in organizations
                 ],
             ),
             "countries": _prefetched(
@@ -104,6 +106,7 @@ def with_relations(outcomes):
                 [
                     Reach(outcome=outcome, region=regions[region], kind=kind, words=words)
                     for region, kind, words in reaches.get(outcome.pk, [])
+                    if region in regions
                 ],
             ),
             "figures": _prefetched(

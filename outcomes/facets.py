@@ -101,6 +101,8 @@ class FacetIndex:
         for name, manager, key, label, order in related:
             columns = ["outcome_id", key, label] + ([order] if order else [])
             for outcome_id, value, text, *sort in manager.values_list(*columns).iterator(5000):
+                if outcome_id not in self.bit:  # committed after the outcomes were read
+                    continue
                 bits[name][value].append(self.bit[outcome_id])
                 self._label(name, value, text, sort[0] if sort else text)
         # The countries each outcome reaches through a grouping it names as a whole
@@ -113,8 +115,8 @@ class FacetIndex:
             .distinct()
             .iterator(5000)
         ):
-            bit = self.bit[outcome_id]
-            self.groupings[bit].append((code, slug))
+            if outcome_id in self.bit:  # not one committed after the outcomes were read
+                self.groupings[self.bit[outcome_id]].append((code, slug))
         self.country_names = country_names = dict(Country.objects.values_list("code", "name"))
         reach = defaultdict(set)
         for code, found in bits["country"].items():

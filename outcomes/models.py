@@ -255,6 +255,12 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["region", "country", "since"], name="membership_once_per_start"
             ),
+            # NULLs are distinct to a unique constraint: one membership of unknown start.
+            models.UniqueConstraint(
+                fields=["region", "country"],
+                condition=Q(since__isnull=True),
+                name="membership_once_without_start",
+            ),
             models.CheckConstraint(
                 condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(until__gt=F("since")),
                 name="membership_ends_after_it_begins",

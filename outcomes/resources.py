@@ -18,8 +18,13 @@ from outcomes.history import with_row_changes
 from outcomes.models import (
     Category,
     Country,
+    Figure,
+    Mention,
     Organization,
     Outcome,
+    Participation,
+    Programme,
+    Reach,
     ReachKind,
     Region,
     Role,
@@ -234,10 +239,22 @@ class CatalogueResource(resources.ModelResource):
             if isinstance(field.widget, widgets.ManyToManyWidget) and not field.readonly
         ]
 
+    def before_import_row(self, row, **kwargs):
+        # An export shows a formula-like cell as text with a leading "'": read it back
+        # as it was, so that exporting and importing a file changes nothing.
+        for column, value in row.items():
+            if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+                row[column] = value[1:]
+        super().before_import_row(row, **kwargs)
+
+    def latest_change(self, instance):
+        """The latest historical record of what a row of the file would change."""
+        return instance.history.first() if hasattr(instance, "history") else None
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
-        latest = instance.history.first() if instance.pk and hasattr(instance, "history") else None
-        if self.previewed and latest and latest.history_date > self.previewed:
+        latest = self.latest_change(instance) if instance.pk and self.previewed else None
+        if latest and latest.history_date > self.previewed:
             who = latest.history_user or "an import or a script"
             errors[NON_FIELD_ERRORS] = ValidationError(
                 f"changed by another editor since the preview ({who}, "
@@ -342,6 +359,14 @@ class OutcomeResource(CatalogueResource):
     def __init__(self, request=None, via=None, **kwargs):
         super().__init__(request=request, **kwargs)
         self.via = via  # see exports.respond
+
+    def latest_change(self, instance):
+        """Of the outcome and of its rows, which other admin pages also edit."""
+        records = [super().latest_change(instance)] + [
+            model.history.filter(outcome_id=instance.pk).first()
+            for model in (Participation, Figure, Programme, Reach, Mention)
+        ]
+        return max(filter(None, records), key=lambda record: record.history_date, default=None)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         if new and instance.source_id is None:

@@ -15,7 +15,7 @@ shows a change on its next request.
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from outcomes import models
 from outcomes.versioning import bump_data_version
@@ -80,9 +80,11 @@ def _apply():
     if outcome_ids is None:  # done by an earlier call of this transaction
         return
     connection.catalogue_changes = None
-    if outcome_ids:
-        models.Outcome.objects.filter(pk__in=outcome_ids).refresh_search_text()
-    bump_data_version()
+    try:
+        if outcome_ids:
+            models.Outcome.objects.filter(pk__in=outcome_ids).refresh_search_text()
+    finally:
+        bump_data_version()  # the change is committed: pages must show it regardless
 
 
 def _saved(sender, instance, created=False, raw=False, **kwargs):
@@ -90,8 +92,14 @@ def _saved(sender, instance, created=False, raw=False, **kwargs):
     note({instance.pk} if raw and sender is models.Outcome else outcomes_touched(instance, created))
 
 
+def _deleting(sender, instance, **kwargs):
+    # Read before the delete: a country's or region's links to outcomes go with it.
+    if sender is not models.Outcome:
+        instance.outcomes_touched = outcomes_touched(instance)
+
+
 def _deleted(sender, instance, **kwargs):
-    note(outcomes_touched(instance) if sender is not models.Outcome else set())
+    note(getattr(instance, "outcomes_touched", set()))
 
 
 def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -107,6 +115,7 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
 def connect():
     for model in tracked_models():
         post_save.connect(_saved, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
+        pre_delete.connect(_deleting, sender=model, dispatch_uid=f"catalogue-pre-{model.__name__}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"catalogue-del-{model.__name__}")
     m2m_changed.connect(
         _links_changed, sender=models.Outcome.countries.through, dispatch_uid="catalogue-places"

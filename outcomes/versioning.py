@@ -6,9 +6,12 @@ version (the "pages" cache), so an edit shows at once without any invalidation.
 """
 
 import hashlib
+import os
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.db.models import F
@@ -20,6 +23,23 @@ from outcomes import models
 
 # A page is kept at most this long even if nothing changes (seconds).
 PAGE_TIMEOUT = 3600
+
+
+def code_release():
+    """A digest of what renders pages (templates, static files, the app's code and data):
+    a page kept, or tagged, by another release of the code is not served. Every app
+    server of a release computes the same one; DJANGO_RELEASE may name it instead."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in ("templates", "static", "outcomes", "corrections"):
+        for path in sorted((base / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".html", ".css", ".svg", ".py", ".json"}:
+                digest.update(path.relative_to(base).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = os.environ.get("DJANGO_RELEASE") or code_release()
 
 
 def bump_data_version():
@@ -77,7 +97,7 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
         request.data_version = version
         # The time of the change (to the microsecond) makes the tag unique to this
         # database's history: a restored or re-seeded database repeats version numbers.
-        etag = f'"v{version}.{int(changed.timestamp() * 1_000_000):x}"'
+        etag = f'"v{version}.{int(changed.timestamp() * 1_000_000):x}.{RELEASE}"'
         # Last-Modified is whole seconds: two versions may share one, so a 304 is
         # decided on the ETag alone (If-Modified-Since is not trusted).
         not_modified = get_conditional_response(request, etag=etag)
@@ -85,7 +105,7 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
             return not_modified
         cache = caches["pages"]
         address = f"{request.scheme}://{request.get_host()}{request.path}"
-        page = f"{version}:{address}?{parameters(request.GET)}"
+        page = f"{RELEASE}:{version}:{address}?{parameters(request.GET)}"
         key = "page:" + hashlib.sha256(page.encode()).hexdigest()
         response = cache.get(key) if keep else None
         if response is None:

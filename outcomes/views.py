@@ -33,7 +33,7 @@ from outcomes.models import (
     Role,
     Source,
 )
-from outcomes.versioning import PAGE_TIMEOUT, versioned
+from outcomes.versioning import PAGE_TIMEOUT, RELEASE, versioned
 
 PAGE_SIZE = 20
 
@@ -169,7 +169,8 @@ def outcome_rows(ids, version, via=()):
     cache = caches["rows"]
     index = facet_index(version)
     keys = {
-        pk: f"row:{version}:{pk}" + (f":{','.join(sorted(via))}" if index.via(pk, via) else "")
+        pk: f"row:{RELEASE}:{version}:{pk}"
+        + (f":{','.join(sorted(via))}" if index.via(pk, via) else "")
         for pk in ids
     }
     rows = cache.get_many(keys.values())

@@ -376,3 +376,12 @@ def test_changes_to_mentions_reaches_memberships_and_roles_are_recorded():
 
 def test_the_region_list_is_complete():
     assert set(Region.objects.values_list("slug", flat=True)) == set(REGION_TERMS.values())
+
+
+def test_a_membership_of_unknown_start_is_recorded_once():
+    from django.core.exceptions import ValidationError
+
+    region = Region.objects.get(slug="asia")
+    duplicate = Membership(region=region, country=Country.objects.get(code="JP"))
+    with pytest.raises(ValidationError):
+        duplicate.full_clean()

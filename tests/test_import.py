@@ -346,3 +346,25 @@ def test_an_import_that_changes_organizations_shows_it_and_history_names_it(edit
     assert "“Polish House Civic Association (Partner) in V.8”, role “Partner” → “Co-lead”" in (
         reason
     )
+
+
+def test_exporting_and_importing_a_file_changes_nothing_even_formula_like_cells(editor_client):
+    Outcome.objects.filter(reference="I.4").update(scope="-20 countries, or so")
+    dataset = exported(OutcomeResource, Outcome.objects.filter(reference="I.4"))
+    assert dataset.dict[0]["scope"] == "'-20 countries, or so"  # shown as text
+    response = preview(editor_client, "outcome", dataset)
+    assert [row.import_type for row in response.context["result"].rows] == ["skip"]
+
+
+def test_a_confirm_after_another_editor_changed_an_outcomes_row_imports_nothing(editor_client):
+    def change(row):
+        row["scope"] = "scoped by the import"
+
+    dataset = exported(OutcomeResource, Outcome.objects.filter(reference="V.8"), change)
+    response = preview(editor_client, "outcome", dataset)
+    participation = Outcome.objects.get(reference="V.8").participations.get(position=2)
+    participation.role = "co-lead"  # in the participations' own admin, say
+    participation.save()
+    page = confirm(editor_client, "outcome", response).content.decode()
+    assert "row 2: changed by another editor since the preview" in page
+    assert not Outcome.objects.filter(scope="scoped by the import").exists()

@@ -399,3 +399,13 @@ def test_a_detail_page_lists_the_first_outcomes_and_links_the_rest(client):
         f'The first 20 of {total}, in document order: <a href="/outcomes/?category=livelihood">'
         "see them all in the outcome list</a>." in html
     )
+
+
+def test_a_new_release_of_the_code_serves_no_kept_page_or_tag_of_the_last(client, monkeypatch):
+    from outcomes import versioning
+
+    first = client.get("/about/")
+    monkeypatch.setattr(versioning, "RELEASE", "another")
+    again = client.get("/about/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"] and again["ETag"].endswith('.another"')

@@ -84,3 +84,33 @@ def test_postgresql_lists_the_best_match_first(client):
     expected = [o.pk for o in outcomes if o.category.slug == "livelihood"]
     assert len(expected) > 1
     assert list(narrowed.context["page"].object_list) == expected[:20]
+
+
+def test_a_deleted_country_leaves_no_trace_in_search(db):
+    from outcomes.models import Country
+
+    zed = Country.objects.create(code="ZZ", name="Zedland", continent="EU")
+    outcome = Outcome.objects.get(reference="V.4")
+    outcome.countries.add(zed)
+    assert "zedland" in Outcome.objects.get(pk=outcome.pk).search_text
+    zed.delete()
+    assert "zedland" not in Outcome.objects.get(pk=outcome.pk).search_text
+
+
+def test_a_failing_search_refresh_still_shows_the_change(db, monkeypatch):
+    import pytest
+
+    from outcomes.models import OutcomeQuerySet
+    from outcomes.versioning import current_version
+
+    before = current_version()[0]
+
+    def broken(queryset):
+        raise RuntimeError("the database gave up")
+
+    monkeypatch.setattr(OutcomeQuerySet, "refresh_search_text", broken)
+    outcome = Outcome.objects.get(reference="V.4")
+    outcome.title = "A title"
+    with pytest.raises(RuntimeError):
+        outcome.save()
+    assert current_version()[0] == before + 1  # pages move on to the committed change
