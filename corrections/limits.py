@@ -1,5 +1,6 @@
 """Who is sending (as a salted hash), and how many reports they may send."""
 
+import ipaddress
 import time
 
 from django.core.cache import caches
@@ -13,10 +14,24 @@ OVERALL = 100
 WINDOW = 3600  # seconds
 
 
+def sender(address):
+    """Who a limit counts: an IPv4 address, or an IPv6 address's /64 network (one
+    subscriber gets a whole /64, so counting single IPv6 addresses counts nothing)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
 def client_hash(request):
-    """A salted hash of the sender's address (the address itself is never stored)."""
+    """A salted hash of the sender (the address itself is never stored)."""
     return salted_hmac(
-        "corrections.client", client_address(request), algorithm="sha256"
+        "corrections.client", sender(client_address(request)), algorithm="sha256"
     ).hexdigest()
 
 

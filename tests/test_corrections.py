@@ -373,3 +373,12 @@ def test_a_reader_reports_by_keyboard_and_the_errors_pass_axe(page, live_catalog
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your report")
     assert CorrectionReport.objects.get().outcome.slug == SLUG
     assert console == []
+
+
+def test_an_ipv6_subscriber_counts_as_one_sender_across_its_64():
+    from corrections.limits import sender
+
+    assert sender("2001:db8:1:2:aaaa::1") == sender("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    assert sender("2001:db8:1:3::1") != sender("2001:db8:1:2::1")
+    assert sender("203.0.113.7") == "203.0.113.7"
+    assert sender("::ffff:203.0.113.7") == "203.0.113.7"
