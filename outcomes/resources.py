@@ -18,13 +18,8 @@ from outcomes.history import with_row_changes
 from outcomes.models import (
     Category,
     Country,
-    Figure,
-    Mention,
     Organization,
     Outcome,
-    Participation,
-    Programme,
-    Reach,
     ReachKind,
     Region,
     Role,
@@ -192,7 +187,10 @@ class ExportedDiff(resources.Diff):
         fields = resource.get_import_fields()
         if instance is None or instance.pk is None:  # nothing saved: nothing to show
             return ["" for _ in fields]
-        return [resource.export_field(field, instance) for field in fields]
+        # Read-only columns (figures, url…) are not imported: nothing to compare.
+        return [
+            "" if field.readonly else resource.export_field(field, instance) for field in fields
+        ]
 
 
 class CatalogueResource(resources.ModelResource):
@@ -247,14 +245,37 @@ class CatalogueResource(resources.ModelResource):
                 row[column] = value[1:]
         super().before_import_row(row, **kwargs)
 
-    def latest_change(self, instance):
-        """The latest historical record of what a row of the file would change."""
-        return instance.history.first() if hasattr(instance, "history") else None
+    # Historical records that say a row's record changed: (model, its field naming it).
+    CHANGES = (("", "id"),)
+
+    def changed_since(self, moment):
+        """{record id: its latest change} for the records changed after `moment`.
+
+        A query per kind of historical record, once per import (not one per row).
+        """
+        latest = {}
+        for name, key in self.CHANGES:
+            model = (
+                self._meta.model
+                if not name
+                else self._meta.model._meta.get_field(name).related_model
+            )
+            if not hasattr(model, "history"):
+                continue
+            for record in model.history.filter(history_date__gt=moment).select_related(
+                "history_user"
+            ):
+                pk = getattr(record, key)
+                if pk not in latest or record.history_date > latest[pk].history_date:
+                    latest[pk] = record
+        return latest
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
-        latest = self.latest_change(instance) if instance.pk and self.previewed else None
-        if latest and latest.history_date > self.previewed:
+        if self.previewed and not hasattr(self, "changed"):
+            self.changed = self.changed_since(self.previewed)
+        latest = self.changed.get(instance.pk) if instance.pk and self.previewed else None
+        if latest:
             who = latest.history_user or "an import or a script"
             errors[NON_FIELD_ERRORS] = ValidationError(
                 f"changed by another editor since the preview ({who}, "
@@ -360,13 +381,12 @@ class OutcomeResource(CatalogueResource):
         super().__init__(request=request, **kwargs)
         self.via = via  # see exports.respond
 
-    def latest_change(self, instance):
-        """Of the outcome and of its rows, which other admin pages also edit."""
-        records = [super().latest_change(instance)] + [
-            model.history.filter(outcome_id=instance.pk).first()
-            for model in (Participation, Figure, Programme, Reach, Mention)
-        ]
-        return max(filter(None, records), key=lambda record: record.history_date, default=None)
+    # Of the outcome and of its rows, which other admin pages also edit.
+    CHANGES = (
+        ("", "id"),
+        *((part, "outcome_id") for part in ("participations", "figures", "programmes")),
+        *((part, "outcome_id") for part in ("reaches", "mentions")),
+    )
 
     def after_init_instance(self, instance, new, row, **kwargs):
         if new and instance.source_id is None:
