@@ -9,6 +9,7 @@ not know makes that row an error instead of being dropped silently.
 import re
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
@@ -20,6 +21,8 @@ from outcomes.models import (
     Country,
     Organization,
     Outcome,
+    Participation,
+    Reach,
     ReachKind,
     Region,
     Role,
@@ -103,6 +106,38 @@ class StrictManyToManyWidget(KnownRecords, widgets.ManyToManyWidget):
         return [self.known()[part] for part in wanted]
 
 
+class KeptLinks(QuerySet):
+    """Links read with an import's rows, whose copies keep what was read.
+
+    import-export compares each row with a deep copy of its record (`original`);
+    a QuerySet's deep copy reads nothing but drops its results, so each row would
+    read its links again, twice. The copy shares the link records: an import
+    replaces links only after comparing (OutcomeResource.save_m2m).
+    """
+
+    def __deepcopy__(self, memo):
+        copied = self._chain()
+        copied._result_cache = self._result_cache and list(self._result_cache)
+        copied._prefetch_done = self._prefetch_done
+        return copied
+
+
+class LinkSetField(fields.Field):
+    """A many-to-many column (StrictManyToManyWidget) written only when it changes.
+
+    import-export calls `set()` for every row, which reads the links again and drops
+    the links read with the row (see OutcomeResource.get_queryset); an unchanged
+    column now costs no query.
+    """
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if is_m2m and not self.readonly:
+            wanted = {record.pk for record in self.clean(row, **kwargs)}
+            if wanted == {record.pk for record in getattr(instance, self.attribute).all()}:
+                return
+        super().save(instance, row, is_m2m=is_m2m, **kwargs)
+
+
 class LinksWidget(KnownRecords, widgets.Widget):
     """Records named by slug with a kind, in order: “slug (kind);slug (kind)”.
 
@@ -176,8 +211,8 @@ class ExportedDiff(resources.Diff):
     so the cells of linked rows (organizations, regions) showed blank."""
 
     def __init__(self, resource, instance, new):
-        super().__init__(resource, instance, new)
-        self.left = self.cells(resource, instance)
+        # Not import-export's __init__: it reads each cell its own way first.
+        self.left, self.right, self.new = self.cells(resource, instance), [], new
 
     def compare_with(self, resource, instance):
         self.right = self.cells(resource, instance)
@@ -327,7 +362,7 @@ class OutcomeResource(CatalogueResource):
         column_name="category",
         widget=StrictForeignKeyWidget(Category, field="slug", label="category slug"),
     )
-    countries = fields.Field(
+    countries = LinkSetField(
         attribute="countries",
         column_name="countries",
         widget=StrictManyToManyWidget(Country, field="code", label="country codes"),
@@ -388,6 +423,15 @@ class OutcomeResource(CatalogueResource):
         *((part, "outcome_id") for part in ("reaches", "mentions")),
     )
 
+    def get_queryset(self):
+        # Rows are matched with their links, read once for the whole file: the
+        # preview's before and after cells and the unchanged-row check read these.
+        return Outcome.objects.select_related("category").prefetch_related(
+            Prefetch("countries", KeptLinks(Country)),
+            Prefetch("participations", KeptLinks(Participation).select_related("organization")),
+            Prefetch("reaches", KeptLinks(Reach).select_related("region")),
+        )
+
     def after_init_instance(self, instance, new, row, **kwargs):
         if new and instance.source_id is None:
             # The catalogue has one source document; a new outcome belongs to it.
@@ -443,8 +487,10 @@ class OutcomeResource(CatalogueResource):
             with with_row_changes(instance, [self.LINKS[column][0] for column in changed]):
                 for column, wanted in changed.items():
                     self.replace_links(instance, column, wanted)
-        # What was read before the save is stale now: the preview shows what is saved.
-        getattr(instance, "_prefetched_objects_cache", {}).clear()
+                    # What was read with the row is stale now: the preview shows what is saved.
+                    getattr(instance, "_prefetched_objects_cache", {}).pop(
+                        self.LINKS[column][0], None
+                    )
 
     def replace_links(self, outcome, column, wanted):
         """Make the outcome's rows of `column` the wanted ones, touching only what differs."""

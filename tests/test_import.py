@@ -8,6 +8,7 @@ import tablib
 from django.contrib import admin
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from outcomes.models import Country, Organization, Outcome
@@ -368,3 +369,40 @@ def test_a_confirm_after_another_editor_changed_an_outcomes_row_imports_nothing(
     page = confirm(editor_client, "outcome", response).content.decode()
     assert "row 2: changed by another editor since the preview" in page
     assert not Outcome.objects.filter(scope="scoped by the import").exists()
+
+
+def queries_of_preview(client, dataset):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = preview(client, "outcome", dataset)
+    assert not response.context["result"].has_validation_errors()
+    # Savepoints aside: import-export sets one for each row.
+    return sum(not query["sql"].startswith(("SAVEPOINT", "RELEASE")) for query in queries)
+
+
+# A changed outcome's row costs these queries, however many rows the file has: its
+# save, its history (with its places'), and the uniqueness and constraint checks.
+QUERIES_PER_CHANGED_ROW = 9
+
+
+def test_an_imports_queries_grow_only_with_its_changed_rows(editor_client, monkeypatch):
+    """Links (places, organizations, reach) are read once for the whole file: an
+    unchanged row costs no query, and a changed one a fixed few."""
+    # A preview rolls back: its search refresh, due at commit, never runs.
+    monkeypatch.setattr("outcomes.signals.on_commit", transaction.on_commit)
+    every = Outcome.objects.in_document_order()
+    few = every[:5]
+
+    def retitle(row):
+        row["title"] += " (checked)"
+
+    unchanged_few = queries_of_preview(editor_client, exported(OutcomeResource, few))
+    unchanged_all = queries_of_preview(editor_client, exported(OutcomeResource, every))
+    assert unchanged_all == unchanged_few
+
+    changed_few = queries_of_preview(editor_client, exported(OutcomeResource, few, retitle))
+    changed_all = queries_of_preview(editor_client, exported(OutcomeResource, every, retitle))
+    more_rows = every.count() - 5
+    assert changed_all - changed_few <= more_rows * QUERIES_PER_CHANGED_ROW
