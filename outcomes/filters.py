@@ -9,7 +9,7 @@ from django.http import QueryDict
 
 from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import Country, Outcome, Participation, Reach, Status
-from outcomes.search import best_first, search_outcomes, terms
+from outcomes.search import terms
 from outcomes.versioning import current_version
 
 SORTS = {
@@ -172,12 +172,12 @@ class OutcomeFilter(django_filters.FilterSet):
         return set()
 
     def search(self, queryset, name, value):
-        return search_outcomes(queryset, value)
+        return queryset.search(value)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
-            queryset = best_first(queryset)
+            queryset = queryset.best_first()
         return queryset
 
     def sort_by(self, queryset, name, value):
@@ -231,10 +231,10 @@ class OutcomeFilter(django_filters.FilterSet):
             return index.all, None
 
         def find():
-            found = search_outcomes(Outcome.objects.order_by(), query)
+            found = Outcome.objects.order_by().search(query)
             if "rank" not in found.query.annotations:
                 return index.mask_of(found.values_list("pk", flat=True)), None
-            ids = list(best_first(found).values_list("pk", flat=True))
+            ids = list(found.best_first().values_list("pk", flat=True))
             ranked = array("I", (index.bit[pk] for pk in ids if pk in index.bit))
             return index.mask_of(ids), ranked
 

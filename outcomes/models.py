@@ -8,16 +8,18 @@ Regions, and may give Figures (money and counts) and named Programmes.
 
 import re
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from outcomes.search import search_document
+from outcomes.search import FTS_QUERY, SEARCH_VECTOR, search_document, terms
 
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V")
 
@@ -124,7 +126,13 @@ class Continent(models.TextChoices):
     SOUTH_AMERICA = "SA", "South America"
 
 
-class CountryManager(models.Manager):
+class CountryQuerySet(models.QuerySet):
+    def with_outcomes(self):
+        """Countries that are the place of an outcome, each with `outcome_count`."""
+        return self.annotate(outcome_count=models.Count("outcomes")).filter(outcome_count__gt=0)
+
+
+class CountryManager(models.Manager.from_queryset(CountryQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -390,6 +398,54 @@ class OutcomeQuerySet(models.QuerySet):
             outcome.search_text = outcome.build_search_text()
             changed.append(outcome)
         Outcome.objects.bulk_update(changed, ["search_text"], batch_size=500)
+
+    def search(self, query):
+        """Outcomes matching every word of `query` (outcomes/search.py says how); on
+        PostgreSQL annotated with `rank`. A query without words finds nothing."""
+        terms_ = terms(query)
+        if not terms_:
+            return self.none()
+        if connection.vendor == "postgresql":
+            tsquery = SearchQuery(
+                " & ".join(f"{term}:*" for term in terms_), config="simple", search_type="raw"
+            )
+            return self.annotate(
+                search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery)
+            ).filter(search=tsquery)
+        # SQLite: the FTS5 index; "term"* matches words starting with it.
+        match = " ".join(f'"{term}"*' for term in terms_)
+        return self.filter(pk__in=RawSQL(FTS_QUERY, [match]))
+
+    def best_first(self):
+        """A search's results, the best matches first where the database ranks them."""
+        if "rank" in self.query.annotations:
+            return self.order_by("-rank", "position")
+        return self
+
+    def related_to(self, outcome):
+        """Other outcomes that share an organization or a place with `outcome`."""
+        places = Outcome.countries.through.objects
+        return self.filter(
+            Q(
+                pk__in=Participation.objects.filter(
+                    organization__in=outcome.participations.values("organization")
+                ).values("outcome")
+            )
+            | Q(
+                pk__in=places.filter(
+                    country__in=places.filter(outcome=outcome).values("country")
+                ).values("outcome")
+            )
+        ).exclude(pk=outcome.pk)
+
+    def reaching(self, region, kind):
+        """Outcomes that name `region` with this kind of reach (ReachKind)."""
+        return self.filter(reaches__region=region, reaches__kind=kind)
+
+    def in_members_of(self, region, members):
+        """Outcomes placed in one of `members` (a grouping's countries) that do not name
+        the grouping `region` itself."""
+        return self.filter(countries__in=members).exclude(reaches__region=region).distinct()
 
     def via_groupings(self, countries):
         """Outcomes that reach one of `countries` only through a grouping they name as a

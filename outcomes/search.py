@@ -6,13 +6,12 @@ lower-cased and reduced to words separated by single spaces. A query matches
 the outcomes in which every one of its words starts a word ("school" finds
 "schools"). PostgreSQL answers from a GIN index over the document's tsvector
 and ranks the results; SQLite answers from an FTS5 index of the same words.
+`Outcome.objects.search(query)` runs a search; this module says what is searched.
 """
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models.expressions import RawSQL
+from django.contrib.postgres.search import SearchVector
 
 MAX_WORDS = 10
 FTS_QUERY = "SELECT rowid FROM outcome_fts WHERE outcome_fts MATCH %s"
@@ -36,27 +35,3 @@ def terms(query):
     """The words a search looks for (at most MAX_WORDS): what identifies a search.
     None without a query; () for a query without words, which finds nothing."""
     return None if not query else tuple(words(query)[:MAX_WORDS])
-
-
-def best_first(queryset):
-    """A search's results, the best matches first where the database ranks them."""
-    if "rank" in queryset.query.annotations:
-        return queryset.order_by("-rank", "position")
-    return queryset
-
-
-def search_outcomes(queryset, query):
-    """Outcomes matching every word of `query`; on PostgreSQL annotated with `rank`."""
-    terms_ = terms(query)
-    if not terms_:
-        return queryset.none()
-    if connection.vendor == "postgresql":
-        tsquery = SearchQuery(
-            " & ".join(f"{term}:*" for term in terms_), config="simple", search_type="raw"
-        )
-        return queryset.annotate(
-            search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery)
-        ).filter(search=tsquery)
-    # SQLite: the FTS5 index of migration 0006; "term"* matches words starting with it.
-    match = " ".join(f'"{term}"*' for term in terms_)
-    return queryset.filter(pk__in=RawSQL(FTS_QUERY, [match]))

@@ -39,8 +39,6 @@ SITEMAPS = {
     "outcomes": OutcomeSitemap(),
     "categories": ModelSitemap(Category.objects.all()),
     "organizations": ModelSitemap(Organization.objects.only("slug")),
-    "countries": ModelSitemap(
-        Country.objects.filter(outcomes__isnull=False).distinct().only("code")
-    ),
+    "countries": ModelSitemap(Country.objects.with_outcomes().order_by("name").only("code")),
     "regions": ModelSitemap(Region.objects.only("slug")),
 }

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -56,8 +56,7 @@ def filter_outcomes(request):
 def outcome_map(highlight=()):
     """The world map of outcomes per country (one query), and the same numbers as rows."""
     rows = list(
-        Country.objects.annotate(outcome_count=Count("outcomes"))
-        .filter(outcome_count__gt=0)
+        Country.objects.with_outcomes()
         .order_by("-outcome_count", "name")
         .values_list("code", "name", "outcome_count")
     )
@@ -79,7 +78,7 @@ def home(request):
         )
         .distinct()
         .count(),
-        "countries": Country.objects.filter(outcomes__isnull=False).distinct().count(),
+        "countries": Country.objects.with_outcomes().count(),
     }
     world, country_rows = outcome_map()
     category_bars = maps.bars([(c.name, c.outcome_count, c.get_absolute_url()) for c in categories])
@@ -232,20 +231,7 @@ def outcome_detail(request, slug):
             members_then[membership.region_id].append(membership.country)
     for reach in outcome.reaches.all():
         reach.members_then = members_then.get(reach.region_id, [])
-    organizations = [p.organization_id for p in outcome.participations.all()]
-    countries = [country.pk for country in outcome.countries.all()]
-    related = (
-        Outcome.objects.filter(
-            Q(pk__in=Participation.objects.filter(organization__in=organizations).values("outcome"))
-            | Q(
-                pk__in=Outcome.countries.through.objects.filter(country__in=countries).values(
-                    "outcome"
-                )
-            )
-        )
-        .exclude(pk=outcome.pk)
-        .select_related("category")[:8]
-    )
+    related = Outcome.objects.related_to(outcome).select_related("category")[:8]
     return render(
         request,
         "outcomes/outcome_detail.html",
@@ -324,11 +310,7 @@ def organization_detail(request, slug):
 @require_safe
 @versioned
 def country_list(request):
-    countries = (
-        Country.objects.annotate(outcome_count=Count("outcomes"))
-        .filter(outcome_count__gt=0)
-        .order_by("continent", "name")
-    )
+    countries = Country.objects.with_outcomes().order_by("continent", "name")
     world, country_rows = outcome_map()
     top = maps.bars(
         [
@@ -383,13 +365,7 @@ def region_detail(request, slug):
         membership.then = [membership.in_force(day) for day in dates]
         membership.now = membership.in_force(today)
     current = [m.country for m in memberships if m.now]
-    reaching = Outcome.objects.for_listing()
-    via_members = (
-        Outcome.objects.for_listing()
-        .filter(countries__in=current)
-        .exclude(reaches__region=region)
-        .distinct()
-    )
+    listed = Outcome.objects.for_listing()
     world, _ = outcome_map(highlight={country.code for country in current})
     return render(
         request,
@@ -399,13 +375,9 @@ def region_detail(request, slug):
             "memberships": memberships,
             "dates": dates,
             "today": today,
-            "as_a_whole": first_outcomes(
-                reaching.filter(reaches__region=region, reaches__kind=ReachKind.MEMBERS)
-            ),
-            "somewhere_in": first_outcomes(
-                reaching.filter(reaches__region=region, reaches__kind=ReachKind.WITHIN)
-            ),
-            "via_members": first_outcomes(via_members),
+            "as_a_whole": first_outcomes(listed.reaching(region, ReachKind.MEMBERS)),
+            "somewhere_in": first_outcomes(listed.reaching(region, ReachKind.WITHIN)),
+            "via_members": first_outcomes(listed.in_members_of(region, current)),
             "map": world,
         },
     )

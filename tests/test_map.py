@@ -27,7 +27,7 @@ def map_links(html):
 def named_counts():
     return {
         code: Outcome.objects.filter(countries__code=code).count()
-        for code in Country.objects.filter(outcomes__isnull=False).values_list("code", flat=True)
+        for code in Country.objects.with_outcomes().values_list("code", flat=True)
     }
 
 

@@ -5,7 +5,6 @@ from django.db import connection
 from django.http import QueryDict
 
 from outcomes.models import Outcome
-from outcomes.search import search_outcomes
 
 pytestmark = pytest.mark.django_db
 
@@ -41,17 +40,17 @@ def expected(word):
 
 @pytest.mark.parametrize("word", WORDS)
 def test_a_single_word_finds_the_outcomes_with_a_word_starting_with_it(word):
-    found = {o.reference for o in search_outcomes(Outcome.objects.all(), word)}
+    found = {o.reference for o in Outcome.objects.search(word)}
     assert found == expected(word), connection.vendor
 
 
 def test_every_word_of_a_query_must_match():
-    found = {o.reference for o in search_outcomes(Outcome.objects.all(), "Myanmar schools")}
+    found = {o.reference for o in Outcome.objects.search("Myanmar schools")}
     assert found == expected("myanmar") & expected("schools")
 
 
 def test_punctuation_alone_matches_nothing():
-    assert not search_outcomes(Outcome.objects.all(), "!!! ???").exists()
+    assert not Outcome.objects.search("!!! ???").exists()
 
 
 def test_the_search_document_follows_an_organization_rename():
@@ -59,14 +58,14 @@ def test_the_search_document_follows_an_organization_rename():
     organization = outcome.organizations.get()
     organization.name = "Renamed Legal Studies Society"
     organization.save()
-    assert {o.reference for o in search_outcomes(Outcome.objects.all(), "renamed")} == {"V.2"}
+    assert {o.reference for o in Outcome.objects.search("renamed")} == {"V.2"}
 
 
 def test_the_search_document_follows_new_country_links():
     from outcomes.models import Country
 
     Outcome.objects.get(reference="V.4").countries.add(Country.objects.get(code="BR"))
-    assert {o.reference for o in search_outcomes(Outcome.objects.all(), "Brazil")} == {"V.4"}
+    assert {o.reference for o in Outcome.objects.search("Brazil")} == {"V.4"}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking is PostgreSQL's")

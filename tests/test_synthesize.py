@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from outcomes.models import Category, Outcome, Participation
-from outcomes.search import search_outcomes
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,7 @@ def test_synthetic_outcomes_are_searchable_and_listed_after_the_document():
     call_command("synthesize", outcomes=50, seed=1, stdout=StringIO())
     outcome = synthetic().first()
     word = outcome.text.split()[-3]
-    assert outcome in search_outcomes(Outcome.objects.all(), word)
+    assert outcome in Outcome.objects.search(word)
     assert list(Outcome.objects.values_list("reference", flat=True)[:1]) == ["I.1"]
 
 
