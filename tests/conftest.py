@@ -74,8 +74,8 @@ def catalogue_size(request, db):
 
 def grow_catalogue(count):
     """Add `count` synthetic outcomes, linked like the document's (outcomes/synthetic.py)."""
-    from outcomes.synthetic import synthetic_outcomes
     from outcomes.versioning import bump_data_version
+    from tools.synthetic import synthetic_outcomes
 
     synthetic_outcomes(count, seed=1)
     bump_data_version()

@@ -24,8 +24,8 @@ from outcomes.models import (
     SironetMembership,
     Status,
 )
-from outcomes.places import REGION_TERMS, _country_pattern, _region_pattern, country_words
 from tests.document import document_items
+from tests.places import REGION_TERMS, _country_pattern, _region_pattern, country_words
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from outcomes.models import (
     Outcome,
     Programme,
 )
-from outcomes.places import countries_named_in
 from tests.document import document_items, document_text
+from tests.places import countries_named_in
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,10 @@
-"""`manage.py synthesize` adds realistic, clearly marked outcomes, reproducibly and in bulk."""
-
-from io import StringIO
+"""tools/synthetic.py adds realistic, clearly marked outcomes, reproducibly and in bulk."""
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from outcomes.models import Category, Outcome, Participation
+from tools.synthetic import main
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +13,9 @@ def synthetic():
     return Outcome.objects.filter(reference__startswith="S.")
 
 
-def test_synthesize_adds_marked_outcomes_linked_like_the_documents():
-    out = StringIO()
-    call_command("synthesize", outcomes=300, seed=7, stdout=out)
-    assert "Added 300 synthetic outcomes." in out.getvalue()
+def test_synthesize_adds_marked_outcomes_linked_like_the_documents(capsys):
+    main(["--outcomes", "300", "--seed", "7"])
+    assert "Added 300 synthetic outcomes." in capsys.readouterr().out
     outcomes = synthetic()
     assert outcomes.count() == 300
     assert Outcome.objects.exclude(reference__startswith="S.").count() == 37
@@ -35,7 +32,7 @@ def test_synthesize_adds_marked_outcomes_linked_like_the_documents():
 
 
 def test_synthetic_outcomes_are_searchable_and_listed_after_the_document():
-    call_command("synthesize", outcomes=50, seed=1, stdout=StringIO())
+    main(["--outcomes", "50", "--seed", "1"])
     outcome = synthetic().first()
     word = outcome.text.split()[-3]
     assert outcome in Outcome.objects.search(word)
@@ -43,13 +40,14 @@ def test_synthetic_outcomes_are_searchable_and_listed_after_the_document():
 
 
 def test_the_same_seed_gives_the_same_outcomes():
-    call_command("synthesize", outcomes=40, seed=3, stdout=StringIO())
+    main(["--outcomes", "40", "--seed", "3"])
     first = list(synthetic().values_list("title", "text", "category__slug", "status"))
     synthetic().delete()
-    call_command("synthesize", outcomes=40, seed=3, stdout=StringIO())
+    main(["--outcomes", "40", "--seed", "3"])
     assert list(synthetic().values_list("title", "text", "category__slug", "status")) == first
 
 
-def test_synthesize_refuses_nonsense():
-    with pytest.raises(CommandError, match="at least 1"):
-        call_command("synthesize", outcomes=0)
+def test_synthesize_refuses_nonsense(capsys):
+    with pytest.raises(SystemExit):
+        main(["--outcomes", "0"])
+    assert "--outcomes must be at least 1." in capsys.readouterr().err

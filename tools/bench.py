@@ -81,7 +81,12 @@ def prepare_database():
         ).stdout.split()[-1]
     )
     if have < OUTCOMES:
-        manage("synthesize", "--outcomes", str(OUTCOMES - have), "--seed", "1")
+        subprocess.run(
+            [PYTHON, "-m", "tools.synthetic", "--outcomes", str(OUTCOMES - have), "--seed", "1"],
+            cwd=ROOT,
+            env=ENV,
+            check=True,
+        )
     manage("collectstatic", "--noinput", "--verbosity", "0")
 
 

@@ -1,4 +1,9 @@
-"""Synthetic outcomes, for measuring the catalogue at scale (`manage.py synthesize`).
+"""Synthetic outcomes, for measuring the catalogue at scale: tests and `make bench`.
+
+    .venv/bin/python -m tools.synthetic --outcomes N [--seed S]
+
+adds N to the database of DATABASE_URL (run `manage.py seed` first; never on the
+production database). Not part of the app: nothing it ships imports this.
 
 They are linked like the document's: one to five organizations (a few of them
 partners), none to four countries, sometimes a region, a figure or a programme,
@@ -7,11 +12,20 @@ everywhere a person could see them: references “S.1”, “S.2”… (outside 
 slugs and titles starting “synthetic”. They never go into the fixture.
 """
 
+import argparse
+import os
 import random
+import sys
 
-from django.db import transaction
+import django
 
-from outcomes.models import (
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sironet.settings")
+    django.setup()
+
+from django.db import transaction  # noqa: E402 (after setup when run as a script)
+
+from outcomes.models import (  # noqa: E402
     Category,
     Country,
     Figure,
@@ -31,7 +45,7 @@ from outcomes.models import (
     Source,
     Status,
 )
-from outcomes.search import search_document
+from outcomes.search import search_document  # noqa: E402
 
 REFERENCE_PREFIX = "S."
 # Synthetic outcomes sort after the document's: its positions stay below 100,000.
@@ -220,3 +234,27 @@ def write_links(outcomes, links):
     Reach.objects.bulk_create(regions, batch_size=BATCH)
     Figure.objects.bulk_create(figures, batch_size=BATCH)
     Programme.objects.bulk_create(programmes, batch_size=BATCH)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tools.synthetic", description=__doc__)
+    parser.add_argument("--outcomes", type=int, required=True, help="How many to add.")
+    parser.add_argument("--seed", type=int, default=0, help="Random seed (reproducible).")
+    args = parser.parse_args(argv)
+    if args.outcomes < 1:
+        parser.error("--outcomes must be at least 1.")
+    if not Category.objects.exists():
+        parser.error("the catalogue is empty: run `manage.py seed` first.")
+    from tqdm import tqdm  # dev dependency
+
+    from outcomes.versioning import bump_data_version
+
+    # The progress bar goes to the terminal only (standard error), never into a log.
+    with tqdm(total=args.outcomes, unit="outcome", disable=not sys.stderr.isatty()) as bar:
+        added = synthetic_outcomes(args.outcomes, seed=args.seed, progress=bar.update)
+    bump_data_version()
+    print(f"Added {added} synthetic outcomes.")
+
+
+if __name__ == "__main__":
+    main()
