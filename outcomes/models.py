@@ -44,7 +44,26 @@ def document_position(reference):
     return (ROMAN_NUMERALS.index(match["numeral"]) + 1) * 10_000 + int(match["number"])
 
 
-class SlugManager(models.Manager):
+class CatalogueQuerySet(models.QuerySet):
+    """The QuerySet of every catalogue model. update() sends no signal, so it notes the
+    change itself (outcomes/signals.py, the one home for invalidation); an update of
+    derived columns only (the search documents' refresh) is not a change."""
+
+    DERIVED = {"search_text"}
+
+    def update(self, **kwargs):
+        if set(kwargs) <= self.DERIVED:
+            return super().update(**kwargs)
+        from outcomes.signals import note, touched_by
+
+        touched = touched_by(self.model, self)  # before: the update may change links
+        updated = super().update(**kwargs)
+        if updated:
+            note(touched | touched_by(self.model, self))
+        return updated
+
+
+class SlugManager(models.Manager.from_queryset(CatalogueQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -126,7 +145,7 @@ class Continent(models.TextChoices):
     SOUTH_AMERICA = "SA", "South America"
 
 
-class CountryQuerySet(models.QuerySet):
+class CountryQuerySet(CatalogueQuerySet):
     def with_outcomes(self):
         """Countries that are the place of an outcome, each with `outcome_count`."""
         return self.annotate(outcome_count=models.Count("outcomes")).filter(outcome_count__gt=0)
@@ -214,7 +233,7 @@ class Region(models.Model):
         return (self.slug,)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(CatalogueQuerySet):
     def as_of(self, day):
         """Memberships in force on `day` (a date, or an F() of one): begun, not yet ended."""
         return self.filter(
@@ -379,7 +398,7 @@ class Status(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class OutcomeQuerySet(models.QuerySet):
+class OutcomeQuerySet(CatalogueQuerySet):
     def in_document_order(self):
         return self.order_by("position")
 
@@ -627,7 +646,7 @@ class ReachKind(models.TextChoices):
     WITHIN = "within", "somewhere in"
 
 
-class ReachQuerySet(models.QuerySet):
+class ReachQuerySet(CatalogueQuerySet):
     def through_members(self, countries=None):
         """Reaches through a grouping named as a whole, one row per country that was a
         member on the outcome's source's date (read its values with
@@ -699,7 +718,7 @@ class MentionReason(models.TextChoices):
     PROPOSED = "proposed", "in the name of something only advocated"
 
 
-class MentionManager(models.Manager):
+class MentionManager(models.Manager.from_queryset(CatalogueQuerySet)):
     def get_by_natural_key(self, reference, words):
         return self.get(outcome__reference=reference, words=words)
 
@@ -765,7 +784,7 @@ class Role(models.TextChoices):
     FOUNDED = "founded", "Founded body"
 
 
-class ParticipationManager(models.Manager):
+class ParticipationManager(models.Manager.from_queryset(CatalogueQuerySet)):
     def get_by_natural_key(self, reference, organization_slug):
         return self.get(outcome__reference=reference, organization__slug=organization_slug)
 
@@ -823,7 +842,7 @@ class Qualifier(models.TextChoices):
     UP_TO = "up-to", "up to"
 
 
-class FigureManager(models.Manager):
+class FigureManager(models.Manager.from_queryset(CatalogueQuerySet)):
     def get_by_natural_key(self, reference, position):
         return self.get(outcome__reference=reference, position=position)
 
@@ -950,7 +969,7 @@ class Figure(models.Model):
     natural_key.dependencies = ["outcomes.outcome"]
 
 
-class ProgrammeManager(models.Manager):
+class ProgrammeManager(models.Manager.from_queryset(CatalogueQuerySet)):
     def get_by_natural_key(self, reference, name):
         return self.get(outcome__reference=reference, name=name)
 

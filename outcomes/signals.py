@@ -1,13 +1,13 @@
 """What a change to the catalogue sets off: the outcomes' search documents and the data version.
 
-The one home for invalidation. Every save, delete or link change of a catalogue
-model (every model of this app but its bookkeeping and history tables) is noted
-in the transaction it happens in; when that transaction commits, the search
-documents of the outcomes it touched are rebuilt and the data version is bumped,
-once. So an import of 1,500 rows costs one refresh and one bump, not 1,500; a
-change that rolls back (an import's preview) sets off nothing; and no row lock
-is held on the data version while a long transaction runs. Outside a
-transaction (autocommit) the work is done at once.
+The one home for invalidation. Every save, delete, link change or QuerySet.update()
+(models.CatalogueQuerySet) of a catalogue model (every model of this app but its
+bookkeeping and history tables) is noted in the transaction it happens in; when
+that transaction commits, the search documents of the outcomes it touched are
+rebuilt and the data version is bumped, once. So an import of 1,500 rows costs
+one refresh and one bump, not 1,500; a change that rolls back (an import's
+preview) sets off nothing; and no row lock is held on the data version while a
+long transaction runs. Outside a transaction (autocommit) the work is done at once.
 
 Public pages are cached per data version (outcomes/versioning.py): every worker
 shows a change on its next request.
@@ -43,15 +43,26 @@ def outcomes_touched(instance, created=False):
         return {instance.outcome_id}
     if created:  # a new organization, country or region is in no outcome yet
         return set()
-    outcomes = models.Outcome.objects
-    if isinstance(instance, models.Organization):
-        found = outcomes.filter(participations__organization=instance)
-    elif isinstance(instance, models.Country):
-        found = outcomes.filter(countries=instance)
-        found |= outcomes.filter(mentions__country=instance)
-    elif isinstance(instance, models.Region):
-        found = outcomes.filter(reaches__region=instance) | outcomes.filter(
-            mentions__region=instance
+    return touched_by(type(instance), type(instance)._base_manager.filter(pk=instance.pk))
+
+
+def touched_by(model, records):
+    """Ids of the outcomes whose search document names one of `records` (a QuerySet of
+    `model`): one query."""
+    outcomes = models.Outcome._base_manager
+    if model is models.Outcome:
+        found = records
+    elif model in PARTS_IN_SEARCH:
+        found = outcomes.filter(pk__in=records.values("outcome_id"))
+    elif model is models.Organization:
+        found = outcomes.filter(participations__organization__in=records)
+    elif model is models.Country:
+        found = outcomes.filter(countries__in=records) | outcomes.filter(
+            mentions__country__in=records
+        )
+    elif model is models.Region:
+        found = outcomes.filter(reaches__region__in=records) | outcomes.filter(
+            mentions__region__in=records
         )
     else:  # categories, sources, memberships: not in search documents
         return set()

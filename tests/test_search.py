@@ -1,10 +1,14 @@
 """Search gives the same outcomes on SQLite and PostgreSQL (CI runs this file on both)."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.http import QueryDict
 
 from outcomes.models import Outcome
+from outcomes.seeding import seed
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +117,46 @@ def test_a_failing_search_refresh_still_shows_the_change(db, monkeypatch):
     with pytest.raises(RuntimeError):
         outcome.save()
     assert current_version()[0] == before + 1  # pages move on to the committed change
+
+
+def test_every_catalogue_model_notes_its_query_set_updates():
+    """QuerySet.update() sends no signal: every catalogue model's QuerySet notes it."""
+    from outcomes.models import CatalogueQuerySet
+    from outcomes.signals import tracked_models
+
+    for model in tracked_models():
+        if not model._meta.auto_created:
+            assert isinstance(model.objects.all(), CatalogueQuerySet), model
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_update_a_loaddata_and_a_save_each_show_on_the_next_request(client):
+    """After any kind of write, committed, the next request shows it: on every worker,
+    since each reads the data version (a new version is a new page and index)."""
+    from django.core.management import call_command
+
+    from outcomes.models import Organization
+    from outcomes.versioning import current_version
+
+    seed()
+    outcome = Outcome.objects.get(reference="V.2")
+    assert "Queried Society" not in client.get(outcome.get_absolute_url()).content.decode()
+    before = current_version()[0]
+
+    # QuerySet.update(): the organization's name is in V.2's page and search document.
+    Organization.objects.filter(participations__outcome=outcome).update(name="Queried Society")
+    assert current_version()[0] == before + 1
+    assert "Queried Society" in client.get(outcome.get_absolute_url()).content.decode()
+    listed = client.get("/outcomes/", {"q": "queried"}).context["page"].object_list
+    assert list(listed) == [outcome.pk]
+
+    # A raw save (loaddata) of the outcome.
+    fixture = Path(tempfile.mkdtemp()) / "one.json"
+    call_command("dumpdata", "outcomes.outcome", pks=str(outcome.pk), output=str(fixture))
+    fixture.write_text(fixture.read_text().replace(outcome.title, "Loaded title"))
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert current_version()[0] == before + 2
+    assert "Loaded title" in client.get(outcome.get_absolute_url()).content.decode()
+    assert list(client.get("/outcomes/", {"q": "loaded"}).context["page"].object_list) == [
+        outcome.pk
+    ]
