@@ -12,6 +12,7 @@ counts among; when those are few (a narrow filter), tallying their values costs
 less, so the index also keeps each outcome's values.
 """
 
+import copy
 import itertools
 import threading
 from collections import Counter, defaultdict
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 
 from outcomes.models import (
     Category,
+    Change,
     Country,
     Organization,
     Outcome,
@@ -67,66 +69,41 @@ def positions(mask):
         position = bits.find("1", position + 1)
 
 
+# An outcome's own values: (pk, position, category slug, name and order, status).
+OWN = ("pk", "position", "category__slug", "category__name", "category__order", "status")
+# Its linked values: (facet, rows, value, label, sort key or None for the label).
+LINKED = [
+    ("country", Outcome.countries.through.objects, "country__code", "country__name", None),
+    ("region", Outcome.regions.through.objects, "region__slug", "region__name", None),
+    (
+        "organization",
+        Participation.objects,
+        "organization__slug",
+        "organization__name",
+        "organization__sort_name",
+    ),
+]
+# Most outcomes a change may touch for an index to re-read them (see caught_up).
+MAX_PATCHED = 500
+
+
 class FacetIndex:
     def __init__(self):
-        rows = list(
-            Outcome.objects.in_document_order().values_list(
-                "pk", "category__slug", "category__name", "category__order", "status"
-            )
-        )
+        rows = list(Outcome.objects.in_document_order().values_list(*OWN))
         self.size = len(rows)
         self.all = (1 << self.size) - 1
         self.ids = [pk for pk, *_ in rows]
+        self.positions = [position for _, position, *_ in rows]
         self.bit = {pk: index for index, pk in enumerate(self.ids)}
-        bits = defaultdict(lambda: defaultdict(list))
         self.facets = defaultdict(Facet)
         self.kept = {}
-        statuses = list(Status.values)
-        for index, (_, slug, name, order, status) in enumerate(rows):
-            bits["category"][slug].append(index)
-            self._label("category", slug, name, order)
-            bits["status"][status].append(index)
-            self._label("status", status, Status(status).label, statuses.index(status))
-        related = [
-            ("country", Outcome.countries.through.objects, "country__code", "country__name", None),
-            ("region", Outcome.regions.through.objects, "region__slug", "region__name", None),
-            (
-                "organization",
-                Participation.objects,
-                "organization__slug",
-                "organization__name",
-                "organization__sort_name",
-            ),
-        ]
-        for name, manager, key, label, order in related:
-            columns = ["outcome_id", key, label] + ([order] if order else [])
-            for outcome_id, value, text, *sort in manager.values_list(*columns).iterator(5000):
-                if outcome_id not in self.bit:  # committed after the outcomes were read
-                    continue
-                bits[name][value].append(self.bit[outcome_id])
-                self._label(name, value, text, sort[0] if sort else text)
-        # The countries each outcome reaches through a grouping it names as a whole
-        # (as of its source's date), beside those it names: the "reach" facet is a
-        # country's places or groupings, and `via` says which grouping.
         self.groupings = defaultdict(list)  # bit -> [(country code, region slug)]
-        for outcome_id, code, slug in (
-            Reach.objects.through_members()
-            .values_list("outcome_id", "region__memberships__country__code", "region__slug")
-            .distinct()
-            .iterator(5000)
-        ):
-            if outcome_id in self.bit:  # not one committed after the outcomes were read
-                self.groupings[self.bit[outcome_id]].append((code, slug))
-        self.country_names = country_names = dict(Country.objects.values_list("code", "name"))
-        reach = defaultdict(set)
-        for code, found in bits["country"].items():
-            reach[code].update(found)
-        for bit, pairs in self.groupings.items():
-            for code, _ in pairs:
-                reach[code].add(bit)
-        for code, found in reach.items():
-            bits["reach"][code] = sorted(found)
-            self._label("reach", code, country_names[code], country_names[code])
+        self.country_names = dict(Country.objects.values_list("code", "name"))
+        bits = defaultdict(lambda: defaultdict(list))
+        for bit, values in self._read(rows).items():
+            for name, found in values.items():
+                for value in found:
+                    bits[name][value].append(bit)
         for name, values in bits.items():
             facet = self.facets[name]
             facet.values_of = [[] for _ in range(self.size)]
@@ -139,15 +116,116 @@ class FacetIndex:
         # and to show a chosen value that has no outcomes with its name.
         self.names = {
             "category": self._names(Category.objects.values_list("slug", "name", "order")),
-            "country": {code: (name, name) for code, name in country_names.items()},
+            "country": {code: (name, name) for code, name in self.country_names.items()},
             "region": self._names(Region.objects.values_list("slug", "name", "name")),
             "organization": self._names(
                 Organization.objects.values_list("slug", "name", "sort_name")
             ),
         }
         self.names["reach"] = self.names["country"]
-        self.names["status"] = {value: (Status(value).label, i) for i, value in enumerate(statuses)}
+        self.names["status"] = {
+            value: (Status(value).label, i) for i, value in enumerate(Status.values)
+        }
         self.known = {name: frozenset(self.names[name]) for name in FILTERED}
+
+    def _read(self, rows, outcomes=None):
+        """{bit: {facet: [values]}} of `rows` (OWN values of `outcomes`, a QuerySet, or
+        of all outcomes), reading their links; labels the values, sets their groupings."""
+        values = defaultdict(lambda: defaultdict(list))
+        statuses = list(Status.values)
+        for pk, _, slug, name, order, status in rows:
+            bit = self.bit[pk]
+            values[bit]["category"].append(slug)
+            self._label("category", slug, name, order)
+            values[bit]["status"].append(status)
+            self._label("status", status, Status(status).label, statuses.index(status))
+        for name, manager, key, label, order in LINKED:
+            columns = ["outcome_id", key, label] + ([order] if order else [])
+            links = manager.all() if outcomes is None else manager.filter(outcome__in=outcomes)
+            links = links.values_list(*columns)
+            for outcome_id, value, text, *sort in links.iterator(5000):
+                if outcome_id not in self.bit:  # committed after the outcomes were read
+                    continue
+                values[self.bit[outcome_id]][name].append(value)
+                self._label(name, value, text, sort[0] if sort else text)
+        # The countries each outcome reaches through a grouping it names as a whole
+        # (as of its source's date), beside those it names: the "reach" facet is a
+        # country's places or groupings, and `via` says which grouping.
+        reaches = Reach.objects.through_members()
+        if outcomes is not None:
+            reaches = reaches.filter(outcome__in=outcomes)
+        for outcome_id, code, slug in (
+            reaches.values_list("outcome_id", "region__memberships__country__code", "region__slug")
+            .distinct()
+            .iterator(5000)
+        ):
+            if outcome_id in self.bit:  # not one committed after the outcomes were read
+                self.groupings[self.bit[outcome_id]].append((code, slug))
+        for pk, *_ in rows:
+            bit = self.bit[pk]
+            reached = dict.fromkeys(values[bit]["country"])
+            reached.update(dict.fromkeys(code for code, _ in self.groupings.get(bit, ())))
+            values[bit]["reach"] = list(reached)
+            for code in reached:
+                name = self.country_names[code]
+                self._label("reach", code, name, name)
+        return values
+
+    def caught_up(self, version, newer):
+        """This index (of `version`) brought to version `newer` by reading again only
+        the outcomes the changes in between touched (models.Change); or None when it
+        must be rebuilt: a change touched more than rows, a change is not logged, or
+        the outcomes are too many or not where the index has them."""
+        changes = list(
+            Change.objects.filter(version__gt=version, version__lte=newer).values_list(
+                "outcomes", "whole"
+            )
+        )
+        if len(changes) != newer - version or any(whole for _, whole in changes):
+            return None
+        outcome_ids = set().union(*(outcomes for outcomes, _ in changes))
+        if len(outcome_ids) > MAX_PATCHED:
+            return None
+        return self._patched(outcome_ids)
+
+    def _patched(self, outcome_ids):
+        outcomes = Outcome.objects.filter(pk__in=outcome_ids)
+        rows = list(outcomes.values_list(*OWN))
+        if len(rows) != len(outcome_ids) or any(
+            pk not in self.bit or self.positions[self.bit[pk]] != position
+            for pk, position, *_ in rows
+        ):
+            return None  # added, removed or moved in document order
+        index = copy.copy(self)  # what the changes leave alone is shared, never changed
+        index.kept = {}
+        index.groupings = defaultdict(list, self.groupings)
+        index.facets = defaultdict(Facet)
+        for name, facet in self.facets.items():
+            index.facets[name] = Facet(
+                dict(facet.masks),
+                dict(facet.labels),
+                dict(facet.order),
+                list(facet.values_of),
+                facet.links,
+            )
+        touched = [self.bit[pk] for pk, *_ in rows]
+        for bit in touched:
+            index.groupings.pop(bit, None)
+        values = index._read(rows, outcomes)
+        for name in ("category", "status", "country", "region", "organization", "reach"):
+            facet = index.facets[name]
+            if not facet.values_of:
+                facet.values_of = [[] for _ in range(self.size)]
+            for bit in touched:
+                for value in facet.values_of[bit]:
+                    facet.masks[value] &= ~(1 << bit)
+                    if not facet.masks[value]:
+                        del facet.masks[value]
+                for value in values[bit][name]:
+                    facet.masks[value] = facet.masks.get(value, 0) | (1 << bit)
+                facet.links += len(values[bit][name]) - len(facet.values_of[bit])
+                facet.values_of[bit] = values[bit][name]
+        return index
 
     def keep(self, key, compute):
         """compute(), kept for the index's data version: asked again, it costs nothing.
@@ -260,11 +338,15 @@ _index = {}
 
 
 def facet_index(version):
-    """The index of data version `version`, built once per process."""
+    """The index of data version `version`, built once per process; after a change that
+    touched a few outcomes' rows, brought up to date by reading those again."""
     with _lock:
-        if _index.get("version") != version:
-            _index.clear()
-            _index.update(version=version, index=FacetIndex())
+        known = _index.get("version")
+        if known != version:
+            index = None
+            if known is not None and known < version:
+                index = _index["index"].caught_up(known, version)
+            _index.update(version=version, index=index or FacetIndex())
         return _index["index"]
 
 

@@ -59,7 +59,9 @@ class CatalogueQuerySet(models.QuerySet):
         touched = touched_by(self.model, self)  # before: the update may change links
         updated = super().update(**kwargs)
         if updated:
-            note(touched | touched_by(self.model, self))
+            # An outcome's position (its reference) orders the lists: more than its row.
+            kind = None if self.model is Outcome and "position" in kwargs else self.model
+            note(touched | touched_by(self.model, self), kind)
         return updated
 
 
@@ -1019,6 +1021,22 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"data version {self.version}"
+
+
+class Change(models.Model):
+    """What one data version changed: the outcomes whose rows it touched, or more
+    (`whole`: a name, a grouping, an outcome added or removed…).
+
+    A worker whose facet index is a few versions old reads these and re-reads only
+    those outcomes (outcomes/facets.py), instead of rebuilding its index.
+    """
+
+    version = models.PositiveBigIntegerField(primary_key=True)
+    outcomes = models.JSONField(default=list)
+    whole = models.BooleanField(default=True)
+
+    def __str__(self):
+        return f"change {self.version}"
 
 
 class SeedRecord(models.Model):

@@ -20,10 +20,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from outcomes import models
 from outcomes.versioning import bump_data_version
 
-BOOKKEEPING = {models.DataVersion, models.SeedRecord}
+BOOKKEEPING = {models.DataVersion, models.Change, models.SeedRecord}
 
 # Changes to rows of these models touch the search document of their outcome.
 PARTS_IN_SEARCH = {models.Participation, models.Programme, models.Reach, models.Mention}
+
+# Changes to these touch their outcomes' rows and nothing else; a change to any other
+# catalogue model (a name, a grouping's members…) may touch any page: see models.Change.
+ROW_PARTS = {models.Outcome, models.Figure, *PARTS_IN_SEARCH}
 
 
 def tracked_models():
@@ -72,8 +76,9 @@ def touched_by(model, records):
 on_commit = transaction.on_commit  # tests/conftest.py runs it at once (no real commits there)
 
 
-def note(outcome_ids):
-    """Note a change, touching these outcomes; the work is done when the transaction commits.
+def note(outcome_ids, model):
+    """Note a change to `model`, touching these outcomes; the work is done when the
+    transaction commits.
 
     The changes wait on the connection (one per thread). Each note asks for a call
     on commit, and the first call does the work for all: a rolled-back savepoint
@@ -81,26 +86,33 @@ def note(outcome_ids):
     """
     pending = getattr(connection, "catalogue_changes", None)
     if pending is None:
-        pending = connection.catalogue_changes = set()
-    pending.update(outcome_ids)
+        pending = connection.catalogue_changes = {"outcomes": set(), "whole": False}
+    pending["outcomes"].update(outcome_ids)
+    pending["whole"] |= model not in ROW_PARTS and model is not models.Outcome.countries.through
     on_commit(_apply)
 
 
 def _apply():
-    outcome_ids = getattr(connection, "catalogue_changes", None)
-    if outcome_ids is None:  # done by an earlier call of this transaction
+    pending = getattr(connection, "catalogue_changes", None)
+    if pending is None:  # done by an earlier call of this transaction
         return
     connection.catalogue_changes = None
+    outcome_ids = pending["outcomes"]
     try:
         if outcome_ids:
             models.Outcome.objects.filter(pk__in=outcome_ids).refresh_search_text()
     finally:
-        bump_data_version()  # the change is committed: pages must show it regardless
+        # The change is committed: pages must show it regardless.
+        bump_data_version(None if pending["whole"] else outcome_ids)
 
 
 def _saved(sender, instance, created=False, raw=False, **kwargs):
     # A raw save (loaddata) cannot read related rows yet; the outcome is refreshed anyway.
-    note({instance.pk} if raw and sender is models.Outcome else outcomes_touched(instance, created))
+    touched = (
+        {instance.pk} if raw and sender is models.Outcome else outcomes_touched(instance, created)
+    )
+    # A new outcome takes a place in document order: more than its own row changes.
+    note(touched, None if created and sender is models.Outcome else sender)
 
 
 def _deleting(sender, instance, **kwargs):
@@ -110,7 +122,7 @@ def _deleting(sender, instance, **kwargs):
 
 
 def _deleted(sender, instance, **kwargs):
-    note(getattr(instance, "outcomes_touched", set()))
+    note(getattr(instance, "outcomes_touched", set()), None if sender is models.Outcome else sender)
 
 
 def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -118,9 +130,9 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if action == "pre_clear":  # the links are still there to read
         if reverse:
-            note(set(instance.outcomes.values_list("pk", flat=True)))
+            note(set(instance.outcomes.values_list("pk", flat=True)), sender)
         return
-    note({instance.pk} if not reverse else set(pk_set or ()))
+    note({instance.pk} if not reverse else set(pk_set or ()), sender)
 
 
 def connect():

@@ -42,12 +42,26 @@ def code_release():
 RELEASE = os.environ.get("DJANGO_RELEASE") or code_release()
 
 
-def bump_data_version():
-    """Record that the catalogue changed (one UPDATE; inside the caller's transaction)."""
+# How many versions' changes are kept (models.Change): a worker further behind rebuilds.
+KEPT_CHANGES = 100
+
+
+def bump_data_version(outcome_ids=None):
+    """Record that the catalogue changed, inside the caller's transaction.
+
+    `outcome_ids`: the outcomes whose rows alone changed (a facet index may re-read
+    just those); None when anything else may have (it is rebuilt).
+    """
     now = timezone.now()
     updated = models.DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed=now)
     if not updated:
         models.DataVersion.objects.get_or_create(pk=1, defaults={"changed": now})
+    version = models.DataVersion.objects.values_list("version", flat=True).get(pk=1)
+    models.Change.objects.update_or_create(
+        version=version,
+        defaults={"outcomes": sorted(outcome_ids or ()), "whole": outcome_ids is None},
+    )
+    models.Change.objects.filter(version__lte=version - KEPT_CHANGES).delete()
 
 
 # Every public request reads the version. Written as SQL because building the
