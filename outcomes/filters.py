@@ -185,6 +185,8 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def chips(self, facets):
         """The values in use, each with the query string that removes it."""
+        if not self.is_valid():
+            return []
         labels = {
             (name, option["value"]): option["label"]
             for name, facet in facets.items()
@@ -246,13 +248,14 @@ class OutcomeFilter(django_filters.FilterSet):
         }
 
     def listed(self):
-        """The listed outcomes' ids, counted and sliced from the index without a query:
-        in document order, or a search's best matches first (PostgreSQL ranks).
-
-        Returns None for a chosen sort, which the database orders.
-        """
+        """The listed outcomes' ids, a sequence a Paginator counts and slices: from the
+        index without a query, in document order or a search's best matches first
+        (PostgreSQL ranks); from the database for a chosen sort. None when the
+        filters' values are unusable."""
+        if not self.is_valid():
+            return []
         if self.form.cleaned_data.get("sort"):
-            return None
+            return self.qs.values_list("pk", flat=True)
         index = facet_index(self.version)
         mask, ranked = self.found(index)
         for chosen in self.chosen(index).values():

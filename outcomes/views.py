@@ -103,12 +103,8 @@ def list_query(query):
 @versioned(parameters=list_query)
 def outcome_list(request):
     filterset, problems = filter_outcomes(request)
-    ids = [] if problems else filterset.listed()
-    if ids is None:  # a chosen order: the database sorts
-        ids = filterset.qs.values_list("pk", flat=True)
-    page = Paginator(ids, PAGE_SIZE).get_page(filterset.data.get("page"))
-    rows = outcome_rows(list(page.object_list), request.data_version, via=filterset.via_countries())
-    facets = filterset.facets() if not problems else {}
+    page = Paginator(filterset.listed(), PAGE_SIZE).get_page(filterset.data.get("page"))
+    facets = filterset.facets()
     query = filterset.data.copy()
     query.pop("page", None)
     return render(
@@ -117,12 +113,12 @@ def outcome_list(request):
         {
             "filterset": filterset,
             "page": page,
-            "rows": rows,
+            "rows": outcome_rows(page.object_list, request.data_version, filterset.via_countries()),
             "facet_groups": [
                 {"name": name, "label": OutcomeFilter.FACETS[name], **facet}
                 for name, facet in facets.items()
             ],
-            "chips": filterset.chips(facets) if not problems else [],
+            "chips": filterset.chips(facets),
             "problems": problems,
             "query": query.urlencode(),
             "search": filterset.data.get("q", ""),
