@@ -1,7 +1,8 @@
 """The corrections inbox: editors read reports, set their status and link the fixing change.
 
 Reports come only from the public form, so nobody adds them here; editors (the
-“Editors” group, migration 0002) may view and change them, and only superusers delete.
+“Editors” group, made by migration outcomes 0004) may view and change them, and only
+superusers delete.
 """
 
 from django.contrib import admin

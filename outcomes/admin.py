@@ -1,6 +1,6 @@
 """The editors' admin: correct the catalogue, import and export it, see and revert its history.
 
-Editors (the “Editors” group, made by migration 0004) may view, add and change the
+Editors (the “Editors” group, made by migration outcomes 0004) may view, add and change the
 catalogue's records; deleting outcomes and organizations is for superusers.
 """
 

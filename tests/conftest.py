@@ -82,6 +82,8 @@ def grow_catalogue(count):
 
 
 EDITOR_PASSWORD = "a-long-editor-password"
+# The data migration that makes the Editors group (and says what it may do).
+EDITORS_MIGRATION = "outcomes.migrations.0004_editors_and_data_version"
 
 
 @pytest.fixture
@@ -172,13 +174,7 @@ def live_catalogue(live_server, transactional_db):
     from django.contrib.auth.models import Group, Permission
 
     seed()
-    editors = importlib.import_module("outcomes.migrations.0004_editors_group")
-    claims = importlib.import_module("outcomes.migrations.0008_editors_claims")
+    editors = importlib.import_module(EDITORS_MIGRATION)
     group, _ = Group.objects.get_or_create(name=editors.GROUP)
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="outcomes",
-            codename__in=[*editors.codenames(), *claims.codenames()],
-        )
-    )
+    group.permissions.set(editors.editor_permissions(Permission))
     return live_server.url

@@ -18,6 +18,7 @@ from outcomes.resources import (
     OutcomeResource,
     row_messages,
 )
+from tests.conftest import EDITORS_MIGRATION
 
 FORMATS = ["csv", "xlsx", "json"]  # in the order the admin offers them
 
@@ -192,13 +193,9 @@ def test_an_import_bumps_the_data_version_once_at_commit_and_its_preview_never(c
     from outcomes.versioning import current_version
 
     seed()
-    editors = importlib.import_module("outcomes.migrations.0004_editors_group")
+    editors = importlib.import_module(EDITORS_MIGRATION)
     group, _ = Group.objects.get_or_create(name=editors.GROUP)
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="outcomes", codename__in=list(editors.codenames())
-        )
-    )
+    group.permissions.set(editors.editor_permissions(Permission))
     user = User.objects.create_user("ivy", password="x", is_staff=True)
     user.groups.add(group)
     client.force_login(user)

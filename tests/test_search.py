@@ -1,5 +1,6 @@
 """Search gives the same outcomes on SQLite and PostgreSQL (CI runs this file on both)."""
 
+import importlib
 import tempfile
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from outcomes.models import Outcome
+from outcomes.search import SEARCH_VECTOR
 from outcomes.seeding import seed
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +162,10 @@ def test_an_update_a_loaddata_and_a_save_each_show_on_the_next_request(client):
     assert list(client.get("/outcomes/", {"q": "loaded"}).context["page"].object_list) == [
         outcome.pk
     ]
+
+
+def test_the_gin_index_is_built_on_the_expression_searches_use():
+    """PostgreSQL uses the index only for the very expression it was built on, which
+    the migration spells out (a migration does not import the app's code)."""
+    migration = importlib.import_module("outcomes.migrations.0002_search_index")
+    assert migration.INDEX.expressions == (SEARCH_VECTOR,)

@@ -1,15 +1,16 @@
 """A GIN index for full-text search, on PostgreSQL only (SQLite has no GIN indexes).
 
 It serves the `q` filter of the outcome list: WHERE to_tsvector('simple', search_text) @@ query.
-The expression is outcomes.search.SEARCH_VECTOR, so that queries match the index.
+The expression must stay the same as outcomes.search.SEARCH_VECTOR, so that queries
+match the index (tests/test_search.py checks it); it is written out here because a
+migration must not import the app's code.
 """
 
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
-from outcomes.search import SEARCH_VECTOR
-
-INDEX = GinIndex(SEARCH_VECTOR, name="outcome_search_gin")
+INDEX = GinIndex(SearchVector("search_text", config="simple"), name="outcome_search_gin")
 
 
 def add_index(apps, schema_editor):

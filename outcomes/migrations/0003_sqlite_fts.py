@@ -4,6 +4,10 @@ It serves the `q` filter of the outcome list on SQLite (outcomes/search.py), whi
 would otherwise scan every search document with LIKE. PostgreSQL has its GIN
 index (migration 0002) instead. The tokenizer keeps letters and digits as the
 search document does (outcomes.search.words), and does not fold diacritics.
+
+SQLite alters a table by copying it into a new one, which drops its triggers: a
+later migration that alters outcomes_outcome on SQLite must run DROP + CREATE
+again afterwards (the last statement of CREATE rebuilds the index from the table).
 """
 
 from django.db import migrations
@@ -44,6 +48,6 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("outcomes", "0005_data_version_and_indexes")]
+    dependencies = [("outcomes", "0002_search_index")]
 
     operations = [migrations.RunPython(run(CREATE), run(DROP))]
