@@ -35,7 +35,7 @@ def _prefetched(model, items):
 def with_relations(outcomes):
     """Yield the outcomes with their organizations, countries, regions and figures.
 
-    Seven queries in all, whatever the number of outcomes: the outcomes; the
+    Eight queries in all, whatever the number of outcomes: the outcomes; the
     organizations, countries and regions they can name; and their participations,
     country and region links and figures as tuples. Each outcome's lists are
     attached as prefetch_related would attach them, so the code that renders one

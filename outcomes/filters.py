@@ -138,7 +138,7 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def get_form_class(self):
         # django-filter builds a new form class, with new fields, for every FilterSet:
-        # half of the FilterSet's cost on each list request (784 -> 373 µs here). Its
+        # half of the FilterSet's cost on each list request (README, Performance). Its
         # fields do not depend on the request, so build the class once (each form
         # still works on copies of them, as every Django form does). A filter whose
         # field depended on the request would need this removed.

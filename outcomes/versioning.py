@@ -65,8 +65,8 @@ def bump_data_version(outcome_ids=None):
 
 
 # Every public request reads the version. Written as SQL because building the
-# same query with the ORM costs 15 times as long as the database takes to answer
-# it (325 µs against 19 µs on SQLite here; 710 against 120 on PostgreSQL).
+# same query with the ORM costs many times what the database takes to answer it
+# (README, Performance).
 VERSION_SQL = f"SELECT version, changed FROM {models.DataVersion._meta.db_table} WHERE id = 1"
 
 
