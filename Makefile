@@ -23,7 +23,29 @@ $(BIN)/.installed: requirements-dev.lock
 
 install: $(BIN)/.installed
 
-migrate: install
+# Serving (run, serve, the admin commands) needs only the runtime lock; the dev lock above,
+# for test and lint, is a superset with the same pins, so either order of installs works.
+.PHONY: install-runtime createdb superuser editor shell
+$(BIN)/.runtime: requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+install-runtime: $(BIN)/.runtime
+
+# Creates the PostgreSQL database that DATABASE_URL names, unless it exists; the URL's
+# role needs CREATEDB (see the README's "On PostgreSQL"). Needs psql.
+createdb:
+	@case "$$DATABASE_URL" in postgres://*/?*|postgresql://*/?*) ;; \
+		*) echo "Set DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/NAME first."; exit 1;; esac
+	@name=$${DATABASE_URL##*/}; name=$${name%%\?*}; server=$${DATABASE_URL%/*}/postgres; \
+	if psql "$$server" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$name'" | grep -q 1; \
+	then echo "Database $$name exists."; \
+	else psql "$$server" -q -c "CREATE DATABASE \"$$name\"" && echo "Created database $$name."; fi
+
+migrate: install-runtime
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -31,6 +53,37 @@ seed: migrate
 
 run: seed
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Accounts for the admin, with make run's settings (DEBUG on, DATABASE_URL or the SQLite file).
+superuser: migrate
+	$(DEV) $(BIN)/python manage.py createsuperuser
+
+# `make editor USER=ana`: a staff account in the Editors group (made by the migrations),
+# or that account put there if it exists; then asks for its password.
+editor: migrate
+	$(DEV) EDITOR_USERNAME='$(USER)' $(BIN)/python manage.py shell --no-imports -c "$$EDITOR_PY"
+	$(DEV) $(BIN)/python manage.py changepassword '$(USER)'
+
+ifeq ($(filter editor,$(MAKECMDGOALS)),editor)
+ifneq ($(origin USER),command line)
+$(error Name the account: make editor USER=ana)
+endif
+endif
+
+define EDITOR_PY
+import os
+from django.contrib.auth.models import Group, User
+name = os.environ["EDITOR_USERNAME"]
+user = User.objects.filter(username=name).first() or User.objects.create_user(name)
+user.is_staff = True
+user.save(update_fields=["is_staff"])
+user.groups.add(Group.objects.get(name="Editors"))
+print(f"{name} is a staff account in the Editors group.")
+endef
+export EDITOR_PY
+
+shell: install-runtime
+	$(DEV) $(BIN)/python manage.py shell
 
 serve: seed
 	$(SERVE) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
