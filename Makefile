@@ -82,7 +82,7 @@ print(f"{name} is a staff account in the Editors group.")
 endef
 export EDITOR_PY
 
-shell: install-runtime
+shell: migrate
 	$(DEV) $(BIN)/python manage.py shell
 
 serve: seed
