@@ -55,8 +55,9 @@ class SlugChangeWarningMixin:
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["help_texts"] = {
-            "slug": "The last part of this record's public address. Changing it breaks "
-            "every link to the old address, so change it only to correct a mistake.",
+            "slug": "The last part of this record's public address. The old address "
+            "keeps working (it redirects to the new one), but change it only to correct "
+            "a mistake: links and citations show the address they were made with.",
             **kwargs.get("help_texts", {}),
         }
         return super().get_form(request, obj, **kwargs)
@@ -69,7 +70,7 @@ class SlugChangeWarningMixin:
             messages.warning(
                 request,
                 f"The address of “{obj}” is now {obj.get_absolute_url()}. "
-                f"Links to the old address {old_url} no longer work.",
+                f"Links to the old address {old_url} redirect to it.",
             )
 
 

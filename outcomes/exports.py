@@ -41,7 +41,7 @@ def with_relations(outcomes):
     attached as prefetch_related would attach them, so the code that renders one
     outcome (OutcomeResource, as_record) is the same for a page or an export.
     """
-    outcomes = outcomes.prefetch_related(None).select_related("category")
+    outcomes = outcomes.prefetch_related(None).select_related("source", "category")
     ids = outcomes.order_by().values("pk")
     organizations = Organization.objects.filter(participations__outcome__in=ids).distinct()
     organizations = {o.pk: o for o in organizations.only("name", "slug", "acronym", "membership")}

@@ -51,6 +51,12 @@ class CatalogueQuerySet(models.QuerySet):
 
     DERIVED = {"search_text"}
 
+    def formerly(self, slug):
+        """The record that last had `slug` before it was renamed (its history keeps every
+        slug it had), or None: an old address leads to the current one."""
+        ids = self.model.history.filter(slug=slug).order_by("-history_date").values("id")
+        return self.filter(pk__in=ids[:1]).first()
+
     def update(self, **kwargs):
         if set(kwargs) <= self.DERIVED:
             return super().update(**kwargs)
@@ -98,6 +104,9 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("outcomes:source", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -490,8 +499,8 @@ class OutcomeQuerySet(CatalogueQuerySet):
 
 
 class OutcomeManager(models.Manager.from_queryset(OutcomeQuerySet)):
-    def get_by_natural_key(self, reference):
-        return self.get(reference=reference)
+    def get_by_natural_key(self, source_slug, reference):
+        return self.get(source__slug=source_slug, reference=reference)
 
 
 class Outcome(models.Model):
@@ -505,9 +514,9 @@ class Outcome(models.Model):
     )
     reference = models.CharField(
         max_length=12,
-        unique=True,
         validators=[reference_validator],
-        help_text="The document's numbering: section numeral, a dot, item number (“II.10”).",
+        help_text="The document's numbering: section numeral, a dot, item number (“II.10”). "
+        "Unique within its source: another document may have its own II.10.",
     )
     position = models.PositiveIntegerField(
         editable=False,
@@ -584,6 +593,9 @@ class Outcome(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["source", "reference"], name="outcome_reference_unique_in_source"
+            ),
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
                 name="outcome_year_plausible",
@@ -622,7 +634,9 @@ class Outcome(models.Model):
             )
 
     def natural_key(self):
-        return (self.reference,)
+        return (*self.source.natural_key(), self.reference)
+
+    natural_key.dependencies = ["outcomes.source"]
 
     def build_search_text(self):
         """The search document: expects the relations prefetched (see refresh_search_text)."""
@@ -668,8 +682,12 @@ class ReachQuerySet(CatalogueQuerySet):
 
 
 class ReachManager(models.Manager.from_queryset(ReachQuerySet)):
-    def get_by_natural_key(self, reference, region_slug):
-        return self.get(outcome__reference=reference, region__slug=region_slug)
+    def get_by_natural_key(self, source_slug, reference, region_slug):
+        return self.get(
+            outcome__source__slug=source_slug,
+            outcome__reference=reference,
+            region__slug=region_slug,
+        )
 
 
 class Reach(models.Model):
@@ -721,8 +739,10 @@ class MentionReason(models.TextChoices):
 
 
 class MentionManager(models.Manager.from_queryset(CatalogueQuerySet)):
-    def get_by_natural_key(self, reference, words):
-        return self.get(outcome__reference=reference, words=words)
+    def get_by_natural_key(self, source_slug, reference, words):
+        return self.get(
+            outcome__source__slug=source_slug, outcome__reference=reference, words=words
+        )
 
 
 class Mention(models.Model):
@@ -787,8 +807,12 @@ class Role(models.TextChoices):
 
 
 class ParticipationManager(models.Manager.from_queryset(CatalogueQuerySet)):
-    def get_by_natural_key(self, reference, organization_slug):
-        return self.get(outcome__reference=reference, organization__slug=organization_slug)
+    def get_by_natural_key(self, source_slug, reference, organization_slug):
+        return self.get(
+            outcome__source__slug=source_slug,
+            outcome__reference=reference,
+            organization__slug=organization_slug,
+        )
 
 
 class Participation(models.Model):
@@ -845,8 +869,10 @@ class Qualifier(models.TextChoices):
 
 
 class FigureManager(models.Manager.from_queryset(CatalogueQuerySet)):
-    def get_by_natural_key(self, reference, position):
-        return self.get(outcome__reference=reference, position=position)
+    def get_by_natural_key(self, source_slug, reference, position):
+        return self.get(
+            outcome__source__slug=source_slug, outcome__reference=reference, position=position
+        )
 
 
 class Figure(models.Model):
@@ -972,8 +998,8 @@ class Figure(models.Model):
 
 
 class ProgrammeManager(models.Manager.from_queryset(CatalogueQuerySet)):
-    def get_by_natural_key(self, reference, name):
-        return self.get(outcome__reference=reference, name=name)
+    def get_by_natural_key(self, source_slug, reference, name):
+        return self.get(outcome__source__slug=source_slug, outcome__reference=reference, name=name)
 
 
 class Programme(models.Model):

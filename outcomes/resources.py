@@ -12,7 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from import_export import fields, resources, widgets
-from import_export.instance_loaders import CachedInstanceLoader
+from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result
 
 from outcomes.history import with_row_changes
@@ -191,6 +191,41 @@ def row_messages(invalid_row):
     ] + list(invalid_row.non_field_specific_errors)
 
 
+class CachedRecordLoader(ModelInstanceLoader):
+    """The file's records, read in one query and matched on every import id field
+    (import-export's CachedInstanceLoader takes one field; an outcome's reference is
+    unique only within its source)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key_fields = [
+            self.resource.fields[name] for name in self.resource.get_import_id_fields()
+        ]
+        self.records = {}
+        rows = self.dataset.dict
+        if not rows or any(field.column_name not in rows[0] for field in self.key_fields):
+            return  # every row is new (before_import refuses a file without its keys)
+        wanted = [key for row in rows if (key := self.key(row)) is not None]
+        narrowed = {
+            f"{field.attribute}__in": {key[i] for key in wanted}
+            for i, field in enumerate(self.key_fields)
+        }
+        for record in self.get_queryset().filter(**narrowed):
+            self.records[tuple(field.get_value(record) for field in self.key_fields)] = record
+
+    def key(self, row):
+        """The row's key, or None when a value in it is not one the catalogue knows (the
+        row's import then says which)."""
+        try:
+            return tuple(field.clean(row) for field in self.key_fields)
+        except ValueError:
+            return None
+
+    def get_instance(self, row):
+        key = self.key(row)
+        return self.records.get(key) if key is not None else None
+
+
 class FileLineResult(Result):
     """Rows numbered as in the file: the header is row 1, the first record row 2.
 
@@ -248,11 +283,13 @@ class CatalogueResource(resources.ModelResource):
                 f"This file has {len(dataset):,} rows; an import takes at most "
                 f"{MAX_IMPORT_ROWS:,}. Split it into smaller files."
             )
-        missing = [name for name in self.get_import_id_fields() if name not in dataset.headers]
+        keys = self.get_import_id_fields()
+        missing = [name for name in keys if name not in dataset.headers]
         if missing:
             raise ValueError(
-                f"This file has no “{'”, “'.join(missing)}” column, which says which record "
-                "each row is. Export the records first and edit that file."
+                f"This file has no “{'” or “'.join(missing)}” column: "
+                f"{' and '.join(f'“{key}”' for key in keys)} say which record each row is. "
+                "Export the records first and edit that file."
             )
         super().before_import(dataset, **kwargs)
 
@@ -357,6 +394,11 @@ class CatalogueResource(resources.ModelResource):
 class OutcomeResource(CatalogueResource):
     """One row per outcome, matched on its reference."""
 
+    source = fields.Field(
+        attribute="source",
+        column_name="source",
+        widget=StrictForeignKeyWidget(Source, field="slug", label="source slug"),
+    )
     category = fields.Field(
         attribute="category",
         column_name="category",
@@ -387,9 +429,11 @@ class OutcomeResource(CatalogueResource):
 
     class Meta:
         model = Outcome
-        instance_loader_class = CachedInstanceLoader  # one query for all the rows
-        import_id_fields = ["reference"]
+        instance_loader_class = CachedRecordLoader  # one query for all the rows
+        # A reference is unique within its source only.
+        import_id_fields = ["source", "reference"]
         fields = [
+            "source",
             "reference",
             "category",
             "title",
@@ -426,16 +470,11 @@ class OutcomeResource(CatalogueResource):
     def get_queryset(self):
         # Rows are matched with their links, read once for the whole file: the
         # preview's before and after cells and the unchanged-row check read these.
-        return Outcome.objects.select_related("category").prefetch_related(
+        return Outcome.objects.select_related("source", "category").prefetch_related(
             Prefetch("countries", KeptLinks(Country)),
             Prefetch("participations", KeptLinks(Participation).select_related("organization")),
             Prefetch("reaches", KeptLinks(Reach).select_related("region")),
         )
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        if new and instance.source_id is None:
-            # The catalogue has one source document; a new outcome belongs to it.
-            instance.source = Source.objects.order_by("pk").first()
 
     # Cells of linked rows: column -> (the outcome's related name, the linked record's
     # field, the kind's field). Importing one replaces the outcome's rows.
@@ -552,7 +591,7 @@ class OrganizationResource(CatalogueResource):
 
     class Meta:
         model = Organization
-        instance_loader_class = CachedInstanceLoader  # one query for all the rows
+        instance_loader_class = CachedRecordLoader  # one query for all the rows
         import_id_fields = ["slug"]
         fields = ["slug", "name", "acronym", "type", "country", "membership"]
         export_order = fields
@@ -566,7 +605,7 @@ class CountryResource(CatalogueResource):
 
     class Meta:
         model = Country
-        instance_loader_class = CachedInstanceLoader  # one query for all the rows
+        instance_loader_class = CachedRecordLoader  # one query for all the rows
         import_id_fields = ["code"]
         fields = ["code", "name", "common_name", "numeric", "continent"]
         export_order = fields

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from outcomes.models import Category, Country, Organization, Outcome, Region
+from outcomes.models import Category, Country, Organization, Outcome, Region, Source
 
 
 class PageSitemap(Sitemap):
@@ -41,4 +41,5 @@ SITEMAPS = {
     "organizations": ModelSitemap(Organization.objects.only("slug")),
     "countries": ModelSitemap(Country.objects.with_outcomes().order_by("name").only("code")),
     "regions": ModelSitemap(Region.objects.only("slug")),
+    "sources": ModelSitemap(Source.objects.only("slug")),
 }

@@ -9,6 +9,14 @@ urlpatterns = [
     path("outcomes/", views.outcome_list, name="outcome_list"),
     path("outcomes/export.<str:format>", views.outcome_export, name="outcome_export"),
     path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome"),
+    # An item's reference, any case ("I.3", "ii.10"): unique within its source only.
+    re_path(r"^outcomes/(?P<reference>[IVXivx]+\.[0-9]+)/$", views.outcome_by_reference),
+    path("sources/<slug:slug>/", views.source_detail, name="source"),
+    re_path(
+        r"^sources/(?P<slug>[-\w]+)/(?P<reference>[IVXivx]+\.[0-9]+)/$",
+        views.outcome_by_reference,
+        name="source_item",
+    ),
     path("categories/<slug:slug>/", views.category_detail, name="category"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<slug:slug>/", views.organization_detail, name="organization"),

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -127,6 +127,55 @@ def outcome_list(request):
     )
 
 
+def renamed(queryset, slug):
+    """A permanent redirect to the current address of the record of `queryset` that had
+    `slug` before, in one hop however often it was renamed; 404 if none had it."""
+    record = queryset.formerly(slug)
+    if record is None:
+        raise Http404(f"No {queryset.model._meta.verbose_name} has the address “{slug}”.")
+    return redirect(record, permanent=True)
+
+
+@require_safe
+@versioned
+def outcome_by_reference(request, reference, slug=None):
+    """An outcome by its item reference: one permanent redirect to its page. Within a
+    source (/sources/<slug>/I.3/) a reference is unique; alone (/outcomes/I.3/), once
+    the catalogue holds several sources, it may name several items: they are listed."""
+    found = Outcome.objects.filter(reference=reference.upper()).select_related("source")
+    if slug is not None:
+        found = found.filter(source__slug=slug)
+    found = list(found[:MAX_SAME_REFERENCE])
+    if not found:
+        raise Http404(f"No outcome has the reference “{reference}”.")
+    if len(found) == 1:
+        return redirect(found[0], permanent=True)
+    return render(
+        request,
+        "outcomes/same_reference.html",
+        {"reference": reference.upper(), "outcomes": found},
+        status=300,
+    )
+
+
+# A reference names one item per source: this many sources at most are listed for it.
+MAX_SAME_REFERENCE = 100
+
+
+@require_safe
+@versioned
+def source_detail(request, slug):
+    source = Source.objects.filter(slug=slug).first()
+    if source is None:
+        return renamed(Source.objects, slug)
+    outcomes = Outcome.objects.for_listing().filter(source=source).in_document_order()
+    return render(
+        request,
+        "outcomes/source_detail.html",
+        {"source": source, "outcomes": first_outcomes(outcomes)},
+    )
+
+
 def first_outcomes(outcomes):
     """A detail page's list: its first PAGE_SIZE outcomes, and how many there are.
 
@@ -206,8 +255,9 @@ def outcome_export(request, format):
 @require_safe
 @versioned
 def outcome_detail(request, slug):
-    outcome = get_object_or_404(
-        Outcome.objects.select_related("category", "source").prefetch_related(
+    outcome = (
+        Outcome.objects.select_related("category", "source")
+        .prefetch_related(
             Prefetch(
                 "participations", queryset=Participation.objects.select_related("organization")
             ),
@@ -216,9 +266,12 @@ def outcome_detail(request, slug):
             Prefetch("mentions", queryset=Mention.objects.select_related("country", "region")),
             "figures",
             "programmes",
-        ),
-        slug=slug,
+        )
+        .filter(slug=slug)
+        .first()
     )
+    if outcome is None:
+        return renamed(Outcome.objects, slug)
     members_then = defaultdict(list)
     grouped = [reach.region_id for reach in outcome.reaches.all() if reach.kind == "members"]
     if grouped:
@@ -243,7 +296,9 @@ def outcome_detail(request, slug):
 @require_safe
 @versioned
 def category_detail(request, slug):
-    category = get_object_or_404(Category, slug=slug)
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        return renamed(Category.objects, slug)
     outcomes = first_outcomes(Outcome.objects.for_listing().filter(category=category))
     return render(
         request, "outcomes/category_detail.html", {"category": category, "outcomes": outcomes}
@@ -286,9 +341,11 @@ def organization_list(request):
 @require_safe
 @versioned
 def organization_detail(request, slug):
-    organization = get_object_or_404(
-        Organization.objects.select_related("country", "founded_by"), slug=slug
+    organization = (
+        Organization.objects.select_related("country", "founded_by").filter(slug=slug).first()
     )
+    if organization is None:
+        return renamed(Organization.objects, slug)
     participations = organization.participations.select_related("outcome__category").order_by(
         "role", "outcome__position"
     )
@@ -346,7 +403,9 @@ def country_detail(request, code):
 @require_safe
 @versioned
 def region_detail(request, slug):
-    region = get_object_or_404(Region, slug=slug)
+    region = Region.objects.filter(slug=slug).first()
+    if region is None:
+        return renamed(Region.objects, slug)
     memberships = list(region.memberships.select_related("country").order_by("country__name"))
     # Who was a member on each date an outcome reaching the region was published.
     dates = sorted(

@@ -61,7 +61,7 @@ def test_each_export_holds_exactly_the_listed_outcomes(client, query):
         io.BytesIO(client.get(f"/outcomes/export.xlsx?{query}").content)
     )
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert [row[0] for row in rows[1:]] == expected
+    assert [row[1] for row in rows[1:]] == expected
 
 
 def test_json_export_for_myanmar_matches_the_list(client):
@@ -126,7 +126,7 @@ def test_cells_that_look_like_formulas_are_escaped(client):
     workbook = openpyxl.load_workbook(
         io.BytesIO(client.get("/outcomes/export.xlsx?category=livelihood").content)
     )
-    titles = [row[2] for row in workbook.active.iter_rows(values_only=True)]
+    titles = [row[3] for row in workbook.active.iter_rows(values_only=True)]
     assert '\'=HYPERLINK("http://evil")' in titles
 
 

@@ -62,7 +62,7 @@ def test_a_file_with_one_bad_row_writes_nothing_and_says_which_row_and_why(edito
 
     dataset = exported(OutcomeResource, Outcome.objects.all(), change)
     # As a spreadsheet numbers it: the header is row 1.
-    bad_row = [row[0] for row in dataset].index("I.5") + 2
+    bad_row = [row[1] for row in dataset].index("I.5") + 2
 
     response = preview(editor_client, "outcome", dataset)
 
@@ -276,7 +276,7 @@ def test_too_many_rows_or_no_key_column_is_a_plain_message(editor_client, settin
     html = upload(editor_client, "outcome", "rows.csv", rows).content.decode()
     assert "This file has 2,001 rows; an import takes at most 2,000" in html
     html = upload(editor_client, "outcome", "nokey.csv", b"title\nx\n").content.decode()
-    assert "This file has no “reference” column" in html
+    assert "This file has no “source” or “reference” column" in html
     assert "Traceback" not in html and "/site-packages/" not in html
 
 
