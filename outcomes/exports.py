@@ -207,22 +207,29 @@ def xlsx_bytes(outcomes, request, via):
     return dataset.export("xlsx")
 
 
+# The downloads of a list: format -> (label, media type).
+DOWNLOADS = {
+    "csv": ("CSV", "text/csv; charset=utf-8"),
+    "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": ("JSON", "application/json"),
+}
+
+
 def respond(outcomes, format, request, via=None):
     """The download of `outcomes`; `via(outcome)` lists the [(country code, region slug,
     region name)] through which a listed outcome reaches a chosen country, if asked."""
     filename = f"sironet-outcomes-{timezone.now():%Y-%m-%d}.{format}"
     if format == "csv":
         response = StreamingHttpResponse(
-            csv_stream(outcomes, request, via), content_type="text/csv; charset=utf-8"
+            csv_stream(outcomes, request, via), content_type=DOWNLOADS["csv"][1]
         )
     elif format == "json":
         response = StreamingHttpResponse(
-            json_stream(outcomes, request, via), content_type="application/json"
+            json_stream(outcomes, request, via), content_type=DOWNLOADS["json"][1]
         )
     elif format == "xlsx":
         response = HttpResponse(
-            xlsx_bytes(outcomes, request, via),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            xlsx_bytes(outcomes, request, via), content_type=DOWNLOADS["xlsx"][1]
         )
     else:
         raise Http404("No such export format.")

@@ -9,9 +9,18 @@ urlpatterns = [
     path("outcomes/", views.outcome_list, name="outcome_list"),
     path("outcomes/export.<str:format>", views.outcome_export, name="outcome_export"),
     path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome"),
+    path(
+        "outcomes/<slug:slug>/cite.<str:format>",
+        views.cite,
+        {"kind": "outcome"},
+        name="outcome_cite",
+    ),
     # An item's reference, any case ("I.3", "ii.10"): unique within its source only.
     re_path(r"^outcomes/(?P<reference>[IVXivx]+\.[0-9]+)/$", views.outcome_by_reference),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
+    path(
+        "sources/<slug:slug>/cite.<str:format>", views.cite, {"kind": "source"}, name="source_cite"
+    ),
     re_path(
         r"^sources/(?P<slug>[-\w]+)/(?P<reference>[IVXivx]+\.[0-9]+)/$",
         views.outcome_by_reference,
@@ -25,4 +34,5 @@ urlpatterns = [
     re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_detail, name="country"),
     path("regions/<slug:slug>/", views.region_detail, name="region"),
     path("about/", views.about, name="about"),
+    path("about/cite.<str:format>", views.cite, {"kind": "catalogue"}, name="catalogue_cite"),
 ]

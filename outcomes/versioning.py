@@ -108,7 +108,7 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         version, changed = current_version()
-        request.data_version = version
+        request.data_version, request.data_changed = version, changed
         # The time of the change (to the microsecond) makes the tag unique to this
         # database's history: a restored or re-seeded database repeats version numbers.
         etag = f'"v{version}.{int(changed.timestamp() * 1_000_000):x}.{RELEASE}"'

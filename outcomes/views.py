@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from outcomes import exports, maps
+from outcomes import citations, exports, maps
 from outcomes.facets import facet_index
 from outcomes.filters import OutcomeFilter
 from outcomes.models import (
@@ -172,8 +172,63 @@ def source_detail(request, slug):
     return render(
         request,
         "outcomes/source_detail.html",
-        {"source": source, "outcomes": first_outcomes(outcomes)},
+        {
+            "source": source,
+            "outcomes": first_outcomes(outcomes),
+            "citations": citations.rendered([citations.source_item(source)]),
+            "cite_downloads": cite_links("outcomes:source_cite", slug=source.slug),
+            "json_ld": citations.json_ld(
+                {"@context": "https://schema.org", **citations.source_schema(source)}
+            ),
+        },
     )
+
+
+def cite_links(name, **kwargs):
+    """[(label, address)] of a citation's downloads."""
+    return [
+        (label, reverse(name, kwargs={**kwargs, "format": format}))
+        for format, (label, _) in citations.FORMATS.items()
+    ]
+
+
+def cited_outcome(request, outcome):
+    """An outcome's record and the source document it quotes, as CSL-JSON."""
+    version = (request.data_version, request.data_changed)
+    return [
+        citations.outcome_item(outcome, request, version),
+        citations.source_item(outcome.source),
+    ]
+
+
+def cited_catalogue(request):
+    return [citations.catalogue_item(request, (request.data_version, request.data_changed))]
+
+
+@require_safe
+@versioned(keep=False)
+def cite(request, format, kind, slug=None):
+    """A citation download: CSL-JSON, BibTeX or RIS of an outcome (with its source), a
+    source, or the catalogue."""
+    if format not in citations.FORMATS:
+        raise Http404(f"Citations download as {', '.join(citations.FORMATS)}.")
+    if kind == "outcome":
+        outcome = Outcome.objects.select_related("source").filter(slug=slug).first()
+        if outcome is None:
+            return renamed(Outcome.objects, slug)
+        items, name = cited_outcome(request, outcome), f"{outcome.source.slug}-{outcome.reference}"
+    elif kind == "source":
+        source = Source.objects.filter(slug=slug).first()
+        if source is None:
+            return renamed(Source.objects, slug)
+        items, name = [citations.source_item(source)], source.slug
+    else:
+        items, name = cited_catalogue(request), "sironet-outcomes-catalogue"
+    response = HttpResponse(
+        citations.written(items, format), content_type=citations.FORMATS[format][1]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{format}"'
+    return response
 
 
 def first_outcomes(outcomes):
@@ -281,14 +336,19 @@ def outcome_detail(request, slug):
     for reach in outcome.reaches.all():
         reach.members_then = members_then.get(reach.region_id, [])
     related = Outcome.objects.related_to(outcome).select_related("category")[:8]
+    version = (request.data_version, request.data_changed)
     return render(
         request,
         "outcomes/outcome_detail.html",
         {
             "outcome": outcome,
+            "citations": citations.rendered(cited_outcome(request, outcome)),
+            "cite_downloads": cite_links("outcomes:outcome_cite", slug=outcome.slug),
+            "json_ld": citations.json_ld(citations.outcome_schema(outcome, request, version)),
             "related": related,
-            "previous": Outcome.objects.filter(position__lt=outcome.position).last(),
-            "next": Outcome.objects.filter(position__gt=outcome.position).first(),
+            # Document order is within the outcome's source.
+            "previous": outcome.source.outcomes.filter(position__lt=outcome.position).last(),
+            "next": outcome.source.outcomes.filter(position__gt=outcome.position).first(),
         },
     )
 
@@ -442,10 +502,23 @@ def region_detail(request, slug):
 @versioned
 def about(request):
     source = Source.objects.first()
+    distributions = [
+        (f"All outcomes ({label})", reverse("outcomes:outcome_export", args=[format]), media)
+        for format, (label, media) in exports.DOWNLOADS.items()
+    ]
+    version = (request.data_version, request.data_changed)
     return render(
         request,
         "outcomes/about.html",
-        {"source": source, "outcome_count": Outcome.objects.count()},
+        {
+            "source": source,
+            "outcome_count": Outcome.objects.count(),
+            "citations": citations.rendered(cited_catalogue(request)),
+            "cite_downloads": cite_links("outcomes:catalogue_cite"),
+            "json_ld": citations.json_ld(
+                citations.catalogue_schema(request, version, distributions)
+            ),
+        },
     )
 
 

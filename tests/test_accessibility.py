@@ -24,6 +24,7 @@ PAGES = {
     "founded body": "/organizations/belt-and-road-industrial-and-commercial-alliance/",
     "category": "/categories/culture/",
     "about": "/about/",
+    "source": "/sources/sironet-cooperation-outcomes/",
     "correction form": "/corrections/new/",
     "outcome correction form": (
         "/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/correction/"

