@@ -11,6 +11,9 @@ from contextlib import contextmanager
 
 ROW = "__str__"  # a row's own name in a state: what the history calls it
 
+# The reason of the historical records `manage.py seed` makes: loading is not a correction.
+LOADED = "Loaded from its source document"
+
 
 def fields_in_words(record, skip=None):
     """A record's editable fields as a reader sees them: a link by its name, a choice

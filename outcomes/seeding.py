@@ -17,6 +17,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from outcomes.history import LOADED
 from outcomes.models import Country, SeedRecord
 from outcomes.places import iso_countries
 from outcomes.versioning import bump_data_version
@@ -74,6 +75,7 @@ def seed(fixture=FIXTURE):
         else:
             # The model's own save() (not a raw fixture save) fills in derived
             # fields and timestamps, as an editor's save would.
+            instance._change_reason = LOADED  # its history says so (not a correction)
             instance.save()
             for name, values in deserialized.m2m_data.items():
                 getattr(instance, name).set(values)

@@ -1,12 +1,19 @@
 from django.urls import path, re_path
+from django.views.decorators.http import require_safe
 
 from outcomes import views
+from outcomes.feeds import OutcomeChanges
+from outcomes.versioning import versioned
+
+# Feeds are kept per data version, as pages are.
+changes = require_safe(versioned(OutcomeChanges()))
 
 app_name = "outcomes"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("outcomes/", views.outcome_list, name="outcome_list"),
+    path("outcomes/feed.atom", changes, name="feed"),
     path("outcomes/export.<str:format>", views.outcome_export, name="outcome_export"),
     path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome"),
     path(
@@ -27,11 +34,24 @@ urlpatterns = [
         name="source_item",
     ),
     path("categories/<slug:slug>/", views.category_detail, name="category"),
+    path("categories/<slug:key>/feed.atom", changes, {"kind": "category"}, name="category_feed"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<slug:slug>/", views.organization_detail, name="organization"),
+    path(
+        "organizations/<slug:key>/feed.atom",
+        changes,
+        {"kind": "organization"},
+        name="organization_feed",
+    ),
     path("countries/", views.country_list, name="country_list"),
     # Two letters, any case (upper case redirects); anything else is not a country.
     re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_detail, name="country"),
+    re_path(
+        r"^countries/(?P<key>[A-Za-z]{2})/feed\.atom$",
+        changes,
+        {"kind": "country"},
+        name="country_feed",
+    ),
     path("regions/<slug:slug>/", views.region_detail, name="region"),
     path("about/", views.about, name="about"),
     path("about/cite.<str:format>", views.cite, {"kind": "catalogue"}, name="catalogue_cite"),

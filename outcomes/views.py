@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from outcomes import citations, exports, maps
+from outcomes import changes, citations, exports, maps
 from outcomes.facets import facet_index
 from outcomes.filters import OutcomeFilter
 from outcomes.models import (
@@ -344,6 +344,7 @@ def outcome_detail(request, slug):
             "outcome": outcome,
             "citations": citations.rendered(cited_outcome(request, outcome)),
             "cite_downloads": cite_links("outcomes:outcome_cite", slug=outcome.slug),
+            "corrections": changes.corrections(outcome),
             "json_ld": citations.json_ld(citations.outcome_schema(outcome, request, version)),
             "related": related,
             # Document order is within the outcome's source.

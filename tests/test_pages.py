@@ -273,10 +273,11 @@ def test_public_pages_refuse_writes(client):
 # Query budgets, pinned at the document's size and with 60 more outcomes.
 BUDGETS = [
     ("/", 5),  # categories with counts; outcomes; organizations; countries; the map's counts
-    ("/outcomes/brightness-action-free-cataract-surgeries-on-the-mekong-river/", 11),
+    ("/outcomes/brightness-action-free-cataract-surgeries-on-the-mekong-river/", 12),
     # outcome (+category, source); participations (+organization); places; reaches
     # (+region); mentions (+country, region); figures; programmes; the groupings'
-    # members on the source's date; related outcomes (+category); previous; next
+    # members on the source's date; related outcomes (+category); previous; next; its
+    # corrections (its history: none here)
     ("/organizations/", 2),  # organizations with outcome counts; organizations per type
     # organization (+country, founder); bodies it founded; participations (+outcome, category)
     ("/organizations/cfpd/", 3),

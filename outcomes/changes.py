@@ -1,0 +1,73 @@
+"""The public change log: what each correction of an outcome changed, in words.
+
+Read from the outcomes' history (django-simple-history): a field's old and new
+value, a link by its name, a choice by its label; changes to an outcome's rows
+(organizations, figures…) are the words its history records for them
+(history.with_row_changes). Editors' names are never shown: the log says what
+changed and when, not who changed it.
+"""
+
+from django.db.models import OuterRef, Subquery
+from django.utils.text import Truncator, capfirst
+
+from outcomes.history import LOADED
+from outcomes.models import Outcome
+
+# Fields the catalogue works out itself: never a correction of their own.
+DERIVED = {"search_text", "position", "updated"}
+# A value longer than this is shown shortened in the log.
+SHOWN = 240
+
+
+def with_previous(records, limit=None):
+    """The first `limit` historical records, each with `previous`: the record before it
+    (two queries)."""
+    model = records.model
+    earlier = model.objects.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    records = records.annotate(previous_id=Subquery(earlier.values("history_id")[:1]))
+    records = list(records[:limit] if limit else records)
+    previous = model.objects.in_bulk([r.previous_id for r in records if r.previous_id])
+    for record in records:
+        record.previous = previous.get(record.previous_id)
+    return records
+
+
+def _shown(field, value):
+    if value in (None, "", []):
+        return "(empty)"
+    if isinstance(value, list):  # places: the through rows' values
+        names = Outcome.countries.field.related_model.objects.filter(
+            pk__in=[row["country"] for row in value]
+        ).values_list("name", flat=True)
+        return ", ".join(sorted(names)) or "(empty)"
+    if field.is_relation:
+        related = field.related_model.objects.filter(pk=value).first()
+        value = related if related is not None else value
+    elif field.choices:
+        value = dict(field.flatchoices).get(value, value)
+    return f"“{Truncator(str(value)).chars(SHOWN)}”"
+
+
+def changes_in_words(record):
+    """What `record` (a historical outcome, with `previous`) changed: ["Field: “old” →
+    “new”", …], its rows' changes last."""
+    if record.previous is None or record.history_change_reason == LOADED:
+        return []
+    excluded = [*DERIVED, *(f.name for f in Outcome._meta.fields if not f.editable)]
+    delta = record.diff_against(record.previous, excluded_fields=excluded)
+    words = []
+    for change in delta.changes:
+        field = Outcome._meta.get_field(change.field)
+        old, new = _shown(field, change.old), _shown(field, change.new)
+        words.append(f"{capfirst(field.verbose_name)}: {old} → {new}")
+    reason = record.history_change_reason or ""
+    return words + [part for part in reason.split("; ") if part]
+
+
+def corrections(outcome):
+    """The outcome's corrections, newest first: [(when, [changes in words])]."""
+    records = with_previous(outcome.history.filter(history_type="~").order_by("-history_date"))
+    found = [(record.history_date, changes_in_words(record)) for record in records]
+    return [(when, words) for when, words in found if words]

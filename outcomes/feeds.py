@@ -1,0 +1,87 @@
+"""Atom feeds of new and corrected outcomes: the whole catalogue, and per category,
+country (as a place) and organization. One entry per change, from the outcomes'
+history (outcomes/changes.py), newest first."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from outcomes.changes import changes_in_words, with_previous
+from outcomes.models import Category, Country, Organization, Outcome
+
+# The newest changes a feed carries.
+ENTRIES = 50
+
+
+class OutcomeChanges(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, kind=None, key=None):
+        self.request = request
+        if kind == "category":
+            return get_object_or_404(Category, slug=key)
+        if kind == "country":
+            return get_object_or_404(Country, code=key.upper())
+        if kind == "organization":
+            return get_object_or_404(Organization, slug=key)
+        return None
+
+    def outcomes(self, chosen):
+        if isinstance(chosen, Category):
+            return Outcome.objects.filter(category=chosen)
+        if isinstance(chosen, Country):
+            return Outcome.objects.filter(countries=chosen)
+        if isinstance(chosen, Organization):
+            return Outcome.objects.filter(participations__organization=chosen)
+        return Outcome.objects.all()
+
+    def title(self, chosen):
+        about = f": {chosen}" if chosen else ""
+        return f"SIRONET Outcomes Catalogue{about}, new and corrected outcomes"
+
+    def subtitle(self, chosen):
+        return "Each entry is an outcome added to the catalogue or a correction to one."
+
+    def link(self, chosen):
+        return chosen.get_absolute_url() if chosen else reverse("outcomes:outcome_list")
+
+    def items(self, chosen):
+        outcomes = self.outcomes(chosen)
+        records = with_previous(
+            Outcome.history.filter(
+                id__in=outcomes.values("pk"), history_type__in=["+", "~"]
+            ).order_by("-history_date", "-history_id"),
+            limit=ENTRIES,
+        )
+        current = Outcome.objects.in_bulk([record.id for record in records])
+        entries = []
+        for record in records:
+            record.outcome = current.get(record.id)
+            record.words = changes_in_words(record)
+            if record.outcome and (record.history_type == "+" or record.words):
+                entries.append(record)
+        return entries
+
+    def item_title(self, record):
+        kind = "New" if record.history_type == "+" else "Corrected"
+        return f"{kind}: {record.outcome.reference} {record.outcome.title}"
+
+    def item_description(self, record):
+        if record.history_type == "+":
+            return record.outcome.text
+        return "; ".join(record.words)
+
+    def item_link(self, record):
+        return record.outcome.get_absolute_url()
+
+    def item_guid(self, record):
+        return self.request.build_absolute_uri(f"{self.item_link(record)}#change-{record.pk}")
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, record):
+        return record.history_date
+
+    def item_updateddate(self, record):
+        return record.history_date
