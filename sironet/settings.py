@@ -86,10 +86,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    "corsheaders",
     "django_filters",
     "import_export",
     "simple_history",
     "axes",
+    # The API (outcomes/api.py); listed so that its docs page uses our static files, not a CDN.
+    "ninja",
     "outcomes",
     "corrections",
 ]
@@ -98,6 +101,8 @@ MIDDLEWARE = [
     # First: answers /healthz before host checks and HTTPS redirects, and turns a
     # database outage into a plain 503 page.
     "outcomes.middleware.HealthMiddleware",
+    # Before anything that may answer (CommonMiddleware's redirects): CORS on /api/ only.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -252,6 +257,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# The API is public data, read-only: any origin may GET it, and read its ETag to revalidate
+# (django-cors-headers). No cookies are sent or needed.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag"]
 
 # E-mail: printed on standard output unless a backend is set (e.g.
 # django.core.mail.backends.smtp.EmailBackend with the DJANGO_EMAIL_* settings).

@@ -4,14 +4,19 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
+from outcomes.api import api
 from outcomes.sitemaps import SITEMAPS
 from outcomes.views import favicon, robots_txt
 
 urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("corrections.urls")),
+    path("api/v1/", api.urls),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
 ]
+
+# JSON under /api/, the site's page elsewhere.
+handler404 = "outcomes.api.not_found"

@@ -1,0 +1,678 @@
+"""The read-only JSON API, /api/v1/: the catalogue's records for programs (django-ninja).
+
+Thin like the pages: each operation is a base queryset, the list page's FilterSet
+where it lists outcomes, and a page. An outcome is rendered by the JSON export's
+as_record (outcomes/exports.py), with its source. Every answer carries the data
+version's ETag and answers a revisit with 304 (outcomes/versioning.py); none is
+kept on the server, since a crafted query would multiply the copies.
+
+An outcome is addressed by its slug, or by its reference within its source: a
+reference such as "I.3" is unique only within one document.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views import defaults
+from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
+from ninja.errors import HttpError, ValidationError
+from ninja.pagination import PaginationBase, paginate
+
+from outcomes.exports import as_record, with_relations
+from outcomes.facets import facet_index
+from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, SORTS, OutcomeFilter
+from outcomes.models import (
+    Category,
+    Continent,
+    Country,
+    Figure,
+    FigureKind,
+    Membership,
+    Mention,
+    Organization,
+    OrganizationType,
+    Outcome,
+    Participation,
+    Programme,
+    Qualifier,
+    Reach,
+    ReachKind,
+    Region,
+    RegionKind,
+    Role,
+    SironetMembership,
+    Source,
+    Status,
+)
+from outcomes.versioning import versioned
+from outcomes.views import PAGE_SIZE, filter_outcomes
+
+# Organizations, countries, regions, categories and sources per page: short records.
+RECORDS_PER_PAGE = 100
+
+SLUG = r"^[-a-zA-Z0-9_]+$"
+# A date, or a date and time with an optional offset: what `modified_since` takes.
+ISO_TIME = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+)
+
+api = NinjaAPI(
+    title="SIRONET Outcomes Catalogue API",
+    version="1",
+    description=(
+        "Read-only JSON records of the catalogue: outcomes (with the outcome list's filters "
+        "and facet counts), organizations, countries, regions, categories and sources. "
+        "Lists are paged (`next`, `previous`). Every answer carries an `ETag`: send it back "
+        "in `If-None-Match` to get `304 Not Modified` while the data is unchanged. "
+        'Errors are JSON: `{"detail": "…"}` with 400 or 404. Public data: any origin '
+        "may read it (`Access-Control-Allow-Origin: *`)."
+    ),
+    urls_namespace="api",
+    # Served from our own static files (ninja's Swagger UI), under the site's CSP: no CDN,
+    # and no call to the online validator.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+# ETag and Last-Modified from the data version, 304 for a revisit; nothing kept.
+api.add_decorator(versioned(keep=False), mode="view")
+
+
+class Error(Schema):
+    detail: str = Field(description="What was wrong with the request, in words.")
+
+
+ERRORS = {400: Error, 404: Error}
+# Where ninja says a parameter was: not part of its name (`filters` is list_outcomes's).
+LOCATIONS = {"query", "path", "filters"}
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request, exc):
+    """A parameter of the wrong type or form: 400 (ninja's default is 422), in words."""
+    problems = []
+    for error in exc.errors:
+        # ("query", "filters", "status", 0) -> status.0: the parameter as the request names it
+        where = [str(part) for part in error.get("loc", ()) if part not in LOCATIONS]
+        problems.append(f"{'.'.join(where) or 'request'}: {error.get('msg', 'invalid')}")
+    return api.create_response(request, {"detail": "; ".join(problems)}, status=400)
+
+
+def not_found(request, exception):
+    """Django's 404 handler: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith(reverse("api:api-root")):
+        docs = reverse("api:openapi-view")
+        return JsonResponse(
+            {"detail": f"There is no API address {request.path}; see {docs}."}, status=404
+        )
+    return defaults.page_not_found(request, exception)
+
+
+class Pages(PaginationBase):
+    """Numbered pages (Django's Paginator) with absolute links to the next and previous."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="The page, from 1.")
+
+    class Output(Schema):
+        count: int = Field(description="How many records the list holds, on all its pages.")
+        next: str | None = Field(description="The next page's address, if any.")
+        previous: str | None = Field(description="The previous page's address, if any.")
+        results: list[Any]
+
+    items_attribute = "results"
+
+    def __init__(self, page_size=RECORDS_PER_PAGE, **kwargs):
+        super().__init__(**kwargs)
+        self.page_size = page_size
+
+    def paginate_queryset(self, queryset, pagination, request, base_query=None, **params):
+        """The page as Output's fields; `base_query` (the request's by default) is kept
+        in the links. A page past the last is 404."""
+        paginator = Paginator(queryset, self.page_size)
+        try:
+            page = paginator.page(pagination.page)
+        except EmptyPage:
+            raise HttpError(
+                404, f"There is no page {pagination.page}: the last is {paginator.num_pages}."
+            ) from None
+        query = (request.GET if base_query is None else base_query).copy()
+        query.pop("page", None)
+
+        def link(number):
+            query["page"] = number
+            return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+        return {
+            "count": paginator.count,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": list(page.object_list),
+        }
+
+
+def outcomes_of(request, **filters):
+    """The absolute address of the API's outcome list with these filters."""
+    return request.build_absolute_uri(f"{reverse('api:outcomes')}?{urlencode(filters)}")
+
+
+class Index(Schema):
+    outcomes: str
+    organizations: str
+    countries: str
+    regions: str
+    categories: str
+    sources: str
+    openapi: str = Field(description="This API's OpenAPI 3.1 schema.")
+    docs: str = Field(description="This API's documentation, to read and try.")
+
+
+@api.get("/", response={200: Index, 304: None}, tags=["index"], summary="What this API holds")
+def index(request):
+    names = ["outcomes", "organizations", "countries", "regions", "categories", "sources"]
+    addresses = {name: reverse(f"api:{name}") for name in names}
+    addresses.update(openapi=reverse("api:openapi-json"), docs=reverse("api:openapi-view"))
+    return {name: request.build_absolute_uri(path) for name, path in addresses.items()}
+
+
+# Outcomes --------------------------------------------------------------------------------
+
+
+class SourceRef(Schema):
+    slug: str
+    title: str
+    url: str = Field(description="Where the publisher serves the document.")
+
+
+class RegionReach(Schema):
+    slug: str
+    reach: ReachKind = Field(
+        description="members: the text names the grouping as a whole, so the outcome "
+        "reaches each member as of its source's date; within: an unnamed part of it."
+    )
+    words: str
+
+
+class ReachedVia(Schema):
+    country: str
+    region: str
+
+
+class OrganizationPart(Schema):
+    name: str
+    slug: str
+    role: Role
+    sironet_membership: SironetMembership
+
+
+class FigureRecord(Schema):
+    kind: FigureKind
+    value: int | None
+    qualifier: Qualifier | None
+    currency: str | None
+    currency_assumed: bool
+    unit: str | None
+    words: str
+    display: str
+
+
+class OutcomeRecord(Schema):
+    """An outcome as the JSON download writes it, with its slug and its source."""
+
+    reference: str = Field(description="The item's number in its source, e.g. “II.10”.")
+    slug: str
+    source: SourceRef
+    title: str
+    category: str
+    status: Status
+    plans: str
+    year: int | None
+    scope: str
+    text: str
+    url: str = Field(description="The outcome's page.")
+    countries: list[str] = Field(description="ISO codes of the countries it takes place in.")
+    regions: list[RegionReach]
+    reached_via: list[ReachedVia] = Field(
+        description="With `via=1` and `country`: how it reaches a chosen country it does not "
+        "name, through a grouping."
+    )
+    organizations: list[OrganizationPart]
+    figures: list[FigureRecord]
+    updated: datetime
+
+
+def outcome_records(outcomes, request, via=None):
+    """{pk: record} of `outcomes` (a QuerySet): the JSON download's records and queries."""
+    records = {}
+    for outcome in with_relations(outcomes.select_related("source")):
+        source = outcome.source
+        records[outcome.pk] = {
+            "reference": outcome.reference,
+            "slug": outcome.slug,
+            "source": {"slug": source.slug, "title": source.title, "url": source.url},
+            **as_record(outcome, request, via),
+        }
+    return records
+
+
+class FacetOption(Schema):
+    value: str
+    label: str
+    count: int = Field(description="How many outcomes choosing this value would give.")
+    selected: bool
+
+
+class Facet(Schema):
+    options: list[FacetOption]
+    more: int = Field(description="Values left out of a long facet (those with fewest outcomes).")
+
+
+class OutcomePage(Pages.Output):
+    results: list[OutcomeRecord]
+    facets: dict[str, Facet] = Field(
+        description="The outcome list page's facet counts for these filters (without "
+        "`modified_since`): " + ", ".join(OutcomeFilter.FACETS) + "."
+    )
+
+
+class OutcomeQuery(Schema):
+    """The outcome list page's parameters (OutcomeFilter), and `modified_since`."""
+
+    q: str | None = Field(
+        None, max_length=MAX_QUERY_LENGTH, description="Words, each starting a word found."
+    )
+    category: list[str] = Field([], max_length=MAX_VALUES, description="Category slugs (OR).")
+    country: list[str] = Field(
+        [], max_length=MAX_VALUES, description="ISO country codes, any case (OR)."
+    )
+    via: Literal["1"] | None = Field(
+        None, description="1: also outcomes that reach a chosen country through a grouping."
+    )
+    region: list[str] = Field([], max_length=MAX_VALUES, description="Region slugs (OR).")
+    organization: list[str] = Field(
+        [], max_length=MAX_VALUES, description="Organization slugs (OR)."
+    )
+    status: list[Status] = Field([], max_length=MAX_VALUES, description="Statuses (OR).")
+    sort: Literal[tuple(SORTS)] | None = Field(
+        None,
+        description="Document order (default; best matches first for a search), "
+        "title, or most recently updated first.",
+    )
+    page: int = Field(1, ge=1, description="The page, from 1.")
+    modified_since: str | None = Field(
+        None,
+        pattern=ISO_TIME,
+        examples=["2025-01-31T12:00:00Z", "2025-01-31"],
+        description="A date, or a date and time (ISO 8601; UTC unless it gives an offset). "
+        "Only outcomes whose record may read differently since then (inclusive): the outcome "
+        "itself, any of its rows (organizations, places, groupings, figures, programmes, "
+        "mentions), or a category, source, organization or grouping it names changed. "
+        "Deleted outcomes are not listed.",
+    )
+
+
+def changed_since(when):
+    """The outcomes whose record may read differently since `when`, as a condition.
+
+    From the history every change leaves (django-simple-history; a deleted row's
+    record keeps its outcome): the outcome's own, its rows', and those of the
+    records it names. A QuerySet.update() leaves no history; of those, only the
+    outcome's own `updated` is read. One query with the list, whatever `when`.
+    """
+
+    def history(model):
+        return model.history.filter(history_date__gte=when)
+
+    condition = Q(updated__gte=when) | Q(pk__in=history(Outcome).values("id"))
+    for model in (Participation, Reach, Figure, Programme, Mention):
+        condition |= Q(pk__in=history(model).values("outcome_id"))
+    condition |= Q(category__in=history(Category).values("id"))
+    condition |= Q(source__in=history(Source).values("id"))
+    condition |= Q(
+        pk__in=Participation.objects.filter(
+            organization__in=history(Organization).values("id")
+        ).values("outcome_id")
+    )
+    regions = Q(region__in=history(Region).values("id")) | Q(
+        region__in=history(Membership).values("region_id")
+    )
+    condition |= Q(pk__in=Reach.objects.filter(regions).values("outcome_id"))
+    return condition
+
+
+def utc(text):
+    """The time `text` (matching ISO_TIME) gives, in UTC; a time without offset is UTC.
+    400 when it is no time (a 13th month) or out of range."""
+    try:
+        moment = datetime.fromisoformat(text)
+        if timezone.is_naive(moment):
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError) as error:
+        raise HttpError(400, f"modified_since: {error}.") from None
+
+
+@api.get(
+    "/outcomes/",
+    response={200: OutcomePage, 304: None, **ERRORS},
+    url_name="outcomes",
+    tags=["outcomes"],
+    summary="Outcomes, filtered as the outcome list",
+)
+def list_outcomes(request, filters: Query[OutcomeQuery]):
+    """The outcome list page's results, 20 a page, and its facet counts.
+
+    Its parameters are the list page's, read by the same FilterSet: page N here is page N
+    there. `modified_since` narrows the results to what changed, for syncing.
+    """
+    filterset, problems = filter_outcomes(request)
+    if problems:
+        raise HttpError(400, "; ".join(problems))
+    listed = filterset.listed()
+    query = filterset.data.copy()
+    if filters.modified_since is not None:
+        since = utc(filters.modified_since)
+        listed = filterset.qs.filter(changed_since(since)).values_list("pk", flat=True)
+        query["modified_since"] = since.isoformat()
+    page = Pages(page_size=PAGE_SIZE).paginate_queryset(
+        listed, Pages.Input(page=filters.page), request, base_query=query
+    )
+    codes = filterset.via_countries()
+    index = facet_index(request.data_version)
+    via = (lambda outcome: index.via(outcome.pk, codes)) if codes else None
+    ids = page["results"]
+    records = outcome_records(Outcome.objects.filter(pk__in=ids), request, via)
+    # (an outcome deleted since its id was listed is left out, not a failure)
+    page["results"] = [records[pk] for pk in ids if pk in records]
+    return {**page, "facets": filterset.facets()}
+
+
+def one_outcome(request, outcomes, missing):
+    records = outcome_records(outcomes, request)
+    if not records:
+        raise HttpError(404, missing)
+    return next(iter(records.values()))
+
+
+@api.get(
+    "/outcomes/{slug}/",
+    response={200: OutcomeRecord, 304: None, **ERRORS},
+    url_name="outcome",
+    tags=["outcomes"],
+    summary="One outcome, by slug",
+)
+def get_outcome(request, slug: str = Path(..., pattern=SLUG, max_length=200)):
+    return one_outcome(
+        request,
+        Outcome.objects.filter(slug=slug),
+        f"No outcome has the slug “{slug}”. An outcome is addressed by its slug, or by its "
+        "reference within its source: /api/v1/sources/<source>/outcomes/<reference>/.",
+    )
+
+
+@api.get(
+    "/sources/{source}/outcomes/{reference}/",
+    response={200: OutcomeRecord, 304: None, **ERRORS},
+    url_name="outcome_by_reference",
+    tags=["outcomes"],
+    summary="One outcome, by its reference within its source",
+)
+def get_outcome_by_reference(
+    request,
+    source: str = Path(..., pattern=SLUG, max_length=50),
+    reference: str = Path(..., pattern=r"^[A-Za-z0-9]+\.[0-9]+$", max_length=12, examples=["I.3"]),
+):
+    """A reference such as “I.3” (any case) is unique within one source only."""
+    return one_outcome(
+        request,
+        Outcome.objects.filter(source__slug=source, reference=reference.upper()),
+        f"No outcome {reference.upper()} in a source “{source}”.",
+    )
+
+
+# The records outcomes name ---------------------------------------------------------------
+
+
+def found(queryset, missing):
+    """The one record of `queryset`, or 404 with the message `missing`."""
+    record = queryset.first()
+    if record is None:
+        raise HttpError(404, missing)
+    return record
+
+
+class OrganizationRecord(Schema):
+    slug: str
+    name: str
+    acronym: str
+    type: OrganizationType
+    country: str | None = Field(description="ISO code of its home country, where known.")
+    sironet_membership: SironetMembership
+    founded_by: str | None = Field(description="The organization that founded it, if any.")
+    outcome_count: int
+    url: str = Field(description="The organization's page.")
+    outcomes: str = Field(description="Its outcomes in this API.")
+
+    @staticmethod
+    def resolve_country(organization):
+        return organization.country.code if organization.country else None
+
+    @staticmethod
+    def resolve_sironet_membership(organization):
+        return organization.membership
+
+    @staticmethod
+    def resolve_founded_by(organization):
+        return organization.founded_by.slug if organization.founded_by else None
+
+    @staticmethod
+    def resolve_url(organization, context):
+        return context["request"].build_absolute_uri(organization.get_absolute_url())
+
+    @staticmethod
+    def resolve_outcomes(organization, context):
+        return outcomes_of(context["request"], organization=organization.slug)
+
+
+# Each with its number of outcomes; ordered, as aggregations ignore Meta.ordering.
+ORGANIZATIONS = (
+    Organization.objects.select_related("country", "founded_by")
+    .annotate(outcome_count=Count("participations"))
+    .order_by("sort_name")
+)
+
+
+@api.get(
+    "/organizations/",
+    response={200: list[OrganizationRecord], 304: None, **ERRORS},
+    url_name="organizations",
+    tags=["organizations"],
+    summary="Organizations, A–Z",
+)
+@paginate(Pages)
+def list_organizations(request):
+    return ORGANIZATIONS.all()
+
+
+@api.get(
+    "/organizations/{slug}/",
+    response={200: OrganizationRecord, 304: None, **ERRORS},
+    tags=["organizations"],
+    summary="One organization",
+)
+def get_organization(request, slug: str = Path(..., pattern=SLUG, max_length=200)):
+    return found(ORGANIZATIONS.filter(slug=slug), f"No organization has the slug “{slug}”.")
+
+
+class CountryRecord(Schema):
+    code: str = Field(description="ISO 3166-1 alpha-2.")
+    name: str
+    common_name: str
+    continent: Continent
+    url: str
+    outcomes: str
+
+    @staticmethod
+    def resolve_url(country, context):
+        return context["request"].build_absolute_uri(country.get_absolute_url())
+
+    @staticmethod
+    def resolve_outcomes(country, context):
+        return outcomes_of(context["request"], country=country.code)
+
+
+@api.get(
+    "/countries/",
+    response={200: list[CountryRecord], 304: None, **ERRORS},
+    url_name="countries",
+    tags=["countries"],
+    summary="Countries (ISO 3166-1), by name",
+)
+@paginate(Pages)
+def list_countries(request):
+    return Country.objects.all()
+
+
+@api.get(
+    "/countries/{code}/",
+    response={200: CountryRecord, 304: None, **ERRORS},
+    tags=["countries"],
+    summary="One country",
+)
+def get_country(request, code: str = Path(..., pattern=r"^[A-Za-z]{2}$")):
+    return found(Country.objects.filter(code=code.upper()), f"No country has the code “{code}”.")
+
+
+class Member(Schema):
+    country: str
+    since: date | None = Field(description="The day it joined; empty: founding or unknown.")
+    until: date | None = Field(description="The day it left; empty while a member.")
+
+    @staticmethod
+    def resolve_country(membership):
+        return membership.country.code
+
+
+class RegionRecord(Schema):
+    slug: str
+    name: str
+    kind: RegionKind
+    description: str
+    members: list[Member] = Field(description="Its memberships, with their dates.")
+    url: str
+    outcomes: str
+
+    @staticmethod
+    def resolve_members(region):
+        return region.memberships.all()
+
+    @staticmethod
+    def resolve_url(region, context):
+        return context["request"].build_absolute_uri(region.get_absolute_url())
+
+    @staticmethod
+    def resolve_outcomes(region, context):
+        return outcomes_of(context["request"], region=region.slug)
+
+
+REGIONS = Region.objects.prefetch_related(
+    Prefetch("memberships", queryset=Membership.objects.select_related("country"))
+)
+
+
+@api.get(
+    "/regions/",
+    response={200: list[RegionRecord], 304: None, **ERRORS},
+    url_name="regions",
+    tags=["regions"],
+    summary="Regions and groupings, by name",
+)
+@paginate(Pages)
+def list_regions(request):
+    return REGIONS.all()
+
+
+@api.get(
+    "/regions/{slug}/",
+    response={200: RegionRecord, 304: None, **ERRORS},
+    tags=["regions"],
+    summary="One region or grouping",
+)
+def get_region(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
+    return found(REGIONS.filter(slug=slug), f"No region has the slug “{slug}”.")
+
+
+class CategoryRecord(Schema):
+    slug: str
+    numeral: str = Field(description="The section's Roman numeral in the source.")
+    order: int
+    name: str
+    description: str
+    url: str
+    outcomes: str
+
+    @staticmethod
+    def resolve_url(category, context):
+        return context["request"].build_absolute_uri(category.get_absolute_url())
+
+    @staticmethod
+    def resolve_outcomes(category, context):
+        return outcomes_of(context["request"], category=category.slug)
+
+
+@api.get(
+    "/categories/",
+    response={200: list[CategoryRecord], 304: None, **ERRORS},
+    url_name="categories",
+    tags=["categories"],
+    summary="Categories, in document order",
+)
+@paginate(Pages)
+def list_categories(request):
+    return Category.objects.all()
+
+
+@api.get(
+    "/categories/{slug}/",
+    response={200: CategoryRecord, 304: None, **ERRORS},
+    tags=["categories"],
+    summary="One category",
+)
+def get_category(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
+    return found(Category.objects.filter(slug=slug), f"No category has the slug “{slug}”.")
+
+
+class SourceRecord(Schema):
+    slug: str
+    title: str
+    publisher: str
+    published: date | None
+    url: str = Field(description="Where the publisher serves the document.")
+    note: str
+
+
+@api.get(
+    "/sources/",
+    response={200: list[SourceRecord], 304: None, **ERRORS},
+    url_name="sources",
+    tags=["sources"],
+    summary="The documents outcomes are taken from",
+)
+@paginate(Pages)
+def list_sources(request):
+    return Source.objects.all()
+
+
+@api.get(
+    "/sources/{slug}/",
+    response={200: SourceRecord, 304: None, **ERRORS},
+    tags=["sources"],
+    summary="One source",
+)
+def get_source(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
+    return found(Source.objects.filter(slug=slug), f"No source has the slug “{slug}”.")
