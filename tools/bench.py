@@ -133,6 +133,7 @@ def targets():
             "CSV export (filtered, varied)",
             [p.replace("/outcomes/?", "/outcomes/export.csv?") for p in varied_lists(rng, 500)],
         ),
+        ("API list /api/v1/outcomes/", ["/api/v1/outcomes/"]),
     ]
 
 
