@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -31,17 +31,12 @@ from outcomes.models import (
     Category,
     Continent,
     Country,
-    Figure,
     FigureKind,
     Membership,
-    Mention,
     Organization,
     OrganizationType,
     Outcome,
-    Participation,
-    Programme,
     Qualifier,
-    Reach,
     ReachKind,
     Region,
     RegionKind,
@@ -316,35 +311,6 @@ class OutcomeQuery(Schema):
     )
 
 
-def changed_since(when):
-    """The outcomes whose record may read differently since `when`, as a condition.
-
-    From the history every change leaves (django-simple-history; a deleted row's
-    record keeps its outcome): the outcome's own, its rows', and those of the
-    records it names. A QuerySet.update() leaves no history; of those, only the
-    outcome's own `updated` is read. One query with the list, whatever `when`.
-    """
-
-    def history(model):
-        return model.history.filter(history_date__gte=when)
-
-    condition = Q(updated__gte=when) | Q(pk__in=history(Outcome).values("id"))
-    for model in (Participation, Reach, Figure, Programme, Mention):
-        condition |= Q(pk__in=history(model).values("outcome_id"))
-    condition |= Q(category__in=history(Category).values("id"))
-    condition |= Q(source__in=history(Source).values("id"))
-    condition |= Q(
-        pk__in=Participation.objects.filter(
-            organization__in=history(Organization).values("id")
-        ).values("outcome_id")
-    )
-    regions = Q(region__in=history(Region).values("id")) | Q(
-        region__in=history(Membership).values("region_id")
-    )
-    condition |= Q(pk__in=Reach.objects.filter(regions).values("outcome_id"))
-    return condition
-
-
 def utc(text):
     """The time `text` (matching ISO_TIME) gives, in UTC; a time without offset is UTC.
     400 when it is no time (a 13th month) or out of range."""
@@ -377,7 +343,7 @@ def list_outcomes(request, filters: Query[OutcomeQuery]):
     query = filterset.data.copy()
     if filters.modified_since is not None:
         since = utc(filters.modified_since)
-        listed = filterset.qs.filter(changed_since(since)).values_list("pk", flat=True)
+        listed = filterset.qs.changed_since(since).values_list("pk", flat=True)
         query["modified_since"] = since.isoformat()
     page = Pages(page_size=PAGE_SIZE).paginate_queryset(
         listed, Pages.Input(page=filters.page), request, base_query=query

@@ -477,6 +477,35 @@ class OutcomeQuerySet(CatalogueQuerySet):
         the grouping `region` itself."""
         return self.filter(countries__in=members).exclude(reaches__region=region).distinct()
 
+    def changed_since(self, when):
+        """The outcomes whose record may read differently since `when` (the API's
+        `modified_since`).
+
+        From the history every change leaves (django-simple-history; a deleted row's
+        record keeps its outcome): the outcome's own, its rows', and those of the
+        records it names. A QuerySet.update() leaves no history; of those, only the
+        outcome's own `updated` is read. One query with the list, whatever `when`.
+        """
+
+        def history(model):
+            return model.history.filter(history_date__gte=when)
+
+        condition = Q(updated__gte=when) | Q(pk__in=history(Outcome).values("id"))
+        for model in (Participation, Reach, Figure, Programme, Mention):
+            condition |= Q(pk__in=history(model).values("outcome_id"))
+        condition |= Q(category__in=history(Category).values("id"))
+        condition |= Q(source__in=history(Source).values("id"))
+        condition |= Q(
+            pk__in=Participation.objects.filter(
+                organization__in=history(Organization).values("id")
+            ).values("outcome_id")
+        )
+        regions = Q(region__in=history(Region).values("id")) | Q(
+            region__in=history(Membership).values("region_id")
+        )
+        condition |= Q(pk__in=Reach.objects.filter(regions).values("outcome_id"))
+        return self.filter(condition)
+
     def via_groupings(self, countries):
         """Outcomes that reach one of `countries` only through a grouping they name as a
         whole (ASEAN, the SCO, the Mekong), reading membership as of each outcome's
