@@ -109,23 +109,23 @@ $(VNU): tools/vnu/package-lock.json
 test: install $(VNU)
 	$(BIN)/pytest
 
+# The checks are listed once, in .pre-commit-config.yaml (django-upgrade, ruff, ruff format,
+# djhtml, hadolint); they fix what they can, and fail if they changed anything.
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/hadolint Dockerfile
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
+# A first pass rewrites; a second fails only on what no tool can fix.
 format: install
-	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format .
+	$(BIN)/pre-commit run --all-files >/dev/null || $(BIN)/pre-commit run --all-files
 
 check: install
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEV) $(BIN)/python manage.py check
 
-# Re-pin every dependency after editing pyproject.toml (needs uv: pip install uv).
-lock:
-	uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock
-	uv pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock
+# Re-pin every dependency after editing pyproject.toml (uv is a dev dependency).
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

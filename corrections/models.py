@@ -61,7 +61,7 @@ class CorrectionReport(models.Model):
     )
     status = models.CharField(
         max_length=16,
-        choices=ReportStatus.choices,
+        choices=ReportStatus,
         default=ReportStatus.NEW,
         help_text="New: nobody has looked yet. In progress: an editor is checking it. "
         "Done: the catalogue was corrected (link the change below). Declined: "

@@ -30,7 +30,7 @@ def client_address(request):
     Used by django-axes (failed logins) and by the correction reports' limits.
     """
     if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        forwarded = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip()
         if forwarded:
             return forwarded
     return request.META.get("REMOTE_ADDR", "")
