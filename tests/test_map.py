@@ -14,7 +14,7 @@ from outcomes.models import Country, Outcome
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(
-    r'<a href="/countries/([a-z]{2})/" aria-label="([^"]+): (\d+) outcomes?">'
+    r'<a href="/countries/([a-z]{2})/" aria-label="([^"]+): (\d+) outcomes?">\s*'
     r'<path class="land shade-(\d)'
 )
 
@@ -151,7 +151,7 @@ def test_a_small_country_with_outcomes_has_a_mark_inside_its_one_link(client):
     links, svg = map_links(client.get("/").content.decode())
     for code in ["sc", "mu", "kh"]:
         assert svg.count(f'href="/countries/{code}/"') == 1
-        link = re.search(rf'<a href="/countries/{code}/"[^>]*>(.*?)</a>', svg)[1]
+        link = re.search(rf'<a href="/countries/{code}/"[^>]*>(.*?)</a>', svg, re.S)[1]
         assert re.search(r'<circle class="target" cx="\d+" cy="\d+" r="15">', link)
         assert re.search(r'<circle class="mark shade-\d" cx="\d+" cy="\d+" r="7.5"/>', link)
     after_first_mark = svg[svg.index("<circle") :]  # only the other marked countries
