@@ -1,5 +1,6 @@
 """The production configuration: secure settings, strict headers, health, outages, read-only."""
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import global_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -69,17 +71,27 @@ def test_https_is_enforced_in_production(client, settings):
     assert secure["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
 
 
-def test_the_proxy_header_is_trusted_only_when_asked():
-    command = ["-c", "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"]
-    env = {"DJANGO_SECRET_KEY": PRODUCTION_KEY, "DJANGO_SETTINGS_MODULE": "sironet.settings"}
-    plain = run(["-c", "import django; django.setup(); " + command[1]], **env)
-    proxied = run(
-        ["-c", "import django; django.setup(); " + command[1]],
-        DJANGO_BEHIND_TLS_PROXY="true",
-        **env,
+def settings_read_with(monkeypatch, **env):
+    """sironet/settings.py as a process with only the given environment (and the basics)
+    reads it: loaded afresh, beside the settings this process runs on."""
+    for name in [name for name in os.environ if name.startswith(("DJANGO_", "DATABASE_"))]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("settings_read", ROOT / "sironet/settings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_proxy_header_is_trusted_only_when_asked(monkeypatch):
+    plain = settings_read_with(monkeypatch, DJANGO_SECRET_KEY=PRODUCTION_KEY)
+    proxied = settings_read_with(
+        monkeypatch, DJANGO_SECRET_KEY=PRODUCTION_KEY, DJANGO_BEHIND_TLS_PROXY="true"
     )
-    assert plain.stdout.strip().splitlines()[-1] == "None"
-    assert proxied.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    default = global_settings.SECURE_PROXY_SSL_HEADER
+    assert getattr(plain, "SECURE_PROXY_SSL_HEADER", default) is None
+    assert proxied.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
 
 
 def test_templates_have_no_inline_script_or_style():

@@ -1,8 +1,8 @@
 """nginx in front of gunicorn (deploy/): slow clients wait in nginx, not in gunicorn's threads.
 
-The servers run as `make serve-proxy` runs them (deploy/serve-proxy), as local processes
-on a SQLite file migrated, seeded and with its static files collected in a temporary
-directory.
+The servers run as `make serve-proxy` runs them (deploy/serve-proxy), as local processes,
+on the suite's own test database (migrated and seeded once per session), with the static
+files collected in a temporary directory.
 """
 
 import contextlib
@@ -11,6 +11,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,11 +19,13 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.test import RequestFactory
 
 from outcomes.middleware import client_address
+from outcomes.models import Outcome
 from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +33,10 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Ports of their own, clear of make run's and make serve's 8000.
 PORTS = range(8750, 8770)
 SLOW_CLIENTS = 50
+
+# Among the database tests, so that pytest-django runs them before the live-server tests,
+# which empty the database the servers read.
+pytestmark = pytest.mark.django_db
 
 
 def free_ports(count):
@@ -46,12 +53,28 @@ def free_ports(count):
     pytest.fail(f"fewer than {count} free ports in {PORTS}")
 
 
-def prepare(directory):
-    """The production environment on a fresh SQLite file: migrated, seeded, static collected."""
+def served_database(directory):
+    """The address of the suite's test database, for the servers: an SQLite one lives in
+    memory, so it is copied to a file; a PostgreSQL one is shared (the servers only read)."""
+    from django.db import connection
+
+    assert Outcome.objects.exists(), "the test database is not seeded"
+    if connection.vendor == "sqlite":
+        path = directory / "db.sqlite3"
+        connection.ensure_connection()
+        with contextlib.closing(sqlite3.connect(path)) as copy:
+            connection.connection.backup(copy)
+        return f"sqlite:///{path}"
+    address = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(address._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def prepare(directory, database_url):
+    """The production environment on that database, its static files collected."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
         "DJANGO_SETTINGS_MODULE": "sironet.settings",
-        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+        "DATABASE_URL": database_url,
         "DJANGO_STATIC_ROOT": str(directory / "static"),
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -65,23 +88,21 @@ def prepare(directory):
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "2",
     }
-    script = (
-        "import django; django.setup(); from django.core.management import call_command; "
-        "call_command('migrate', verbosity=0); call_command('seed', verbosity=0); "
-        "call_command('collectstatic', interactive=False, verbosity=0)"
-    )
-    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True)
+    command = [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
     return env
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory):
+def pair(tmp_path_factory, django_db_setup, django_db_blocker):
     """nginx on one port in front of gunicorn on another; yields the two ports."""
     need(Path(NGINX).exists(), "nginx is missing: apt-get install -y nginx")
     directory = tmp_path_factory.mktemp("proxy")
     port, app_port = free_ports(2)
+    with django_db_blocker.unblock():
+        database_url = served_database(directory)
     env = {
-        **prepare(directory),
+        **prepare(directory, database_url),
         "PORT": str(port),
         "APP_PORT": str(app_port),
         "GUNICORN": str(Path(sys.executable).parent / "gunicorn"),
