@@ -1,6 +1,7 @@
 """The editors' admin: who may do what, the change form, and what each changelist costs."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
@@ -78,8 +79,12 @@ def test_a_country_code_cannot_be_changed_once_created(editor_client):
 
 
 def test_an_editor_may_not_see_users(editor_client):
-    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
-    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    for changelist in ("admin:auth_user_changelist", "admin:auth_group_changelist"):
+        response = editor_client.get(reverse(changelist))
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "<h1>Not allowed</h1>" in html
+        assert "edith@example.org" not in html
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login(client, db):
@@ -183,6 +188,10 @@ def test_every_changelist_renders_in_a_fixed_number_of_queries(
     with django_assert_num_queries(CHANGELISTS[model]):
         response = editor_client.get(url)
     assert response.status_code == 200
+    opts = apps.get_model("outcomes", model)._meta
+    count = opts.model.objects.count()
+    rows = f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}"
+    assert rows in response.content.decode()  # the changelist's "37 outcomes"
 
 
 def test_an_editor_turns_a_mention_into_a_place_with_history(editor_client, editor):

@@ -10,6 +10,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corrections.forms import CorrectionForm
 from corrections.models import CorrectionReport, ReportStatus
 from outcomes.models import Outcome
 from tests.conftest import admin_form_data
@@ -171,8 +172,11 @@ def test_the_sixth_report_within_the_hour_from_one_address_is_refused(client):
 
 def test_invalid_submissions_do_not_use_up_the_limit(client):
     for _ in range(6):
-        assert send(client, what="").status_code == 200
-    assert send(client).status_code == 302
+        response = send(client, what="")
+        assert response.status_code == 200
+        assert "Please say what is wrong." in response.content.decode()
+    assert send(client)["Location"] == "/corrections/thanks/"
+    assert CorrectionReport.objects.count() == 1
 
 
 def test_behind_the_trusted_proxy_the_address_is_the_one_it_appended(client, settings):
@@ -222,13 +226,19 @@ def test_the_form_page_is_not_kept_in_the_public_page_cache(client):
 
 
 def test_the_form_refuses_other_methods(client):
-    assert client.put(GENERAL_FORM).status_code == 405
-    assert client.post("/corrections/thanks/").status_code == 405
+    put = client.put(GENERAL_FORM)
+    assert put.status_code == 405
+    assert put["Allow"] == "GET, HEAD, POST"
+    post = client.post("/corrections/thanks/")
+    assert post.status_code == 405
+    assert post["Allow"] == "GET, HEAD"
 
 
 def test_the_outcome_form_costs_one_query(client, django_assert_num_queries):
     with django_assert_num_queries(1):  # the outcome (+category)
-        assert client.get(OUTCOME_FORM).status_code == 200
+        response = client.get(OUTCOME_FORM)
+    assert response.status_code == 200
+    assert '<h1>Report a correction to <span class="ref">I.1</span>' in response.content.decode()
 
 
 def test_editors_get_view_and_change_but_not_delete():
@@ -339,11 +349,19 @@ def test_any_input_is_answered_without_error_and_never_echoed_raw(
     from django.core.cache import caches
 
     caches["default"].clear()  # the examples share one address
-    response = client.post(
-        GENERAL_FORM, {"what": what, "source": source, "email": email, "website": website}
-    )
-    assert response.status_code in (200, 302), response.status_code
+    data = {"what": what, "source": source, "email": email, "website": website}
+    valid = CorrectionForm(data).is_valid()
+    kept = CorrectionReport.objects.count()
+    response = client.post(GENERAL_FORM, data)
     body = response.content.decode()
+    if valid:  # thanked; kept unless a robot filled in the honeypot
+        assert response.status_code == 302
+        assert response["Location"] == "/corrections/thanks/"
+        assert CorrectionReport.objects.count() == kept + (not website)
+    else:  # the form again, saying what to fix
+        assert response.status_code == 200
+        assert "Please check the form" in body
+        assert CorrectionReport.objects.count() == kept
     for value in (what, source, email):
         if "<" in value and len(value) > 3:
             assert value not in body

@@ -179,8 +179,12 @@ def test_import_needs_the_change_permission_and_export_the_view_permission(clien
     viewer.user_permissions.set(Permission.objects.filter(codename="view_outcome"))
     client.force_login(viewer)
 
-    assert client.get(reverse("admin:outcomes_outcome_import")).status_code == 403
-    assert client.get(reverse("admin:outcomes_outcome_export")).status_code == 200
+    refused = client.get(reverse("admin:outcomes_outcome_import"))
+    assert refused.status_code == 403
+    assert "<h1>Not allowed</h1>" in refused.content.decode()
+    export = client.get(reverse("admin:outcomes_outcome_export"))
+    assert export.status_code == 200
+    assert "<h1>Export</h1>" in export.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

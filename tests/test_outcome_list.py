@@ -182,20 +182,22 @@ def test_an_unknown_value_gives_an_empty_result_with_a_message(client, params):
 
 
 @pytest.mark.parametrize(
-    "params",
+    "params, says",
     [
-        {"page": "abc"},
-        {"page": "-1"},
-        {"page": "99999999999999999999"},
-        {"q": "'; DROP TABLE outcomes_outcome; --"},
-        {"q": "%_\\*:&|!()<>"},
-        {"q": "\x00"},
-        {"country": "m" * 300},
+        ({"page": "abc"}, "Page 1 of 2"),  # not a number: the first page
+        ({"page": "-1"}, "Page 2 of 2"),  # out of range: the last
+        ({"page": "99999999999999999999"}, "Page 2 of 2"),
+        ({"q": "'; DROP TABLE outcomes_outcome; --"}, ">0 outcomes</h2>"),
+        ({"q": "%_\\*:&|!()<>"}, ">0 outcomes</h2>"),
+        ({"q": "\x00"}, "Search: Null characters are not allowed."),
+        ({"country": "m" * 300}, f"Country: “{'M' * 300}” is not a known value."),
     ],
 )
-def test_odd_input_never_fails(client, params):
+def test_odd_input_never_fails(client, params, says):
     response = client.get(LIST, params)
     assert response.status_code == 200
+    assert says in response.content.decode()
+    assert Outcome.objects.count() == 37
 
 
 def test_a_very_long_search_is_refused_with_a_message(client):

@@ -267,7 +267,9 @@ def test_every_page_has_its_own_title_description_and_canonical_link(client):
 
 def test_public_pages_refuse_writes(client):
     for url in PAGES:
-        assert client.post(url).status_code == 405, url
+        response = client.post(url)
+        assert response.status_code == 405, url
+        assert response["Allow"] == "GET, HEAD", url
 
 
 # Query budgets, pinned at the document's size and with 60 more outcomes.
@@ -350,6 +352,7 @@ def test_the_etag_does_not_repeat_when_a_database_repeats_a_version_number(clien
     DataVersion.objects.update(changed=version.changed.replace(year=2030))  # another history
     again = client.get("/about/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
 
 
 def test_a_kept_page_is_kept_per_host_and_scheme(client, settings):
@@ -376,7 +379,9 @@ def test_an_edit_shows_at_once_on_cached_pages(client):
 
 def test_a_country_address_that_is_not_two_letters_is_404(client):
     for code in ["m%00", "mmm", "1a", "%00%00"]:
-        assert client.get(f"/countries/{code}/").status_code == 404
+        response = client.get(f"/countries/{code}/")
+        assert response.status_code == 404
+        assert "<h1>Page not found</h1>" in response.content.decode()
 
 
 def test_the_data_version_is_read_with_its_time_zone(settings):
