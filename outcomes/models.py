@@ -184,7 +184,7 @@ class Country(models.Model):
     numeric = models.CharField(
         "ISO numeric code", max_length=3, blank=True, help_text="Used to draw the country on maps."
     )
-    continent = models.CharField(max_length=2, choices=Continent.choices)
+    continent = models.CharField(max_length=2, choices=Continent)
 
     history = HistoricalRecords()
 
@@ -215,7 +215,7 @@ class Region(models.Model):
 
     slug = models.SlugField(unique=True, help_text="Used in addresses: /regions/<slug>/.")
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=RegionKind.choices)
+    kind = models.CharField(max_length=20, choices=RegionKind)
     description = models.TextField(
         blank=True, help_text="What the grouping is, and as of when its membership is given."
     )
@@ -353,7 +353,7 @@ class Organization(models.Model):
     acronym = models.CharField(
         max_length=30, blank=True, help_text="Only where the document gives one, e.g. “CFPD”."
     )
-    type = models.CharField(max_length=20, choices=OrganizationType.choices)
+    type = models.CharField(max_length=20, choices=OrganizationType)
     country = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -365,7 +365,7 @@ class Organization(models.Model):
     membership = models.CharField(
         "SIRONET membership",
         max_length=10,
-        choices=SironetMembership.choices,
+        choices=SironetMembership,
         default=SironetMembership.NOT_STATED,
         help_text="Member only where a source says so (the document's title calls the "
         "organizations it credits members); “not a member” only where a source says that.",
@@ -565,7 +565,7 @@ class Outcome(models.Model):
     text = models.TextField(help_text="The item's text exactly as the document prints it.")
     status = models.CharField(
         max_length=10,
-        choices=Status.choices,
+        choices=Status,
         default=Status.UNKNOWN,
         help_text="From the text's verbs, by the rules on the about page: “plans to” is "
         "planned; a launched or founded programme or body, or a present tense, is ongoing; "
@@ -732,7 +732,7 @@ class Reach(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="reaches")
     kind = models.CharField(
         max_length=10,
-        choices=ReachKind.choices,
+        choices=ReachKind,
         help_text="Via the grouping: the text names the grouping as a whole, so the outcome "
         "reaches each member as of its source's date. Somewhere in: an unnamed part of it.",
     )
@@ -794,7 +794,7 @@ class Mention(models.Model):
     )
     reason = models.CharField(
         max_length=20,
-        choices=MentionReason.choices,
+        choices=MentionReason,
         help_text="Why this is not a place of the outcome.",
     )
 
@@ -853,7 +853,7 @@ class Participation(models.Model):
     )
     role = models.CharField(
         max_length=10,
-        choices=Role.choices,
+        choices=Role,
         default=Role.LEAD,
         help_text="Lead: the item's one subject. Co-lead: one of a joint subject (“A and B "
         "co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). "
@@ -909,7 +909,7 @@ class Figure(models.Model):
 
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="figures")
     position = models.PositiveSmallIntegerField(default=1, help_text="Order in the text.")
-    kind = models.CharField(max_length=5, choices=FigureKind.choices)
+    kind = models.CharField(max_length=5, choices=FigureKind)
     value = models.DecimalField(
         max_digits=15,
         decimal_places=0,
@@ -920,7 +920,7 @@ class Figure(models.Model):
     )
     qualifier = models.CharField(
         max_length=6,
-        choices=Qualifier.choices,
+        choices=Qualifier,
         blank=True,
         help_text="How the text qualifies the number (“over”, “nearly”…); empty when "
         "there is no number.",
