@@ -12,7 +12,7 @@ SERVE := DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0 DJANGO_SE
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}
 
-.PHONY: install run serve serve-proxy bench migrate seed test lint format check lock clean
+.PHONY: install run serve serve-proxy bench migrate seed test test-fast lint format check lock clean
 
 $(BIN)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -106,8 +106,13 @@ $(VNU): tools/vnu/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tools/vnu --no-audit --no-fund --loglevel=error; \
 	else echo "npm is missing: the HTML validity test will be skipped."; fi
 
+# PYTEST_ARGS passes options on, e.g. CI's coverage report: make test PYTEST_ARGS=--cov
 test: install $(VNU)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the tests that drive Chromium (marked `browser`).
+test-fast: install $(VNU)
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 # The checks are listed once, in .pre-commit-config.yaml (django-upgrade, ruff, ruff format,
 # djhtml, hadolint); they fix what they can, and fail if they changed anything.
@@ -128,4 +133,4 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage
