@@ -17,6 +17,8 @@ from outcomes.models import Outcome
 DERIVED = {"search_text", "position", "updated"}
 # A value longer than this is shown shortened in the log.
 SHOWN = 240
+# An outcome page lists its latest corrections, at most this many.
+LISTED = 20
 
 
 def with_previous(records, limit=None):
@@ -67,7 +69,9 @@ def changes_in_words(record):
 
 
 def corrections(outcome):
-    """The outcome's corrections, newest first: [(when, [changes in words])]."""
-    records = with_previous(outcome.history.filter(history_type="~").order_by("-history_date"))
+    """The outcome's latest corrections, newest first: [(when, [changes in words])]."""
+    records = with_previous(
+        outcome.history.filter(history_type="~").order_by("-history_date"), limit=LISTED * 2
+    )
     found = [(record.history_date, changes_in_words(record)) for record in records]
-    return [(when, words) for when, words in found if words]
+    return [(when, words) for when, words in found if words][:LISTED]

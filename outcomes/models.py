@@ -62,12 +62,14 @@ class CatalogueQuerySet(models.QuerySet):
             return super().update(**kwargs)
         from outcomes.signals import note, touched_by
 
-        touched = touched_by(self.model, self)  # before: the update may change links
+        # The rows by id: the update may change what the filter selects.
+        rows = self.model._base_manager.filter(pk__in=list(self.values_list("pk", flat=True)))
+        touched = touched_by(self.model, rows)  # before: the update may change links
         updated = super().update(**kwargs)
         if updated:
             # An outcome's position (its reference) orders the lists: more than its row.
             kind = None if self.model is Outcome and "position" in kwargs else self.model
-            note(touched | touched_by(self.model, self), kind)
+            note(touched | touched_by(self.model, rows), kind)
         return updated
 
 

@@ -128,6 +128,9 @@ def _deleted(sender, instance, **kwargs):
 def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
         return
+    if sender is models.Membership:  # a grouping's members: any page
+        note(set(), sender)
+        return
     if action == "pre_clear":  # the links are still there to read
         if reverse:
             note(set(instance.outcomes.values_list("pk", flat=True)), sender)
@@ -140,6 +143,12 @@ def connect():
         post_save.connect(_saved, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
         pre_delete.connect(_deleting, sender=model, dispatch_uid=f"catalogue-pre-{model.__name__}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"catalogue-del-{model.__name__}")
-    m2m_changed.connect(
-        _links_changed, sender=models.Outcome.countries.through, dispatch_uid="catalogue-places"
-    )
+    for through in (
+        models.Outcome.countries.through,
+        models.Outcome.regions.through,  # Reach: add() bulk-creates, sending no post_save
+        models.Outcome.organizations.through,  # Participation
+        models.Region.members.through,  # Membership
+    ):
+        m2m_changed.connect(
+            _links_changed, sender=through, dispatch_uid=f"catalogue-links-{through.__name__}"
+        )

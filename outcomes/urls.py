@@ -2,11 +2,11 @@ from django.urls import path, re_path
 from django.views.decorators.http import require_safe
 
 from outcomes import views
-from outcomes.feeds import OutcomeChanges
+from outcomes.feeds import feed
 from outcomes.versioning import versioned
 
 # Feeds are kept per data version, as pages are.
-changes = require_safe(versioned(OutcomeChanges()))
+changes = require_safe(versioned(feed))
 
 app_name = "outcomes"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -52,16 +52,21 @@ def bump_data_version(outcome_ids=None):
     `outcome_ids`: the outcomes whose rows alone changed (a facet index may re-read
     just those); None when anything else may have (it is rebuilt).
     """
-    now = timezone.now()
-    updated = models.DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed=now)
-    if not updated:
-        models.DataVersion.objects.get_or_create(pk=1, defaults={"changed": now})
-    version = models.DataVersion.objects.values_list("version", flat=True).get(pk=1)
-    models.Change.objects.update_or_create(
-        version=version,
-        defaults={"outcomes": sorted(outcome_ids or ()), "whole": outcome_ids is None},
-    )
-    models.Change.objects.filter(version__lte=version - KEPT_CHANGES).delete()
+    # One transaction: the UPDATE's row lock keeps another bump out until this
+    # version's Change is written (on commit, the caller has no transaction).
+    with transaction.atomic():
+        now = timezone.now()
+        updated = models.DataVersion.objects.filter(pk=1).update(
+            version=F("version") + 1, changed=now
+        )
+        if not updated:
+            models.DataVersion.objects.get_or_create(pk=1, defaults={"changed": now})
+        version = models.DataVersion.objects.values_list("version", flat=True).get(pk=1)
+        models.Change.objects.update_or_create(  # a restored database may repeat one
+            version=version,
+            defaults={"outcomes": sorted(outcome_ids or ()), "whole": outcome_ids is None},
+        )
+        models.Change.objects.filter(version__lte=version - KEPT_CHANGES).delete()
 
 
 # Every public request reads the version. Written as SQL because building the

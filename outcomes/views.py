@@ -127,13 +127,14 @@ def outcome_list(request):
     )
 
 
-def renamed(queryset, slug):
+def renamed(queryset, slug, address=None):
     """A permanent redirect to the current address of the record of `queryset` that had
-    `slug` before, in one hop however often it was renamed; 404 if none had it."""
+    `slug` before, in one hop however often it was renamed; 404 if none had it.
+    `address(record)` gives the address (its page, by default)."""
     record = queryset.formerly(slug)
     if record is None:
         raise Http404(f"No {queryset.model._meta.verbose_name} has the address “{slug}”.")
-    return redirect(record, permanent=True)
+    return redirect(address(record) if address else record, permanent=True)
 
 
 @require_safe
@@ -144,7 +145,8 @@ def outcome_by_reference(request, reference, slug=None):
     the catalogue holds several sources, it may name several items: they are listed."""
     found = Outcome.objects.filter(reference=reference.upper()).select_related("source")
     if slug is not None:
-        found = found.filter(source__slug=slug)
+        source = Source.objects.filter(slug=slug).first() or Source.objects.formerly(slug)
+        found = found.filter(source=source)
     found = list(found[:MAX_SAME_REFERENCE])
     if not found:
         raise Http404(f"No outcome has the reference “{reference}”.")
@@ -215,12 +217,12 @@ def cite(request, format, kind, slug=None):
     if kind == "outcome":
         outcome = Outcome.objects.select_related("source").filter(slug=slug).first()
         if outcome is None:
-            return renamed(Outcome.objects, slug)
+            return renamed(Outcome.objects, slug, lambda o: f"{o.get_absolute_url()}cite.{format}")
         items, name = cited_outcome(request, outcome), f"{outcome.source.slug}-{outcome.reference}"
     elif kind == "source":
         source = Source.objects.filter(slug=slug).first()
         if source is None:
-            return renamed(Source.objects, slug)
+            return renamed(Source.objects, slug, lambda s: f"{s.get_absolute_url()}cite.{format}")
         items, name = [citations.source_item(source)], source.slug
     else:
         items, name = cited_catalogue(request), "sironet-outcomes-catalogue"

@@ -119,3 +119,34 @@ def test_markup_in_a_title_is_text_in_citations_and_json_ld(client):
     assert "<script>alert(1)" not in html
     assert json_ld(html)["name"] == outcome.title  # escaped in the data block, intact when read
     assert "&lt;/script&gt;" in cite_section(html)
+
+
+def test_braces_percent_and_line_breaks_stay_inside_their_field(client):
+    outcome = Outcome.objects.get(reference="I.3")
+    outcome.title = "Smile } now & 100% {free}\nsurgeries #1"
+    outcome.save()
+    library = bibtexparser.parse_string(
+        client.get(f"{outcome.get_absolute_url()}cite.bib").content.decode()
+    )
+    assert not library.failed_blocks
+    online = next(entry for entry in library.entries if entry.entry_type == "online")
+    assert {"title", "author", "url", "note"} <= set(online.fields_dict)
+    records = rispy.loads(client.get(f"{outcome.get_absolute_url()}cite.ris").content.decode())
+    assert [r["type_of_reference"] for r in records] == ["ELEC", "RPRT"]
+    assert records[0]["title"] == "I.3. Smile } now & 100% {free} surgeries #1"
+
+
+def test_an_earlier_slug_of_a_download_or_a_source_leads_to_the_same_download_or_item(client):
+    outcome = Outcome.objects.get(reference="I.3")
+    old = outcome.slug
+    outcome.slug = "renamed-item"
+    outcome.save()
+    assert client.get(f"/outcomes/{old}/cite.ris")["Location"] == "/outcomes/renamed-item/cite.ris"
+    source = Source.objects.get()
+    old_source = source.slug
+    source.slug = "renamed-source"
+    source.save()
+    assert client.get(f"/sources/{old_source}/cite.bib")["Location"] == (
+        "/sources/renamed-source/cite.bib"
+    )
+    assert client.get(f"/sources/{old_source}/I.3/")["Location"] == "/outcomes/renamed-item/"

@@ -483,3 +483,26 @@ def test_after_an_edit_the_index_reads_only_the_outcomes_changed(db, catalogue_s
     Outcome.objects.filter(pk=other.pk).update(reference="I.99", position=10_099)
     rebuilt = facet_index(current_version()[0])
     assert rebuilt.ids != new.ids  # moved in document order: built again
+
+
+def test_an_update_that_moves_rows_and_an_add_through_a_link_model_reach_the_index(db):
+    """QuerySet.update() notes the outcomes rows move to, not only those they leave; a
+    link added through its model (regions.add, which sends no post_save) is noted too."""
+    from outcomes.facets import FacetIndex, facet_index, forget
+    from outcomes.models import Participation
+    from outcomes.versioning import current_version
+
+    forget()
+    facet_index(current_version()[0])
+    x, y = Outcome.objects.get(reference="I.3"), Outcome.objects.get(reference="V.6")
+    moved = x.participations.exclude(organization__in=y.organizations.all()).first()
+    Participation.objects.filter(pk=moved.pk).update(outcome=y)
+    assert index_content(facet_index(current_version()[0])) == index_content(FacetIndex())
+    y.refresh_from_db()
+    assert moved.organization.name.split()[0].lower() in y.search_text
+
+    before = current_version()[0]
+    region = Region.objects.exclude(outcomes=x).first()
+    x.regions.add(region, through_defaults={"kind": "within"})
+    assert current_version()[0] == before + 1
+    assert index_content(facet_index(current_version()[0])) == index_content(FacetIndex())
