@@ -99,15 +99,15 @@ def test_every_answer_matches_the_schema_and_none_is_a_server_error(case, app):
 
 
 @pytest.mark.browser
-def test_the_docs_page_works_in_a_browser_under_the_csp(page, live_server):
+def test_the_docs_page_works_in_a_browser_under_the_csp(page, live_catalogue):
     """Swagger UI draws every operation from our own files; the browser reports no CSP
     violation and asks no other host."""
     problems, hosts = [], set()
     page.on("console", lambda message: problems.append(message.text))
     page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
-    page.goto(live_server.url + "/api/v1/docs")
+    page.goto(live_catalogue + "/api/v1/docs")
     operations = page.locator(".opblock-summary-path")
     operations.first.wait_for()
     assert operations.count() == len(schema.raw_schema["paths"])
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p]
-    assert hosts == {live_server.url.split("/")[2]}
+    assert hosts == {live_catalogue.split("/")[2]}
