@@ -1,8 +1,9 @@
 """The read-only JSON API, /api/v1/: the catalogue's records for programs (django-ninja).
 
 Thin like the pages: each operation is a base queryset, the list page's FilterSet
-where it lists outcomes, and a page. An outcome is rendered by the JSON export's
-as_record (outcomes/exports.py), with its source. Every answer carries the data
+where it lists outcomes, and a page. An outcome's record (as_record) is read with
+the downloads' queries (exports.with_relations), with codes and slugs for programs
+where the downloads give names for people. Every answer carries the data
 version's ETag and answers a revisit with 304 (outcomes/versioning.py); none is
 kept on the server, since a crafted query would multiply the copies.
 
@@ -24,7 +25,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 
-from outcomes.exports import as_record, with_relations
+from outcomes.exports import with_relations
 from outcomes.facets import facet_index
 from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, SORTS, OutcomeFilter
 from outcomes.models import (
@@ -217,7 +218,7 @@ class FigureRecord(Schema):
 
 
 class OutcomeRecord(Schema):
-    """An outcome as the JSON download writes it, with its slug and its source."""
+    """An outcome, with its slug and its source."""
 
     reference: str = Field(description="The item's number in its source, e.g. “II.10”.")
     slug: str
@@ -241,10 +242,61 @@ class OutcomeRecord(Schema):
     updated: datetime
 
 
+# The rows an outcome's record shows (exports.with_relations reads each in one query).
+RECORD_PARTS = ("participations", "countries", "reaches", "figures")
+
+
+def as_record(outcome, request, via=None):
+    """An outcome's record (OutcomeRecord) without its slug and source; `via(outcome)` as
+    exports.respond takes it."""
+    return {
+        "reference": outcome.reference,
+        "title": outcome.title,
+        "category": outcome.category.slug,
+        "status": outcome.status,
+        "plans": outcome.plans,
+        "year": outcome.year,
+        "scope": outcome.scope,
+        "text": outcome.text,
+        "url": request.build_absolute_uri(outcome.get_absolute_url()),
+        "countries": [country.code for country in outcome.countries.all()],
+        "regions": [
+            {"slug": reach.region.slug, "reach": reach.kind, "words": reach.words}
+            for reach in outcome.reaches.all()
+        ],
+        "reached_via": [{"country": code, "region": slug} for code, _, slug, _ in via(outcome)]
+        if via
+        else [],
+        "organizations": [
+            {
+                "name": p.organization.name,
+                "slug": p.organization.slug,
+                "role": p.role,
+                "sironet_membership": p.organization.membership,
+            }
+            for p in outcome.participations.all()
+        ],
+        "figures": [
+            {
+                "kind": figure.kind,
+                "value": None if figure.value is None else int(figure.value),
+                "qualifier": figure.qualifier or None,
+                "currency": figure.currency or None,
+                "currency_assumed": figure.currency_assumed,
+                "unit": figure.unit or None,
+                "words": figure.words,
+                "display": figure.display,
+            }
+            for figure in outcome.figures.all()
+        ],
+        "updated": outcome.updated.isoformat(timespec="seconds"),
+    }
+
+
 def outcome_records(outcomes, request, via=None):
-    """{pk: record} of `outcomes` (a QuerySet): the JSON download's records and queries."""
+    """{pk: record} of `outcomes` (a QuerySet), in the downloads' queries."""
     records = {}
-    for outcome in with_relations(outcomes.select_related("source")):
+    for outcome in with_relations(outcomes, RECORD_PARTS):
         source = outcome.source
         records[outcome.pk] = {
             "reference": outcome.reference,

@@ -1,4 +1,6 @@
-"""django-import-export resources: one per model, shared by the admin and the public exports.
+"""django-import-export resources: the admin's import and export, one per model.
+
+The public downloads have readable columns of their own (outcomes/exports.py).
 
 An import matches rows on natural keys (an outcome's reference, an organization's
 slug, a country's ISO code), so importing a file twice updates rather than
@@ -369,7 +371,7 @@ class CatalogueResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def export_field(self, field, instance, **kwargs):
-        # Every export, the admin's and the public's, shows a formula as text.
+        # The admin's export, as the public downloads (exports.cells), shows a formula as text.
         return escape_formula(super().export_field(field, instance, **kwargs))
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -421,7 +423,6 @@ class OutcomeResource(CatalogueResource):
             Organization, Role, lambda organization: Role.LEAD, "organization", "role"
         ),
     )
-    reached_via = fields.Field(column_name="reached_via", readonly=True)
     figures = fields.Field(column_name="figures", readonly=True)
     year = fields.Field(attribute="year", column_name="year", widget=WholeNumberWidget())
     url = fields.Field(column_name="url", readonly=True)
@@ -445,7 +446,6 @@ class OutcomeResource(CatalogueResource):
             "text",
             "countries",
             "regions",
-            "reached_via",
             "organizations",
             "figures",
             "url",
@@ -455,10 +455,6 @@ class OutcomeResource(CatalogueResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
-
-    def __init__(self, request=None, via=None, **kwargs):
-        super().__init__(request=request, **kwargs)
-        self.via = via  # see exports.respond
 
     # Of the outcome and of its rows, which other admin pages also edit.
     CHANGES = (
@@ -557,14 +553,6 @@ class OutcomeResource(CatalogueResource):
 
     def dehydrate_regions(self, outcome):
         return SEPARATOR.join(f"{r.region.slug} ({r.kind})" for r in outcome.reaches.all())
-
-    def dehydrate_reached_via(self, outcome):
-        """How the outcome reaches a chosen country through a grouping (?via=1), if so."""
-        if not self.via:
-            return ""
-        return SEPARATOR.join(
-            f"{country} ({code}) via {region}" for code, country, _, region in self.via(outcome)
-        )
 
     def dehydrate_figures(self, outcome):
         return SEPARATOR.join(

@@ -244,6 +244,15 @@ else:
         },
     }
 
+# The licence of the catalogue's own data (titles, classifications, links), as the
+# about page states it; the downloads and the data package name it.
+CATALOGUE_LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+CATALOGUE_LICENSE_NOTE = "The items’ quoted text remains their source’s publisher’s."
+
 # Content Security Policy (django-csp): only our own files; no inline script or style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -7,7 +7,8 @@ import json
 import openpyxl
 import pytest
 
-from outcomes.models import Outcome
+from outcomes.exports import COLUMNS
+from outcomes.models import DataVersion, Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_each_export_holds_exactly_the_listed_outcomes(client, query):
         io.BytesIO(client.get(f"/outcomes/export.xlsx?{query}").content)
     )
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert [row[1] for row in rows[1:]] == expected
+    assert [row[0] for row in rows[1:]] == expected
 
 
 def test_json_export_for_myanmar_matches_the_list(client):
@@ -69,52 +70,78 @@ def test_json_export_for_myanmar_matches_the_list(client):
     assert [r["reference"] for r in records] == ["I.1", "I.2", "I.8", "II.10"]
 
 
-def test_json_records_carry_the_documented_fields(client):
+def test_json_records_carry_names_beside_codes(client):
     (record,) = json_records(
         client, "/outcomes/export.json?organization=china-association-for-ngo-cooperation"
     )
+    assert list(record) == [column.name for column in COLUMNS]
     assert record["reference"] == "II.1"
-    assert record["category"] == "capacity"
-    assert record["status"] == "completed"
+    assert record["source"] == "sironet-cooperation-outcomes"
+    assert record["category"] == "Capacity Building and Talent Exchanges"
+    assert record["category_slug"] == "capacity"
+    assert record["status"] == "Completed"
     assert record["url"].startswith("http://testserver/outcomes/")
-    assert record["countries"] == ["KH", "UZ"]
-    assert record["regions"] == []
-    assert record["organizations"] == [
-        {
-            "name": "China Association for NGO Cooperation",
-            "slug": "china-association-for-ngo-cooperation",
-            "role": "lead",
-            "sironet_membership": "member",
-        }
-    ]
-    assert record["figures"][0]["value"] == 500000
-    assert record["figures"][0]["currency"] == "USD"
-    assert record["figures"][0]["currency_assumed"] is True  # "dollars", not "US dollars"
-    assert record["figures"][0]["display"] == "over US$500,000"
-    assert set(record) >= {
-        "reference",
-        "title",
-        "category",
-        "status",
-        "text",
-        "url",
-        "countries",
-        "regions",
-        "organizations",
-        "figures",
-        "updated",
-    }
+    assert record["countries"] == ["Cambodia", "Uzbekistan"]
+    assert record["country_codes"] == ["KH", "UZ"]
+    assert record["regions"] == record["region_slugs"] == record["reached_via"] == []
+    assert record["organizations"] == ["China Association for NGO Cooperation (lead)"]
+    assert record["organization_slugs"] == ["china-association-for-ngo-cooperation"]
+    # The document's words, then the catalogue's reading: "dollars" is not "US dollars".
+    assert record["figures"] == ["over 500,000 dollars (read as over US$500,000, currency assumed)"]
+    assert record["year"] is None
 
 
-def test_many_valued_cells_use_a_separator_no_name_contains(client):
+def test_many_valued_cells_join_names_and_codes_in_the_same_order(client):
     (row,) = [r for r in csv_rows(client, "organization=cnie") if r["reference"] == "V.8"]
     assert row["organizations"] == (
-        "cnie (lead);tanzania-china-friendship-promotion-association (partner);"
-        "polish-house-civic-association (partner)"
+        "China NGO Network for International Exchanges (lead); "
+        "Tanzania-China Friendship Promotion Association (partner); "
+        "Polish House Civic Association (partner)"
     )
-    assert row["countries"] == "PL;TZ"  # places: "Tanzania-China" does not place it in China
+    assert row["organization_slugs"] == (
+        "cnie; tanzania-china-friendship-promotion-association; polish-house-civic-association"
+    )
+    # Places: "Tanzania-China" does not place it in China; it is a mention, with its reason.
+    assert row["countries"] == "Poland; Tanzania, United Republic of"
+    assert row["country_codes"] == "PL; TZ"
+    assert (
+        "China (“Tanzania-China Friendship Promotion Association”: in a partner's name"
+        in (row["mentions"])
+    )
     (row,) = csv_rows(client, "q=hongbo")
     assert row["text"].startswith("Fujian Hongbo Opto-Electronics Technology Co., Ltd.")
+
+
+def test_every_row_names_its_source_item_category_status_and_programmes(client):
+    rows = {row["reference"]: row for row in csv_rows(client, "")}
+    assert {row["source"] for row in rows.values()} == {"sironet-cooperation-outcomes"}
+    assert len({row["slug"] for row in rows.values()}) == len(rows)
+    row = rows["I.2"]
+    assert row["category"] == "Livelihood Cooperation and Donation"
+    assert row["status"] == "Ongoing"
+    assert row["programmes"] == "Paukphaw Scholarship Project; Smiling Children Project"
+    assert rows["I.3"]["regions"] == "Mekong (Lancang-Mekong) countries (via the grouping)"
+    assert rows["V.6"]["figures"] == (
+        "nearly 100 million RMB (read as nearly CN¥100 million); 20 Belt and Road countries "
+        "(read as 20 countries)"
+    )
+
+
+def test_the_workbook_has_an_outcomes_sheet_and_an_about_sheet(client):
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get("/outcomes/export.xlsx?category=culture").content)
+    )
+    assert workbook.sheetnames == ["Outcomes", "About"]
+    header = next(workbook["Outcomes"].iter_rows(values_only=True))
+    assert list(header) == [column.name for column in COLUMNS]
+    about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True)}
+    assert about["Downloaded from"] == "http://testserver/outcomes/export.xlsx?category=culture"
+    assert about["Outcomes"] == Outcome.objects.filter(category__slug="culture").count()
+    assert about["Data version"] == DataVersion.objects.get().version
+    assert "Creative Commons Attribution 4.0" in about["Licence"]
+    assert about["Source “sironet-cooperation-outcomes”"].startswith("Cooperation Outcomes of")
+    for column in COLUMNS:
+        assert about[column.name] == column.meaning
 
 
 def test_cells_that_look_like_formulas_are_escaped(client):
@@ -126,7 +153,8 @@ def test_cells_that_look_like_formulas_are_escaped(client):
     workbook = openpyxl.load_workbook(
         io.BytesIO(client.get("/outcomes/export.xlsx?category=livelihood").content)
     )
-    titles = [row[3] for row in workbook.active.iter_rows(values_only=True)]
+    header, *rows = workbook.active.iter_rows(values_only=True)
+    titles = [row[header.index("title")] for row in rows]
     assert '\'=HYPERLINK("http://evil")' in titles
 
 
@@ -149,14 +177,14 @@ def test_the_grouping_reach_option_is_in_every_format(client):
         ("I.3", "Thailand (TH) via Mekong (Lancang-Mekong) countries"),
         ("IV.5", "Thailand (TH) via ASEAN"),
     ]
-    assert [row["regions"] for row in rows] == [
-        "mekong (members)",
-        "asean (members);shanghai-cooperation-organization (members)",
+    assert [row["region_slugs"] for row in rows] == [
+        "mekong",
+        "asean; shanghai-cooperation-organization",
     ]
     records = json_records(client, f"/outcomes/export.json?{query}")
     assert [r["reached_via"] for r in records] == [
-        [{"country": "TH", "region": "mekong"}],
-        [{"country": "TH", "region": "asean"}],
+        ["Thailand (TH) via Mekong (Lancang-Mekong) countries"],
+        ["Thailand (TH) via ASEAN"],
     ]
     workbook = openpyxl.load_workbook(
         io.BytesIO(client.get(f"/outcomes/export.xlsx?{query}").content)

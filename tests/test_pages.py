@@ -297,11 +297,12 @@ BUDGETS = [
     ("/about/", 3),  # source; outcome count; the sources the dataset is based on
     # source; its outcomes; their number; organizations; countries
     ("/sources/sironet-cooperation-outcomes/", 5),
-    # organizations, countries and regions by id; outcomes; participations; country
-    # links; region links; figures
-    ("/outcomes/export.json", 8),
-    ("/outcomes/export.csv", 8),
-    ("/outcomes/export.xlsx", 9),  # and first their number (a workbook has a limit)
+    # organizations, countries and regions by id; outcomes (+category, source);
+    # participations; country links; region links; mentions; figures; programmes
+    ("/outcomes/export.json", 10),
+    ("/outcomes/export.csv", 10),
+    # first their number (a workbook has a limit); then the sources, for its "About" sheet
+    ("/outcomes/export.xlsx", 12),
 ]
 
 
