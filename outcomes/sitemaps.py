@@ -12,6 +12,7 @@ class PageSitemap(Sitemap):
             "outcomes:organization_list",
             "outcomes:country_list",
             "outcomes:about",
+            "outcomes:data",
         ]
 
     def location(self, item):

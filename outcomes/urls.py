@@ -55,4 +55,6 @@ urlpatterns = [
     path("regions/<slug:slug>/", views.region_detail, name="region"),
     path("about/", views.about, name="about"),
     path("about/cite.<str:format>", views.cite, {"kind": "catalogue"}, name="catalogue_cite"),
+    path("data/", views.data, name="data"),
+    path("data/<str:name>", views.data_file, name="data_file"),
 ]

@@ -2,10 +2,11 @@
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -15,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from outcomes import changes, citations, exports, maps
+from outcomes import changes, citations, datapackage, exports, maps
 from outcomes.facets import facet_index
 from outcomes.filters import OutcomeFilter
 from outcomes.models import (
@@ -508,6 +509,12 @@ def about(request):
     distributions = [
         (f"All outcomes ({label})", reverse("outcomes:outcome_export", args=[format]), media)
         for format, (label, media) in exports.DOWNLOADS.items()
+    ] + [
+        (
+            "The whole catalogue (Frictionless Data Package, zip)",
+            reverse("outcomes:data_file", args=["datapackage.zip"]),
+            "application/zip",
+        )
     ]
     version = (request.data_version, request.data_changed)
     return render(
@@ -521,8 +528,44 @@ def about(request):
             "json_ld": citations.json_ld(
                 citations.catalogue_schema(request, version, distributions)
             ),
+            "license": settings.CATALOGUE_LICENSE,
         },
     )
+
+
+@require_safe
+@versioned
+def data(request):
+    return render(
+        request,
+        "outcomes/data.html",
+        {
+            "columns": exports.COLUMNS,
+            "join": exports.JOIN,
+            "tables": [
+                {"table": table, "fields": datapackage.schema(table)["fields"]}
+                for table in datapackage.TABLES
+            ],
+            "version": request.data_version,
+            "changed": request.data_changed,
+            "license": settings.CATALOGUE_LICENSE,
+        },
+    )
+
+
+@require_safe
+@versioned(keep=False)
+def data_file(request, name):
+    """A file of the data package, written once per data version (outcomes/datapackage.py)."""
+    if name not in datapackage.FILES:
+        raise Http404("No such file in the data package.")
+    folder, version = datapackage.ready(request.data_version, request.data_changed)
+    file = open(folder / name, "rb")  # noqa: SIM115 (the response closes it)
+    response = FileResponse(file, content_type=datapackage.FILES[name])
+    if name.endswith(".zip"):
+        filename = f"sironet-outcomes-catalogue-v{version}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_safe

@@ -6,6 +6,7 @@ Every variable is listed in README.md.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -243,6 +244,12 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 25000},
         },
     }
+
+# The data package (/data/): its files are written once per data version into this
+# folder, which every worker of a host shares (outcomes/datapackage.py keeps the last few).
+DATA_PACKAGE_DIR = Path(
+    os.environ.get("DJANGO_DATA_PACKAGE_DIR") or Path(tempfile.gettempdir()) / "sironet-datapackage"
+)
 
 # The licence of the catalogue's own data (titles, classifications, links), as the
 # about page states it; the downloads and the data package name it.

@@ -43,7 +43,7 @@ def _on_commit_at_once(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     # Hashing passwords at full strength only slows the tests down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests do not run collectstatic, so there is no manifest of hashed names.
@@ -51,6 +51,8 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The data package's files are written per data version: into the tests' own folder.
+    settings.DATA_PACKAGE_DIR = tmp_path_factory.getbasetemp() / "datapackage"
 
 
 @pytest.fixture(scope="session")

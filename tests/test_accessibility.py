@@ -25,6 +25,7 @@ PAGES = {
     "category": "/categories/culture/",
     "about": "/about/",
     "source": "/sources/sironet-cooperation-outcomes/",
+    "data": "/data/",
     "correction form": "/corrections/new/",
     "outcome correction form": (
         "/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/correction/"

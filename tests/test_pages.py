@@ -250,6 +250,7 @@ PAGES = [
     "/regions/mekong/",
     "/categories/livelihood/",
     "/about/",
+    "/data/",
 ]
 
 
@@ -297,6 +298,7 @@ BUDGETS = [
     ("/about/", 3),  # source; outcome count; the sources the dataset is based on
     # source; its outcomes; their number; organizations; countries
     ("/sources/sironet-cooperation-outcomes/", 5),
+    ("/data/", 0),  # the columns and tables are the code's, the version the decorator's
     # organizations, countries and regions by id; outcomes (+category, source);
     # participations; country links; region links; mentions; figures; programmes
     ("/outcomes/export.json", 10),

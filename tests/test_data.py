@@ -1,0 +1,166 @@
+"""/data/: the downloads' columns documented, and the whole catalogue as a Frictionless Data
+Package that validates."""
+
+import hashlib
+import json
+import re
+import zipfile
+
+import frictionless
+import pytest
+from django.utils.html import escape
+
+from outcomes import datapackage
+from outcomes.exports import COLUMNS
+from outcomes.models import DataVersion, Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_data_page_documents_the_download_columns_in_their_order(client):
+    html = client.get("/data/").content.decode()
+    html = html[: html.index('id="package"')]  # the downloads' section
+    documented = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>", html)
+    assert documented == [column.name for column in COLUMNS]
+    for column in COLUMNS:
+        assert escape(column.meaning) in html
+
+
+def test_the_data_page_documents_every_table_and_links_its_file(client):
+    html = client.get("/data/").content.decode()
+    assert 'href="/data/datapackage.zip"' in html
+    assert 'href="/data/datapackage.json"' in html
+    for table in datapackage.TABLES:
+        assert f'<a href="/data/{table.path}">{table.path}</a>' in html
+        for name in table.fields:
+            assert f"<td><code>{name}</code></td><td>" in html
+    assert "Creative Commons Attribution 4.0" in html
+    assert f"Data version {DataVersion.objects.get().version}" in html
+
+
+def test_the_list_and_every_page_link_to_the_data_page(client):
+    assert 'href="/data/">what the columns mean' in client.get("/outcomes/").content.decode()
+    assert 'href="/data/">Download the data</a>' in client.get("/").content.decode()
+
+
+def downloaded(client, folder):
+    """The package's files as /data/ serves them, saved into `folder`."""
+    for name in ["datapackage.json", *(table.path for table in datapackage.TABLES)]:
+        response = client.get(f"/data/{name}")
+        assert response.status_code == 200, name
+        (folder / name).write_bytes(body(response))
+    return folder / "datapackage.json"
+
+
+def errors(report):
+    """(table, error type, message) of each error frictionless finds."""
+    return [
+        (task.name, error.type, error.message) for task in report.tasks for error in task.errors
+    ] + [(None, error.type, error.message) for error in report.errors]
+
+
+def test_the_data_package_validates_as_files_and_as_a_zip(client, tmp_path):
+    report = frictionless.validate(str(downloaded(client, tmp_path)))
+    assert report.valid, errors(report)
+    response = client.get("/data/datapackage.zip")
+    assert response["Content-Type"] == "application/zip"
+    version = DataVersion.objects.get().version
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="sironet-outcomes-catalogue-v{version}.zip"'
+    )
+    (tmp_path / "package.zip").write_bytes(body(response))
+    report = frictionless.validate(str(tmp_path / "package.zip"))
+    assert report.valid, errors(report)
+
+
+def test_frictionless_finds_a_broken_link(client, tmp_path):
+    """The keys are checked: a place naming an unknown country is an error."""
+    descriptor = downloaded(client, tmp_path)
+    places = tmp_path / "places.csv"
+    places.write_bytes(places.read_bytes().replace(b",MM\r\n", b",XX\r\n", 1))
+    package = json.loads(descriptor.read_text())
+    for resource in package["resources"]:
+        resource.pop("hash"), resource.pop("bytes")
+    descriptor.write_text(json.dumps(package))
+    report = frictionless.validate(str(descriptor))
+    assert [(table, kind) for table, kind, _ in errors(report)] == [("places", "foreign-key")]
+
+
+def test_the_package_names_its_licence_sources_version_keys_and_each_files_sha256(client, tmp_path):
+    descriptor = json.loads(downloaded(client, tmp_path).read_text())
+    version, changed = DataVersion.objects.values_list("version", "changed").get()
+    assert descriptor["version"] == str(version)
+    assert descriptor["created"] == changed.isoformat()
+    assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
+    assert descriptor["sources"][0]["path"].startswith("https://sironet.cnie.org.cn/")
+    resources = {resource["name"]: resource for resource in descriptor["resources"]}
+    assert list(resources) == [table.name for table in datapackage.TABLES]
+    for name, resource in resources.items():
+        content = (tmp_path / resource["path"]).read_bytes()
+        assert resource["hash"] == "sha256:" + hashlib.sha256(content).hexdigest(), name
+        assert resource["bytes"] == len(content), name
+    outcomes = resources["outcomes"]["schema"]
+    assert outcomes["primaryKey"] == ["slug"]
+    assert {"fields": ["source"], "reference": {"resource": "sources", "fields": ["slug"]}} in (
+        outcomes["foreignKeys"]
+    )
+    assert resources["participations"]["schema"]["foreignKeys"] == [
+        {"fields": ["outcome"], "reference": {"resource": "outcomes", "fields": ["slug"]}},
+        {
+            "fields": ["organization"],
+            "reference": {"resource": "organizations", "fields": ["slug"]},
+        },
+    ]
+    role = resources["participations"]["schema"]["fields"][2]
+    assert role["constraints"]["enum"] == ["lead", "co-lead", "partner", "founded"]
+
+
+def test_a_repeated_download_costs_what_a_kept_page_costs(
+    client, django_assert_num_queries, monkeypatch
+):
+    first = body(client.get("/data/datapackage.zip"))
+
+    def write_again(folder):
+        raise AssertionError("written again for the same data version")
+
+    monkeypatch.setattr(datapackage, "write", write_again)
+    # The data version (versioning.versioned), which names the version's folder.
+    with django_assert_num_queries(1):
+        again = body(client.get("/data/datapackage.zip"))
+    assert again == first
+
+
+def test_a_new_data_version_gets_a_new_package_and_old_ones_are_dropped(client, settings, tmp_path):
+    settings.DATA_PACKAGE_DIR = tmp_path
+    Organization.objects.filter(slug="cfpd").update(acronym="CFPD!")
+    first = body(client.get("/data/organizations.csv")).decode()
+    assert ",CFPD!," in first
+    for acronym in ("A", "B", "C", "D"):
+        Organization.objects.filter(slug="cfpd").update(acronym=acronym)
+        assert f",{acronym}," in body(client.get("/data/organizations.csv")).decode()
+    assert len(list(tmp_path.glob("v*"))) == datapackage.KEPT_VERSIONS
+
+
+def test_an_unknown_file_is_not_found(client):
+    assert client.get("/data/secrets.csv").status_code == 404
+    assert client.get("/data/../settings.py").status_code == 404
+
+
+def written(folder):
+    folder.mkdir()
+    datapackage.write(folder)
+    return folder
+
+
+def test_the_zip_holds_the_same_files_as_the_folder(tmp_path):
+    folder = written(tmp_path / "package")
+    with zipfile.ZipFile(folder / "datapackage.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(
+            ["datapackage.json", *(table.path for table in datapackage.TABLES)]
+        )
+        for name in archive.namelist():
+            assert archive.read(name) == (folder / name).read_bytes()
