@@ -53,22 +53,32 @@ def seed_countries():
     return len(missing)
 
 
-@transaction.atomic
-def seed(fixture=FIXTURE):
-    report = SeedReport(countries_added=seed_countries())
-    seeded = {(record.model, record.key) for record in SeedRecord.objects.all()}
+def fixture_records(fixture):
+    """Each fixture record, read when the one before it is done: (its deserialized object,
+    its ledger entry), or None when it refers to a record renamed or deleted since."""
     with open(fixture, encoding="utf-8") as stream:
         records = json.load(stream)
     for record in records:
         try:
             (deserialized,) = serializers.deserialize("python", [record])
         except DeserializationError:
-            # It refers to a record that an editor has since renamed or deleted.
-            report.orphaned += 1
+            yield None
             continue
         instance = deserialized.object
-        label = instance._meta.label_lower
         key = json.dumps(instance.natural_key(), ensure_ascii=False)
+        yield deserialized, (instance._meta.label_lower, key)
+
+
+@transaction.atomic
+def seed(fixture=FIXTURE):
+    report = SeedReport(countries_added=seed_countries())
+    seeded = {(record.model, record.key) for record in SeedRecord.objects.all()}
+    for item in fixture_records(fixture):
+        if item is None:
+            report.orphaned += 1
+            continue
+        deserialized, (label, key) = item
+        instance = deserialized.object
         if (label, key) in seeded or instance.pk is not None:
             # Seeded before, or made by an editor or an import: keep it as it is.
             report.kept += 1
@@ -86,3 +96,13 @@ def seed(fixture=FIXTURE):
     if report.countries_added:
         bump_data_version()  # bulk-created countries send no signal
     return report
+
+
+@transaction.atomic
+def mark_seeded(fixture=FIXTURE):
+    """Note every fixture record as seeded, creating none: for a catalogue loaded from
+    elsewhere (a data package), whose editors may have renamed or deleted some of them,
+    so that `seed` never brings those back."""
+    seeded = set(SeedRecord.objects.values_list("model", "key"))
+    new = {item[1] for item in fixture_records(fixture) if item} - seeded
+    SeedRecord.objects.bulk_create(SeedRecord(model=model, key=key) for model, key in sorted(new))

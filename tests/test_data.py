@@ -1,5 +1,5 @@
 """/data/: the downloads' columns documented, and the whole catalogue as a Frictionless Data
-Package that validates."""
+Package that validates and loads back into an empty database."""
 
 import hashlib
 import json
@@ -8,11 +8,15 @@ import zipfile
 
 import frictionless
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils.html import escape
 
 from outcomes import datapackage
+from outcomes.changes import corrections
 from outcomes.exports import COLUMNS
-from outcomes.models import DataVersion, Organization
+from outcomes.models import DataVersion, Organization, Outcome, SeedRecord
+from outcomes.seeding import seed
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +168,91 @@ def test_the_zip_holds_the_same_files_as_the_folder(tmp_path):
         )
         for name in archive.namelist():
             assert archive.read(name) == (folder / name).read_bytes()
+
+
+# Loading it back ----------------------------------------------------------------------------
+
+# Deleted children first (no signal: the tables are emptied as a fresh database's are).
+CATALOGUE = [table.model for table in reversed(datapackage.TABLES)]
+
+
+def emptied():
+    for model in CATALOGUE:
+        model._base_manager.all()._raw_delete(connection.alias)
+
+
+@pytest.fixture
+def commit(monkeypatch):
+    """As in production, the work that changes set off (search documents, the data
+    version) waits for the commit, and is done once: call the fixture to commit."""
+    waiting = []
+    monkeypatch.setattr("outcomes.signals.on_commit", waiting.append)
+
+    def commit():
+        for work in waiting:
+            work()
+        waiting.clear()
+
+    return commit
+
+
+def test_loading_the_package_into_an_empty_database_reproduces_the_catalogue(tmp_path, commit):
+    before = written(tmp_path / "before")
+    search = dict(Outcome.objects.values_list("slug", "search_text"))
+    positions = dict(Outcome.objects.values_list("slug", "position"))
+    version = DataVersion.objects.get().version
+    emptied()
+    call_command("load_datapackage", str(before / "datapackage.zip"))
+    commit()
+    assert DataVersion.objects.get().version == version + 1
+
+    after = written(tmp_path / "after")
+    for table in datapackage.TABLES:
+        assert (after / table.path).read_bytes() == (before / table.path).read_bytes(), table.name
+    # What saving and the search index work out is the same too.
+    assert dict(Outcome.objects.values_list("slug", "search_text")) == search
+    assert dict(Outcome.objects.values_list("slug", "position")) == positions
+    assert Outcome.objects.search("mekong").count() > 0
+    # Loading is not a correction: no outcome page lists one.
+    assert not any(corrections(outcome) for outcome in Outcome.objects.all())
+
+
+def test_seeding_a_loaded_catalogue_brings_back_nothing_its_editors_renamed(tmp_path, commit):
+    Organization.objects.filter(slug="cfpd").update(slug="cfpd-renamed")
+    folder = written(tmp_path / "package")
+    emptied()
+    SeedRecord.objects.all().delete()  # a new database has no ledger
+    call_command("load_datapackage", str(folder))
+    assert seed().added == {}
+    assert not Organization.objects.filter(slug="cfpd").exists()
+
+
+def test_loading_refuses_a_catalogue_that_has_records(tmp_path):
+    folder = written(tmp_path / "package")
+    with pytest.raises(CommandError, match="The catalogue is not empty"):
+        call_command("load_datapackage", str(folder))
+
+
+def test_loading_refuses_a_file_that_is_not_the_one_described(tmp_path):
+    folder = written(tmp_path / "package")
+    emptied()
+    with open(folder / "places.csv", "a") as stream:
+        stream.write("nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation,TH\r\n")
+    with pytest.raises(CommandError, match="places.csv is not the file datapackage.json"):
+        call_command("load_datapackage", str(folder / "datapackage.json"))
+    assert not Outcome.objects.exists()
+
+
+def test_loading_names_the_file_row_and_column_of_an_unknown_key(tmp_path, commit):
+    folder = written(tmp_path / "package")
+    emptied()
+    places = folder / "places.csv"
+    places.write_bytes(places.read_bytes().replace(b",MM\r\n", b",XX\r\n", 1))
+    package = json.loads((folder / "datapackage.json").read_text())
+    for resource in package["resources"]:
+        if resource["name"] == "places":
+            resource["hash"] = "sha256:" + hashlib.sha256(places.read_bytes()).hexdigest()
+    (folder / "datapackage.json").write_text(json.dumps(package))
+    with pytest.raises(CommandError, match=r"places.csv row 2: country: no countries record “XX”"):
+        call_command("load_datapackage", str(folder))
+    assert not Outcome.objects.exists()
