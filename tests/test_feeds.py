@@ -36,7 +36,7 @@ def test_the_catalogue_feed_has_new_and_corrected_outcomes(client):
 
 
 @pytest.mark.parametrize(
-    ("page", "feed"),
+    ("address", "feed"),
     [
         ("/outcomes/", "/outcomes/feed.atom"),
         ("/categories/livelihood/", "/categories/livelihood/feed.atom"),
@@ -44,8 +44,8 @@ def test_the_catalogue_feed_has_new_and_corrected_outcomes(client):
         ("/organizations/cfpd/", "/organizations/cfpd/feed.atom"),
     ],
 )
-def test_each_feed_is_linked_from_its_page_and_holds_only_its_outcomes(client, page, feed):
-    html = client.get(page).content.decode()
+def test_each_feed_is_linked_from_its_page_and_holds_only_its_outcomes(client, address, feed):
+    html = client.get(address).content.decode()
     assert '<link rel="alternate" type="application/atom+xml"' in html and f'href="{feed}"' in html
     entries = parsed(client, feed).entries
     assert entries
