@@ -255,8 +255,9 @@ def source_schema(source):
     )
 
 
-def catalogue_schema(request, version, distributions=()):
-    """The catalogue as a schema.org Dataset; `distributions`: [(name, address, type)]."""
+def catalogue_schema(request, version, sources, distributions=()):
+    """The catalogue as a schema.org Dataset, based on `sources`; `distributions`:
+    [(name, address, type)]."""
     number, changed = version
     return {
         "@context": "https://schema.org",
@@ -269,7 +270,7 @@ def catalogue_schema(request, version, distributions=()):
         "creator": {"@type": "Organization", "name": CATALOGUE_EDITORS},
         "version": str(number),
         "dateModified": changed.isoformat(timespec="seconds"),
-        "isBasedOn": [source_schema(source) for source in _sources()],
+        "isBasedOn": [source_schema(source) for source in sources],
         "distribution": [
             {
                 "@type": "DataDownload",
@@ -280,12 +281,6 @@ def catalogue_schema(request, version, distributions=()):
             for name, address, media_type in distributions
         ],
     }
-
-
-def _sources():
-    from outcomes.models import Source
-
-    return Source.objects.all()
 
 
 def outcome_schema(outcome, request, version):

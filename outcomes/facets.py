@@ -213,7 +213,8 @@ class FacetIndex:
         for bit in touched:
             index.groupings.pop(bit, None)
         values = index._read(rows, outcomes)
-        for name in ("category", "status", "country", "region", "organization", "reach"):
+        # Every facet the index has, and any the changed outcomes bring.
+        for name in set(self.facets).union(*(values[bit] for bit in touched)):
             facet = index.facets[name]
             if not facet.values_of:
                 facet.values_of = [[] for _ in range(self.size)]

@@ -526,7 +526,7 @@ def about(request):
             "citations": citations.rendered(cited_catalogue(request)),
             "cite_downloads": cite_links("outcomes:catalogue_cite"),
             "json_ld": citations.json_ld(
-                citations.catalogue_schema(request, version, distributions)
+                citations.catalogue_schema(request, version, Source.objects.all(), distributions)
             ),
             "license": settings.CATALOGUE_LICENSE,
         },
