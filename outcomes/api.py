@@ -73,7 +73,7 @@ api = NinjaAPI(
     urls_namespace="api",
     # Served from our own static files (ninja's Swagger UI), under the site's CSP: no CDN,
     # and no call to the online validator.
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=Swagger(settings={"validatorUrl": None, "deepLinking": False}),
 )
 # ETag and Last-Modified from the data version, 304 for a revisit; nothing kept.
 api.add_decorator(versioned(keep=False), mode="view")

@@ -26,6 +26,7 @@ PAGES = {
     "about": "/about/",
     "source": "/sources/sironet-cooperation-outcomes/",
     "data": "/data/",
+    "API docs": "/api/v1/docs",
     "correction form": "/corrections/new/",
     "outcome correction form": (
         "/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/correction/"
