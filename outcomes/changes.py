@@ -15,6 +15,8 @@ from outcomes.models import Outcome
 
 # Fields the catalogue works out itself: never a correction of their own.
 DERIVED = {"search_text", "position", "updated"}
+# The outcome's many-to-many field that has history (its places).
+PLACES = "countries"
 # A value longer than this is shown shortened in the log.
 SHOWN = 240
 # An outcome page lists its latest corrections, at most this many.
@@ -22,8 +24,8 @@ LISTED = 20
 
 
 def with_previous(records, limit=None):
-    """The first `limit` historical records, each with `previous`: the record before it
-    (two queries)."""
+    """The first `limit` historical records, each with `previous`: the record before it,
+    and `places`: the names of its places, sorted (three queries in all)."""
     model = records.model
     earlier = model.objects.filter(
         id=OuterRef("id"), history_date__lt=OuterRef("history_date")
@@ -31,6 +33,14 @@ def with_previous(records, limit=None):
     records = records.annotate(previous_id=Subquery(earlier.values("history_id")[:1]))
     records = list(records[:limit] if limit else records)
     previous = model.objects.in_bulk([r.previous_id for r in records if r.previous_id])
+    places = {}
+    rows = getattr(model, PLACES).model.objects.filter(
+        history__in=[*records, *previous.values()]
+    )
+    for history_id, name in rows.values_list("history", "country__name"):
+        places.setdefault(history_id, []).append(name)
+    for record in [*records, *previous.values()]:
+        record.places = sorted(places.get(record.pk, []))
     for record in records:
         record.previous = previous.get(record.previous_id)
     return records
@@ -39,11 +49,8 @@ def with_previous(records, limit=None):
 def _shown(field, value):
     if value in (None, "", []):
         return "(empty)"
-    if isinstance(value, list):  # places: the through rows' values
-        names = Outcome.countries.field.related_model.objects.filter(
-            pk__in=[row["country"] for row in value]
-        ).values_list("name", flat=True)
-        return ", ".join(sorted(names)) or "(empty)"
+    if field.many_to_many:  # places: their names
+        return ", ".join(value)
     if field.is_relation:
         related = field.related_model.objects.filter(pk=value).first()
         value = related if related is not None else value
@@ -57,12 +64,15 @@ def changes_in_words(record):
     “new”", …], its rows' changes last."""
     if record.previous is None or record.history_change_reason == LOADED:
         return []
-    excluded = [*DERIVED, *(f.name for f in Outcome._meta.fields if not f.editable)]
+    excluded = [*DERIVED, PLACES, *(f.name for f in Outcome._meta.fields if not f.editable)]
     delta = record.diff_against(record.previous, excluded_fields=excluded)
+    changed = [(change.field, change.old, change.new) for change in delta.changes]
+    if record.previous.places != record.places:  # read by with_previous, for all at once
+        changed.append((PLACES, record.previous.places, record.places))
     words = []
-    for change in delta.changes:
-        field = Outcome._meta.get_field(change.field)
-        old, new = _shown(field, change.old), _shown(field, change.new)
+    for name, old, new in changed:
+        field = Outcome._meta.get_field(name)
+        old, new = _shown(field, old), _shown(field, new)
         words.append(f"{capfirst(field.verbose_name)}: {old} → {new}")
     reason = record.history_change_reason or ""
     return words + [part for part in reason.split("; ") if part]

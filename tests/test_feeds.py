@@ -2,6 +2,8 @@
 
 import feedparser
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from outcomes.models import Category, Country, Organization, Outcome
 
@@ -88,3 +90,32 @@ def test_an_outcome_lists_an_admin_edit_as_a_correction_without_the_editors_name
     section = section[: section.index("</section>")]
     assert "Status: “Completed” → “Ongoing”" in section
     assert editor.username not in section
+
+
+@pytest.mark.parametrize("corrected", [2, 12])
+def test_a_feed_and_an_outcomes_corrections_cost_the_same_queries_however_many(
+    client, django_assert_num_queries, corrected
+):
+    """Each correction changes a title and the places; the words are read for all the
+    records at once (outcomes/changes.py), not per record."""
+    from outcomes.versioning import current_version
+
+    myanmar, laos = Country.objects.get(code="MM"), Country.objects.get(code="LA")
+    outcome = Outcome.objects.get(reference="I.1")  # in Myanmar
+    with CaptureQueriesContext(connection) as uncorrected:
+        client.get(outcome.get_absolute_url())
+    for n in range(corrected):
+        correct(outcome, f"Title {n}")
+        outcome.countries.add(laos) if n % 2 == 0 else outcome.countries.remove(laos)
+    current_version()
+    # the data version; the history records, the ones before them, their places; the
+    # outcomes they are of
+    with django_assert_num_queries(5):
+        entries = parsed(client, "/outcomes/feed.atom").entries
+    assert "Places: " in entries[0].summary and "Lao" in entries[0].summary
+    assert myanmar.name in entries[0].summary
+    # as many as before its corrections
+    with django_assert_num_queries(len(uncorrected)):
+        html = client.get(outcome.get_absolute_url()).content.decode()
+    # the latest 20 corrections (changes.LISTED), half of them to places
+    assert html.count("Places: ") == min(corrected, 10)
