@@ -34,9 +34,7 @@ def with_previous(records, limit=None):
     records = list(records[:limit] if limit else records)
     previous = model.objects.in_bulk([r.previous_id for r in records if r.previous_id])
     places = {}
-    rows = getattr(model, PLACES).model.objects.filter(
-        history__in=[*records, *previous.values()]
-    )
+    rows = getattr(model, PLACES).model.objects.filter(history__in=[*records, *previous.values()])
     for history_id, name in rows.values_list("history", "country__name"):
         places.setdefault(history_id, []).append(name)
     for record in [*records, *previous.values()]:

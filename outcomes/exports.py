@@ -431,8 +431,8 @@ def about_rows(download, count):
         ("Catalogue", "SIRONET Outcomes Catalogue"),
         ("Downloaded from", request.build_absolute_uri()),
         ("Outcomes", count),
-        ("Data version", request.data_version),
-        ("Data as of", request.data_changed.isoformat(timespec="seconds")),
+        ("Data version", request.data_version.number),
+        ("Data as of", request.data_version.changed.isoformat(timespec="seconds")),
         ("Licence", f"{license['title']} ({license['path']}). {settings.CATALOGUE_LICENSE_NOTE}"),
     ]
     for source in Source.objects.all():

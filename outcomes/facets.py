@@ -173,18 +173,20 @@ class FacetIndex:
         return values
 
     def caught_up(self, version, newer):
-        """This index (of `version`) brought to version `newer` by reading again only
-        the outcomes the changes in between touched (models.Change); or None when it
-        must be rebuilt: a change touched more than rows, a change is not logged, or
+        """This index (of `version`, a versioning.Version) brought to version `newer` by
+        reading again only the outcomes the changes in between touched (models.Change);
+        or None when it must be rebuilt: `version` is not in this database's history
+        (it was restored), a change touched more than rows, a change is not logged, or
         the outcomes are too many or not where the index has them."""
-        changes = list(
-            Change.objects.filter(version__gt=version, version__lte=newer).values_list(
-                "outcomes", "whole"
-            )
-        )
-        if len(changes) != newer - version or any(whole for _, whole in changes):
+        changes = Change.objects.filter(version__gte=version.number, version__lte=newer.number)
+        changes = list(changes.order_by("version").values_list("changed", "outcomes", "whole"))
+        if not changes or changes.pop(0)[0] != version.changed:
             return None
-        outcome_ids = set().union(*(outcomes for outcomes, _ in changes))
+        if len(changes) != newer.number - version.number:
+            return None
+        if any(whole for _, _, whole in changes):
+            return None
+        outcome_ids = set().union(*(outcomes for _, outcomes, _ in changes))
         if len(outcome_ids) > MAX_PATCHED:
             return None
         return self._patched(outcome_ids)
@@ -339,13 +341,14 @@ _index = {}
 
 
 def facet_index(version):
-    """The index of data version `version`, built once per process; after a change that
-    touched a few outcomes' rows, brought up to date by reading those again."""
+    """The index of data version `version` (a versioning.Version), built once per process;
+    after a change that touched a few outcomes' rows, brought up to date by reading those
+    again."""
     with _lock:
         known = _index.get("version")
         if known != version:
             index = None
-            if known is not None and known < version:
+            if known is not None and known.number < version.number:
                 index = _index["index"].caught_up(known, version)
             _index.update(version=version, index=index or FacetIndex())
         return _index["index"]

@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from outcomes.changes import changes_in_words, with_previous
 from outcomes.models import Category, Country, Organization, Outcome
+from outcomes.views import renamed
 
 # The newest changes a feed carries, read from at most this many historical records
 # (a save that changes nothing leaves one too, and is no entry).
@@ -23,12 +24,10 @@ class OutcomeChanges(Feed):
 
     def get_object(self, request, kind=None, key=None):
         self.request = request
-        if kind == "category":
-            return get_object_or_404(Category, slug=key)
         if kind == "country":
             return get_object_or_404(Country, code=key.upper())
-        if kind == "organization":
-            return get_object_or_404(Organization, slug=key)
+        if kind in RENAMED:
+            return RENAMED[kind].objects.get(slug=key)  # else feed() redirects
         return None
 
     def outcomes(self, chosen):
@@ -95,5 +94,16 @@ class OutcomeChanges(Feed):
         return record.history_date
 
 
-def feed(request, **kwargs):
-    return OutcomeChanges()(request, **kwargs)
+# Feeds of records that may be renamed: an earlier slug redirects (views.renamed).
+RENAMED = {"category": Category, "organization": Organization}
+
+
+def feed(request, kind=None, key=None):
+    model = RENAMED.get(kind)
+    if model is not None and not model.objects.filter(slug=key).exists():
+        return renamed(model.objects.all(), key, address=feed_address)
+    return OutcomeChanges()(request, kind=kind, key=key)
+
+
+def feed_address(record):
+    return reverse(f"outcomes:{type(record)._meta.model_name}_feed", args=[record.slug])

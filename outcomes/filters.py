@@ -8,14 +8,14 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from outcomes.facets import MaskedOutcomes, facet_index
-from outcomes.models import Country, Outcome, Participation, Reach, Status
+from outcomes.models import DOCUMENT_ORDER, Country, Outcome, Participation, Reach, Status
 from outcomes.search import terms
 from outcomes.versioning import current_version
 
 SORTS = {
-    "reference": ("Document order", ["position"]),
-    "title": ("Title A–Z", ["title", "position"]),
-    "-updated": ("Recently updated", ["-updated", "position"]),
+    "reference": ("Document order", DOCUMENT_ORDER),
+    "title": ("Title A–Z", ["title", *DOCUMENT_ORDER]),
+    "-updated": ("Recently updated", ["-updated", *DOCUMENT_ORDER]),
 }
 
 MAX_QUERY_LENGTH = 200
@@ -131,7 +131,7 @@ class OutcomeFilter(django_filters.FilterSet):
         if data is not None:
             data = self.normalized(data)
         super().__init__(data, *args, **kwargs)
-        self.version = current_version()[0] if version is None else version
+        self.version = current_version() if version is None else version
         known = facet_index(self.version).known
         for name, values in known.items():
             self.form.fields[name].known = values

@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from simple_history.models import HistoricalRecords
 
 from outcomes.search import FTS_QUERY, SEARCH_VECTOR, search_document, terms
@@ -114,7 +115,41 @@ class Source(models.Model):
         return (self.slug,)
 
 
-class Category(models.Model):
+def in_language(record, name, language=None):
+    """The record's `name` in the active (or given) language: its `<name>_zh` column on a
+    Chinese page where it has one and it is filled, else the English."""
+    language = language or get_language() or ""
+    if language.startswith("zh"):
+        chinese = getattr(record, f"{name}_zh", "")
+        if chinese:
+            return chinese
+    return getattr(record, name)
+
+
+class Translated(models.Model):
+    """A record whose names may have a Chinese rendering (`<name>_zh` columns beside the
+    English ones, named in CHINESE): who made it, and whether someone who knows the
+    official wording has reviewed it. Pages label an unreviewed translation as such."""
+
+    CHINESE = ()
+
+    translated_by = models.CharField(
+        "Chinese by",
+        max_length=200,
+        blank=True,
+        help_text="Who made the Chinese (e.g. “SIRONET secretariat”, “catalogue editors”).",
+    )
+    translation_reviewed = models.BooleanField(
+        "Chinese reviewed",
+        default=False,
+        help_text="Tick once someone has checked the Chinese against official usage.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Category(Translated):
     """One of the document's five sections."""
 
     slug = models.SlugField(unique=True, help_text="Used in addresses: /categories/<slug>/.")
@@ -128,7 +163,11 @@ class Category(models.Model):
     name = models.CharField(
         max_length=200, help_text="The section heading as the document writes it."
     )
+    name_zh = models.CharField("name in Chinese", max_length=200, blank=True)
     description = models.TextField(help_text="One or two sentences for visitors.")
+    description_zh = models.TextField("description in Chinese", blank=True)
+
+    CHINESE = ("name", "description")
 
     history = HistoricalRecords()
 
@@ -183,6 +222,17 @@ class Country(models.Model):
     common_name = models.CharField(
         max_length=100, blank=True, help_text="A shorter everyday name, where ISO gives one."
     )
+    name_zh = models.CharField(
+        "name in Chinese",
+        max_length=100,
+        blank=True,
+        help_text="Unicode CLDR's Simplified Chinese name (filled by `manage.py seed`).",
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names people search for, one per line (“Burma”, “緬甸”). Unicode "
+        "CLDR's English and traditional Chinese names are added by `manage.py seed`.",
+    )
     numeric = models.CharField(
         "ISO numeric code", max_length=3, blank=True, help_text="Used to draw the country on maps."
     )
@@ -212,15 +262,19 @@ class RegionKind(models.TextChoices):
     RIVER_BASIN = "river-basin", "River basin"
 
 
-class Region(models.Model):
+class Region(Translated):
     """A grouping of countries that outcomes target as a whole (ASEAN, the Mekong…)."""
 
     slug = models.SlugField(unique=True, help_text="Used in addresses: /regions/<slug>/.")
     name = models.CharField(max_length=200)
+    name_zh = models.CharField("name in Chinese", max_length=200, blank=True)
     kind = models.CharField(max_length=20, choices=RegionKind)
     description = models.TextField(
         blank=True, help_text="What the grouping is, and as of when its membership is given."
     )
+    description_zh = models.TextField("description in Chinese", blank=True)
+
+    CHINESE = ("name", "description")
     members = models.ManyToManyField(
         Country,
         through="Membership",
@@ -338,12 +392,20 @@ class SironetMembership(models.TextChoices):
     NOT_STATED = "not-stated", "Not stated"
 
 
-class Organization(models.Model):
+class Organization(Translated):
     """An organization the document names: a member, a partner, or a body one founded."""
 
     name = models.CharField(
         max_length=200, unique=True, help_text="The name as the document writes it."
     )
+    name_zh = models.CharField(
+        "name in Chinese",
+        max_length=200,
+        blank=True,
+        help_text="The organization's own Chinese name; leave it empty unless sure of it.",
+    )
+    CHINESE = ("name",)
+
     sort_name = models.CharField(
         max_length=200, editable=False, help_text="The name without a leading “The”, for A–Z."
     )
@@ -354,6 +416,11 @@ class Organization(models.Model):
     )
     acronym = models.CharField(
         max_length=30, blank=True, help_text="Only where the document gives one, e.g. “CFPD”."
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names people search for, one per line: other acronyms, former "
+        "names, the Chinese name where it is not yet a reviewed translation.",
     )
     type = models.CharField(max_length=20, choices=OrganizationType)
     country = models.ForeignKey(
@@ -411,9 +478,13 @@ class Status(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# Document order: by item, then (two sources may each have an I.3) by source.
+DOCUMENT_ORDER = ["position", "source_id", "pk"]
+
+
 class OutcomeQuerySet(CatalogueQuerySet):
     def in_document_order(self):
-        return self.order_by("position")
+        return self.order_by(*DOCUMENT_ORDER)
 
     def refresh_search_text(self):
         """Rebuild these outcomes' search documents (a query per relation, one per outcome)."""
@@ -451,7 +522,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
     def best_first(self):
         """A search's results, the best matches first where the database ranks them."""
         if "rank" in self.query.annotations:
-            return self.order_by("-rank", "position")
+            return self.order_by("-rank", *DOCUMENT_ORDER)
         return self
 
     def related_to(self, outcome):
@@ -534,7 +605,7 @@ class OutcomeManager(models.Manager.from_queryset(OutcomeQuerySet)):
         return self.get(source__slug=source_slug, reference=reference)
 
 
-class Outcome(models.Model):
+class Outcome(Translated):
     """One item of the document."""
 
     source = models.ForeignKey(
@@ -564,7 +635,16 @@ class Outcome(models.Model):
         unique=True,
         help_text="Used in addresses: /outcomes/<slug>/. Changing it breaks old links.",
     )
+    title_zh = models.CharField("title in Chinese", max_length=200, blank=True)
     text = models.TextField(help_text="The item's text exactly as the document prints it.")
+    text_zh = models.TextField(
+        "text in Chinese",
+        blank=True,
+        help_text="A Chinese rendering of the text. Pages always show the English text "
+        "as the source, and this beside it, labelled a translation.",
+    )
+
+    CHINESE = ("title", "text")
     status = models.CharField(
         max_length=10,
         choices=Status,
@@ -622,7 +702,7 @@ class Outcome(models.Model):
     objects = OutcomeManager()
 
     class Meta:
-        ordering = ["position"]
+        ordering = DOCUMENT_ORDER
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "reference"], name="outcome_reference_unique_in_source"
@@ -941,6 +1021,12 @@ class Figure(models.Model):
     unit = models.CharField(
         max_length=50, blank=True, help_text="Counts only: what is counted, plural (“schools”)."
     )
+    unit_zh = models.CharField(
+        "unit in Chinese",
+        max_length=50,
+        blank=True,
+        help_text="Counts only: what is counted, with its measure word (“所学校”).",
+    )
     words = models.CharField(max_length=200, help_text="The words as the text writes them.")
 
     history = HistoricalRecords()
@@ -1038,6 +1124,12 @@ class Programme(models.Model):
 
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="programmes")
     name = models.CharField(max_length=200, help_text="The name exactly as the text writes it.")
+    name_zh = models.CharField(
+        "name in Chinese",
+        max_length=200,
+        blank=True,
+        help_text="Its Chinese name (the outcome's “Chinese by” says whose).",
+    )
     position = models.PositiveSmallIntegerField(default=1, help_text="Order in the text.")
 
     history = HistoricalRecords()
@@ -1089,6 +1181,9 @@ class Change(models.Model):
     """
 
     version = models.PositiveBigIntegerField(primary_key=True)
+    # The version's time (DataVersion.changed): an index of version 7 from before a
+    # restore is not the restored database's version 7.
+    changed = models.DateTimeField(null=True)
     outcomes = models.JSONField(default=list)
     whole = models.BooleanField(default=True)
 

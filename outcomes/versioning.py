@@ -10,6 +10,7 @@ import os
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
@@ -64,9 +65,26 @@ def bump_data_version(outcome_ids=None):
         version = models.DataVersion.objects.values_list("version", flat=True).get(pk=1)
         models.Change.objects.update_or_create(  # a restored database may repeat one
             version=version,
-            defaults={"outcomes": sorted(outcome_ids or ()), "whole": outcome_ids is None},
+            defaults={
+                "changed": now,
+                "outcomes": sorted(outcome_ids or ()),
+                "whole": outcome_ids is None,
+            },
         )
         models.Change.objects.filter(version__lte=version - KEPT_CHANGES).delete()
+
+
+class Version(NamedTuple):
+    """A data version: its number, and the time of the change that made it. A restored
+    or re-seeded database repeats numbers, never both: whatever is kept per version
+    (pages, rows, the facet index) is kept per `tag`."""
+
+    number: int
+    changed: datetime
+
+    @property
+    def tag(self):
+        return f"{self.number}.{int(self.changed.timestamp() * 1_000_000):x}"
 
 
 # Every public request reads the version. Written as SQL because building the
@@ -76,16 +94,16 @@ VERSION_SQL = f"SELECT version, changed FROM {models.DataVersion._meta.db_table}
 
 
 def current_version():
-    """(version, changed) of the data; one query."""
+    """The data's Version; one query."""
     with connection.cursor() as cursor:
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
     if row is None:
-        return 0, datetime(2000, 1, 1, tzinfo=UTC)
-    version, changed = row
+        return Version(0, datetime(2000, 1, 1, tzinfo=UTC))
+    number, changed = row
     if timezone.is_naive(changed):  # SQLite keeps UTC without a time zone
         changed = changed.replace(tzinfo=UTC)
-    return version, changed
+    return Version(number, changed)
 
 
 def no_parameters(query):
@@ -112,11 +130,8 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        version, changed = current_version()
-        request.data_version, request.data_changed = version, changed
-        # The time of the change (to the microsecond) makes the tag unique to this
-        # database's history: a restored or re-seeded database repeats version numbers.
-        etag = f'"v{version}.{int(changed.timestamp() * 1_000_000):x}.{RELEASE}"'
+        request.data_version = version = current_version()
+        etag = f'"v{version.tag}.{RELEASE}"'
         # Last-Modified is whole seconds: two versions may share one, so a 304 is
         # decided on the ETag alone (If-Modified-Since is not trusted).
         not_modified = get_conditional_response(request, etag=etag)
@@ -124,7 +139,7 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
             return not_modified
         cache = caches["pages"]
         address = f"{request.scheme}://{request.get_host()}{request.path}"
-        page = f"{RELEASE}:{version}:{address}?{parameters(request.GET)}"
+        page = f"{RELEASE}:{version.tag}:{address}?{parameters(request.GET)}"
         key = "page:" + hashlib.sha256(page.encode()).hexdigest()
         response = cache.get(key) if keep else None
         if response is None:
@@ -137,7 +152,7 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
             ):
                 cache.set(key, response, PAGE_TIMEOUT)
         response["ETag"] = etag
-        response["Last-Modified"] = http_date(int(changed.timestamp()))
+        response["Last-Modified"] = http_date(int(version.changed.timestamp()))
         # Browsers may keep the page, but must ask (cheaply: 304) before showing it again.
         response["Cache-Control"] = "public, no-cache"
         return response

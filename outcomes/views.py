@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from outcomes import changes, citations, datapackage, exports, maps
@@ -197,7 +198,7 @@ def cite_links(name, **kwargs):
 
 def cited_outcome(request, outcome):
     """An outcome's record and the source document it quotes, as CSL-JSON."""
-    version = (request.data_version, request.data_changed)
+    version = request.data_version
     return [
         citations.outcome_item(outcome, request, version),
         citations.source_item(outcome.source),
@@ -205,7 +206,7 @@ def cited_outcome(request, outcome):
 
 
 def cited_catalogue(request):
-    return [citations.catalogue_item(request, (request.data_version, request.data_changed))]
+    return [citations.catalogue_item(request, request.data_version)]
 
 
 @require_safe
@@ -271,7 +272,7 @@ def outcome_rows(ids, version, via=()):
     cache = caches["rows"]
     index = facet_index(version)
     keys = {
-        pk: f"row:{RELEASE}:{version}:{pk}"
+        pk: f"row:{RELEASE}:{version.tag}:{get_language()}:{pk}"
         + (f":{','.join(sorted(via))}" if index.via(pk, via) else "")
         for pk in ids
     }
@@ -339,7 +340,7 @@ def outcome_detail(request, slug):
     for reach in outcome.reaches.all():
         reach.members_then = members_then.get(reach.region_id, [])
     related = Outcome.objects.related_to(outcome).select_related("category")[:8]
-    version = (request.data_version, request.data_changed)
+    version = request.data_version
     return render(
         request,
         "outcomes/outcome_detail.html",
@@ -516,7 +517,7 @@ def about(request):
             "application/zip",
         )
     ]
-    version = (request.data_version, request.data_changed)
+    version = request.data_version
     return render(
         request,
         "outcomes/about.html",
@@ -546,8 +547,8 @@ def data(request):
                 {"table": table, "fields": datapackage.schema(table)["fields"]}
                 for table in datapackage.TABLES
             ],
-            "version": request.data_version,
-            "changed": request.data_changed,
+            "version": request.data_version.number,
+            "changed": request.data_version.changed,
             "license": settings.CATALOGUE_LICENSE,
         },
     )
@@ -559,7 +560,7 @@ def data_file(request, name):
     """A file of the data package, written once per data version (outcomes/datapackage.py)."""
     if name not in datapackage.FILES:
         raise Http404("No such file in the data package.")
-    folder, version = datapackage.ready(request.data_version, request.data_changed)
+    folder, version = datapackage.ready(*request.data_version)
     file = open(folder / name, "rb")  # noqa: SIM115 (the response closes it)
     response = FileResponse(file, content_type=datapackage.FILES[name])
     if name.endswith(".zip"):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -8,11 +9,15 @@ from outcomes.api import api
 from outcomes.sitemaps import SITEMAPS
 from outcomes.views import favicon, robots_txt
 
-urlpatterns = [
+# Pages in English at their addresses, and in Chinese under /zh-hans/ (settings.LANGUAGES).
+urlpatterns = i18n_patterns(
     path("", include("outcomes.urls")),
     path("", include("corrections.urls")),
-    path("api/v1/", api.urls),
     path(settings.ADMIN_PATH, admin.site.urls),
+    prefix_default_language=False,
+)
+urlpatterns += [
+    path("api/v1/", api.urls),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),

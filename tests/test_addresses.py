@@ -116,3 +116,16 @@ def test_the_sitemap_lists_only_current_addresses(client):
     xml = client.get("/sitemap.xml").content.decode()
     assert "/organizations/cfpd-renamed/" in xml and "/organizations/cfpd/" not in xml
     assert Source.objects.get().get_absolute_url() in xml
+
+
+@pytest.mark.parametrize("model", [Organization, Category])
+def test_a_feed_at_an_earlier_slug_is_one_hop_to_the_current_feed(client, model):
+    record = model.objects.order_by("pk").first()
+    old, folder = record.slug, record.get_absolute_url().split("/")[1]
+    record.slug = f"{old}-renamed"
+    record.save()
+    response = client.get(f"/{folder}/{old}/feed.atom")
+    assert response.status_code == 301
+    assert response["Location"] == f"/{folder}/{old}-renamed/feed.atom"
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get(f"/{folder}/never-was-a-slug/feed.atom").status_code == 404

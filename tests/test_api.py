@@ -292,7 +292,7 @@ def test_api_query_budget(client, django_assert_num_queries, catalogue_size, url
     from outcomes.facets import facet_index
     from outcomes.versioning import current_version
 
-    facet_index(current_version()[0])  # built once per data version and process
+    facet_index(current_version())  # built once per data version and process
     with django_assert_num_queries(queries + 1):
         response = client.get(url)
     assert response.status_code in (200, 400, 404)

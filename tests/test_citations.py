@@ -40,9 +40,9 @@ def test_an_outcome_page_cites_the_record_and_its_source_in_three_styles(client)
     assert section.count("I.3. Brightness Action") == 3
     assert section.count("Silk Road NGO Cooperation Network (SIRONET)") >= 6
     assert "2017" in section and "(2017-12-18)" in section  # GB/T gives the full date
-    changed = response.wsgi_request.data_changed
-    assert f"[{changed:%Y-%m-%d}]" in section  # the version's date, as GB/T's access date
-    assert f"Version {response.wsgi_request.data_version}" in section  # Chicago
+    version = response.wsgi_request.data_version
+    assert f"[{version.changed:%Y-%m-%d}]" in section  # the version's date, as GB/T's access date
+    assert f"Version {version.number}" in section  # Chicago
 
 
 def test_the_citation_downloads_parse_and_name_the_record_and_the_source(client):
@@ -84,11 +84,11 @@ def test_the_source_and_the_catalogue_offer_citations_too(client):
     html = response.content.decode()
     section = cite_section(html)
     assert section.count("SIRONET Outcomes Catalogue") >= 3
-    assert f"Version {response.wsgi_request.data_version}" in section
+    assert f"Version {response.wsgi_request.data_version.number}" in section
     dataset = json_ld(html)
     assert dataset["@type"] == "Dataset"
     assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/"
-    assert dataset["version"] == str(response.wsgi_request.data_version)
+    assert dataset["version"] == str(response.wsgi_request.data_version.number)
     assert dataset["isBasedOn"][0]["url"] == SOURCE_URL
     formats = {d["encodingFormat"].split(";")[0] for d in dataset["distribution"]}
     assert {"text/csv", "application/json"} <= formats

@@ -314,7 +314,7 @@ def test_page_query_budget(client, django_assert_num_queries, catalogue_size, ur
     from outcomes.versioning import current_version
 
     # Built once per data version and process, and counted in tests/test_outcome_list.py.
-    facet_index(current_version()[0])
+    facet_index(current_version())
     # Every public page first reads the data version (outcomes/versioning.py): + 1.
     with django_assert_num_queries(queries + 1):
         response = client.get(url)
