@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.db import models, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from import_export.admin import ImportExportMixin
@@ -146,6 +146,42 @@ class ReadableChanges(HistoricalRecordContextHelper):
         if getattr(field, "choices", None) and not isinstance(value, list):
             return dict(field.flatchoices).get(value, value)
         return value
+
+
+def chinese_fieldset(*fields):
+    """The fieldset of a record's Chinese (models.Translated): its columns and credits."""
+    return (
+        "Chinese",
+        {
+            "fields": [*fields, "translated_by", "translation_reviewed"],
+            "description": "Chinese pages show these where filled, and the English where "
+            "not. Leave a name empty unless you are sure of its official Chinese; tick "
+            "“reviewed” only once someone has checked it.",
+        },
+    )
+
+
+class ChineseFilter(admin.SimpleListFilter):
+    """Records by their Chinese (models.Translated.CHINESE): missing (some field has
+    none), unreviewed, or reviewed."""
+
+    title = "Chinese"
+    parameter_name = "chinese"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "missing"), ("unreviewed", "unreviewed"), ("reviewed", "reviewed")]
+
+    def queryset(self, request, queryset):
+        missing = Q()
+        for name in queryset.model.CHINESE:
+            missing |= Q(**{f"{name}_zh": ""}) & ~Q(**{name: ""})
+        if self.value() == "missing":
+            return queryset.filter(missing)
+        if self.value() == "unreviewed":
+            return queryset.exclude(missing).filter(translation_reviewed=False)
+        if self.value() == "reviewed":
+            return queryset.exclude(missing).filter(translation_reviewed=True)
+        return queryset
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -311,6 +347,7 @@ class FigureInline(admin.TabularInline):
         "currency",
         "currency_assumed",
         "unit",
+        "unit_zh",
         "words",
     ]
     extra = 0
@@ -319,7 +356,7 @@ class FigureInline(admin.TabularInline):
 
 class ProgrammeInline(admin.TabularInline):
     model = Programme
-    fields = ["name", "position"]
+    fields = ["name", "name_zh", "position"]
     extra = 0
 
 
@@ -357,11 +394,18 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
     list_filter = [
         "category",
         "status",
+        ChineseFilter,
         ("countries", admin.RelatedOnlyFieldListFilter),
         ("regions", admin.RelatedOnlyFieldListFilter),
         ("organizations", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["reference", "title", "text", "participations__organization__name"]
+    search_fields = [
+        "reference",
+        "title",
+        "title_zh",
+        "text",
+        "participations__organization__name",
+    ]
     ordering = ["position"]
     show_full_result_count = False
     list_per_page = 50
@@ -398,6 +442,7 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
                 "are under “Groupings reached”; reach without names goes in the scope above.",
             },
         ),
+        chinese_fieldset("title_zh", "text_zh"),
         ("Record", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
 
@@ -494,11 +539,34 @@ class OrganizationAdmin(
     resource_classes = [OrganizationResource]
     list_display = ["name", "acronym", "type", "country", "membership", "outcome_count"]
     list_select_related = ["country"]
-    list_filter = ["type", "membership", ("country", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "acronym", "slug"]
+    list_filter = [
+        "type",
+        "membership",
+        ChineseFilter,
+        ("country", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["name", "name_zh", "acronym", "aliases", "slug"]
     autocomplete_fields = ["country", "founded_by"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "acronym", "type", "country", "membership", "founded_by", "loaded"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "acronym",
+                    "aliases",
+                    "type",
+                    "country",
+                    "membership",
+                    "founded_by",
+                    "loaded",
+                ]
+            },
+        ),
+        chinese_fieldset("name_zh"),
+    ]
     form = ConflictCheckForm
 
     outcome_count_of = "participations"
@@ -525,8 +593,8 @@ class CountryAdmin(OutcomeCountMixin, ImportExportHistoryAdmin):
     list_display = ["code", "name", "common_name", "continent", "outcome_count"]
     list_display_links = ["code", "name"]
     list_filter = [NamedInOutcomesFilter, "continent"]
-    search_fields = ["code", "name", "common_name"]
-    fields = ["code", "name", "common_name", "numeric", "continent"]
+    search_fields = ["code", "name", "name_zh", "common_name", "aliases"]
+    fields = ["code", "name", "name_zh", "common_name", "aliases", "numeric", "continent"]
 
     def get_readonly_fields(self, request, obj=None):
         # An ISO code is the country's identity in addresses and imports.
@@ -544,10 +612,13 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Region)
 class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
     list_display = ["name", "kind", "member_count", "outcome_count"]
-    list_filter = ["kind"]
-    search_fields = ["name", "slug"]
+    list_filter = ["kind", ChineseFilter]
+    search_fields = ["name", "name_zh", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "description"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "description"]}),
+        chinese_fieldset("name_zh", "description_zh"),
+    ]
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
@@ -573,9 +644,13 @@ class MembershipAdmin(HistoryAdmin):
 class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
     list_display = ["numeral", "name", "order", "outcome_count"]
     list_display_links = ["numeral", "name"]
-    search_fields = ["name", "description"]
+    list_filter = [ChineseFilter]
+    search_fields = ["name", "name_zh", "description"]
     ordering = ["order"]
-    fields = ["numeral", "name", "slug", "order", "description"]
+    fieldsets = [
+        (None, {"fields": ["numeral", "name", "slug", "order", "description"]}),
+        chinese_fieldset("name_zh", "description_zh"),
+    ]
 
 
 @admin.register(Source)

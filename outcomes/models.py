@@ -1062,11 +1062,38 @@ class Figure(models.Model):
 
     CURRENCY_SIGNS = {"USD": "US$", "CNY": "CN¥", "EUR": "€", "GBP": "£"}
 
+    # How Chinese reads a qualifier and a currency (“超过50万美元”, “近1亿元人民币”).
+    QUALIFIERS_ZH = {"exact": "", "over": "超过", "nearly": "近", "about": "约", "up-to": "最多"}
+    CURRENCIES_ZH = {"USD": "美元", "CNY": "元人民币", "EUR": "欧元", "GBP": "英镑"}
+
     @property
     def display(self):
-        """The figure as people read it: “over US$500,000”, “nearly CN¥100 million”."""
+        """The figure as people read it in the page's language, from its stored value:
+        “over US$500,000” or “超过50万美元”, “nearly CN¥100 million” or “近1亿元人民币”. A
+        vague figure (no value) is the document's words."""
         if self.value is None:
             return self.words
+        if (get_language() or "").startswith("zh") and (self.unit_zh or self.kind == "money"):
+            return self.display_zh
+        return self.display_en
+
+    @property
+    def display_zh(self):
+        value = int(self.value)
+        for size, word in ((100_000_000, "亿"), (10_000, "万")):
+            if value >= size and value % (size // 10) == 0:
+                number = f"{value / size:.1f}".removesuffix(".0") + word
+                break
+        else:
+            number = str(value)
+        if self.kind == FigureKind.MONEY:
+            amount = number + self.CURRENCIES_ZH.get(self.currency, f" {self.currency}")
+        else:
+            amount = number + self.unit_zh
+        return self.QUALIFIERS_ZH.get(self.qualifier, "") + amount
+
+    @property
+    def display_en(self):
         value = int(self.value)
         if value >= 1_000_000 and value % 100_000 == 0:
             number = f"{value / 1_000_000:,.1f}".removesuffix(".0") + " million"
