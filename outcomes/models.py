@@ -20,7 +20,14 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from simple_history.models import HistoricalRecords
 
-from outcomes.search import FTS_QUERY, SEARCH_VECTOR, search_document, terms
+from outcomes.search import (
+    FTS_QUERY,
+    SEARCH_VECTOR,
+    is_chinese,
+    search_document,
+    stem,
+    terms,
+)
 
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V")
 
@@ -495,7 +502,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
             "programmes",
             "mentions__country",
             "mentions__region",
-        ).only("pk", "title", "text", "scope", "reference")
+        ).select_related("category")
         changed = []
         for outcome in outcomes:
             outcome.search_text = outcome.build_search_text()
@@ -508,16 +515,24 @@ class OutcomeQuerySet(CatalogueQuerySet):
         terms_ = terms(query)
         if not terms_:
             return self.none()
+        found = self
+        # Chinese: wherever it appears in the document, the same LIKE on both databases.
+        for term in terms_:
+            if is_chinese(term):
+                found = found.filter(search_text__contains=term)
+        stems = [stem(term) for term in terms_ if not is_chinese(term)]
+        if not stems:
+            return found
         if connection.vendor == "postgresql":
             tsquery = SearchQuery(
-                " & ".join(f"{term}:*" for term in terms_), config="simple", search_type="raw"
+                " & ".join(f"{term}:*" for term in stems), config="simple", search_type="raw"
             )
-            return self.annotate(
+            return found.annotate(
                 search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery)
             ).filter(search=tsquery)
         # SQLite: the FTS5 index; "term"* matches words starting with it.
-        match = " ".join(f'"{term}"*' for term in terms_)
-        return self.filter(pk__in=RawSQL(FTS_QUERY, [match]))
+        match = " ".join(f'"{term}"*' for term in stems)
+        return found.filter(pk__in=RawSQL(FTS_QUERY, [match]))
 
     def best_first(self):
         """A search's results, the best matches first where the database ranks them."""
@@ -751,15 +766,22 @@ class Outcome(Translated):
 
     def build_search_text(self):
         """The search document: expects the relations prefetched (see refresh_search_text)."""
+        organizations = [p.organization for p in self.participations.all()]
+        countries = list(self.countries.all())
+        regions = list(self.regions.all())
         return search_document(
             self.reference,
             self.title,
+            self.title_zh,
             self.text,
+            self.text_zh,
             self.scope,
-            *(programme.name for programme in self.programmes.all()),
-            *(f"{p.organization.name} {p.organization.acronym}" for p in self.participations.all()),
-            *(f"{country.name} {country.common_name}" for country in self.countries.all()),
-            *(region.name for region in self.regions.all()),
+            self.category.name,
+            self.category.name_zh,
+            *(f"{p.name} {p.name_zh}" for p in self.programmes.all()),
+            *(f"{o.name} {o.acronym} {o.name_zh} {o.aliases}" for o in organizations),
+            *(f"{c.name} {c.common_name} {c.name_zh} {c.aliases}" for c in countries),
+            *(f"{region.name} {region.name_zh}" for region in regions),
             *(str(mention) for mention in self.mentions.all()),
         )
 

@@ -1,17 +1,43 @@
 """Text search over outcomes, the same on PostgreSQL and SQLite.
 
 Each outcome keeps a search document (`Outcome.search_text`): its title, text,
-scope, programmes, organizations (names and acronyms), countries and regions,
-lower-cased and reduced to words separated by single spaces. A query matches
-the outcomes in which every one of its words starts a word ("school" finds
-"schools"). PostgreSQL answers from a GIN index over the document's tsvector
-and ranks the results; SQLite answers from an FTS5 index of the same words.
-`Outcome.objects.search(query)` runs a search; this module says what is searched.
+scope, programmes, organizations, countries and regions, in English and in
+Chinese, with the other names people use (acronyms, aliases), reduced to words
+separated by single spaces by `words`, which queries go through as well (the one
+home for the normalization):
+
+- lower case; traditional Chinese folded to simplified (OpenCC t2s: 緬甸 is 缅甸);
+- Chinese cut into words (jieba), other text into runs of letters and digits;
+- an English word whose stem is not the start of it is followed by its stem
+  (Porter's, by SQLite's FTS5 porter tokenizer run in Python, so that both
+  databases see the very same words): "surgery surgeri".
+
+A query matches the outcomes in which each of its words matches:
+
+- a word of Chinese wherever it appears in the document (a substring: one and
+  two characters work, 缅 finds 缅甸), by LIKE on both databases;
+- any other word by its stem starting a word of the document: "surgery" (stem
+  "surgeri") finds "surgeries", "school" finds "schools". PostgreSQL answers from
+  a GIN index over the document's tsvector and ranks the results; SQLite from an
+  FTS5 index of the same words.
+
+`Outcome.objects.search(query)` runs a search; `suggestion` proposes a query
+from the catalogue's words when one finds nothing; `snippet` marks a query's
+words in a text.
 """
 
+import functools
+import logging
 import re
+import sqlite3
+import threading
 
+import jieba
 from django.contrib.postgres.search import SearchVector
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from opencc import OpenCC
+from rapidfuzz import fuzz, process
 
 MAX_WORDS = 10
 FTS_QUERY = "SELECT rowid FROM outcome_fts WHERE outcome_fts MATCH %s"
@@ -20,18 +46,169 @@ FTS_QUERY = "SELECT rowid FROM outcome_fts WHERE outcome_fts MATCH %s"
 # queries must use the very same expression for PostgreSQL to use the index.
 SEARCH_VECTOR = SearchVector("search_text", config="simple")
 
+# CJK ideographs (unified, extension A, compatibility).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD_RE = re.compile(rf"[{HAN}]+|[^\W_{HAN}]+")
+HAN_RE = re.compile(rf"[{HAN}]")
+
+jieba.setLogLevel(logging.WARNING)
+_to_simplified = OpenCC("t2s")
+
+
+def is_chinese(word):
+    return bool(HAN_RE.search(word))
+
+
+def _segments(text):
+    """Words of lower-cased text: Chinese runs folded to simplified and cut by jieba."""
+    for run in WORD_RE.findall(text):
+        if is_chinese(run):
+            yield from (word for word in jieba.cut(_to_simplified.convert(run)) if word.strip())
+        else:
+            yield run
+
 
 def words(text):
-    """Lower-case words of `text`: letters and digits, nothing else."""
-    return re.findall(r"[^\W_]+", text.lower())
+    """The words of `text` (see the module's docstring), in order."""
+    return list(_segments(text.lower()))
+
+
+_stemmers = threading.local()
+
+
+def _stemmer():
+    """An in-memory SQLite database with an FTS5 table that stems what is put in it."""
+    if not hasattr(_stemmers, "connection"):
+        connection = sqlite3.connect(":memory:")
+        connection.execute("CREATE VIRTUAL TABLE words USING fts5(word, tokenize='porter ascii')")
+        connection.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
+        _stemmers.connection = connection
+    return _stemmers.connection
+
+
+@functools.lru_cache(maxsize=100_000)
+def stem(word):
+    """Porter's stem of an English word (`word` itself for anything else)."""
+    if not (word.isascii() and word.isalpha()):
+        return word
+    connection = _stemmer()
+    with connection:
+        connection.execute("INSERT INTO words(word) VALUES (?)", [word])
+        (found,) = connection.execute("SELECT term FROM stems").fetchone()
+        connection.execute("DELETE FROM words")
+    return found
+
+
+def with_stems(words_):
+    """The words, each followed by its stem when the stem does not start it."""
+    for word in words_:
+        yield word
+        stemmed = stem(word)
+        if not word.startswith(stemmed):
+            yield stemmed
 
 
 def search_document(*parts):
     """The search document of an outcome, from its searchable strings."""
-    return " " + " ".join(word for part in parts if part for word in words(part)) + " "
+    found = with_stems(word for part in parts if part for word in words(part))
+    return " " + " ".join(found) + " "
 
 
 def terms(query):
     """The words a search looks for (at most MAX_WORDS): what identifies a search.
     None without a query; () for a query without words, which finds nothing."""
     return None if not query else tuple(words(query)[:MAX_WORDS])
+
+
+def matched(term, word):
+    """Whether `word` (of a text, lower-cased) is one a search for `term` finds."""
+    if is_chinese(term):
+        return term in _to_simplified.convert(word)
+    return word.startswith(stem(term)) or stem(word).startswith(stem(term))
+
+
+# Snippets: at most this many characters of text around the first matched word.
+SNIPPET_LENGTH = 160
+TOKEN_RE = re.compile(rf"([{HAN}]+|[^\W_{HAN}]+)")
+
+
+def snippet(text, terms_):
+    """A short excerpt of `text` around the first word a search for `terms_` finds,
+    the found words in <mark>, the rest escaped; "" when no word of the text is found."""
+    if not text or not terms_:
+        return ""
+    pieces = TOKEN_RE.split(text)  # odd positions: words
+    hits = []
+    for index in range(1, len(pieces), 2):
+        piece = pieces[index].lower()
+        for term in terms_:
+            if is_chinese(term) and is_chinese(piece):
+                folded = _to_simplified.convert(piece)
+                if term in folded:
+                    hits.append((index, folded.index(term), len(term)))
+                    break
+            elif not is_chinese(term) and matched(term, piece):
+                hits.append((index, 0, len(piece)))
+                break
+    if not hits:
+        return ""
+    offsets = [sum(len(p) for p in pieces[:index]) for index in range(len(pieces) + 1)]
+    first = offsets[hits[0][0]] + hits[0][1]
+    start = max(0, first - SNIPPET_LENGTH // 3)
+    if start:  # begin at a word
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), start + SNIPPET_LENGTH)
+    if end < len(text):
+        space = text.rfind(" ", max(first + 1, start), end)
+        end = space if space > first else end
+    marks = sorted(
+        (offsets[index] + at, offsets[index] + at + length) for index, at, length in hits
+    )
+    html, position = [], start
+    for begin, finish in marks:
+        if finish <= start or begin >= end:
+            continue
+        begin, finish = max(begin, position), min(finish, end)
+        html += [escape(text[position:begin]), "<mark>", escape(text[begin:finish]), "</mark>"]
+        position = finish
+    html.append(escape(text[position:end]))
+    return mark_safe(
+        ("… " if start else "") + "".join(html).strip() + (" …" if end < len(text) else "")
+    )
+
+
+def vocabulary(documents):
+    """The words of the search documents a suggestion may propose (not the stems
+    added to them), each once."""
+    found = set()
+    for document in documents:
+        tokens = document.split()
+        added = {stem(word) for word in tokens if not word.startswith(stem(word))}
+        found.update(token for token in tokens if token not in added and len(token) > 2)
+    return sorted(found)
+
+
+# How alike (0-100, rapidfuzz's ratio) a word must be to a query word to be proposed.
+SUGGESTION_CUTOFF = 75
+
+
+def suggestion(terms_, known, finds):
+    """A query like `terms_` (the words of a query that found nothing) in which each
+    word the catalogue does not know is replaced by its closest known word; None
+    when there is none, or when it would find nothing either (`finds(query)` says)."""
+    if not terms_ or not known:
+        return None
+    corrected = []
+    for term in terms_:
+        if is_chinese(term) or term.isdigit() or any(w.startswith(stem(term)) for w in known):
+            corrected.append(term)
+            continue
+        best = process.extractOne(term, known, scorer=fuzz.ratio, score_cutoff=SUGGESTION_CUTOFF)
+        if best is None:
+            return None
+        corrected.append(best[0])
+    if list(corrected) == list(terms_):
+        return None
+    query = " ".join(corrected)
+    return query if finds(query) else None

@@ -68,7 +68,9 @@ def touched_by(model, records):
         found = outcomes.filter(reaches__region__in=records) | outcomes.filter(
             mentions__region__in=records
         )
-    else:  # categories, sources, memberships: not in search documents
+    elif model is models.Category:
+        found = outcomes.filter(category__in=records)
+    else:  # sources, memberships: not in search documents
         return set()
     return set(found.values_list("pk", flat=True))
 
