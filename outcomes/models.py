@@ -494,7 +494,8 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return self.order_by(*DOCUMENT_ORDER)
 
     def refresh_search_text(self):
-        """Rebuild these outcomes' search documents (a query per relation, one per outcome)."""
+        """Rebuild these outcomes' search documents (a query per relation, one per changed
+        outcome): how many changed."""
         outcomes = self.prefetch_related(
             "participations__organization",
             "countries",
@@ -505,9 +506,12 @@ class OutcomeQuerySet(CatalogueQuerySet):
         ).select_related("category")
         changed = []
         for outcome in outcomes:
-            outcome.search_text = outcome.build_search_text()
-            changed.append(outcome)
+            document = outcome.build_search_text()
+            if document != outcome.search_text:
+                outcome.search_text = document
+                changed.append(outcome)
         Outcome.objects.bulk_update(changed, ["search_text"], batch_size=500)
+        return len(changed)
 
     def search(self, query):
         """Outcomes matching every word of `query` (outcomes/search.py says how); on

@@ -4,7 +4,9 @@
 every fixture record that was never seeded before. A record that exists is left
 as it is, so an editor's correction survives any number of re-seedings; and the
 SeedRecord ledger remembers what was seeded, so a record an editor renamed or
-deleted is not brought back.
+deleted is not brought back. Last, `seed_names` adds the other names people search
+for (fixtures/names.json) the same way, and every search document is brought up to
+date (a new version of the code may build them differently).
 """
 
 import json
@@ -18,11 +20,12 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from outcomes.history import LOADED
-from outcomes.models import Country, SeedRecord
+from outcomes.models import Country, Organization, Outcome, SeedRecord
 from outcomes.places import iso_countries
 from outcomes.versioning import bump_data_version
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
+NAMES = Path(settings.BASE_DIR) / "fixtures" / "names.json"
 
 
 @dataclass
@@ -105,9 +108,49 @@ def seed(fixture=FIXTURE):
             report.added[plural] = report.added.get(plural, 0) + 1
         if (label, key) not in seeded:
             SeedRecord.objects.create(model=label, key=key)
-    if report.countries_added:
-        bump_data_version()  # bulk-created countries send no signal
+    seed_names()
+    refreshed = Outcome.objects.all().refresh_search_text()
+    if report.countries_added or refreshed:
+        bump_data_version()  # bulk-created countries and bulk updates send no signal
     return report
+
+
+def seed_names(names=NAMES):
+    """Fill in the Chinese names of fixtures/names.json that are empty, and add its
+    aliases that are missing: each once (the SeedRecord ledger remembers it), so an
+    editor's name is kept and an alias an editor removed is not brought back."""
+    with open(names, encoding="utf-8") as stream:
+        data = json.load(stream)
+    seeded = set(SeedRecord.objects.filter(model="names").values_list("key", flat=True))
+    for model, field_name, records in (
+        (Country, "code", data["countries"]),
+        (Organization, "slug", data["organizations"]),
+    ):
+        for record in model.objects.filter(**{f"{field_name}__in": records}):
+            given = records[getattr(record, field_name)]
+            label = f"{model._meta.label_lower} {getattr(record, field_name)}"
+            new, changed = [], False
+            name_zh = given.get("name_zh")
+            if name_zh and f"{label} name_zh" not in seeded:
+                new.append(f"{label} name_zh")
+                if not record.name_zh:
+                    record.name_zh = name_zh
+                    record.translated_by = "catalogue editors"  # (organizations)
+                    record.translation_reviewed = False
+                    changed = True
+            aliases = record.aliases.splitlines()
+            for alias in given.get("aliases", []):
+                if f"{label} alias {alias}" not in seeded:
+                    new.append(f"{label} alias {alias}")
+                    if alias not in aliases:
+                        aliases.append(alias)
+                        changed = True
+            if changed:
+                record.aliases = "\n".join(aliases)
+                record._change_reason = LOADED
+                record.save()
+            if new:
+                SeedRecord.objects.bulk_create(SeedRecord(model="names", key=key) for key in new)
 
 
 @transaction.atomic

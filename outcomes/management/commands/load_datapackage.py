@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from outcomes.datapackage import PackageError, load
-from outcomes.seeding import mark_seeded
+from outcomes.models import Outcome
+from outcomes.seeding import mark_seeded, seed_countries, seed_names
 
 
 class Command(BaseCommand):
@@ -22,6 +23,11 @@ class Command(BaseCommand):
                 # The package holds what its catalogue's editors made of the document:
                 # `seed` must not add back what they renamed or deleted.
                 mark_seeded()
+                # The package has no Chinese names nor aliases of countries: CLDR's;
+                # and the other names people search for (fixtures/names.json).
+                seed_countries()
+                seed_names()
+                Outcome.objects.all().refresh_search_text()
         except PackageError as error:
             raise CommandError(str(error)) from None
         loaded = ", ".join(f"{count} {name}" for name, count in counts.items())
