@@ -88,6 +88,11 @@ class Table:
         return self.description or " ".join(self.model.__doc__.split("\n\n")[0].split())
 
 
+def chinese(*names):
+    """The columns of a models.Translated record's Chinese: `<name>_zh`, and its credits."""
+    return (*(f"{name}_zh" for name in names), "translated_by", "translation_reviewed")
+
+
 TABLES = (
     Table(
         "sources",
@@ -99,19 +104,25 @@ TABLES = (
     Table(
         "categories",
         Category,
-        ("slug", "numeral", "order", "name", "description"),
+        ("slug", "numeral", "order", "name", "description", *chinese("name", "description")),
         ("slug",),
         ("order",),
     ),
     Table(
         "countries",
         Country,
-        ("code", "name", "common_name", "numeric", "continent"),
+        ("code", "name", "name_zh", "common_name", "aliases", "numeric", "continent"),
         ("code",),
         ("code",),
         "ISO 3166-1 countries: every country, named by an outcome or not.",
     ),
-    Table("regions", Region, ("slug", "name", "kind", "description"), ("slug",), ("slug",)),
+    Table(
+        "regions",
+        Region,
+        ("slug", "name", "kind", "description", *chinese("name", "description")),
+        ("slug",),
+        ("slug",),
+    ),
     Table(
         "memberships",
         Membership,
@@ -122,7 +133,17 @@ TABLES = (
     Table(
         "organizations",
         Organization,
-        ("slug", "name", "acronym", "type", "country", "membership", "founded_by"),
+        (
+            "slug",
+            "name",
+            "acronym",
+            "aliases",
+            "type",
+            "country",
+            "membership",
+            "founded_by",
+            *chinese("name"),
+        ),
         ("slug",),
         ("slug",),
     ),
@@ -141,6 +162,7 @@ TABLES = (
             "year",
             "scope",
             "updated",
+            *chinese("title", "text"),
         ),
         ("slug",),
         ("source__slug", "position", "slug"),
@@ -188,6 +210,7 @@ TABLES = (
             "currency",
             "currency_assumed",
             "unit",
+            "unit_zh",
             "words",
         ),
         ("outcome", "position"),
@@ -196,7 +219,7 @@ TABLES = (
     Table(
         "programmes",
         Programme,
-        ("outcome", "name", "position"),
+        ("outcome", "name", "name_zh", "position"),
         ("outcome", "name"),
         (*BY_OUTCOME, "position", "name"),
     ),
