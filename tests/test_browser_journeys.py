@@ -179,7 +179,7 @@ def test_an_editor_corrects_a_title_and_sees_it_in_public_and_in_the_history(
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Outcomes", exact=True).first.click()
     page.get_by_role("link", name="I.1", exact=True).click()
-    page.get_by_label("Title").fill("Nine schools co-built by CFPD and a Myanmar foundation")
+    page.locator("#id_title").fill("Nine schools co-built by CFPD and a Myanmar foundation")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
