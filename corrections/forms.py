@@ -3,6 +3,8 @@
 import re
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from corrections.models import MAX_LENGTH, MAX_URL_LENGTH, CorrectionReport, http_url_validator
 
@@ -26,40 +28,54 @@ class PlainTextField(forms.CharField):
 
 class CorrectionForm(forms.ModelForm):
     what = PlainTextField(
-        label="What is wrong, and what should it say?",
+        label=gettext_lazy("What is wrong, and what should it say?"),
         max_length=MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=f"Plain text, up to {MAX_LENGTH:,} characters. Quote the words that are "
-        "wrong if you can.",
+        help_text=format_lazy(
+            gettext_lazy(
+                "Plain text, up to {most} characters. Quote the words that are wrong if you can."
+            ),
+            most=f"{MAX_LENGTH:,}",
+        ),
         error_messages={
-            "required": "Please say what is wrong.",
-            "max_length": f"Please shorten this to {MAX_LENGTH:,} characters or fewer "
-            "(it has %(show_value)s).",
+            "required": gettext_lazy("Please say what is wrong."),
+            "max_length": format_lazy(
+                gettext_lazy(
+                    "Please shorten this to {most} characters or fewer (it has %(show_value)s)."
+                ),
+                most=f"{MAX_LENGTH:,}",
+            ),
         },
     )
     source = forms.URLField(
-        label="Link to a source (optional)",
+        label=gettext_lazy("Link to a source (optional)"),
         required=False,
         max_length=MAX_URL_LENGTH,
         assume_scheme="https",
         validators=[http_url_validator],
-        help_text="A web page that shows the right information, starting with https:// or http://.",
+        help_text=gettext_lazy(
+            "A web page that shows the right information, starting with https:// or http://."
+        ),
         error_messages={
-            "invalid": "Please enter a web address starting with https:// or http://.",
-            "max_length": f"Please use a link of {MAX_URL_LENGTH} characters or fewer.",
+            "invalid": gettext_lazy(
+                "Please enter a web address starting with https:// or http://."
+            ),
+            "max_length": gettext_lazy("Please use a link of %(limit_value)s characters or fewer."),
         },
     )
     email = forms.EmailField(
-        label="Your e-mail (optional)",
+        label=gettext_lazy("Your e-mail (optional)"),
         required=False,
-        help_text="Only if you would like an answer. It is never published.",
+        help_text=gettext_lazy("Only if you would like an answer. It is never published."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Please enter an e-mail address like name@example.org."},
+        error_messages={
+            "invalid": gettext_lazy("Please enter an e-mail address like name@example.org.")
+        },
     )
     # The honeypot: people never see it (off-screen, out of the tab order and hidden
     # from assistive technology); robots that fill in every field do.
     website = forms.CharField(
-        label="Leave this field empty",
+        label=gettext_lazy("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )

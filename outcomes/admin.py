@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -43,9 +44,9 @@ from outcomes.resources import (
     row_messages,
 )
 
-admin.site.site_header = "SIRONET Outcomes Catalogue administration"
-admin.site.site_title = "SIRONET Outcomes Catalogue administration"
-admin.site.index_title = "Catalogue editing"
+admin.site.site_header = gettext_lazy("SIRONET Outcomes Catalogue administration")
+admin.site.site_title = gettext_lazy("SIRONET Outcomes Catalogue administration")
+admin.site.index_title = gettext_lazy("Catalogue editing")
 
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
 

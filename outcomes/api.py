@@ -24,6 +24,7 @@ from django.views import defaults
 from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
+from pydantic import field_validator
 
 from outcomes.exports import with_relations
 from outcomes.facets import facet_index
@@ -312,6 +313,12 @@ class FacetOption(Schema):
     label: str
     count: int = Field(description="How many outcomes choosing this value would give.")
     selected: bool
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _in_words(cls, label):
+        # The facet index keeps a choice's label lazy, to be read in each page's language.
+        return str(label)
 
 
 class Facet(Schema):

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import DOCUMENT_ORDER, Country, Outcome, Participation, Reach, Status
@@ -13,9 +14,9 @@ from outcomes.search import terms
 from outcomes.versioning import current_version
 
 SORTS = {
-    "reference": ("Document order", DOCUMENT_ORDER),
-    "title": ("Title A–Z", ["title", *DOCUMENT_ORDER]),
-    "-updated": ("Recently updated", ["-updated", *DOCUMENT_ORDER]),
+    "reference": (gettext_lazy("Document order"), DOCUMENT_ORDER),
+    "title": (gettext_lazy("Title A–Z"), ["title", *DOCUMENT_ORDER]),
+    "-updated": (gettext_lazy("Recently updated"), ["-updated", *DOCUMENT_ORDER]),
 }
 
 MAX_QUERY_LENGTH = 200
@@ -33,15 +34,17 @@ class KnownValuesField(forms.MultipleChoiceField):
     """
 
     default_error_messages = {
-        "invalid_choice": "“%(value)s” is not a known value.",
-        "too_many": f"Choose at most {MAX_VALUES} values (this asks for %(count)s).",
+        "invalid_choice": gettext_lazy("“%(value)s” is not a known value."),
+        "too_many": gettext_lazy("Choose at most %(most)s values (this asks for %(count)s)."),
     }
     known = frozenset()
 
     def validate(self, value):
         if len(value) > MAX_VALUES:
             raise forms.ValidationError(
-                self.error_messages["too_many"], code="too_many", params={"count": len(value)}
+                self.error_messages["too_many"],
+                code="too_many",
+                params={"count": len(value), "most": MAX_VALUES},
             )
         super().validate(value)
 
@@ -68,7 +71,9 @@ def _in_related(manager, lookup):
 class OutcomeFilter(django_filters.FilterSet):
     """Values within one filter combine with OR; different filters with AND."""
 
-    q = django_filters.CharFilter(label="Search", method="search", max_length=MAX_QUERY_LENGTH)
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Search"), method="search", max_length=MAX_QUERY_LENGTH
+    )
     category = KnownValuesFilter(
         method=lambda queryset, name, value: (
             queryset.filter(category__slug__in=value) if value else queryset
@@ -76,8 +81,8 @@ class OutcomeFilter(django_filters.FilterSet):
     )
     country = KnownValuesFilter(method="filter_country")
     via = django_filters.ChoiceFilter(
-        label="Reach",
-        choices=[("1", "Also outcomes that reach it through a grouping")],
+        label=gettext_lazy("Reach"),
+        choices=[("1", gettext_lazy("Also outcomes that reach it through a grouping"))],
         method=lambda queryset, name, value: queryset,  # read by filter_country
     )
     region = KnownValuesFilter(method=_in_related(Outcome.regions.through.objects, "region__slug"))
@@ -86,7 +91,7 @@ class OutcomeFilter(django_filters.FilterSet):
     )
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     sort = django_filters.ChoiceFilter(
-        label="Sort by",
+        label=gettext_lazy("Sort by"),
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         method="sort_by",
         empty_label=None,
@@ -94,11 +99,11 @@ class OutcomeFilter(django_filters.FilterSet):
 
     # Facets in the order they are shown, with their headings.
     FACETS = {
-        "category": "Category",
-        "status": "Status",
-        "country": "Country",
-        "region": "Region",
-        "organization": "Organization",
+        "category": pgettext_lazy("facet", "Category"),
+        "status": pgettext_lazy("facet", "Status"),
+        "country": pgettext_lazy("facet", "Country"),
+        "region": pgettext_lazy("facet", "Region"),
+        "organization": pgettext_lazy("facet", "Organization"),
     }
 
     class Meta:
@@ -203,7 +208,7 @@ class OutcomeFilter(django_filters.FilterSet):
                 label = f"“{value}”" if name == "q" else labels.get((name, value), value)
                 chips.append(
                     {
-                        "filter": self.FACETS.get(name, "Search"),
+                        "filter": self.FACETS.get(name, gettext_lazy("Search")),
                         "label": label,
                         "remove": remaining.urlencode(),
                     }
@@ -214,8 +219,8 @@ class OutcomeFilter(django_filters.FilterSet):
             remaining.pop("page", None)
             chips.append(
                 {
-                    "filter": "Reach",
-                    "label": "also through groupings",
+                    "filter": gettext_lazy("Reach"),
+                    "label": gettext_lazy("also through groupings"),
                     "remove": remaining.urlencode(),
                 }
             )

@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 WORLD = Path(__file__).resolve().parent / "data" / "world.json"
 SHADES = 6  # classes shade-1 … shade-6 in site.css, light to dark
@@ -64,9 +65,16 @@ def world_map(counts, names, highlight=()):
         "viewBox": world()["viewBox"],
         "countries": countries,
         "legend": [
-            {"shade": i, "label": "1 outcome" if high == 1 else f"{low}–{high} outcomes"}
-            if low != high or high == 1
-            else {"shade": i, "label": f"{low} outcomes"}
+            {
+                "shade": i,
+                "label": ngettext_lazy("%(count)s outcome", "%(count)s outcomes", "count")
+                % {"count": low},
+            }
+            if low == high
+            else {
+                "shade": i,
+                "label": gettext_lazy("%(low)s–%(high)s outcomes") % {"low": low, "high": high},
+            }
             for i, (low, high) in enumerate(bins, 1)
         ],
         "highlight": bool(highlight),

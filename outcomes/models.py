@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from outcomes.search import (
@@ -195,13 +196,13 @@ class Category(Translated):
 
 
 class Continent(models.TextChoices):
-    AFRICA = "AF", "Africa"
-    ANTARCTICA = "AN", "Antarctica"
-    ASIA = "AS", "Asia"
-    EUROPE = "EU", "Europe"
-    NORTH_AMERICA = "NA", "North America"
-    OCEANIA = "OC", "Oceania"
-    SOUTH_AMERICA = "SA", "South America"
+    AFRICA = "AF", _("Africa")
+    ANTARCTICA = "AN", _("Antarctica")
+    ASIA = "AS", _("Asia")
+    EUROPE = "EU", _("Europe")
+    NORTH_AMERICA = "NA", _("North America")
+    OCEANIA = "OC", _("Oceania")
+    SOUTH_AMERICA = "SA", _("South America")
 
 
 class CountryQuerySet(CatalogueQuerySet):
@@ -264,9 +265,9 @@ class Country(models.Model):
 
 
 class RegionKind(models.TextChoices):
-    POLITICAL = "political", "Political grouping"
-    GEOGRAPHIC = "geographic", "Geographic region"
-    RIVER_BASIN = "river-basin", "River basin"
+    POLITICAL = "political", _("Political grouping")
+    GEOGRAPHIC = "geographic", _("Geographic region")
+    RIVER_BASIN = "river-basin", _("River basin")
 
 
 class Region(Translated):
@@ -383,20 +384,20 @@ class Membership(models.Model):
 
 
 class OrganizationType(models.TextChoices):
-    FOUNDATION = "foundation", "Foundation"
-    ASSOCIATION = "association", "Association or society"
-    FEDERATION = "federation", "Federation"
-    NETWORK = "network", "Network or alliance"
-    RED_CROSS = "red-cross", "Red Cross society"
-    UNIVERSITY = "university", "University or institute"
-    COMPANY = "company", "Company"
-    OTHER = "other", "Other or not stated"
+    FOUNDATION = "foundation", _("Foundation")
+    ASSOCIATION = "association", _("Association or society")
+    FEDERATION = "federation", _("Federation")
+    NETWORK = "network", _("Network or alliance")
+    RED_CROSS = "red-cross", _("Red Cross society")
+    UNIVERSITY = "university", _("University or institute")
+    COMPANY = "company", _("Company")
+    OTHER = "other", _("Other or not stated")
 
 
 class SironetMembership(models.TextChoices):
-    MEMBER = "member", "Member"
-    NOT_MEMBER = "not-member", "Not a member"
-    NOT_STATED = "not-stated", "Not stated"
+    MEMBER = "member", _("Member")
+    NOT_MEMBER = "not-member", _("Not a member")
+    NOT_STATED = "not-stated", _("Not stated")
 
 
 class Organization(Translated):
@@ -479,10 +480,10 @@ class Organization(Translated):
 
 
 class Status(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    ONGOING = "ongoing", "Ongoing"
-    COMPLETED = "completed", "Completed"
-    UNKNOWN = "unknown", "Unknown"
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 # Document order: by item, then (two sources may each have an I.3) by source.
@@ -867,12 +868,12 @@ class Reach(models.Model):
 
 
 class MentionReason(models.TextChoices):
-    ORIGIN = "origin", "origin of an organization that did the work"
-    CULTURE = "culture", "culture, people or language"
-    SUBJECT = "subject", "subject or title, not where the work happened"
-    HOME_SIDE = "home-side", "the members' own side of an exchange named “China-X”"
-    PARTNER_NAME = "partner-name", "in a partner's name, not the partner's side"
-    PROPOSED = "proposed", "in the name of something only advocated"
+    ORIGIN = "origin", _("origin of an organization that did the work")
+    CULTURE = "culture", _("culture, people or language")
+    SUBJECT = "subject", _("subject or title, not where the work happened")
+    HOME_SIDE = "home-side", _("the members' own side of an exchange named “China-X”")
+    PARTNER_NAME = "partner-name", _("in a partner's name, not the partner's side")
+    PROPOSED = "proposed", _("in the name of something only advocated")
 
 
 class MentionManager(models.Manager.from_queryset(CatalogueQuerySet)):
@@ -937,10 +938,10 @@ class Mention(models.Model):
 
 
 class Role(models.TextChoices):
-    LEAD = "lead", "Lead"
-    CO_LEAD = "co-lead", "Co-lead"
-    PARTNER = "partner", "Partner"
-    FOUNDED = "founded", "Founded body"
+    LEAD = "lead", _("Lead")
+    CO_LEAD = "co-lead", _("Co-lead")
+    PARTNER = "partner", _("Partner")
+    FOUNDED = "founded", _("Founded body")
 
 
 class ParticipationManager(models.Manager.from_queryset(CatalogueQuerySet)):

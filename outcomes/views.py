@@ -34,6 +34,7 @@ from outcomes.models import (
     Region,
     Role,
     Source,
+    in_language,
 )
 from outcomes.versioning import PAGE_TIMEOUT, RELEASE, versioned
 
@@ -57,11 +58,13 @@ def filter_outcomes(request):
 
 def outcome_map(highlight=()):
     """The world map of outcomes per country (one query), and the same numbers as rows."""
-    rows = list(
-        Country.objects.with_outcomes()
+    chinese = (get_language() or "").startswith("zh")
+    rows = [
+        (code, name_zh if chinese and name_zh else name, count)
+        for code, name, name_zh, count in Country.objects.with_outcomes()
         .order_by("-outcome_count", "name")
-        .values_list("code", "name", "outcome_count")
-    )
+        .values_list("code", "name", "name_zh", "outcome_count")
+    ]
     counts = {code: count for code, _, count in rows}
     names = {code: name for code, name, _ in rows}
     return maps.world_map(counts, names, highlight), rows
@@ -83,7 +86,9 @@ def home(request):
         "countries": Country.objects.with_outcomes().count(),
     }
     world, country_rows = outcome_map()
-    category_bars = maps.bars([(c.name, c.outcome_count, c.get_absolute_url()) for c in categories])
+    category_bars = maps.bars(
+        [(in_language(c, "name"), c.outcome_count, c.get_absolute_url()) for c in categories]
+    )
     return render(
         request,
         "outcomes/home.html",
