@@ -4,7 +4,15 @@ from django.urls import reverse
 from outcomes.models import Category, Country, Organization, Outcome, Region, Source
 
 
-class PageSitemap(Sitemap):
+class CatalogueSitemap(Sitemap):
+    """Each page in English and in Chinese, each listing the other as an alternate."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PageSitemap(CatalogueSitemap):
     def items(self):
         return [
             "outcomes:home",
@@ -19,7 +27,7 @@ class PageSitemap(Sitemap):
         return reverse(item)
 
 
-class OutcomeSitemap(Sitemap):
+class OutcomeSitemap(CatalogueSitemap):
     def items(self):
         return Outcome.objects.only("slug", "updated")
 
@@ -27,7 +35,7 @@ class OutcomeSitemap(Sitemap):
         return outcome.updated
 
 
-class ModelSitemap(Sitemap):
+class ModelSitemap(CatalogueSitemap):
     def __init__(self, queryset):
         self.queryset = queryset
 

@@ -1,0 +1,39 @@
+"""The page in each of the site's languages: `{% load languages %}`.
+
+`{% language_links as languages %}` gives, for each of settings.LANGUAGES, the same
+page's address (its query string kept) in that language; `{{ code|bcp47 }}` writes a
+Django language code as HTML's lang and hreflang want it (zh-hans is zh-Hans)."""
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language, to_locale
+
+register = template.Library()
+
+
+@register.filter
+def bcp47(code):
+    return to_locale(code or settings.LANGUAGE_CODE).replace("_", "-")
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    request = context.get("request")
+    if request is None:
+        return []
+    query = request.META.get("QUERY_STRING", "")
+    current = get_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        path = translate_url(request.path, code)
+        links.append(
+            {
+                "code": code,
+                "tag": bcp47(code),
+                "name": name,
+                "url": f"{path}?{query}" if query else path,
+                "current": code == current,
+            }
+        )
+    return links
