@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from outcomes.seeding import seed
 
@@ -11,6 +12,14 @@ def pytest_report_header(config):
     from django.db import connection
 
     return f"database: {connection.vendor}"
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request for a Chinese page leaves Chinese active in the thread: each test ends
+    by going back to the default language, so that the next one starts in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,167 @@
+"""The interface in English and 简体中文: addresses, lang, the switch, alternates, and a
+Chinese catalogue that covers every interface string."""
+
+import gettext
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.urls import reverse
+from django.utils import translation
+
+from outcomes.models import Outcome
+from tests.conftest import need
+from tests.test_accessibility import CHINESE_PAGES, PAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
+MO = PO.with_suffix(".mo")
+
+pytestmark = pytest.mark.django_db
+
+SITE_PAGES = {name: path for name, path in PAGES.items() if not path.startswith("/api/")}
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_every_page_answers_in_english_with_lang_en(client, name):
+    response = client.get(SITE_PAGES[name])
+    assert response.status_code == (404 if name == "404" else 200)
+    assert '<html lang="en">' in response.content.decode()
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_every_page_answers_in_chinese_with_lang_zh_hans(client, name):
+    response = client.get(CHINESE_PAGES[f"{name} (zh)"])
+    assert response.status_code == (404 if name == "404" else 200)
+    html = response.content.decode()
+    assert '<html lang="zh-Hans">' in html
+    assert "丝路沿线民间组织合作网络成果目录" in html  # the site's name, translated
+
+
+def test_english_addresses_are_unchanged():
+    with translation.override("en"):
+        assert reverse("outcomes:outcome_list") == "/outcomes/"
+        assert reverse("outcomes:about") == "/about/"
+    with translation.override("zh-hans"):
+        assert reverse("outcomes:outcome_list") == "/zh-hans/outcomes/"
+
+
+def test_an_en_prefix_is_not_a_second_english_address(client):
+    # English lives at today's addresses only; /en/… is no address of the site.
+    assert client.get("/en/outcomes/").status_code == 404
+    assert client.get("/outcomes/").status_code == 200
+
+
+def test_the_language_switch_keeps_the_page_and_its_filters(client):
+    html = client.get("/outcomes/?country=mm&q=school").content.decode()
+    assert (
+        '<a href="/zh-hans/outcomes/?country=mm&amp;q=school" hreflang="zh-Hans" '
+        'lang="zh-Hans">简体中文</a>' in html
+    )
+    html = client.get("/zh-hans/outcomes/?country=mm&q=school").content.decode()
+    assert (
+        '<a href="/outcomes/?country=mm&amp;q=school" hreflang="en" lang="en">English</a>' in html
+    )
+
+
+def test_the_head_names_both_languages_and_a_default(client):
+    html = client.get("/zh-hans/about/").content.decode()
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/about/">' in html
+    assert (
+        '<link rel="alternate" hreflang="zh-Hans" href="http://testserver/zh-hans/about/">' in html
+    )
+    assert '<link rel="alternate" hreflang="x-default" href="http://testserver/about/">' in html
+    # The canonical address stays the page's own, in its language.
+    assert '<link rel="canonical" href="http://testserver/zh-hans/about/">' in html
+
+
+def test_the_sitemap_lists_each_page_in_both_languages(client):
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/about/</loc>" in xml
+    assert "<loc>http://testserver/zh-hans/about/</loc>" in xml
+    assert 'hreflang="zh-hans" href="http://testserver/zh-hans/about/"' in xml
+    assert 'hreflang="x-default" href="http://testserver/about/"' in xml
+
+
+def test_a_chinese_page_without_chinese_content_says_so_once_and_shows_the_english(client):
+    outcome = Outcome.objects.filter(title_zh="").first()
+    html = client.get(f"/zh-hans{outcome.get_absolute_url()}").content.decode()
+    assert html.count("本页内容尚无中文译文，以下显示英文原文。") == 1
+    assert outcome.title in html
+    assert outcome.text in html
+
+
+def test_a_translated_outcome_shows_the_source_text_and_its_labelled_translation(client):
+    outcome = Outcome.objects.first()
+    Outcome.objects.filter(pk=outcome.pk).update(
+        title_zh="中文标题", text_zh="中文译文。", translated_by="目录编辑"
+    )
+    address = outcome.get_absolute_url()
+    html = client.get(f"/zh-hans{address}").content.decode()
+    assert "中文标题" in html
+    assert outcome.text in html  # the source, always
+    assert '<blockquote lang="zh-Hans"><p>中文译文。</p></blockquote>' in html
+    assert "译者：目录编辑。" in html
+    assert "译文尚未审校" in html
+    assert "本页内容尚无中文译文" not in html
+    # The English page shows neither.
+    html = client.get(address).content.decode()
+    assert "中文译文。" not in html and "中文标题" not in html
+
+
+def test_the_admin_answers_in_chinese(admin_client):
+    html = admin_client.get("/zh-hans/admin/").content.decode()
+    assert '<html lang="zh-hans"' in html
+    assert "丝路沿线民间组织合作网络成果目录管理后台" in html  # ours
+    assert "最近动作" in html  # Django's own
+
+
+def _messages(path):
+    with open(path, "rb") as file:
+        return [message for message in read_po(file) if message.id]
+
+
+def test_every_interface_string_has_a_chinese_translation(tmp_path):
+    """makemessages, run on a copy of the code with the committed catalogue, finds no
+    string without a (non-fuzzy) translation: a new or changed string fails here."""
+    need(shutil.which("msgmerge"), "gettext is missing: apt-get install -y gettext")
+    for name in ("manage.py", "sironet", "outcomes", "corrections", "templates", "locale"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "true"},
+        check=True,
+        capture_output=True,
+    )
+    untranslated = [
+        message.id
+        for message in _messages(tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po")
+        if message.fuzzy
+        or not all(message.string if isinstance(message.string, tuple) else [message.string])
+    ]
+    assert not untranslated, "Not translated into Chinese:\n" + "\n".join(map(str, untranslated))
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    """locale/…/django.mo is compilemessages' output of the committed django.po."""
+    with open(MO, "rb") as file:
+        compiled = gettext.GNUTranslations(file)
+    stale = []
+    for message in _messages(PO):
+        context = f"{message.context}\x04" if message.context else ""
+        if isinstance(message.id, tuple):
+            key = (context + message.id[0], 0)
+            wanted = message.string[0]
+        else:
+            key, wanted = context + message.id, message.string
+        if compiled._catalog.get(key) != wanted:
+            stale.append(message.id)
+    assert not stale, "Run compilemessages; the .mo differs for:\n" + "\n".join(map(str, stale))
