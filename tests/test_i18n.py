@@ -94,6 +94,15 @@ def test_a_chinese_page_without_chinese_content_says_so_once_and_shows_the_engli
     assert outcome.text in html
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/zh-hans/categories/culture/", "/zh-hans/regions/mekong/", "/zh-hans/organizations/cfpd/"],
+)
+def test_other_pages_without_chinese_names_say_so_once(client, path):
+    html = client.get(path).content.decode()
+    assert html.count("本页内容尚无中文译文，以下显示英文原文。") == 1
+
+
 def test_a_translated_outcome_shows_the_source_text_and_its_labelled_translation(client):
     outcome = Outcome.objects.first()
     Outcome.objects.filter(pk=outcome.pk).update(
