@@ -20,6 +20,8 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
+
 from outcomes.models import (
     Category,
     Change,
@@ -43,7 +45,7 @@ KEPT = 1000
 @dataclass
 class Facet:
     masks: dict = field(default_factory=dict)  # value -> bitmask of outcomes
-    labels: dict = field(default_factory=dict)  # value -> label
+    labels: dict = field(default_factory=dict)  # value -> (English label, Chinese or "")
     order: dict = field(default_factory=dict)  # value -> sort key
     values_of: list = field(default_factory=list)  # bit -> the values of that outcome
     links: int = 0  # how many (outcome, value) pairs
@@ -70,17 +72,48 @@ def positions(mask):
         position = bits.find("1", position + 1)
 
 
-# An outcome's own values: (pk, position, category slug, name and order, status).
-OWN = ("pk", "position", "category__slug", "category__name", "category__order", "status")
-# Its linked values: (facet, rows, value, label, sort key or None for the label).
+def in_language(names):
+    """An (English, Chinese) pair of labels in the active language: the Chinese on a
+    Chinese page where there is one (the rule of models.in_language)."""
+    english, chinese = names
+    return chinese if chinese and (get_language() or "").startswith("zh") else english
+
+
+# An outcome's own values: (pk, position, category slug, names and order, status).
+OWN = (
+    "pk",
+    "position",
+    "category__slug",
+    "category__name",
+    "category__name_zh",
+    "category__order",
+    "status",
+)
+# Its linked values: (facet, rows, value, label, Chinese label, sort key or None for the
+# label).
 LINKED = [
-    ("country", Outcome.countries.through.objects, "country__code", "country__name", None),
-    ("region", Outcome.regions.through.objects, "region__slug", "region__name", None),
+    (
+        "country",
+        Outcome.countries.through.objects,
+        "country__code",
+        "country__name",
+        "country__name_zh",
+        None,
+    ),
+    (
+        "region",
+        Outcome.regions.through.objects,
+        "region__slug",
+        "region__name",
+        "region__name_zh",
+        None,
+    ),
     (
         "organization",
         Participation.objects,
         "organization__slug",
         "organization__name",
+        "organization__name_zh",
         "organization__sort_name",
     ),
 ]
@@ -99,7 +132,10 @@ class FacetIndex:
         self.facets = defaultdict(Facet)
         self.kept = {}
         self.groupings = defaultdict(list)  # bit -> [(country code, region slug)]
-        self.country_names = dict(Country.objects.values_list("code", "name"))
+        self.country_names = {
+            code: (name, name_zh)
+            for code, name, name_zh in Country.objects.values_list("code", "name", "name_zh")
+        }
         bits = defaultdict(lambda: defaultdict(list))
         for bit, values in self._read(rows).items():
             for name, found in values.items():
@@ -116,16 +152,18 @@ class FacetIndex:
         # Every value a filter may name, with outcomes or not: to validate filters,
         # and to show a chosen value that has no outcomes with its name.
         self.names = {
-            "category": self._names(Category.objects.values_list("slug", "name", "order")),
-            "country": {code: (name, name) for code, name in self.country_names.items()},
-            "region": self._names(Region.objects.values_list("slug", "name", "name")),
+            "category": self._names(
+                Category.objects.values_list("slug", "name", "name_zh", "order")
+            ),
+            "country": {code: (names, names[0]) for code, names in self.country_names.items()},
+            "region": self._names(Region.objects.values_list("slug", "name", "name_zh", "name")),
             "organization": self._names(
-                Organization.objects.values_list("slug", "name", "sort_name")
+                Organization.objects.values_list("slug", "name", "name_zh", "sort_name")
             ),
         }
         self.names["reach"] = self.names["country"]
         self.names["status"] = {
-            value: (Status(value).label, i) for i, value in enumerate(Status.values)
+            value: ((Status(value).label, ""), i) for i, value in enumerate(Status.values)
         }
         self.known = {name: frozenset(self.names[name]) for name in FILTERED}
 
@@ -134,21 +172,21 @@ class FacetIndex:
         of all outcomes), reading their links; labels the values, sets their groupings."""
         values = defaultdict(lambda: defaultdict(list))
         statuses = list(Status.values)
-        for pk, _, slug, name, order, status in rows:
+        for pk, _, slug, name, name_zh, order, status in rows:
             bit = self.bit[pk]
             values[bit]["category"].append(slug)
-            self._label("category", slug, name, order)
+            self._label("category", slug, (name, name_zh), order)
             values[bit]["status"].append(status)
-            self._label("status", status, Status(status).label, statuses.index(status))
-        for name, manager, key, label, order in LINKED:
-            columns = ["outcome_id", key, label] + ([order] if order else [])
+            self._label("status", status, (Status(status).label, ""), statuses.index(status))
+        for name, manager, key, label, chinese, order in LINKED:
+            columns = ["outcome_id", key, label, chinese] + ([order] if order else [])
             links = manager.all() if outcomes is None else manager.filter(outcome__in=outcomes)
             links = links.values_list(*columns)
-            for outcome_id, value, text, *sort in links.iterator(5000):
+            for outcome_id, value, text, text_zh, *sort in links.iterator(5000):
                 if outcome_id not in self.bit:  # committed after the outcomes were read
                     continue
                 values[self.bit[outcome_id]][name].append(value)
-                self._label(name, value, text, sort[0] if sort else text)
+                self._label(name, value, (text, text_zh), sort[0] if sort else text)
         # The countries each outcome reaches through a grouping it names as a whole
         # (as of its source's date), beside those it names: the "reach" facet is a
         # country's places or groupings, and `via` says which grouping.
@@ -168,8 +206,8 @@ class FacetIndex:
             reached.update(dict.fromkeys(code for code, _ in self.groupings.get(bit, ())))
             values[bit]["reach"] = list(reached)
             for code in reached:
-                name = self.country_names[code]
-                self._label("reach", code, name, name)
+                names = self.country_names[code]
+                self._label("reach", code, names, names[0])
         return values
 
     def caught_up(self, version, newer):
@@ -248,13 +286,14 @@ class FacetIndex:
             self.kept[key] = value
             return value
 
-    def _label(self, facet, value, label, order):
-        self.facets[facet].labels[value] = label
+    def _label(self, facet, value, names, order):
+        self.facets[facet].labels[value] = names
         self.facets[facet].order[value] = order
 
     def via(self, outcome_id, codes):
         """How the outcome reaches those of `codes` (country codes) that it does not name,
-        through a grouping: [(country code, country name, region slug, region name)]."""
+        through a grouping: [(country code, country name, region slug, region name)], the
+        names in the active language."""
         bit = self.bit.get(outcome_id)
         if bit is None:
             return []
@@ -262,7 +301,12 @@ class FacetIndex:
         named = set(places[bit]) if places else set()
         regions = self.facets["region"].labels
         return [
-            (code, self.country_names[code], slug, regions.get(slug, slug))
+            (
+                code,
+                in_language(self.country_names[code]),
+                slug,
+                in_language(regions[slug]) if slug in regions else slug,
+            )
             for code, slug in self.groupings.get(bit, [])
             if code in codes and code not in named
         ]
@@ -296,14 +340,17 @@ class FacetIndex:
 
     @staticmethod
     def _names(rows):
-        return {value: (label, order) for value, label, order in rows}
+        return {value: ((label, chinese), order) for value, label, chinese, order in rows}
 
     def option(self, facet, value):
-        """(label, sort key) of a value the catalogue knows, or None."""
+        """(label in the active language, sort key) of a value the catalogue knows, or None."""
         found = self.facets[facet]
         if value in found.labels:
-            return found.labels[value], found.order[value]
-        return self.names.get(facet, {}).get(value)
+            return in_language(found.labels[value]), found.order[value]
+        if known := self.names.get(facet, {}).get(value):
+            names, order = known
+            return in_language(names), order
+        return None
 
 
 class MaskedOutcomes:

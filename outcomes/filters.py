@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
 from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import DOCUMENT_ORDER, Country, Outcome, Participation, Reach, Status
@@ -279,9 +279,10 @@ class OutcomeFilter(django_filters.FilterSet):
         if not self.is_valid():
             return {}
         index = facet_index(self.version)
-        # The same for every page and order of these filters.
+        # The same for every page and order of these filters, in one language.
         key = (
             "facets",
+            get_language(),
             terms(self.form.cleaned_data.get("q")),
             bool(self.form.cleaned_data.get("via")),
             *(tuple(sorted(set(self.data.getlist(name)))) for name in self.FACETS),

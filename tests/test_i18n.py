@@ -174,3 +174,14 @@ def test_the_compiled_catalogue_matches_the_po_file():
         if compiled._catalog.get(key) != wanted:
             stale.append(message.id)
     assert not stale, "Run compilemessages; the .mo differs for:\n" + "\n".join(map(str, stale))
+
+
+def test_the_facets_are_labelled_in_the_page_language(client):
+    checkbox = '<input type="checkbox" name="country" value="MM">'
+    english = client.get("/outcomes/").content.decode()
+    chinese = client.get("/zh-hans/outcomes/").content.decode()
+    english_again = client.get("/outcomes/?country=mm").content.decode()
+    assert f"{checkbox}Myanmar" in english
+    assert f"{checkbox}缅甸" in chinese  # the same facet counts, kept apart by language
+    assert '<input type="checkbox" name="status" value="ongoing">进行中' in chinese
+    assert "Myanmar" in english_again and "缅甸" not in english_again
