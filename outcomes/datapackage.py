@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import translation
 from django.utils.text import capfirst
 
 from outcomes.history import LOADED
@@ -460,7 +461,8 @@ def ready(version, changed):
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
     try:
-        version, changed = write(work)
+        with translation.override("en"):  # the package is in English, whichever page asked
+            version, changed = write(work)
         folder = root / _name(version, changed)
         try:
             work.rename(folder)

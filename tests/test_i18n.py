@@ -185,3 +185,10 @@ def test_the_facets_are_labelled_in_the_page_language(client):
     assert f"{checkbox}缅甸" in chinese  # the same facet counts, kept apart by language
     assert '<input type="checkbox" name="status" value="ongoing">进行中' in chinese
     assert "Myanmar" in english_again and "缅甸" not in english_again
+
+
+def test_the_data_package_is_in_english_whichever_page_asks_first(client):
+    package = client.get("/zh-hans/data/datapackage.json")
+    text = b"".join(package.streaming_content).decode()
+    assert "planned (Planned)" in text
+    assert "计划中" not in text
