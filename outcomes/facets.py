@@ -33,6 +33,7 @@ from outcomes.models import (
     Region,
     Status,
 )
+from outcomes.search import snippet, suggestion, vocabulary
 
 # The filters whose values are checked against the catalogue's.
 FILTERED = ("category", "country", "region", "organization")
@@ -79,7 +80,8 @@ def in_language(names):
     return chinese if chinese and (get_language() or "").startswith("zh") else english
 
 
-# An outcome's own values: (pk, position, category slug, names and order, status).
+# An outcome's own values: (pk, position, category slug, names and order, status), and
+# its texts, from which a search's results show a snippet (outcomes/search.py).
 OWN = (
     "pk",
     "position",
@@ -88,6 +90,8 @@ OWN = (
     "category__name_zh",
     "category__order",
     "status",
+    "text",
+    "text_zh",
 )
 # Its linked values: (facet, rows, value, label, Chinese label, sort key or None for the
 # label).
@@ -129,6 +133,7 @@ class FacetIndex:
         self.ids = [pk for pk, *_ in rows]
         self.positions = [position for _, position, *_ in rows]
         self.bit = {pk: index for index, pk in enumerate(self.ids)}
+        self.texts = {pk: (text, text_zh) for pk, *_, text, text_zh in rows}
         self.facets = defaultdict(Facet)
         self.kept = {}
         self.groupings = defaultdict(list)  # bit -> [(country code, region slug)]
@@ -172,7 +177,7 @@ class FacetIndex:
         of all outcomes), reading their links; labels the values, sets their groupings."""
         values = defaultdict(lambda: defaultdict(list))
         statuses = list(Status.values)
-        for pk, _, slug, name, name_zh, order, status in rows:
+        for pk, _, slug, name, name_zh, order, status, *_ in rows:
             bit = self.bit[pk]
             values[bit]["category"].append(slug)
             self._label("category", slug, (name, name_zh), order)
@@ -239,6 +244,7 @@ class FacetIndex:
             return None  # added, removed or moved in document order
         index = copy.copy(self)  # what the changes leave alone is shared, never changed
         index.kept = {}
+        index.texts = {**self.texts, **{pk: (text, text_zh) for pk, *_, text, text_zh in rows}}
         index.groupings = defaultdict(list, self.groupings)
         index.facets = defaultdict(Facet)
         for name, facet in self.facets.items():
@@ -310,6 +316,25 @@ class FacetIndex:
             for code, slug in self.groupings.get(bit, [])
             if code in codes and code not in named
         ]
+
+    def snippet(self, outcome_id, terms):
+        """A short excerpt of the outcome's text (or of its Chinese text) with the words
+        a search for `terms` finds marked; "" when neither has one."""
+        for text in self.texts.get(outcome_id, ()):
+            if found := snippet(text, terms):
+                return found
+        return ""
+
+    def suggestion(self, terms):
+        """A query to propose when one for `terms` finds nothing (outcomes/search.py), from
+        the words of the search documents: read once per data version, when first needed."""
+
+        def known():
+            return vocabulary(Outcome.objects.values_list("search_text", flat=True))
+
+        return self.keep(
+            ("suggestion", terms), lambda: suggestion(terms, self.keep(("vocabulary",), known))
+        )
 
     def mask_of(self, outcome_ids):
         return _mask((self.bit[pk] for pk in outcome_ids if pk in self.bit), self.size)

@@ -247,6 +247,22 @@ class OutcomeFilter(django_filters.FilterSet):
 
         return index.keep(("search", terms(query)), find)
 
+    def suggestion(self):
+        """A query to propose when the search finds nothing at all (whatever the other
+        filters), as {"text", "query": the list's query string with it}; else None."""
+        if not self.is_valid() or not self.form.cleaned_data.get("q"):
+            return None
+        index = facet_index(self.version)
+        if self.found(index)[0]:
+            return None
+        text = index.suggestion(terms(self.form.cleaned_data["q"]))
+        if text is None:
+            return None
+        query = self.data.copy()
+        query["q"] = text
+        query.pop("page", None)
+        return {"text": text, "query": query.urlencode()}
+
     def chosen(self, index):
         return {
             name: index.chosen(self.facet_of(name), self.data.getlist(name)) for name in self.FACETS

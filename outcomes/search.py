@@ -193,10 +193,10 @@ def vocabulary(documents):
 SUGGESTION_CUTOFF = 75
 
 
-def suggestion(terms_, known, finds):
+def suggestion(terms_, known):
     """A query like `terms_` (the words of a query that found nothing) in which each
-    word the catalogue does not know is replaced by its closest known word; None
-    when there is none, or when it would find nothing either (`finds(query)` says)."""
+    word that starts no word of `known` (the catalogue's words) is replaced by the
+    known word most like it; None when some word has none close enough."""
     if not terms_ or not known:
         return None
     corrected = []
@@ -208,7 +208,4 @@ def suggestion(terms_, known, finds):
         if best is None:
             return None
         corrected.append(best[0])
-    if list(corrected) == list(terms_):
-        return None
-    query = " ".join(corrected)
-    return query if finds(query) else None
+    return " ".join(corrected) if corrected != list(terms_) else None

@@ -36,6 +36,7 @@ from outcomes.models import (
     Source,
     in_language,
 )
+from outcomes.search import terms
 from outcomes.versioning import PAGE_TIMEOUT, RELEASE, versioned
 
 PAGE_SIZE = 20
@@ -120,7 +121,13 @@ def outcome_list(request):
         {
             "filterset": filterset,
             "page": page,
-            "rows": outcome_rows(page.object_list, request.data_version, filterset.via_countries()),
+            "rows": outcome_rows(
+                page.object_list,
+                request.data_version,
+                filterset.via_countries(),
+                terms(filterset.form.cleaned_data.get("q")) if not problems else None,
+            ),
+            "suggestion": filterset.suggestion(),
             "facet_groups": [
                 {"name": name, "label": OutcomeFilter.FACETS[name], **facet}
                 for name, facet in facets.items()
@@ -265,14 +272,16 @@ def label_via(outcomes, codes, version):
     return outcomes
 
 
-def outcome_rows(ids, version, via=()):
+def outcome_rows(ids, version, via=(), searched=None):
     """The list rows of these outcomes, in this order, as HTML.
 
     Each row is kept in the "rows" cache for the data version, so that the many
     lists an outcome appears in render it once: one query for the page's ids, and
     three (outcomes, organizations, countries) only for rows not yet rendered.
     With `via` (country codes), a row that reaches one of them only through a
-    grouping says so, and is kept apart from the plain row.
+    grouping says so, and is kept apart from the plain row. With `searched` (a
+    search's terms), a row shows a snippet of its text with the words found marked:
+    it depends on the search, so it is added to the kept row, not kept with it.
     """
     cache = caches["rows"]
     index = facet_index(version)
@@ -293,7 +302,14 @@ def outcome_rows(ids, version, via=()):
         }
         cache.set_many(rendered, PAGE_TIMEOUT)
         rows.update(rendered)
-    return [mark_safe(rows[keys[pk]]) for pk in ids]  # noqa: S308 (our own template's output)
+    shown = [rows[keys[pk]] for pk in ids]
+    if searched:
+        for position, pk in enumerate(ids):
+            if found := index.snippet(pk, searched):
+                row = shown[position]
+                end = row.rindex("</li>")  # the row's own end (_outcome_item.html)
+                shown[position] = f'{row[:end]}<p class="snippet">{found}</p>\n{row[end:]}'
+    return [mark_safe(row) for row in shown]  # noqa: S308 (our template's output; snippets escape)
 
 
 @require_safe
