@@ -120,60 +120,66 @@ def terms(query):
     return None if not query else tuple(words(query)[:MAX_WORDS])
 
 
-def matched(term, word):
-    """Whether `word` (of a text, lower-cased) is one a search for `term` finds."""
-    if is_chinese(term):
-        return term in _to_simplified.convert(word)
-    return word.startswith(stem(term)) or stem(word).startswith(stem(term))
-
-
-# Snippets: at most this many characters of text around the first matched word.
+# Snippets: at most this many characters of text around the first word found.
 SNIPPET_LENGTH = 160
-TOKEN_RE = re.compile(rf"([{HAN}]+|[^\W_{HAN}]+)")
+
+
+HAN_RUN_RE = re.compile(rf"[{HAN}]+")
+
+
+def _found(text, terms_):
+    """(start, end) of each stretch of `text` a search for `terms_` finds, in order: a
+    word, or a Chinese term within a run of Chinese."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters lower-case to two characters
+        lowered = "".join(character.lower()[0] for character in text)
+    found = []
+    chinese = [term for term in terms_ if is_chinese(term)]
+    for run in HAN_RUN_RE.finditer(lowered) if chinese else ():
+        folded = _to_simplified.convert(run[0])
+        for term in chinese if len(folded) == len(run[0]) else ():
+            if (at := folded.find(term)) >= 0:
+                found.append((run.start() + at, run.start() + at + len(term)))
+                break
+    stems = tuple(stem(term) for term in terms_ if not is_chinese(term))
+    if stems:
+        # A word whose stem starts with a term's stem starts with all but the last two
+        # letters of it (Porter rewrites at most two letters of the end of what it
+        # keeps: "surgery", "surgeri"): only such words are stemmed and compared.
+        starts = "|".join(re.escape(term[: max(len(term) - 2, 1)]) for term in stems)
+        candidates = re.compile(rf"(?<![^\W_])(?:{starts})[^\W_{HAN}]*")
+        for match in candidates.finditer(lowered):
+            if match[0].startswith(stems) or stem(match[0]).startswith(stems):
+                found.append(match.span())
+    return sorted(found)
 
 
 def snippet(text, terms_):
     """A short excerpt of `text` around the first word a search for `terms_` finds,
-    the found words in <mark>, the rest escaped; "" when no word of the text is found."""
+    the words found in <mark>, the rest escaped; "" when it finds none in `text`."""
     if not text or not terms_:
         return ""
-    pieces = TOKEN_RE.split(text)  # odd positions: words
-    hits = []
-    for index in range(1, len(pieces), 2):
-        piece = pieces[index].lower()
-        for term in terms_:
-            if is_chinese(term) and is_chinese(piece):
-                folded = _to_simplified.convert(piece)
-                if term in folded:
-                    hits.append((index, folded.index(term), len(term)))
-                    break
-            elif not is_chinese(term) and matched(term, piece):
-                hits.append((index, 0, len(piece)))
-                break
-    if not hits:
+    marks = _found(text, terms_)
+    if not marks:
         return ""
-    offsets = [sum(len(p) for p in pieces[:index]) for index in range(len(pieces) + 1)]
-    first = offsets[hits[0][0]] + hits[0][1]
+    first = marks[0][0]
     start = max(0, first - SNIPPET_LENGTH // 3)
     if start:  # begin at a word
         space = text.find(" ", start, first)
         start = space + 1 if space >= 0 else start
     end = min(len(text), start + SNIPPET_LENGTH)
-    if end < len(text):
-        space = text.rfind(" ", max(first + 1, start), end)
-        end = space if space > first else end
-    marks = sorted(
-        (offsets[index] + at, offsets[index] + at + length) for index, at, length in hits
-    )
+    if end < len(text):  # end at a word
+        space = text.rfind(" ", first + 1, end)
+        end = space if space >= 0 else end
     html, position = [], start
     for begin, finish in marks:
-        if finish <= start or begin >= end:
-            continue
-        begin, finish = max(begin, position), min(finish, end)
+        if begin >= end:
+            break
+        finish = min(finish, end)
         html += [escape(text[position:begin]), "<mark>", escape(text[begin:finish]), "</mark>"]
         position = finish
     html.append(escape(text[position:end]))
-    return mark_safe(
+    return mark_safe(  # noqa: S308 (escaped above)
         ("… " if start else "") + "".join(html).strip() + (" …" if end < len(text) else "")
     )
 
