@@ -319,11 +319,13 @@ class FacetIndex:
 
     def snippet(self, outcome_id, terms):
         """A short excerpt of the outcome's text (or of its Chinese text) with the words
-        a search for `terms` finds marked; "" when neither has one."""
-        for text in self.texts.get(outcome_id, ()):
-            if found := snippet(text, terms):
-                return found
-        return ""
+        a search for `terms` finds marked; "" when neither has one. Kept with the
+        search: the next visit of its pages makes none again."""
+        kept = self.keep(("snippets", terms), dict)
+        if outcome_id not in kept:
+            texts = self.texts.get(outcome_id, ())
+            kept[outcome_id] = next(filter(None, (snippet(t, terms) for t in texts)), "")
+        return kept[outcome_id]
 
     def suggestion(self, terms):
         """A query to propose when one for `terms` finds nothing (outcomes/search.py), from
