@@ -9,8 +9,8 @@ home for the normalization):
 - lower case; traditional Chinese folded to simplified (OpenCC t2s: 緬甸 is 缅甸);
 - Chinese cut into words (jieba), other text into runs of letters and digits;
 - an English word whose stem is not the start of it is followed by its stem
-  (Porter's, by SQLite's FTS5 porter tokenizer run in Python, so that both
-  databases see the very same words): "surgery surgeri".
+  (Porter's, by snowballstemmer, in Python, so that both databases see the very
+  same words): "surgery surgeri".
 
 A query matches the outcomes in which each of its words matches:
 
@@ -29,10 +29,10 @@ words in a text.
 import functools
 import logging
 import re
-import sqlite3
 import threading
 
 import jieba
+import snowballstemmer
 from django.contrib.postgres.search import SearchVector
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -73,17 +73,7 @@ def words(text):
     return list(_segments(text.lower()))
 
 
-_stemmers = threading.local()
-
-
-def _stemmer():
-    """An in-memory SQLite database with an FTS5 table that stems what is put in it."""
-    if not hasattr(_stemmers, "connection"):
-        connection = sqlite3.connect(":memory:")
-        connection.execute("CREATE VIRTUAL TABLE words USING fts5(word, tokenize='porter ascii')")
-        connection.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
-        _stemmers.connection = connection
-    return _stemmers.connection
+_porter = threading.local()  # a snowballstemmer stemmer is not safe to share across threads
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -91,12 +81,9 @@ def stem(word):
     """Porter's stem of an English word (`word` itself for anything else)."""
     if not (word.isascii() and word.isalpha()):
         return word
-    connection = _stemmer()
-    with connection:
-        connection.execute("INSERT INTO words(word) VALUES (?)", [word])
-        (found,) = connection.execute("SELECT term FROM stems").fetchone()
-        connection.execute("DELETE FROM words")
-    return found
+    if not hasattr(_porter, "stemmer"):
+        _porter.stemmer = snowballstemmer.stemmer("porter")
+    return _porter.stemmer.stemWord(word)
 
 
 def with_stems(words_):
