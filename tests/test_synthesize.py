@@ -4,13 +4,13 @@ import pytest
 from django.db.models import Count
 
 from outcomes.models import Category, Outcome, Participation
-from tools.synthetic import main
+from tools.synthetic import SYNTHETIC_SOURCE, main
 
 pytestmark = pytest.mark.django_db
 
 
 def synthetic():
-    return Outcome.objects.filter(reference__startswith="S.")
+    return Outcome.objects.filter(source__slug=SYNTHETIC_SOURCE["slug"])
 
 
 def test_synthesize_adds_marked_outcomes_linked_like_the_documents(capsys):
@@ -18,7 +18,11 @@ def test_synthesize_adds_marked_outcomes_linked_like_the_documents(capsys):
     assert "Added 300 synthetic outcomes." in capsys.readouterr().out
     outcomes = synthetic()
     assert outcomes.count() == 300
-    assert Outcome.objects.exclude(reference__startswith="S.").count() == 37
+    assert Outcome.objects.exclude(pk__in=outcomes).count() == 37
+    # Valid references of their own source, never one of the document's.
+    for outcome in outcomes:
+        outcome.full_clean(exclude=["countries"])
+        assert int(outcome.reference.split(".")[1]) > 1000
     assert all(o.slug.startswith("synthetic-") for o in outcomes)
     assert all(o.position > 100_000 for o in outcomes)  # after the document's
     organizations = outcomes.annotate(n=Count("participations")).values_list("n", flat=True)
@@ -51,3 +55,13 @@ def test_synthesize_refuses_nonsense(capsys):
     with pytest.raises(SystemExit):
         main(["--outcomes", "0"])
     assert "--outcomes must be at least 1." in capsys.readouterr().err
+
+
+def test_a_synthetic_outcomes_page_and_its_permanent_address_answer(client):
+    """Its permanent address (/sources/<source>/<reference>/) must reverse: `make bench`
+    stopped when synthetic references were outside the form of a reference."""
+    main(["--outcomes", "5", "--seed", "1"])
+    outcome = synthetic().first()
+    assert client.get(outcome.get_absolute_url()).status_code == 200
+    address = f"/sources/{SYNTHETIC_SOURCE['slug']}/{outcome.reference}/"
+    assert client.get(address)["Location"] == outcome.get_absolute_url()

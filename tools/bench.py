@@ -77,7 +77,7 @@ def prepare_database():
     # A database with outcomes but none synthetic is someone's catalogue, not a bench's.
     counts = shell(
         "from outcomes.models import Outcome as O;"
-        "print(O.objects.count(), O.objects.filter(reference__startswith='S.').count())"
+        "print(O.objects.count(), O.objects.filter(source__slug='synthetic-outcomes').count())"
     )
     total, have = map(int, counts.split()[-2:])
     if total and not have and os.environ.get("BENCH_WRITE_ANYWAY") != "1":
@@ -250,7 +250,7 @@ def first_requests_after_edits(edits=3, requests=8):
     for n in range(edits):
         shell(
             "from outcomes.models import Outcome;"
-            "o = Outcome.objects.get(reference='S.1234');"
+            "o = Outcome.objects.get(slug='synthetic-outcome-1234');"
             f"o.title = o.title.split(' (edit')[0] + ' (edit {n})'; o.save()"
         )
         took = []

@@ -7,9 +7,10 @@ production database). Not part of the app: nothing it ships imports this.
 
 They are linked like the document's: one to five organizations (a few of them
 partners), none to four countries, sometimes a region, a figure or a programme,
-every category and status, text of similar length. They are marked as synthetic
-everywhere a person could see them: references “S.1”, “S.2”… (outside I–V),
-slugs and titles starting “synthetic”. They never go into the fixture.
+every category and status, text of similar length. They come from a source of their
+own (SYNTHETIC_SOURCE: two sources, as the catalogue will have), with references of
+its form from 1001 on (“III.1001”), and slugs and titles starting “synthetic”: marked
+as synthetic everywhere a person could see them. They never go into the fixture.
 """
 
 import argparse
@@ -47,7 +48,14 @@ from outcomes.models import (  # noqa: E402
 )
 from outcomes.search import search_document  # noqa: E402
 
-REFERENCE_PREFIX = "S."
+SYNTHETIC_SOURCE = {
+    "slug": "synthetic-outcomes",
+    "title": "Synthetic outcomes (for measuring the catalogue; not SIRONET's)",
+    "publisher": "SIRONET Outcomes Catalogue developers",
+    "published": "2017-12-18",
+}
+# Item numbers start here: a reference never repeats one of the document's.
+FIRST_NUMBER = 1000
 # Synthetic outcomes sort after the document's: its positions stay below 100,000.
 FIRST_POSITION = 1_000_000
 BATCH = 2_000
@@ -88,11 +96,13 @@ ORGANIZATION_WORDS = [
 def synthetic_outcomes(count, seed=0, progress=None):
     """Add `count` synthetic outcomes; `progress(n)` is called as batches are written."""
     rng = random.Random(seed)
-    source = Source.objects.order_by("pk").first()
+    source, _ = Source.objects.get_or_create(
+        slug=SYNTHETIC_SOURCE["slug"], defaults=SYNTHETIC_SOURCE
+    )
     categories = list(Category.objects.all())
     countries = list(Country.objects.all())
     regions = list(Region.objects.all())
-    start = Outcome.objects.filter(reference__startswith=REFERENCE_PREFIX).count()
+    start = source.outcomes.count()
     organizations = synthetic_organizations(max(20, count // 20), countries)
     statuses = [Status.COMPLETED] * 5 + [Status.ONGOING] * 4 + [Status.PLANNED, Status.UNKNOWN]
 
@@ -144,6 +154,8 @@ def synthetic_organizations(count, countries):
 
 
 def synthetic_outcome(rng, number, source, categories, statuses, organizations, countries, regions):
+    category = rng.choice(categories)
+    reference = f"{category.numeral}.{FIRST_NUMBER + number}"
     chosen_organizations = rng.sample(organizations, rng.randint(1, 5))
     chosen_countries = rng.sample(countries, rng.choice([0, 0, 1, 1, 1, 2, 2, 3, 4]))
     chosen_regions = rng.sample(regions, 1) if rng.random() < 0.25 else []
@@ -159,9 +171,9 @@ def synthetic_outcome(rng, number, source, categories, statuses, organizations, 
     figure = rng.random() < 0.45
     outcome = Outcome(
         source=source,
-        reference=f"{REFERENCE_PREFIX}{number}",
+        reference=reference,
         position=FIRST_POSITION + number,
-        category=rng.choice(categories),
+        category=category,
         title=title,
         slug=f"synthetic-outcome-{number}",
         text=text,
@@ -169,7 +181,7 @@ def synthetic_outcome(rng, number, source, categories, statuses, organizations, 
         year=rng.choice([None, None, None, rng.randint(2013, 2025)]),
         scope="",
         search_text=search_document(
-            f"{REFERENCE_PREFIX}{number}",
+            reference,
             title,
             text,
             programme,
