@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db.models.query import QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from outcomes.models import (
     Country,
@@ -221,71 +223,86 @@ def figure_words(figure):
 COLUMNS = [
     Column(
         "reference",
-        "The item’s number in its source document: the section’s numeral and the item’s "
-        "number (“II.10”). Unique only within its source.",
+        _(
+            "The item’s number in its source document: the section’s numeral and the item’s "
+            "number (“II.10”). Unique only within its source."
+        ),
         lambda outcome, _: outcome.reference,
     ),
     Column(
         "source",
-        "The source document, by its short name (slug); the data package’s sources table "
-        "gives its title, publisher, date and address.",
+        _(
+            "The source document, by its short name (slug); the data package’s sources table "
+            "gives its title, publisher, date and address."
+        ),
         lambda outcome, _: outcome.source.slug,
     ),
     Column(
         "slug",
-        "The outcome’s key in the catalogue, unique across sources: its page is /outcomes/<slug>/.",
+        _(
+            "The outcome’s key in the catalogue, unique across sources: its page is "
+            "/outcomes/<slug>/."
+        ),
         lambda outcome, _: outcome.slug,
     ),
     Column(
         "title",
-        "A short title of the catalogue’s own, saying nothing the text does not say.",
+        _("A short title of the catalogue’s own, saying nothing the text does not say."),
         lambda outcome, _: outcome.title,
     ),
     Column(
         "category",
-        "The section of the document the item is in, by name.",
+        _("The section of the document the item is in, by name."),
         lambda outcome, _: outcome.category.name,
     ),
     Column(
         "category_slug",
-        "The same section, by its short name (as in /categories/<slug>/).",
+        _("The same section, by its short name (as in /categories/<slug>/)."),
         lambda outcome, _: outcome.category.slug,
     ),
     Column(
         "status",
-        "Planned, Ongoing, Completed or Unknown, read from the text’s verbs by the rules on "
-        "the about page.",
+        _(
+            "Planned, Ongoing, Completed or Unknown, read from the text’s verbs by the rules on "
+            "the about page."
+        ),
         lambda outcome, _: outcome.get_status_display(),
     ),
     Column(
         "plans",
-        "What the text says is planned or only advocated, in its words, when the item also "
-        "reports something done.",
+        _(
+            "What the text says is planned or only advocated, in its words, when the item also "
+            "reports something done."
+        ),
         lambda outcome, _: outcome.plans,
     ),
     Column(
         "year",
-        "The year, only where the text states one.",
+        _("The year, only where the text states one."),
         lambda outcome, _: outcome.year,
     ),
     Column(
         "countries",
-        "The outcome’s places, by name: the countries where the text says the work happens, "
-        "or that it names as the other side of the cooperation.",
+        _(
+            "The outcome’s places, by name: the countries where the text says the work happens, "
+            "or that it names as the other side of the cooperation."
+        ),
         lambda outcome, _: [country.name for country in outcome.countries.all()],
         many=True,
     ),
     Column(
         "country_codes",
-        "The same places, by ISO 3166-1 alpha-2 code, in the same order.",
+        _("The same places, by ISO 3166-1 alpha-2 code, in the same order."),
         lambda outcome, _: [country.code for country in outcome.countries.all()],
         many=True,
     ),
     Column(
         "regions",
-        "The groupings the text names, by name, each with its kind of reach: “via the "
-        "grouping” (each country that was a member on the source’s date is reached) or "
-        "“somewhere in” (an unnamed part of it: no single country).",
+        _(
+            "The groupings the text names, by name, each with its kind of reach: “via the "
+            "grouping” (each country that was a member on the source’s date is reached) or "
+            "“somewhere in” (an unnamed part of it: no single country)."
+        ),
         lambda outcome, _: [
             f"{reach.region.name} ({reach.get_kind_display()})" for reach in outcome.reaches.all()
         ],
@@ -293,15 +310,17 @@ COLUMNS = [
     ),
     Column(
         "region_slugs",
-        "The same groupings, by short name (as in /regions/<slug>/), in the same order.",
+        _("The same groupings, by short name (as in /regions/<slug>/), in the same order."),
         lambda outcome, _: [reach.region.slug for reach in outcome.reaches.all()],
         many=True,
     ),
     Column(
         "reached_via",
-        "Only when the list’s option “also outcomes that reach a chosen country through a "
-        "grouping” is on: how the outcome reaches each chosen country it does not name as a "
-        "place, as “Country (code) via grouping”.",
+        _(
+            "Only when the list’s option “also outcomes that reach a chosen country through a "
+            "grouping” is on: how the outcome reaches each chosen country it does not name as a "
+            "place, as “Country (code) via grouping”."
+        ),
         lambda outcome, download: (
             [
                 f"{country} ({code}) via {region}"
@@ -314,14 +333,18 @@ COLUMNS = [
     ),
     Column(
         "scope",
-        "Reach the text gives without naming countries, in its words (“20 Belt and Road "
-        "countries”).",
+        _(
+            "Reach the text gives without naming countries, in its words (“20 Belt and Road "
+            "countries”)."
+        ),
         lambda outcome, _: outcome.scope,
     ),
     Column(
         "mentions",
-        "Countries and groupings the text names without placing the work there, each with "
-        "the text’s words and the reason it is not a place. Never a place.",
+        _(
+            "Countries and groupings the text names without placing the work there, each with "
+            "the text’s words and the reason it is not a place. Never a place."
+        ),
         lambda outcome, _: [
             f"{mention} (“{mention.words}”: {mention.get_reason_display()})"
             for mention in outcome.mentions.all()
@@ -330,8 +353,10 @@ COLUMNS = [
     ),
     Column(
         "organizations",
-        "The organizations the item names, in its order, as “Name (role)”: lead, co-lead, "
-        "partner or founded body.",
+        _(
+            "The organizations the item names, in its order, as “Name (role)”: lead, co-lead, "
+            "partner or founded body."
+        ),
         lambda outcome, _: [
             f"{p.organization.name} ({p.get_role_display().lower()})"
             for p in outcome.participations.all()
@@ -340,37 +365,42 @@ COLUMNS = [
     ),
     Column(
         "organization_slugs",
-        "The same organizations, by short name (as in /organizations/<slug>/), in the same order.",
+        _(
+            "The same organizations, by short name (as in /organizations/<slug>/), in the "
+            "same order."
+        ),
         lambda outcome, _: [p.organization.slug for p in outcome.participations.all()],
         many=True,
     ),
     Column(
         "figures",
-        "Amounts of money and counts, in the document’s words; then, in brackets, how the "
-        "catalogue reads the number where that differs, and “currency assumed” where the "
-        "text does not name the currency (“dollars” read as US dollars).",
+        _(
+            "Amounts of money and counts, in the document’s words; then, in brackets, how the "
+            "catalogue reads the number where that differs, and “currency assumed” where the "
+            "text does not name the currency (“dollars” read as US dollars)."
+        ),
         lambda outcome, _: [figure_words(figure) for figure in outcome.figures.all()],
         many=True,
     ),
     Column(
         "programmes",
-        "Programmes, projects, platforms and bodies the item names, as it writes them.",
+        _("Programmes, projects, platforms and bodies the item names, as it writes them."),
         lambda outcome, _: [programme.name for programme in outcome.programmes.all()],
         many=True,
     ),
     Column(
         "text",
-        "The item’s text exactly as the document prints it.",
+        _("The item’s text exactly as the document prints it."),
         lambda outcome, _: outcome.text,
     ),
     Column(
         "url",
-        "The outcome’s page in the catalogue.",
+        _("The outcome’s page in the catalogue."),
         lambda outcome, download: download.request.build_absolute_uri(outcome.get_absolute_url()),
     ),
     Column(
         "updated",
-        "When the catalogue’s record last changed (ISO 8601, UTC).",
+        _("When the catalogue’s record last changed (ISO 8601, UTC)."),
         lambda outcome, _: outcome.updated.isoformat(timespec="seconds"),
     ),
 ]
@@ -428,24 +458,27 @@ def about_rows(download, count):
     request = download.request
     license = settings.CATALOGUE_LICENSE
     rows = [
-        ("Catalogue", "SIRONET Outcomes Catalogue"),
-        ("Downloaded from", request.build_absolute_uri()),
-        ("Outcomes", count),
-        ("Data version", request.data_version.number),
-        ("Data as of", request.data_version.changed.isoformat(timespec="seconds")),
-        ("Licence", f"{license['title']} ({license['path']}). {settings.CATALOGUE_LICENSE_NOTE}"),
+        (gettext("Catalogue"), gettext("SIRONET Outcomes Catalogue")),
+        (gettext("Downloaded from"), request.build_absolute_uri()),
+        (gettext("Outcomes"), count),
+        (gettext("Data version"), request.data_version.number),
+        (gettext("Data as of"), request.data_version.changed.isoformat(timespec="seconds")),
+        (
+            gettext("Licence"),
+            f"{license['title']} ({license['path']}). {settings.CATALOGUE_LICENSE_NOTE}",
+        ),
     ]
     for source in Source.objects.all():
         published = f", {source.published:%Y-%m-%d}" if source.published else ""
         rows.append(
             (
-                f"Source “{source.slug}”",
+                gettext("Source “%(slug)s”") % {"slug": source.slug},
                 f"{source.title}. {source.publisher}{published}. {source.url}".strip(),
             )
         )
     rows.append(("", ""))
-    rows.append(("Column", "Meaning"))
-    rows.extend((column.name, column.meaning) for column in COLUMNS)
+    rows.append((gettext("Column"), gettext("Meaning")))
+    rows.extend((column.name, str(column.meaning)) for column in COLUMNS)
     return [tuple(escape_formula(cell) for cell in row) for row in rows]
 
 

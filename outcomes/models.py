@@ -495,24 +495,34 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return self.order_by(*DOCUMENT_ORDER)
 
     def refresh_search_text(self):
-        """Rebuild these outcomes' search documents (a query per relation, one per changed
-        outcome): how many changed."""
-        outcomes = self.prefetch_related(
-            "participations__organization",
-            "countries",
-            "regions",
-            "programmes",
-            "mentions__country",
-            "mentions__region",
-        ).select_related("category")
-        changed = []
-        for outcome in outcomes:
-            document = outcome.build_search_text()
-            if document != outcome.search_text:
-                outcome.search_text = document
-                changed.append(outcome)
-        Outcome.objects.bulk_update(changed, ["search_text"], batch_size=500)
-        return len(changed)
+        """Rebuild these outcomes' search documents, 250 outcomes at a time (a query per
+        relation for each 250, one per 200 changed): how many changed. SQLite refuses an
+        IN of more than 1,000 values (its expression tree is too deep), and the
+        organizations of 250 outcomes stay under that."""
+        ids = list(self.values_list("pk", flat=True))
+        changed = 0
+        for start in range(0, len(ids), 250):
+            outcomes = (
+                Outcome.objects.filter(pk__in=ids[start : start + 250])
+                .prefetch_related(
+                    "participations__organization",
+                    "countries",
+                    "regions",
+                    "programmes",
+                    "mentions__country",
+                    "mentions__region",
+                )
+                .select_related("category")
+            )
+            refreshed = []
+            for outcome in outcomes:
+                document = outcome.build_search_text()
+                if document != outcome.search_text:
+                    outcome.search_text = document
+                    refreshed.append(outcome)
+            Outcome.objects.bulk_update(refreshed, ["search_text"], batch_size=200)
+            changed += len(refreshed)
+        return changed
 
     def search(self, query):
         """Outcomes matching every word of `query` (outcomes/search.py says how); on

@@ -31,7 +31,7 @@ def test_the_data_page_documents_the_download_columns_in_their_order(client):
     documented = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>", html)
     assert documented == [column.name for column in COLUMNS]
     for column in COLUMNS:
-        assert escape(column.meaning) in html
+        assert escape(str(column.meaning)) in html
 
 
 def test_the_data_page_documents_every_table_and_links_its_file(client):

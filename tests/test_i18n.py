@@ -194,3 +194,22 @@ def test_the_data_package_is_in_english_whichever_page_asks_first(client):
     text = b"".join(package.streaming_content).decode()
     assert "planned (Planned)" in text
     assert "计划中" not in text
+
+
+def test_the_download_columns_are_explained_in_chinese_and_keep_their_names(client):
+    """A download's columns keep their names in both languages (reusers' scripts read
+    them); what each means is told in the page's language, on /data/ and in the Excel
+    file's "About" sheet."""
+    import io
+
+    import openpyxl
+
+    html = client.get("/zh-hans/data/").content.decode()
+    assert "<code>reference</code></td><td>该条目在其来源文件中的编号" in html
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get("/zh-hans/outcomes/export.xlsx").content)
+    )
+    outcomes, about = workbook["Outcomes"], workbook["About"]
+    assert outcomes["A1"].value == "reference"
+    cells = [row[0].value for row in about.iter_rows()]
+    assert "数据版本" in cells and "列" in cells

@@ -166,10 +166,11 @@ def query_counts(pages):
             "DJANGO_SETTINGS_MODULE": "sironet.settings",
             "DJANGO_ALLOWED_HOSTS": "testserver",
         },
-        check=True,
         capture_output=True,
         text=True,
     )
+    if result.returncode:
+        sys.exit(f"Counting queries failed:\n{result.stderr}")
     return [int(line) for line in result.stdout.split() if line.isdigit()]
 
 
