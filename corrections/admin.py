@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from corrections.models import CorrectionReport
@@ -37,18 +39,20 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
     ]
     fieldsets = [
         (
-            "The report",
+            _("The report"),
             {
                 "fields": ["outcome_label", "what", "source_link", "email", "created"],
-                "description": "As sent from the public form. The text is shown as plain "
-                "text; a link is the reporter's, not checked.",
+                "description": _(
+                    "As sent from the public form. The text is shown as plain "
+                    "text; a link is the reporter's, not checked."
+                ),
             },
         ),
         (
-            "What the editors did",
+            _("What the editors did"),
             {"fields": ["status", "outcome", "fixed_by", "fixed_by_link", "note", "updated"]},
         ),
-        ("Sender", {"fields": ["client"], "classes": ["collapse"]}),
+        (_("Sender"), {"fields": ["client"], "classes": ["collapse"]}),
     ]
 
     def has_add_permission(self, request):
@@ -69,22 +73,22 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
             field.label_from_instance = version_label
         return form
 
-    @admin.display(description="outcome", ordering="outcome__position")
+    @admin.display(description=_("outcome"), ordering="outcome__position")
     def outcome_link(self, report):
         if report.outcome is None:
             return report.outcome_label or "—"
         url = reverse("admin:outcomes_outcome_change", args=[report.outcome_id])
         return format_html('<a href="{}">{}</a>', url, report.outcome.reference)
 
-    @admin.display(description="what is wrong")
+    @admin.display(description=_("what is wrong"))
     def summary(self, report):
         return Truncator(report.what).chars(80)
 
-    @admin.display(description="e-mail", boolean=True)
+    @admin.display(description=_("e-mail"), boolean=True)
     def has_email(self, report):
         return bool(report.email)
 
-    @admin.display(description="source link")
+    @admin.display(description=_("source link"))
     def source_link(self, report):
         if not report.source:
             return "—"
@@ -92,7 +96,7 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
             '<a href="{}" rel="noopener noreferrer">{}</a>', report.source, report.source
         )
 
-    @admin.display(description="the change in the outcome's history")
+    @admin.display(description=_("the change in the outcome's history"))
     def fixed_by_link(self, report):
         if report.fixed_by_id is None or report.outcome_id is None:
             return "—"
@@ -103,5 +107,8 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
 
 
 def version_label(version):
-    who = version.history_user or "an import or the shell"
-    return f"{version.history_date:%Y-%m-%d %H:%M} · {version.get_history_type_display()} by {who}"
+    return gettext("%(when)s · %(change)s by %(who)s") % {
+        "when": f"{version.history_date:%Y-%m-%d %H:%M}",
+        "change": version.get_history_type_display(),
+        "who": version.history_user or gettext("an import or the shell"),
+    }

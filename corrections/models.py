@@ -4,6 +4,7 @@ from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 # What a report may say, in characters; the form and the database hold to it too.
@@ -14,10 +15,10 @@ http_url_validator = URLValidator(schemes=["http", "https"])
 
 
 class ReportStatus(models.TextChoices):
-    NEW = "new", "New"
-    IN_PROGRESS = "in-progress", "In progress"
-    DONE = "done", "Done"
-    DECLINED = "declined", "Declined"
+    NEW = "new", _("New")
+    IN_PROGRESS = "in-progress", _("In progress")
+    DONE = "done", _("Done")
+    DECLINED = "declined", _("Declined")
 
 
 class CorrectionReport(models.Model):
@@ -29,48 +30,56 @@ class CorrectionReport(models.Model):
         null=True,
         blank=True,
         related_name="correction_reports",
-        help_text="The outcome the report is about; empty for a general report. "
-        "Set it if a general report turns out to concern one outcome.",
+        help_text=_(
+            "The outcome the report is about; empty for a general report. "
+            "Set it if a general report turns out to concern one outcome."
+        ),
     )
     outcome_label = models.CharField(
-        "outcome when reported",
+        _("outcome when reported"),
         max_length=300,
         blank=True,
         editable=False,
-        help_text="The outcome's reference and title when the report was sent "
-        "(kept if the outcome is renamed or deleted).",
+        help_text=_(
+            "The outcome's reference and title when the report was sent "
+            "(kept if the outcome is renamed or deleted)."
+        ),
     )
     what = models.TextField(
-        "what is wrong",
+        _("what is wrong"),
         max_length=MAX_LENGTH,
         validators=[MaxLengthValidator(MAX_LENGTH)],
-        help_text="As the reporter typed it (plain text, never rendered as HTML).",
+        help_text=_("As the reporter typed it (plain text, never rendered as HTML)."),
     )
     source = models.URLField(
-        "source link",
+        _("source link"),
         max_length=MAX_URL_LENGTH,
         blank=True,
         validators=[http_url_validator],
-        help_text="Where the reporter says the right information is. Open it with care: "
-        "it comes from the public.",
+        help_text=_(
+            "Where the reporter says the right information is. Open it with care: "
+            "it comes from the public."
+        ),
     )
     email = models.EmailField(
-        "reporter's e-mail",
+        _("reporter's e-mail"),
         blank=True,
-        help_text="Only to write back to the reporter; never published.",
+        help_text=_("Only to write back to the reporter; never published."),
     )
     status = models.CharField(
         max_length=16,
         choices=ReportStatus,
         default=ReportStatus.NEW,
-        help_text="New: nobody has looked yet. In progress: an editor is checking it. "
-        "Done: the catalogue was corrected (link the change below). Declined: "
-        "nothing to change (say why in the note).",
+        help_text=_(
+            "New: nobody has looked yet. In progress: an editor is checking it. "
+            "Done: the catalogue was corrected (link the change below). Declined: "
+            "nothing to change (say why in the note)."
+        ),
     )
     note = models.TextField(
-        "editors' note",
+        _("editors' note"),
         blank=True,
-        help_text="For editors only: what was checked, what changed, or why it was declined.",
+        help_text=_("For editors only: what was checked, what changed, or why it was declined."),
     )
     fixed_by = models.ForeignKey(
         "outcomes.HistoricalOutcome",
@@ -78,25 +87,29 @@ class CorrectionReport(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="fixed by the change",
-        help_text="The saved version of the outcome that made the correction (its history "
-        "lists them, newest first). A fix elsewhere, e.g. to an organization, goes in the note.",
+        verbose_name=_("fixed by the change"),
+        help_text=_(
+            "The saved version of the outcome that made the correction (its history "
+            "lists them, newest first). A fix elsewhere, e.g. to an organization, goes in the note."
+        ),
     )
     client = models.CharField(
-        "sender's address (hashed)",
+        _("sender's address (hashed)"),
         max_length=64,
         editable=False,
-        help_text="A salted hash of the sender's network address: the same value means "
-        "the same sender, for spotting floods; the address itself is not kept.",
+        help_text=_(
+            "A salted hash of the sender's network address: the same value means "
+            "the same sender, for spotting floods; the address itself is not kept."
+        ),
     )
-    created = models.DateTimeField("received", auto_now_add=True, db_index=True)
+    created = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created", "-pk"]
-        verbose_name = "correction report"
+        verbose_name = _("correction report")
         constraints = [
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("what"), MAX_LENGTH),
@@ -109,5 +122,7 @@ class CorrectionReport(models.Model):
         ]
 
     def __str__(self):
-        about = self.outcome_label or "the catalogue"
-        return f"Report #{self.pk} about {about}"
+        return _("Report #%(number)s about %(about)s") % {
+            "number": self.pk,
+            "about": self.outcome_label or _("the catalogue"),
+        }

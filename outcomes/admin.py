@@ -14,7 +14,8 @@ from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -44,9 +45,9 @@ from outcomes.resources import (
     row_messages,
 )
 
-admin.site.site_header = gettext_lazy("SIRONET Outcomes Catalogue administration")
-admin.site.site_title = gettext_lazy("SIRONET Outcomes Catalogue administration")
-admin.site.index_title = gettext_lazy("Catalogue editing")
+admin.site.site_header = _("SIRONET Outcomes Catalogue administration")
+admin.site.site_title = _("SIRONET Outcomes Catalogue administration")
+admin.site.index_title = _("Catalogue editing")
 
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
 
@@ -56,9 +57,11 @@ class SlugChangeWarningMixin:
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["help_texts"] = {
-            "slug": "The last part of this record's public address. The old address "
-            "keeps working (it redirects to the new one), but change it only to correct "
-            "a mistake: links and citations show the address they were made with.",
+            "slug": _(
+                "The last part of this record's public address. The old address "
+                "keeps working (it redirects to the new one), but change it only to correct "
+                "a mistake: links and citations show the address they were made with."
+            ),
             **kwargs.get("help_texts", {}),
         }
         return super().get_form(request, obj, **kwargs)
@@ -70,8 +73,11 @@ class SlugChangeWarningMixin:
             old_url = type(obj)(slug=old_slug).get_absolute_url()
             messages.warning(
                 request,
-                f"The address of “{obj}” is now {obj.get_absolute_url()}. "
-                f"Links to the old address {old_url} redirect to it.",
+                gettext(
+                    "The address of “%(record)s” is now %(address)s. "
+                    "Links to the old address %(old_address)s redirect to it."
+                )
+                % {"record": obj, "address": obj.get_absolute_url(), "old_address": old_url},
             )
 
 
@@ -120,18 +126,21 @@ class ConflictCheckForm(forms.ModelForm):
             self.data[self.add_prefix("loaded")] = self.signed_state(current)
             latest = current.history.first() if hasattr(current, "history") else None
             who = (
-                f" ({latest.history_user or 'an import or a script'}, "
+                f" ({latest.history_user or gettext('an import or a script')}, "
                 f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
                 if latest
                 else ""
             )
             raise forms.ValidationError(
                 [
-                    f"Another editor saved this {model._meta.verbose_name} after you opened "
-                    f"it{who}; nothing of yours was saved. Your changes are still in the form "
-                    "below: check them against what changed, then save again."
+                    gettext(
+                        "Another editor saved this %(record)s after you opened it%(who)s; "
+                        "nothing of yours was saved. Your changes are still in the form "
+                        "below: check them against what changed, then save again."
+                    )
+                    % {"record": model._meta.verbose_name, "who": who}
                 ]
-                + [f"Changed: {change}" for change in changes]
+                + [gettext("Changed: %(change)s") % {"change": change} for change in changes]
             )
         return cleaned
 
@@ -143,7 +152,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
         value = super().prepare_delta_change_value(change, value)
         field = self.model._meta.get_field(change.field)
         if value in (None, "", []):
-            return "(empty)"
+            return gettext("(empty)")
         if getattr(field, "choices", None) and not isinstance(value, list):
             return dict(field.flatchoices).get(value, value)
         return value
@@ -152,12 +161,14 @@ class ReadableChanges(HistoricalRecordContextHelper):
 def chinese_fieldset(*fields):
     """The fieldset of a record's Chinese (models.Translated): its columns and credits."""
     return (
-        "Chinese",
+        _("Chinese"),
         {
             "fields": [*fields, "translated_by", "translation_reviewed"],
-            "description": "Chinese pages show these where filled, and the English where "
-            "not. Leave a name empty unless you are sure of its official Chinese; tick "
-            "“reviewed” only once someone has checked it.",
+            "description": _(
+                "Chinese pages show these where filled, and the English where "
+                "not. Leave a name empty unless you are sure of its official Chinese; tick "
+                "“reviewed” only once someone has checked it."
+            ),
         },
     )
 
@@ -166,11 +177,15 @@ class ChineseFilter(admin.SimpleListFilter):
     """Records by their Chinese (models.Translated.CHINESE): missing (some field has
     none), unreviewed, or reviewed."""
 
-    title = "Chinese"
+    title = _("Chinese")
     parameter_name = "chinese"
 
     def lookups(self, request, model_admin):
-        return [("missing", "missing"), ("unreviewed", "unreviewed"), ("reviewed", "reviewed")]
+        return [
+            ("missing", _("missing")),
+            ("unreviewed", _("unreviewed")),
+            ("reviewed", _("reviewed")),
+        ]
 
     def queryset(self, request, queryset):
         missing = Q()
@@ -207,28 +222,40 @@ MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 class LimitedImportForm(ImportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["import_file"].help_text = (
-            f"CSV, XLSX or JSON; at most {MAX_IMPORT_BYTES // 2**20} MB and "
-            f"{MAX_IMPORT_ROWS:,} rows (an XLSX file at most "
-            f"{MAX_UNPACKED_BYTES // 2**20} MB unpacked). Nothing is saved before you confirm."
-        )
+        self.fields["import_file"].help_text = _(
+            "CSV, XLSX or JSON; at most %(megabytes)s MB and %(rows)s rows (an XLSX file at "
+            "most %(unpacked)s MB unpacked). Nothing is saved before you confirm."
+        ) % {
+            "megabytes": MAX_IMPORT_BYTES // 2**20,
+            "rows": f"{MAX_IMPORT_ROWS:,}",
+            "unpacked": MAX_UNPACKED_BYTES // 2**20,
+        }
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
-                f"This file is {upload.size / 2**20:.1f} MB; an import takes at most "
-                f"{MAX_IMPORT_BYTES // 2**20} MB. Split it into smaller files."
+                gettext(
+                    "This file is %(size)s MB; an import takes at most %(megabytes)s MB. "
+                    "Split it into smaller files."
+                )
+                % {"size": f"{upload.size / 2**20:.1f}", "megabytes": MAX_IMPORT_BYTES // 2**20}
             )
         if zipfile.is_zipfile(upload):
             try:
                 unpacked = sum(item.file_size for item in zipfile.ZipFile(upload).infolist())
             except zipfile.BadZipFile:
-                raise forms.ValidationError("This XLSX file is damaged.") from None
+                raise forms.ValidationError(gettext("This XLSX file is damaged.")) from None
             if unpacked > MAX_UNPACKED_BYTES:
                 raise forms.ValidationError(
-                    f"This file unpacks to {unpacked / 2**20:.0f} MB; an XLSX import takes at "
-                    f"most {MAX_UNPACKED_BYTES // 2**20} MB unpacked."
+                    gettext(
+                        "This file unpacks to %(size)s MB; an XLSX import takes at most "
+                        "%(megabytes)s MB unpacked."
+                    )
+                    % {
+                        "size": f"{unpacked / 2**20:.0f}",
+                        "megabytes": MAX_UNPACKED_BYTES // 2**20,
+                    }
                 )
         upload.seek(0)
         return upload
@@ -243,7 +270,9 @@ class PreviewedConfirmForm(ConfirmImportForm):
         try:
             moment = signing.loads(self.cleaned_data["previewed"], salt="import-preview")
         except signing.BadSignature:
-            raise forms.ValidationError("This preview cannot be confirmed: import again.") from None
+            raise forms.ValidationError(
+                gettext("This preview cannot be confirmed: import again.")
+            ) from None
         return datetime.fromisoformat(moment)
 
 
@@ -283,18 +312,19 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
         if not (result.has_errors() or result.has_validation_errors()):
             return super().process_result(result, request)
         # Rolled back: no log entries, no "Import finished", and the rows that stopped it.
+        row = gettext("row %(number)s: %(message)s")
         problems = [
-            f"row {row.number}: {message}"
-            for row in result.invalid_rows
-            for message in row_messages(row)
+            row % {"number": invalid.number, "message": message}
+            for invalid in result.invalid_rows
+            for message in row_messages(invalid)
         ]
         problems += [
-            f"row {number}: {error.error}"
+            row % {"number": number, "message": error.error}
             for number, errors in result.row_errors()
             for error in errors
         ]
         problems += [str(error.error) for error in result.base_errors]
-        messages.error(request, "Nothing was imported. " + " ".join(problems))
+        messages.error(request, " ".join([gettext("Nothing was imported."), *problems]))
         return HttpResponseRedirect(request.path.replace("process_import", "import"))
 
     def get_import_data_kwargs(self, **kwargs):
@@ -314,7 +344,7 @@ class OutcomeCountMixin:
             .annotate(outcome_count=Count(self.outcome_count_of, distinct=True))
         )
 
-    @admin.display(description="outcomes", ordering="outcome_count")
+    @admin.display(description=_("outcomes"), ordering="outcome_count")
     def outcome_count(self, obj):
         return obj.outcome_count
 
@@ -334,8 +364,8 @@ class ParticipationInline(admin.TabularInline):
     fields = ["organization", "role", "position"]
     autocomplete_fields = ["organization"]
     extra = 0
-    verbose_name = "organization named"
-    verbose_name_plural = "Organizations, in the order the text names them"
+    verbose_name = _("organization named")
+    verbose_name_plural = _("Organizations, in the order the text names them")
 
 
 class FigureInline(admin.TabularInline):
@@ -352,7 +382,7 @@ class FigureInline(admin.TabularInline):
         "words",
     ]
     extra = 0
-    verbose_name_plural = "Figures (money needs a currency, a count needs a unit)"
+    verbose_name_plural = _("Figures (money needs a currency, a count needs a unit)")
 
 
 class ProgrammeInline(admin.TabularInline):
@@ -366,8 +396,8 @@ class ReachInline(admin.TabularInline):
     fields = ["region", "kind", "words"]
     autocomplete_fields = ["region"]
     extra = 0
-    verbose_name = "grouping reached"
-    verbose_name_plural = (
+    verbose_name = _("grouping reached")
+    verbose_name_plural = _(
         "Groupings reached (via the grouping: each member on the source's date; "
         "somewhere in: an unnamed part of it)"
     )
@@ -378,7 +408,7 @@ class MentionInline(admin.TabularInline):
     fields = ["country", "region", "words", "reason"]
     autocomplete_fields = ["country", "region"]
     extra = 0
-    verbose_name_plural = "Mentions: countries or groupings named, but not as places"
+    verbose_name_plural = _("Mentions: countries or groupings named, but not as places")
 
 
 class OutcomeForm(ConflictCheckForm):
@@ -418,33 +448,40 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
     inlines = [ParticipationInline, FigureInline, ProgrammeInline, ReachInline, MentionInline]
     fieldsets = [
         (
-            "The item",
+            _("The item"),
             {
                 "fields": ["source", "reference", "category", "title", "slug", "loaded"],
-                "description": "The reference and text come from the document; the title is "
-                "ours. The reference's numeral must be the category's section numeral.",
+                "description": _(
+                    "The reference and text come from the document; the title is "
+                    "ours. The reference's numeral must be the category's section numeral."
+                ),
             },
         ),
         (
-            "What the text says",
+            _("What the text says"),
             {
                 "fields": ["text", "status", "plans", "year", "scope"],
-                "description": "Record only what the text supports; leave a field empty "
-                "when the text does not say.",
+                "description": _(
+                    "Record only what the text supports; leave a field empty "
+                    "when the text does not say."
+                ),
             },
         ),
         (
-            "Where",
+            _("Where"),
             {
                 "fields": ["countries"],
-                "description": "Places: countries where the text says the work happens, or "
-                "names as the other side of the cooperation (the rules are on the public "
-                "about page). Other countries the text names are mentions (below). Groupings "
-                "are under “Groupings reached”; reach without names goes in the scope above.",
+                "description": _(
+                    "Places: countries where the text says the work happens, or "
+                    "names as the other side of the cooperation (the rules are on the public "
+                    "about page). Other countries the text names are mentions (below). "
+                    "Groupings are under “Groupings reached”; reach without names goes in "
+                    "the scope above."
+                ),
             },
         ),
         chinese_fieldset("title_zh", "text_zh"),
-        ("Record", {"fields": ["created", "updated"], "classes": ["collapse"]}),
+        (_("Record"), {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -466,7 +503,7 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         with with_row_changes(form.instance, OUTCOME_PARTS, before=loaded):
             super().save_related(request, form, formsets, change)
 
-    @admin.display(description="organizations")
+    @admin.display(description=_("organizations"))
     def organization_list(self, outcome):
         return ", ".join(
             p.organization.acronym or p.organization.name for p in outcome.participations.all()
@@ -483,7 +520,7 @@ class OutcomePartAdmin(HistoryAdmin):
     ordering = ["outcome__position", "position"]
     search_fields = ["outcome__reference", "outcome__title"]
 
-    @admin.display(description="outcome", ordering="outcome__position")
+    @admin.display(description=_("outcome"), ordering="outcome__position")
     def outcome_reference(self, part):
         return part.outcome.reference
 
@@ -574,11 +611,11 @@ class OrganizationAdmin(
 
 
 class NamedInOutcomesFilter(admin.SimpleListFilter):
-    title = "named in outcomes"
+    title = _("named in outcomes")
     parameter_name = "named"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
+        return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -607,7 +644,7 @@ class MembershipInline(admin.TabularInline):
     fields = ["country", "since", "until", "note"]
     autocomplete_fields = ["country"]
     extra = 0
-    verbose_name_plural = "Members, with the dates each joined and left (empty: not known)"
+    verbose_name_plural = _("Members, with the dates each joined and left (empty: not known)")
 
 
 @admin.register(Region)
@@ -625,7 +662,7 @@ class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("members", distinct=True))
 
-    @admin.display(description="members", ordering="member_count")
+    @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, region):
         return region.member_count
 

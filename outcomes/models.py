@@ -36,7 +36,7 @@ REFERENCE_RE = re.compile(r"^(?P<numeral>I|II|III|IV|V)\.(?P<number>[1-9][0-9]*)
 
 reference_validator = RegexValidator(
     REFERENCE_RE,
-    "A reference is the section numeral (I to V), a dot and the item number, e.g. “II.10”.",
+    _("A reference is the section numeral (I to V), a dot and the item number, e.g. “II.10”."),
 )
 
 
@@ -96,14 +96,16 @@ class Source(models.Model):
     published = models.DateField(
         null=True,
         blank=True,
-        help_text="The day the publisher released the document. Groupings an outcome names "
-        "are read as of this date (who was a member then).",
+        help_text=_(
+            "The day the publisher released the document. Groupings an outcome names "
+            "are read as of this date (who was a member then)."
+        ),
     )
     url = models.URLField(
-        "address", max_length=500, blank=True, help_text="Where the publisher serves it."
+        _("address"), max_length=500, blank=True, help_text=_("Where the publisher serves it.")
     )
     note = models.TextField(
-        blank=True, help_text="What readers should know about the document: form, gaps."
+        blank=True, help_text=_("What readers should know about the document: form, gaps.")
     )
 
     history = HistoricalRecords()
@@ -142,15 +144,15 @@ class Translated(models.Model):
     CHINESE = ()
 
     translated_by = models.CharField(
-        "Chinese by",
+        _("Chinese by"),
         max_length=200,
         blank=True,
-        help_text="Who made the Chinese (e.g. “SIRONET secretariat”, “catalogue editors”).",
+        help_text=_("Who made the Chinese (e.g. “SIRONET secretariat”, “catalogue editors”)."),
     )
     translation_reviewed = models.BooleanField(
-        "Chinese reviewed",
+        _("Chinese reviewed"),
         default=False,
-        help_text="Tick once someone has checked the Chinese against official usage.",
+        help_text=_("Tick once someone has checked the Chinese against official usage."),
     )
 
     class Meta:
@@ -160,20 +162,20 @@ class Translated(models.Model):
 class Category(Translated):
     """One of the document's five sections."""
 
-    slug = models.SlugField(unique=True, help_text="Used in addresses: /categories/<slug>/.")
+    slug = models.SlugField(unique=True, help_text=_("Used in addresses: /categories/<slug>/."))
     numeral = models.CharField(
         max_length=3,
         unique=True,
         choices=[(n, n) for n in ROMAN_NUMERALS],
-        help_text="The section's Roman numeral in the document.",
+        help_text=_("The section's Roman numeral in the document."),
     )
-    order = models.PositiveSmallIntegerField(unique=True, help_text="Position in the document.")
+    order = models.PositiveSmallIntegerField(unique=True, help_text=_("Position in the document."))
     name = models.CharField(
-        max_length=200, help_text="The section heading as the document writes it."
+        max_length=200, help_text=_("The section heading as the document writes it.")
     )
-    name_zh = models.CharField("name in Chinese", max_length=200, blank=True)
-    description = models.TextField(help_text="One or two sentences for visitors.")
-    description_zh = models.TextField("description in Chinese", blank=True)
+    name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
+    description = models.TextField(help_text=_("One or two sentences for visitors."))
+    description_zh = models.TextField(_("description in Chinese"), blank=True)
 
     CHINESE = ("name", "description")
 
@@ -183,7 +185,7 @@ class Category(Translated):
 
     class Meta:
         ordering = ["order"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
@@ -220,29 +222,34 @@ class Country(models.Model):
     """An ISO 3166-1 country; the list is loaded from pycountry by `manage.py seed`."""
 
     code = models.CharField(
-        "ISO code",
+        _("ISO code"),
         max_length=2,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z]{2}$", "Two capital letters, e.g. “MM”.")],
-        help_text="ISO 3166-1 alpha-2 code. It cannot be changed once the country exists.",
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. “MM”."))],
+        help_text=_("ISO 3166-1 alpha-2 code. It cannot be changed once the country exists."),
     )
-    name = models.CharField(max_length=100, help_text="The ISO English short name.")
+    name = models.CharField(max_length=100, help_text=_("The ISO English short name."))
     common_name = models.CharField(
-        max_length=100, blank=True, help_text="A shorter everyday name, where ISO gives one."
+        max_length=100, blank=True, help_text=_("A shorter everyday name, where ISO gives one.")
     )
     name_zh = models.CharField(
-        "name in Chinese",
+        _("name in Chinese"),
         max_length=100,
         blank=True,
-        help_text="Unicode CLDR's Simplified Chinese name (filled by `manage.py seed`).",
+        help_text=_("Unicode CLDR's Simplified Chinese name (filled by `manage.py seed`)."),
     )
     aliases = models.TextField(
         blank=True,
-        help_text="Other names people search for, one per line (“Burma”, “緬甸”). Unicode "
-        "CLDR's English and traditional Chinese names are added by `manage.py seed`.",
+        help_text=_(
+            "Other names people search for, one per line (“Burma”, “緬甸”). Unicode "
+            "CLDR's English and traditional Chinese names are added by `manage.py seed`."
+        ),
     )
     numeric = models.CharField(
-        "ISO numeric code", max_length=3, blank=True, help_text="Used to draw the country on maps."
+        _("ISO numeric code"),
+        max_length=3,
+        blank=True,
+        help_text=_("Used to draw the country on maps."),
     )
     continent = models.CharField(max_length=2, choices=Continent)
 
@@ -252,7 +259,7 @@ class Country(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name_plural = _("countries")
 
     def __str__(self):
         return self.name
@@ -273,14 +280,14 @@ class RegionKind(models.TextChoices):
 class Region(Translated):
     """A grouping of countries that outcomes target as a whole (ASEAN, the Mekong…)."""
 
-    slug = models.SlugField(unique=True, help_text="Used in addresses: /regions/<slug>/.")
+    slug = models.SlugField(unique=True, help_text=_("Used in addresses: /regions/<slug>/."))
     name = models.CharField(max_length=200)
-    name_zh = models.CharField("name in Chinese", max_length=200, blank=True)
+    name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
     kind = models.CharField(max_length=20, choices=RegionKind)
     description = models.TextField(
-        blank=True, help_text="What the grouping is, and as of when its membership is given."
+        blank=True, help_text=_("What the grouping is, and as of when its membership is given.")
     )
-    description_zh = models.TextField("description in Chinese", blank=True)
+    description_zh = models.TextField(_("description in Chinese"), blank=True)
 
     CHINESE = ("name", "description")
     members = models.ManyToManyField(
@@ -288,7 +295,7 @@ class Region(Translated):
         through="Membership",
         blank=True,
         related_name="regions",
-        help_text="Member countries, each with the dates its membership began and ended.",
+        help_text=_("Member countries, each with the dates its membership began and ended."),
     )
 
     history = HistoricalRecords()
@@ -332,14 +339,16 @@ class Membership(models.Model):
     since = models.DateField(
         null=True,
         blank=True,
-        help_text="The day it joined; empty when it is a founding member or the day is not "
-        "known (a member for as long as the catalogue's sources go back).",
+        help_text=_(
+            "The day it joined; empty when it is a founding member or the day is not "
+            "known (a member for as long as the catalogue's sources go back)."
+        ),
     )
     until = models.DateField(
-        null=True, blank=True, help_text="The day it left; empty while it is a member."
+        null=True, blank=True, help_text=_("The day it left; empty while it is a member.")
     )
     note = models.CharField(
-        max_length=300, blank=True, help_text="Where the dates come from, or what to know."
+        max_length=300, blank=True, help_text=_("Where the dates come from, or what to know.")
     )
 
     history = HistoricalRecords()
@@ -380,7 +389,7 @@ class Membership(models.Model):
 
     def clean(self):
         if self.since and self.until and self.until <= self.since:
-            raise ValidationError({"until": "A membership ends after it begins."})
+            raise ValidationError({"until": _("A membership ends after it begins.")})
 
 
 class OrganizationType(models.TextChoices):
@@ -404,31 +413,33 @@ class Organization(Translated):
     """An organization the document names: a member, a partner, or a body one founded."""
 
     name = models.CharField(
-        max_length=200, unique=True, help_text="The name as the document writes it."
+        max_length=200, unique=True, help_text=_("The name as the document writes it.")
     )
     name_zh = models.CharField(
-        "name in Chinese",
+        _("name in Chinese"),
         max_length=200,
         blank=True,
-        help_text="The organization's own Chinese name; leave it empty unless sure of it.",
+        help_text=_("The organization's own Chinese name; leave it empty unless sure of it."),
     )
     CHINESE = ("name",)
 
     sort_name = models.CharField(
-        max_length=200, editable=False, help_text="The name without a leading “The”, for A–Z."
+        max_length=200, editable=False, help_text=_("The name without a leading “The”, for A–Z.")
     )
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="Used in addresses: /organizations/<slug>/. Changing it breaks old links.",
+        help_text=_("Used in addresses: /organizations/<slug>/. Changing it breaks old links."),
     )
     acronym = models.CharField(
-        max_length=30, blank=True, help_text="Only where the document gives one, e.g. “CFPD”."
+        max_length=30, blank=True, help_text=_("Only where the document gives one, e.g. “CFPD”.")
     )
     aliases = models.TextField(
         blank=True,
-        help_text="Other names people search for, one per line: other acronyms, former "
-        "names, the Chinese name where it is not yet a reviewed translation.",
+        help_text=_(
+            "Other names people search for, one per line: other acronyms, former "
+            "names, the Chinese name where it is not yet a reviewed translation."
+        ),
     )
     type = models.CharField(max_length=20, choices=OrganizationType)
     country = models.ForeignKey(
@@ -437,15 +448,17 @@ class Organization(Translated):
         null=True,
         blank=True,
         related_name="organizations",
-        help_text="Home country, where known.",
+        help_text=_("Home country, where known."),
     )
     membership = models.CharField(
-        "SIRONET membership",
+        _("SIRONET membership"),
         max_length=10,
         choices=SironetMembership,
         default=SironetMembership.NOT_STATED,
-        help_text="Member only where a source says so (the document's title calls the "
-        "organizations it credits members); “not a member” only where a source says that.",
+        help_text=_(
+            "Member only where a source says so (the document's title calls the "
+            "organizations it credits members); “not a member” only where a source says that."
+        ),
     )
     founded_by = models.ForeignKey(
         "self",
@@ -453,7 +466,7 @@ class Organization(Translated):
         null=True,
         blank=True,
         related_name="founded",
-        help_text="For a body an outcome says another organization founded or established.",
+        help_text=_("For a body an outcome says another organization founded or established."),
     )
 
     history = HistoricalRecords()
@@ -642,36 +655,40 @@ class Outcome(Translated):
         Source,
         on_delete=models.PROTECT,
         related_name="outcomes",
-        help_text="Where the item is published.",
+        help_text=_("Where the item is published."),
     )
     reference = models.CharField(
         max_length=12,
         validators=[reference_validator],
-        help_text="The document's numbering: section numeral, a dot, item number (“II.10”). "
-        "Unique within its source: another document may have its own II.10.",
+        help_text=_(
+            "The document's numbering: section numeral, a dot, item number (“II.10”). "
+            "Unique within its source: another document may have its own II.10."
+        ),
     )
     position = models.PositiveIntegerField(
         editable=False,
         db_index=True,  # the default order of every list: ORDER BY position
-        help_text="Document order, worked out from the reference when saved.",
+        help_text=_("Document order, worked out from the reference when saved."),
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="outcomes")
     title = models.CharField(
         max_length=200,
-        help_text="A short title of our own. It must say nothing the text does not say.",
+        help_text=_("A short title of our own. It must say nothing the text does not say."),
     )
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="Used in addresses: /outcomes/<slug>/. Changing it breaks old links.",
+        help_text=_("Used in addresses: /outcomes/<slug>/. Changing it breaks old links."),
     )
-    title_zh = models.CharField("title in Chinese", max_length=200, blank=True)
-    text = models.TextField(help_text="The item's text exactly as the document prints it.")
+    title_zh = models.CharField(_("title in Chinese"), max_length=200, blank=True)
+    text = models.TextField(help_text=_("The item's text exactly as the document prints it."))
     text_zh = models.TextField(
-        "text in Chinese",
+        _("text in Chinese"),
         blank=True,
-        help_text="A Chinese rendering of the text. Pages always show the English text "
-        "as the source, and this beside it, labelled a translation.",
+        help_text=_(
+            "A Chinese rendering of the text. Pages always show the English text "
+            "as the source, and this beside it, labelled a translation."
+        ),
     )
 
     CHINESE = ("title", "text")
@@ -679,42 +696,50 @@ class Outcome(Translated):
         max_length=10,
         choices=Status,
         default=Status.UNKNOWN,
-        help_text="From the text's verbs, by the rules on the about page: “plans to” is "
-        "planned; a launched or founded programme or body, or a present tense, is ongoing; "
-        "a finished act is completed.",
+        help_text=_(
+            "From the text's verbs, by the rules on the about page: “plans to” is "
+            "planned; a launched or founded programme or body, or a present tense, is ongoing; "
+            "a finished act is completed."
+        ),
     )
     plans = models.CharField(
         max_length=300,
         blank=True,
-        help_text="What the text says is planned or only advocated, in its words, when the "
-        "item also reports something done (its status is that of what was done).",
+        help_text=_(
+            "What the text says is planned or only advocated, in its words, when the "
+            "item also reports something done (its status is that of what was done)."
+        ),
     )
     year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
-        help_text="Only where the text states a year (e.g. “founded in 2016”).",
+        help_text=_("Only where the text states a year (e.g. “founded in 2016”)."),
     )
     scope = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Reach the text gives without naming countries, in its words "
-        "(e.g. “more than 20 Asian and African countries”).",
+        help_text=_(
+            "Reach the text gives without naming countries, in its words "
+            "(e.g. “more than 20 Asian and African countries”)."
+        ),
     )
     countries = models.ManyToManyField(
         Country,
         blank=True,
         related_name="outcomes",
-        verbose_name="places",
-        help_text="Countries where the text says the work happens, or that it names as the "
-        "other side of the cooperation. Other countries it names are mentions.",
+        verbose_name=_("places"),
+        help_text=_(
+            "Countries where the text says the work happens, or that it names as the "
+            "other side of the cooperation. Other countries it names are mentions."
+        ),
     )
     regions = models.ManyToManyField(
         Region,
         through="Reach",
         blank=True,
         related_name="outcomes",
-        help_text="Groupings the text says the work reaches.",
+        help_text=_("Groupings the text says the work reaches."),
     )
     organizations = models.ManyToManyField(
         Organization, through="Participation", related_name="outcomes"
@@ -722,7 +747,7 @@ class Outcome(Translated):
     search_text = models.TextField(
         editable=False,
         default="",
-        help_text="Words of the title, text and related names, kept up to date for search.",
+        help_text=_("Words of the title, text and related names, kept up to date for search."),
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -769,8 +794,16 @@ class Outcome(Translated):
         if match and self.category_id and match["numeral"] != self.category.numeral:
             raise ValidationError(
                 {
-                    "reference": f"{self.reference} starts with {match['numeral']}, "
-                    f"but {self.category} is section {self.category.numeral}."
+                    "reference": _(
+                        "%(reference)s starts with %(numeral)s, but %(category)s is section "
+                        "%(section)s."
+                    )
+                    % {
+                        "reference": self.reference,
+                        "numeral": match["numeral"],
+                        "category": self.category,
+                        "section": self.category.numeral,
+                    }
                 }
             )
 
@@ -806,8 +839,8 @@ class Outcome(Translated):
 
 
 class ReachKind(models.TextChoices):
-    MEMBERS = "members", "via the grouping"
-    WITHIN = "within", "somewhere in"
+    MEMBERS = "members", _("via the grouping")
+    WITHIN = "within", _("somewhere in")
 
 
 class ReachQuerySet(CatalogueQuerySet):
@@ -852,10 +885,14 @@ class Reach(models.Model):
     kind = models.CharField(
         max_length=10,
         choices=ReachKind,
-        help_text="Via the grouping: the text names the grouping as a whole, so the outcome "
-        "reaches each member as of its source's date. Somewhere in: an unnamed part of it.",
+        help_text=_(
+            "Via the grouping: the text names the grouping as a whole, so the outcome "
+            "reaches each member as of its source's date. Somewhere in: an unnamed part of it."
+        ),
     )
-    words = models.CharField(max_length=200, blank=True, help_text="The text's words that name it.")
+    words = models.CharField(
+        max_length=200, blank=True, help_text=_("The text's words that name it.")
+    )
 
     history = HistoricalRecords()
 
@@ -863,7 +900,7 @@ class Reach(models.Model):
 
     class Meta:
         ordering = ["outcome", "region__name"]
-        verbose_name_plural = "reaches"
+        verbose_name_plural = _("reaches")
         constraints = [
             models.UniqueConstraint(fields=["outcome", "region"], name="reach_once_per_outcome"),
         ]
@@ -909,12 +946,12 @@ class Mention(models.Model):
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="mentions"
     )
     words = models.CharField(
-        max_length=200, help_text="The text's words that name it, e.g. “Chinese culture”."
+        max_length=200, help_text=_("The text's words that name it, e.g. “Chinese culture”.")
     )
     reason = models.CharField(
         max_length=20,
         choices=MentionReason,
-        help_text="Why this is not a place of the outcome.",
+        help_text=_("Why this is not a place of the outcome."),
     )
 
     history = HistoricalRecords()
@@ -942,9 +979,9 @@ class Mention(models.Model):
 
     def clean(self):
         if bool(self.country_id) == bool(self.region_id):
-            raise ValidationError("Choose a country or a grouping (one of the two).")
+            raise ValidationError(_("Choose a country or a grouping (one of the two)."))
         if self.outcome_id and self.words and self.words not in self.outcome.text:
-            raise ValidationError({"words": "Quote the words as the item's text writes them."})
+            raise ValidationError({"words": _("Quote the words as the item's text writes them.")})
 
 
 class Role(models.TextChoices):
@@ -974,12 +1011,14 @@ class Participation(models.Model):
         max_length=10,
         choices=Role,
         default=Role.LEAD,
-        help_text="Lead: the item's one subject. Co-lead: one of a joint subject (“A and B "
-        "co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). "
-        "Founded: a body the item says the lead founded or established.",
+        help_text=_(
+            "Lead: the item's one subject. Co-lead: one of a joint subject (“A and B "
+            "co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). "
+            "Founded: a body the item says the lead founded or established."
+        ),
     )
     position = models.PositiveSmallIntegerField(
-        default=1, help_text="Order in which the text names the organization."
+        default=1, help_text=_("Order in which the text names the organization.")
     )
 
     history = HistoricalRecords()
@@ -1004,16 +1043,16 @@ class Participation(models.Model):
 
 
 class FigureKind(models.TextChoices):
-    MONEY = "money", "Money"
-    COUNT = "count", "Count"
+    MONEY = "money", _("Money")
+    COUNT = "count", _("Count")
 
 
 class Qualifier(models.TextChoices):
-    EXACT = "exact", "exactly"
-    OVER = "over", "over"
-    NEARLY = "nearly", "nearly"
-    ABOUT = "about", "about"
-    UP_TO = "up-to", "up to"
+    EXACT = "exact", _("exactly")
+    OVER = "over", _("over")
+    NEARLY = "nearly", _("nearly")
+    ABOUT = "about", _("about")
+    UP_TO = "up-to", _("up to")
 
 
 class FigureManager(models.Manager.from_queryset(CatalogueQuerySet)):
@@ -1027,7 +1066,7 @@ class Figure(models.Model):
     """An amount of money or a count the text gives."""
 
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="figures")
-    position = models.PositiveSmallIntegerField(default=1, help_text="Order in the text.")
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("Order in the text."))
     kind = models.CharField(max_length=5, choices=FigureKind)
     value = models.DecimalField(
         max_digits=15,
@@ -1035,36 +1074,39 @@ class Figure(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="The number; leave empty when the text is vague (“millions of dollars”).",
+        help_text=_("The number; leave empty when the text is vague (“millions of dollars”)."),
     )
     qualifier = models.CharField(
         max_length=6,
         choices=Qualifier,
         blank=True,
-        help_text="How the text qualifies the number (“over”, “nearly”…); empty when "
-        "there is no number.",
+        help_text=_(
+            "How the text qualifies the number (“over”, “nearly”…); empty when there is no number."
+        ),
     )
     currency = models.CharField(
         max_length=3,
         blank=True,
-        validators=[RegexValidator(r"^[A-Z]{3}$", "An ISO 4217 code such as USD or CNY.")],
-        help_text="Money only: ISO 4217 code (“dollars” → USD, “RMB” → CNY).",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("An ISO 4217 code such as USD or CNY."))],
+        help_text=_("Money only: ISO 4217 code (“dollars” → USD, “RMB” → CNY)."),
     )
     currency_assumed = models.BooleanField(
         default=False,
-        help_text="Tick when the text does not name the currency and the code above is our "
-        "reading (“dollars” read as US dollars); pages say it is assumed.",
+        help_text=_(
+            "Tick when the text does not name the currency and the code above is our "
+            "reading (“dollars” read as US dollars); pages say it is assumed."
+        ),
     )
     unit = models.CharField(
-        max_length=50, blank=True, help_text="Counts only: what is counted, plural (“schools”)."
+        max_length=50, blank=True, help_text=_("Counts only: what is counted, plural (“schools”).")
     )
     unit_zh = models.CharField(
-        "unit in Chinese",
+        _("unit in Chinese"),
         max_length=50,
         blank=True,
-        help_text="Counts only: what is counted, with its measure word (“所学校”).",
+        help_text=_("Counts only: what is counted, with its measure word (“所学校”)."),
     )
-    words = models.CharField(max_length=200, help_text="The words as the text writes them.")
+    words = models.CharField(max_length=200, help_text=_("The words as the text writes them."))
 
     history = HistoricalRecords()
 
@@ -1141,7 +1183,8 @@ class Figure(models.Model):
             amount = f"{sign}{number}" if sign else f"{number} {self.currency}"
         else:
             amount = f"{number} {self.unit}"
-        qualifier = "" if self.qualifier == Qualifier.EXACT else self.get_qualifier_display()
+        # The English words, whatever the page's language (the labels are translated).
+        qualifier = "" if self.qualifier == Qualifier.EXACT else self.qualifier.replace("-", " ")
         return f"{qualifier} {amount}".strip()
 
     @property
@@ -1155,20 +1198,20 @@ class Figure(models.Model):
         errors = {}
         if self.kind == FigureKind.MONEY:
             if not self.currency:
-                errors["currency"] = "An amount of money needs a currency (e.g. USD, CNY)."
+                errors["currency"] = _("An amount of money needs a currency (e.g. USD, CNY).")
             if self.unit:
-                errors["unit"] = "An amount of money has a currency, not a unit."
+                errors["unit"] = _("An amount of money has a currency, not a unit.")
         if self.currency_assumed and self.kind != FigureKind.MONEY:
-            errors["currency_assumed"] = "Only an amount of money has a currency to assume."
+            errors["currency_assumed"] = _("Only an amount of money has a currency to assume.")
         if self.kind == FigureKind.COUNT:
             if not self.unit:
-                errors["unit"] = "A count needs a unit: what is counted (e.g. schools)."
+                errors["unit"] = _("A count needs a unit: what is counted (e.g. schools).")
             if self.currency:
-                errors["currency"] = "A count has a unit, not a currency."
+                errors["currency"] = _("A count has a unit, not a currency.")
         if self.value is None and self.qualifier:
-            errors["qualifier"] = "Leave the qualifier empty when there is no number."
+            errors["qualifier"] = _("Leave the qualifier empty when there is no number.")
         if self.value is not None and not self.qualifier:
-            errors["qualifier"] = "Say how the text gives the number (exactly, over, nearly…)."
+            errors["qualifier"] = _("Say how the text gives the number (exactly, over, nearly…).")
         if errors:
             raise ValidationError(errors)
 
@@ -1187,14 +1230,14 @@ class Programme(models.Model):
     """A programme, project, platform or body that an outcome names."""
 
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="programmes")
-    name = models.CharField(max_length=200, help_text="The name exactly as the text writes it.")
+    name = models.CharField(max_length=200, help_text=_("The name exactly as the text writes it."))
     name_zh = models.CharField(
-        "name in Chinese",
+        _("name in Chinese"),
         max_length=200,
         blank=True,
-        help_text="Its Chinese name (the outcome's “Chinese by” says whose).",
+        help_text=_("Its Chinese name (the outcome's “Chinese by” says whose)."),
     )
-    position = models.PositiveSmallIntegerField(default=1, help_text="Order in the text.")
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("Order in the text."))
 
     history = HistoricalRecords()
 
@@ -1202,8 +1245,8 @@ class Programme(models.Model):
 
     class Meta:
         ordering = ["outcome", "position"]
-        verbose_name = "programme or initiative"
-        verbose_name_plural = "programmes and initiatives"
+        verbose_name = _("programme or initiative")
+        verbose_name_plural = _("programmes and initiatives")
         constraints = [
             models.UniqueConstraint(fields=["outcome", "name"], name="programme_once_per_outcome"),
         ]

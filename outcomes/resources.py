@@ -13,6 +13,8 @@ import re
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result
@@ -53,7 +55,9 @@ class WholeNumberWidget(widgets.IntegerWidget):
         try:
             return super().clean(value, row, **kwargs)
         except (ValueError, ArithmeticError):
-            raise ValueError(f"“{value}” is not a whole number.") from None
+            raise ValueError(
+                gettext("“%(value)s” is not a whole number.") % {"value": value}
+            ) from None
 
 
 # Many-valued cells join values with this; no name, slug or code contains it.
@@ -88,7 +92,9 @@ class StrictForeignKeyWidget(KnownRecords, widgets.ForeignKeyWidget):
         if not value:
             return None
         if value not in self.known():
-            raise ValueError(f"Unknown {self.label} “{value}”.")
+            raise ValueError(
+                gettext("Unknown %(label)s “%(value)s”.") % {"label": self.label, "value": value}
+            )
         return self.known()[value]
 
 
@@ -104,7 +110,10 @@ class StrictManyToManyWidget(KnownRecords, widgets.ManyToManyWidget):
         wanted = list(dict.fromkeys(part for part in wanted if part))
         unknown = [part for part in wanted if part not in self.known()]
         if unknown:
-            raise ValueError(f"Unknown {self.label}: {', '.join(sorted(unknown))}.")
+            raise ValueError(
+                gettext("Unknown %(label)s: %(values)s.")
+                % {"label": self.label, "values": ", ".join(sorted(unknown))}
+            )
         return [self.known()[part] for part in wanted]
 
 
@@ -160,25 +169,37 @@ class LinksWidget(KnownRecords, widgets.Widget):
         for entry in entries:
             match = LINK_RE.match(entry)
             if not match:
-                raise ValueError(f"“{entry}” is not “{self.label}-slug ({self.kind_label})”.")
+                raise ValueError(
+                    gettext("“%(entry)s” is not “%(label)s-slug (%(kind)s)”.")
+                    % {"entry": entry, "label": self.label, "kind": self.kind_label}
+                )
             parsed.append((match["slug"], (match["kind"] or "").strip()))
-        slugs = [slug for slug, _ in parsed]
+        slugs = [slug for slug, kind in parsed]
         if len(set(slugs)) != len(slugs):
-            raise ValueError(f"An {self.label} is named twice.")
+            raise ValueError(gettext("An %(label)s is named twice.") % {"label": self.label})
         found = self.known()
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
-            raise ValueError(f"Unknown {self.label} slugs: {', '.join(unknown)}.")
+            raise ValueError(
+                gettext("Unknown %(label)s slugs: %(slugs)s.")
+                % {"label": self.label, "slugs": ", ".join(unknown)}
+            )
         links = []
         for slug, kind in parsed:
             if not kind and self.default is None:
-                known = " or ".join(self.choices.values)
-                raise ValueError(f"Give the {self.kind_label} of “{slug}”: “{slug} ({known})”.")
+                known = gettext(" or ").join(self.choices.values)
+                raise ValueError(
+                    gettext("Give the %(kind)s of “%(slug)s”: “%(slug)s (%(known)s)”.")
+                    % {"kind": self.kind_label, "slug": slug, "known": known}
+                )
             kind = kind or self.default(found[slug])
             if kind not in self.choices.values:
                 known = ", ".join(self.choices.values)
                 raise ValueError(
-                    f"Unknown {self.kind_label} “{kind}” for “{slug}”: use one of {known}."
+                    gettext(
+                        "Unknown %(kind_label)s “%(kind)s” for “%(slug)s”: use one of %(known)s."
+                    )
+                    % {"kind_label": self.kind_label, "kind": kind, "slug": slug, "known": known}
                 )
             links.append((found[slug], kind))
         return links
@@ -282,16 +303,24 @@ class CatalogueResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         if len(dataset) > MAX_IMPORT_ROWS:
             raise ValueError(
-                f"This file has {len(dataset):,} rows; an import takes at most "
-                f"{MAX_IMPORT_ROWS:,}. Split it into smaller files."
+                gettext(
+                    "This file has %(rows)s rows; an import takes at most %(most)s. "
+                    "Split it into smaller files."
+                )
+                % {"rows": f"{len(dataset):,}", "most": f"{MAX_IMPORT_ROWS:,}"}
             )
         keys = self.get_import_id_fields()
         missing = [name for name in keys if name not in dataset.headers]
         if missing:
             raise ValueError(
-                f"This file has no “{'” or “'.join(missing)}” column: "
-                f"{' and '.join(f'“{key}”' for key in keys)} say which record each row is. "
-                "Export the records first and edit that file."
+                gettext(
+                    "This file has no “%(columns)s” column: %(keys)s say which record each "
+                    "row is. Export the records first and edit that file."
+                )
+                % {
+                    "columns": gettext("” or “").join(missing),
+                    "keys": gettext(" and ").join(f"“{key}”" for key in keys),
+                }
             )
         super().before_import(dataset, **kwargs)
 
@@ -350,11 +379,15 @@ class CatalogueResource(resources.ModelResource):
             self.changed = self.changed_since(self.previewed)
         latest = self.changed.get(instance.pk) if instance.pk and self.previewed else None
         if latest:
-            who = latest.history_user or "an import or a script"
             errors[NON_FIELD_ERRORS] = ValidationError(
-                f"changed by another editor since the preview ({who}, "
-                f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}). Nothing was "
-                "imported: import the file again to see a new preview."
+                gettext(
+                    "changed by another editor since the preview (%(who)s, %(when)s). Nothing "
+                    "was imported: import the file again to see a new preview."
+                )
+                % {
+                    "who": latest.history_user or gettext("an import or a script"),
+                    "when": f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}",
+                }
             )
         try:
             super().import_instance(instance, row, **kwargs)
@@ -399,28 +432,28 @@ class OutcomeResource(CatalogueResource):
     source = fields.Field(
         attribute="source",
         column_name="source",
-        widget=StrictForeignKeyWidget(Source, field="slug", label="source slug"),
+        widget=StrictForeignKeyWidget(Source, field="slug", label=_("source slug")),
     )
     category = fields.Field(
         attribute="category",
         column_name="category",
-        widget=StrictForeignKeyWidget(Category, field="slug", label="category slug"),
+        widget=StrictForeignKeyWidget(Category, field="slug", label=_("category slug")),
     )
     countries = LinkSetField(
         attribute="countries",
         column_name="countries",
-        widget=StrictManyToManyWidget(Country, field="code", label="country codes"),
+        widget=StrictManyToManyWidget(Country, field="code", label=_("country codes")),
     )
     # No attribute: import_instance and save_m2m below read and write these (LINKS).
     regions = fields.Field(
         column_name="regions",
         # A reach's kind is a claim (each member reached, or no country): never guessed.
-        widget=LinksWidget(Region, ReachKind, None, "region", "reach"),
+        widget=LinksWidget(Region, ReachKind, None, _("region"), _("reach")),
     )
     organizations = fields.Field(
         column_name="organizations",
         widget=LinksWidget(
-            Organization, Role, lambda organization: Role.LEAD, "organization", "role"
+            Organization, Role, lambda organization: Role.LEAD, _("organization"), _("role")
         ),
     )
     figures = fields.Field(column_name="figures", readonly=True)
@@ -574,7 +607,7 @@ class OrganizationResource(CatalogueResource):
     country = fields.Field(
         attribute="country",
         column_name="country",
-        widget=StrictForeignKeyWidget(Country, field="code", label="country code"),
+        widget=StrictForeignKeyWidget(Country, field="code", label=_("country code")),
     )
 
     class Meta:
