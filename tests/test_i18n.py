@@ -213,3 +213,26 @@ def test_the_download_columns_are_explained_in_chinese_and_keep_their_names(clie
     assert outcomes["A1"].value == "reference"
     cells = [row[0].value for row in about.iter_rows()]
     assert "数据版本" in cells and "列" in cells
+
+
+def test_the_admin_speaks_chinese_on_chinese_pages(editor_client):
+    outcome = Outcome.objects.get(reference="II.10")
+    html = editor_client.get(f"/zh-hans/admin/outcomes/outcome/{outcome.pk}/change/").content
+    html = html.decode()
+    assert "条目" in html and "The item" not in html  # a fieldset's title
+    assert "文本所说" in html and "What the text says" not in html
+    assert "由我们拟定的简短标题" in html  # the title's help text
+    assert "A short title of our own" not in html
+    assert "机构，按文本提到的顺序" in html  # an inline's heading
+    html = editor_client.get("/zh-hans/admin/outcomes/organization/").content.decode()
+    assert ">未审校<" in html and ">unreviewed<" not in html  # a list filter's choice
+    assert "SIRONET membership" not in html
+
+
+def test_the_admin_stays_english_at_english_addresses(editor_client):
+    outcome = Outcome.objects.get(reference="II.10")
+    html = editor_client.get(f"/admin/outcomes/outcome/{outcome.pk}/change/").content.decode()
+    assert "The item" in html and "A short title of our own" in html
+    assert "条目" not in html
+    html = editor_client.get("/admin/outcomes/organization/").content.decode()
+    assert ">unreviewed<" in html and "未审校" not in html
