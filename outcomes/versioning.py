@@ -143,7 +143,9 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
             return not_modified
         cache = caches["pages"]
         address = f"{request.scheme}://{request.get_host()}{request.path}"
-        page = f"{RELEASE}:{version.tag}:{address}?{parameters(request.GET)}"
+        # The query the page answers (its links to itself in another language keep it).
+        request.canonical_query = parameters(request.GET)
+        page = f"{RELEASE}:{version.tag}:{address}?{request.canonical_query}"
         key = "page:" + hashlib.sha256(page.encode()).hexdigest()
         response = cache.get(key) if keep else None
         if response is None:

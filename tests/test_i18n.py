@@ -56,15 +56,19 @@ def test_an_en_prefix_is_not_a_second_english_address(client):
 
 
 def test_the_language_switch_keeps_the_page_and_its_filters(client):
-    html = client.get("/outcomes/?country=mm&q=school").content.decode()
+    """The query the page answers, as the page links to it (versioning.versioned); no
+    other parameter, which a kept page would otherwise pass on to everyone."""
+    html = client.get("/outcomes/?country=mm&q=school&utm_source=x").content.decode()
     assert (
-        '<a href="/zh-hans/outcomes/?country=mm&amp;q=school" hreflang="zh-Hans" '
+        '<a href="/zh-hans/outcomes/?q=school&amp;country=MM" hreflang="zh-Hans" '
         'lang="zh-Hans">简体中文</a>' in html
     )
     html = client.get("/zh-hans/outcomes/?country=mm&q=school").content.decode()
     assert (
-        '<a href="/outcomes/?country=mm&amp;q=school" hreflang="en" lang="en">English</a>' in html
+        '<a href="/outcomes/?q=school&amp;country=MM" hreflang="en" lang="en">English</a>' in html
     )
+    html = client.get("/about/?utm_source=x").content.decode()
+    assert '<a href="/zh-hans/about/" hreflang="zh-Hans"' in html
 
 
 def test_the_head_names_both_languages_and_a_default(client):

@@ -1,7 +1,8 @@
 """The page in each of the site's languages: `{% load languages %}`.
 
 `{% language_links as languages %}` gives, for each of settings.LANGUAGES, the same
-page's address (its query string kept) in that language; `{{ code|bcp47 }}` writes a
+page's address in that language, with the query the page answers (a kept page is kept per
+that query: versioning.versioned), never another parameter; `{{ code|bcp47 }}` writes a
 Django language code as HTML's lang and hreflang want it (zh-hans is zh-Hans)."""
 
 from django import template
@@ -22,7 +23,7 @@ def language_links(context):
     request = context.get("request")
     if request is None:
         return []
-    query = request.META.get("QUERY_STRING", "")
+    query = getattr(request, "canonical_query", "")
     current = get_language()
     links = []
     for code, name in settings.LANGUAGES:
