@@ -26,6 +26,7 @@ class CorrectionReport(models.Model):
     # duplicate outcome, and `outcome_label` keeps what the report was about.
     outcome = models.ForeignKey(
         "outcomes.Outcome",
+        verbose_name=_("outcome"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -67,6 +68,7 @@ class CorrectionReport(models.Model):
         help_text=_("Only to write back to the reporter; never published."),
     )
     status = models.CharField(
+        _("status"),
         max_length=16,
         choices=ReportStatus,
         default=ReportStatus.NEW,
@@ -103,13 +105,14 @@ class CorrectionReport(models.Model):
         ),
     )
     created = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
-    updated = models.DateTimeField(auto_now=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created", "-pk"]
         verbose_name = _("correction report")
+        verbose_name_plural = _("correction reports")
         constraints = [
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("what"), MAX_LENGTH),

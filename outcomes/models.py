@@ -90,10 +90,11 @@ class SlugManager(models.Manager.from_queryset(CatalogueQuerySet)):
 class Source(models.Model):
     """A published document that outcomes are taken from."""
 
-    slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
     published = models.DateField(
+        _("published"),
         null=True,
         blank=True,
         help_text=_(
@@ -105,7 +106,9 @@ class Source(models.Model):
         _("address"), max_length=500, blank=True, help_text=_("Where the publisher serves it.")
     )
     note = models.TextField(
-        blank=True, help_text=_("What readers should know about the document: form, gaps.")
+        _("note"),
+        blank=True,
+        help_text=_("What readers should know about the document: form, gaps."),
     )
 
     history = HistoricalRecords()
@@ -114,6 +117,8 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self):
         return self.title
@@ -162,19 +167,26 @@ class Translated(models.Model):
 class Category(Translated):
     """One of the document's five sections."""
 
-    slug = models.SlugField(unique=True, help_text=_("Used in addresses: /categories/<slug>/."))
+    slug = models.SlugField(
+        _("slug"), unique=True, help_text=_("Used in addresses: /categories/<slug>/.")
+    )
     numeral = models.CharField(
+        _("numeral"),
         max_length=3,
         unique=True,
         choices=[(n, n) for n in ROMAN_NUMERALS],
         help_text=_("The section's Roman numeral in the document."),
     )
-    order = models.PositiveSmallIntegerField(unique=True, help_text=_("Position in the document."))
+    order = models.PositiveSmallIntegerField(
+        _("order"), unique=True, help_text=_("Position in the document.")
+    )
     name = models.CharField(
-        max_length=200, help_text=_("The section heading as the document writes it.")
+        _("name"), max_length=200, help_text=_("The section heading as the document writes it.")
     )
     name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
-    description = models.TextField(help_text=_("One or two sentences for visitors."))
+    description = models.TextField(
+        _("description"), help_text=_("One or two sentences for visitors.")
+    )
     description_zh = models.TextField(_("description in Chinese"), blank=True)
 
     CHINESE = ("name", "description")
@@ -185,6 +197,7 @@ class Category(Translated):
 
     class Meta:
         ordering = ["order"]
+        verbose_name = _("category")
         verbose_name_plural = _("categories")
 
     def __str__(self):
@@ -228,9 +241,12 @@ class Country(models.Model):
         validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. “MM”."))],
         help_text=_("ISO 3166-1 alpha-2 code. It cannot be changed once the country exists."),
     )
-    name = models.CharField(max_length=100, help_text=_("The ISO English short name."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("The ISO English short name."))
     common_name = models.CharField(
-        max_length=100, blank=True, help_text=_("A shorter everyday name, where ISO gives one.")
+        _("common name"),
+        max_length=100,
+        blank=True,
+        help_text=_("A shorter everyday name, where ISO gives one."),
     )
     name_zh = models.CharField(
         _("name in Chinese"),
@@ -239,6 +255,7 @@ class Country(models.Model):
         help_text=_("Unicode CLDR's Simplified Chinese name (filled by `manage.py seed`)."),
     )
     aliases = models.TextField(
+        _("aliases"),
         blank=True,
         help_text=_(
             "Other names people search for, one per line (“Burma”, “緬甸”). Unicode "
@@ -251,7 +268,7 @@ class Country(models.Model):
         blank=True,
         help_text=_("Used to draw the country on maps."),
     )
-    continent = models.CharField(max_length=2, choices=Continent)
+    continent = models.CharField(_("continent"), max_length=2, choices=Continent)
 
     history = HistoricalRecords()
 
@@ -259,6 +276,7 @@ class Country(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("country")
         verbose_name_plural = _("countries")
 
     def __str__(self):
@@ -280,18 +298,23 @@ class RegionKind(models.TextChoices):
 class Region(Translated):
     """A grouping of countries that outcomes target as a whole (ASEAN, the Mekong…)."""
 
-    slug = models.SlugField(unique=True, help_text=_("Used in addresses: /regions/<slug>/."))
-    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        _("slug"), unique=True, help_text=_("Used in addresses: /regions/<slug>/.")
+    )
+    name = models.CharField(_("name"), max_length=200)
     name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
-    kind = models.CharField(max_length=20, choices=RegionKind)
+    kind = models.CharField(_("kind"), max_length=20, choices=RegionKind)
     description = models.TextField(
-        blank=True, help_text=_("What the grouping is, and as of when its membership is given.")
+        _("description"),
+        blank=True,
+        help_text=_("What the grouping is, and as of when its membership is given."),
     )
     description_zh = models.TextField(_("description in Chinese"), blank=True)
 
     CHINESE = ("name", "description")
     members = models.ManyToManyField(
         Country,
+        verbose_name=_("members"),
         through="Membership",
         blank=True,
         related_name="regions",
@@ -304,6 +327,8 @@ class Region(Translated):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
 
     def __str__(self):
         return self.name
@@ -334,9 +359,14 @@ class MembershipManager(models.Manager.from_queryset(MembershipQuerySet)):
 class Membership(models.Model):
     """A country's membership of a grouping, from one date to another."""
 
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="memberships")
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="memberships")
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="memberships"
+    )
     since = models.DateField(
+        _("since"),
         null=True,
         blank=True,
         help_text=_(
@@ -345,10 +375,16 @@ class Membership(models.Model):
         ),
     )
     until = models.DateField(
-        null=True, blank=True, help_text=_("The day it left; empty while it is a member.")
+        _("until"),
+        null=True,
+        blank=True,
+        help_text=_("The day it left; empty while it is a member."),
     )
     note = models.CharField(
-        max_length=300, blank=True, help_text=_("Where the dates come from, or what to know.")
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the dates come from, or what to know."),
     )
 
     history = HistoricalRecords()
@@ -357,6 +393,8 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["region", "country__name", "since"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "country", "since"], name="membership_once_per_start"
@@ -413,7 +451,7 @@ class Organization(Translated):
     """An organization the document names: a member, a partner, or a body one founded."""
 
     name = models.CharField(
-        max_length=200, unique=True, help_text=_("The name as the document writes it.")
+        _("name"), max_length=200, unique=True, help_text=_("The name as the document writes it.")
     )
     name_zh = models.CharField(
         _("name in Chinese"),
@@ -424,26 +462,35 @@ class Organization(Translated):
     CHINESE = ("name",)
 
     sort_name = models.CharField(
-        max_length=200, editable=False, help_text=_("The name without a leading “The”, for A–Z.")
+        _("sort name"),
+        max_length=200,
+        editable=False,
+        help_text=_("The name without a leading “The”, for A–Z."),
     )
     slug = models.SlugField(
+        _("slug"),
         max_length=200,
         unique=True,
         help_text=_("Used in addresses: /organizations/<slug>/. Changing it breaks old links."),
     )
     acronym = models.CharField(
-        max_length=30, blank=True, help_text=_("Only where the document gives one, e.g. “CFPD”.")
+        _("acronym"),
+        max_length=30,
+        blank=True,
+        help_text=_("Only where the document gives one, e.g. “CFPD”."),
     )
     aliases = models.TextField(
+        _("aliases"),
         blank=True,
         help_text=_(
             "Other names people search for, one per line: other acronyms, former "
             "names, the Chinese name where it is not yet a reviewed translation."
         ),
     )
-    type = models.CharField(max_length=20, choices=OrganizationType)
+    type = models.CharField(_("type"), max_length=20, choices=OrganizationType)
     country = models.ForeignKey(
         Country,
+        verbose_name=_("country"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -462,6 +509,7 @@ class Organization(Translated):
     )
     founded_by = models.ForeignKey(
         "self",
+        verbose_name=_("founded by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -475,6 +523,8 @@ class Organization(Translated):
 
     class Meta:
         ordering = ["sort_name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
 
     def __str__(self):
         return self.name
@@ -653,11 +703,13 @@ class Outcome(Translated):
 
     source = models.ForeignKey(
         Source,
+        verbose_name=_("source"),
         on_delete=models.PROTECT,
         related_name="outcomes",
         help_text=_("Where the item is published."),
     )
     reference = models.CharField(
+        _("reference"),
         max_length=12,
         validators=[reference_validator],
         help_text=_(
@@ -666,22 +718,29 @@ class Outcome(Translated):
         ),
     )
     position = models.PositiveIntegerField(
+        _("position"),
         editable=False,
         db_index=True,  # the default order of every list: ORDER BY position
         help_text=_("Document order, worked out from the reference when saved."),
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="outcomes")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="outcomes"
+    )
     title = models.CharField(
+        _("title"),
         max_length=200,
         help_text=_("A short title of our own. It must say nothing the text does not say."),
     )
     slug = models.SlugField(
+        _("slug"),
         max_length=200,
         unique=True,
         help_text=_("Used in addresses: /outcomes/<slug>/. Changing it breaks old links."),
     )
     title_zh = models.CharField(_("title in Chinese"), max_length=200, blank=True)
-    text = models.TextField(help_text=_("The item's text exactly as the document prints it."))
+    text = models.TextField(
+        _("text"), help_text=_("The item's text exactly as the document prints it.")
+    )
     text_zh = models.TextField(
         _("text in Chinese"),
         blank=True,
@@ -693,6 +752,7 @@ class Outcome(Translated):
 
     CHINESE = ("title", "text")
     status = models.CharField(
+        _("status"),
         max_length=10,
         choices=Status,
         default=Status.UNKNOWN,
@@ -703,6 +763,7 @@ class Outcome(Translated):
         ),
     )
     plans = models.CharField(
+        _("plans"),
         max_length=300,
         blank=True,
         help_text=_(
@@ -711,12 +772,14 @@ class Outcome(Translated):
         ),
     )
     year = models.PositiveSmallIntegerField(
+        _("year"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
         help_text=_("Only where the text states a year (e.g. “founded in 2016”)."),
     )
     scope = models.CharField(
+        _("scope"),
         max_length=300,
         blank=True,
         help_text=_(
@@ -736,21 +799,26 @@ class Outcome(Translated):
     )
     regions = models.ManyToManyField(
         Region,
+        verbose_name=_("regions"),
         through="Reach",
         blank=True,
         related_name="outcomes",
         help_text=_("Groupings the text says the work reaches."),
     )
     organizations = models.ManyToManyField(
-        Organization, through="Participation", related_name="outcomes"
+        Organization,
+        verbose_name=_("organizations"),
+        through="Participation",
+        related_name="outcomes",
     )
     search_text = models.TextField(
+        _("search text"),
         editable=False,
         default="",
         help_text=_("Words of the title, text and related names, kept up to date for search."),
     )
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[countries])
 
@@ -758,6 +826,8 @@ class Outcome(Translated):
 
     class Meta:
         ordering = DOCUMENT_ORDER
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "reference"], name="outcome_reference_unique_in_source"
@@ -880,9 +950,14 @@ class Reach(models.Model):
     part of a continent: somewhere in Asia, and no single country.
     """
 
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="reaches")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="reaches")
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="reaches"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="reaches"
+    )
     kind = models.CharField(
+        _("kind"),
         max_length=10,
         choices=ReachKind,
         help_text=_(
@@ -891,7 +966,7 @@ class Reach(models.Model):
         ),
     )
     words = models.CharField(
-        max_length=200, blank=True, help_text=_("The text's words that name it.")
+        _("words"), max_length=200, blank=True, help_text=_("The text's words that name it.")
     )
 
     history = HistoricalRecords()
@@ -900,6 +975,7 @@ class Reach(models.Model):
 
     class Meta:
         ordering = ["outcome", "region__name"]
+        verbose_name = _("reach")
         verbose_name_plural = _("reaches")
         constraints = [
             models.UniqueConstraint(fields=["outcome", "region"], name="reach_once_per_outcome"),
@@ -938,17 +1014,32 @@ class Mention(models.Model):
     search and for the record; it is never a place (filters, maps, country pages).
     """
 
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="mentions")
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="mentions"
+    )
     country = models.ForeignKey(
-        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="mentions"
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        verbose_name=_("country"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="mentions"
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        verbose_name=_("region"),
     )
     words = models.CharField(
-        max_length=200, help_text=_("The text's words that name it, e.g. “Chinese culture”.")
+        _("words"),
+        max_length=200,
+        help_text=_("The text's words that name it, e.g. “Chinese culture”."),
     )
     reason = models.CharField(
+        _("reason"),
         max_length=20,
         choices=MentionReason,
         help_text=_("Why this is not a place of the outcome."),
@@ -960,6 +1051,8 @@ class Mention(models.Model):
 
     class Meta:
         ordering = ["outcome", "pk"]
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
         constraints = [
             models.UniqueConstraint(fields=["outcome", "words"], name="mention_words_once"),
             models.CheckConstraint(
@@ -1003,11 +1096,17 @@ class ParticipationManager(models.Manager.from_queryset(CatalogueQuerySet)):
 class Participation(models.Model):
     """An organization's part in an outcome."""
 
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="participations")
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="participations"
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="participations"
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("organization"),
     )
     role = models.CharField(
+        _("role"),
         max_length=10,
         choices=Role,
         default=Role.LEAD,
@@ -1018,7 +1117,7 @@ class Participation(models.Model):
         ),
     )
     position = models.PositiveSmallIntegerField(
-        default=1, help_text=_("Order in which the text names the organization.")
+        _("position"), default=1, help_text=_("Order in which the text names the organization.")
     )
 
     history = HistoricalRecords()
@@ -1027,6 +1126,8 @@ class Participation(models.Model):
 
     class Meta:
         ordering = ["outcome", "position"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
         constraints = [
             models.UniqueConstraint(
                 fields=["outcome", "organization"], name="participation_once_per_outcome"
@@ -1065,10 +1166,15 @@ class FigureManager(models.Manager.from_queryset(CatalogueQuerySet)):
 class Figure(models.Model):
     """An amount of money or a count the text gives."""
 
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="figures")
-    position = models.PositiveSmallIntegerField(default=1, help_text=_("Order in the text."))
-    kind = models.CharField(max_length=5, choices=FigureKind)
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="figures"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=1, help_text=_("Order in the text.")
+    )
+    kind = models.CharField(_("kind"), max_length=5, choices=FigureKind)
     value = models.DecimalField(
+        _("value"),
         max_digits=15,
         decimal_places=0,
         null=True,
@@ -1077,6 +1183,7 @@ class Figure(models.Model):
         help_text=_("The number; leave empty when the text is vague (“millions of dollars”)."),
     )
     qualifier = models.CharField(
+        _("qualifier"),
         max_length=6,
         choices=Qualifier,
         blank=True,
@@ -1085,12 +1192,14 @@ class Figure(models.Model):
         ),
     )
     currency = models.CharField(
+        _("currency"),
         max_length=3,
         blank=True,
         validators=[RegexValidator(r"^[A-Z]{3}$", _("An ISO 4217 code such as USD or CNY."))],
         help_text=_("Money only: ISO 4217 code (“dollars” → USD, “RMB” → CNY)."),
     )
     currency_assumed = models.BooleanField(
+        _("currency assumed"),
         default=False,
         help_text=_(
             "Tick when the text does not name the currency and the code above is our "
@@ -1098,7 +1207,10 @@ class Figure(models.Model):
         ),
     )
     unit = models.CharField(
-        max_length=50, blank=True, help_text=_("Counts only: what is counted, plural (“schools”).")
+        _("unit"),
+        max_length=50,
+        blank=True,
+        help_text=_("Counts only: what is counted, plural (“schools”)."),
     )
     unit_zh = models.CharField(
         _("unit in Chinese"),
@@ -1106,7 +1218,9 @@ class Figure(models.Model):
         blank=True,
         help_text=_("Counts only: what is counted, with its measure word (“所学校”)."),
     )
-    words = models.CharField(max_length=200, help_text=_("The words as the text writes them."))
+    words = models.CharField(
+        _("words"), max_length=200, help_text=_("The words as the text writes them.")
+    )
 
     history = HistoricalRecords()
 
@@ -1114,6 +1228,8 @@ class Figure(models.Model):
 
     class Meta:
         ordering = ["outcome", "position"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
         constraints = [
             models.UniqueConstraint(fields=["outcome", "position"], name="figure_position_unique"),
             models.CheckConstraint(
@@ -1229,15 +1345,21 @@ class ProgrammeManager(models.Manager.from_queryset(CatalogueQuerySet)):
 class Programme(models.Model):
     """A programme, project, platform or body that an outcome names."""
 
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="programmes")
-    name = models.CharField(max_length=200, help_text=_("The name exactly as the text writes it."))
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="programmes"
+    )
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("The name exactly as the text writes it.")
+    )
     name_zh = models.CharField(
         _("name in Chinese"),
         max_length=200,
         blank=True,
         help_text=_("Its Chinese name (the outcome's “Chinese by” says whose)."),
     )
-    position = models.PositiveSmallIntegerField(default=1, help_text=_("Order in the text."))
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=1, help_text=_("Order in the text.")
+    )
 
     history = HistoricalRecords()
 

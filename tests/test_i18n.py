@@ -228,9 +228,13 @@ def test_the_admin_speaks_chinese_on_chinese_pages(editor_client):
     assert "由我们拟定的简短标题" in html  # the title's help text
     assert "A short title of our own" not in html
     assert "机构，按文本提到的顺序" in html  # an inline's heading
+    # Fields named by their attribute have a verbose name, translated.
+    assert 'for="id_title">标题:' in html and 'for="id_slug">短名:' in html
+    assert 'for="id_status">状态:' in html and "Title:" not in html
     html = editor_client.get("/zh-hans/admin/outcomes/organization/").content.decode()
     assert ">未审校<" in html and ">unreviewed<" not in html  # a list filter's choice
     assert "SIRONET membership" not in html
+    assert "<h1>选择 机构 来修改</h1>" in html  # the model's name, translated
 
 
 def test_the_admin_stays_english_at_english_addresses(editor_client):
@@ -238,5 +242,8 @@ def test_the_admin_stays_english_at_english_addresses(editor_client):
     html = editor_client.get(f"/admin/outcomes/outcome/{outcome.pk}/change/").content.decode()
     assert "The item" in html and "A short title of our own" in html
     assert "条目" not in html
+    assert 'for="id_title">Title:' in html and 'for="id_slug">Slug:' in html
+    assert 'for="id_status">Status:' in html
     html = editor_client.get("/admin/outcomes/organization/").content.decode()
     assert ">unreviewed<" in html and "未审校" not in html
+    assert "<h1>Select organization to change</h1>" in html
