@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OutcomesConfig(AppConfig):
     name = "outcomes"
-    verbose_name = "Catalogue"
+    verbose_name = _("Catalogue")
 
     def ready(self):
         from outcomes import signals

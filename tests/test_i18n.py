@@ -132,6 +132,7 @@ def test_the_admin_answers_in_chinese(admin_client):
     assert '<html lang="zh-hans"' in html
     assert "丝路沿线民间组织合作网络成果目录管理后台" in html  # ours
     assert "最近动作" in html  # Django's own
+    assert ">目录</a>" in html and ">更正收件箱</a>" in html  # the apps' names
 
 
 def _messages(path):
