@@ -98,6 +98,10 @@ sub vcl_backend_response {
     if (bereq.uncacheable) {
         return (deliver);
     }
+    # An error while refreshing a page in the background keeps the old page.
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
+        return (abandon);
+    }
     if (beresp.http.Cache-Control !~ "(?i)(public|s-maxage)"
         || beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)"
         || (beresp.http.Set-Cookie && beresp.http.Cache-Control !~ "(?i)s-maxage")) {
