@@ -12,7 +12,7 @@ SERVE := DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0 DJANGO_SE
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}
 
-.PHONY: install run serve serve-proxy bench migrate seed test test-fast lint format check lock clean
+.PHONY: install run serve serve-proxy bench cluster-test migrate seed test test-fast lint format check lock clean
 
 $(BIN)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -99,6 +99,12 @@ serve-proxy: seed
 # SQLite file (bench.sqlite3) or DATABASE_URL; see tools/bench.py.
 bench: install
 	$(BIN)/python tools/bench.py
+
+# The production topology on real local servers, checked (tools/cluster.py): a PostgreSQL
+# primary and its streaming replica, Redis, two gunicorn app servers and Varnish in front.
+# Needs apt-get install postgresql redis-server varnish varnish-modules wrk.
+cluster-test: install
+	$(BIN)/python tools/cluster.py
 
 # The Nu HTML checker for tests/test_html_validity.py (run with the system Java).
 VNU := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
