@@ -38,6 +38,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import translation
 from django.utils.text import capfirst
 
+from outcomes import routing
 from outcomes.history import LOADED
 from outcomes.models import (
     Category,
@@ -461,7 +462,8 @@ def ready(version, changed):
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
     try:
-        with translation.override("en"):  # the package is in English, whichever page asked
+        # In English, whichever page asked; from the primary, its own snapshot.
+        with translation.override("en"), routing.primary():
             version, changed = write(work)
         folder = root / _name(version, changed)
         try:

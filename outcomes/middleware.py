@@ -4,10 +4,12 @@ the client's address behind the proxy."""
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+
+from outcomes.caching import shared_cache_state
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +74,33 @@ class HealthMiddleware:
         return self.get_response(request)
 
     def health(self, request):
+        """JSON: each database ("default", the primary; "replica_0"…) and the shared cache
+        ("local" without Redis). 200 while the primary answers ("degraded" when a replica or
+        Redis does not), 503 when it does not."""
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        databases = {alias: self.database_state(alias) for alias in settings.DATABASES}
+        cache = shared_cache_state()
+        if databases["default"] == "down":
+            status = "down"
+        elif "down" in databases.values() or cache == "down":
+            status = "degraded"
+        else:
+            status = "ok"
+        return JsonResponse(
+            {"status": status, "databases": databases, "cache": cache},
+            status=503 if status == "down" else 200,
+        )
+
+    @staticmethod
+    def database_state(alias):
         try:
-            with connection.cursor() as cursor:
+            with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")
         except DatabaseError:
-            logger.exception("Health check: the database does not answer.")
-            return HttpResponse("unavailable\n", status=503, content_type="text/plain")
-        return HttpResponse("ok\n", content_type="text/plain")
+            logger.exception("Health check: the database %s does not answer.", alias)
+            return "down"
+        return "ok"
 
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):

@@ -3,10 +3,17 @@
 Public pages carry it as their ETag (with the time of the change as Last-Modified),
 so a revisit is answered 304; and a server-side copy of each page is kept per
 version (the "pages" cache), so an edit shows at once without any invalidation.
+
+Shared caches in front (Varnish, a CDN) may keep them for HTTP_CACHE_SECONDS: each page
+names what it shows in `xkey`/`Surrogate-Key`, and every change purges the catalogue
+from the proxies (outcomes/purge.py). With read replicas, the version and the page
+are read from one snapshot of one replica (outcomes/routing.py).
 """
 
 import hashlib
+import logging
 import os
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -14,13 +21,15 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from outcomes import models
+from outcomes import models, purge, routing
+
+logger = logging.getLogger(__name__)
 
 # A page is kept at most this long even if nothing changes (seconds).
 PAGE_TIMEOUT = 3600
@@ -72,6 +81,9 @@ def bump_data_version(outcome_ids=None):
             },
         )
         models.Change.objects.filter(version__lte=version - KEPT_CHANGES).delete()
+        # This process serves no older version from now on, and proxies forget the pages.
+        transaction.on_commit(lambda: routing.saw_version(version))
+        transaction.on_commit(purge.catalogue_changed)
 
 
 class Version(NamedTuple):
@@ -93,9 +105,9 @@ class Version(NamedTuple):
 VERSION_SQL = f"SELECT version, changed FROM {models.DataVersion._meta.db_table} WHERE id = 1"
 
 
-def current_version():
-    """The data's Version; one query."""
-    with connection.cursor() as cursor:
+def current_version(using="default"):
+    """The data's Version, in database `using`; one query."""
+    with connections[using].cursor() as cursor:
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
     if row is None:
@@ -104,6 +116,72 @@ def current_version():
     if timezone.is_naive(changed):  # SQLite keeps UTC without a time zone
         changed = changed.replace(tzinfo=UTC)
     return Version(number, changed)
+
+
+def replica_snapshot(alias):
+    """(stack, Version): a read-only snapshot of replica `alias` open in `stack`, this
+    thread's reads sent to it, and the version it holds; None when the replica fails (it
+    is then left alone a while) or is behind a version this process served already.
+
+    One transaction, on PostgreSQL at REPEATABLE READ: every query of the page sees the
+    state of the version read first, never a mix of two replayed versions."""
+    stack = ExitStack()
+    try:
+        stack.enter_context(transaction.atomic(using=alias))
+        if connections[alias].vendor == "postgresql":
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        version = current_version(alias)
+    except (OperationalError, InterfaceError) as error:
+        stack.__exit__(type(error), error, error.__traceback__)  # rolls back
+        routing.mark_down(alias, error)
+        return None
+    if version.number < routing.newest_version():
+        logger.info(
+            "Replica %s is at version %s, behind %s: reading the primary.",
+            alias,
+            version.number,
+            routing.newest_version(),
+        )
+        stack.close()
+        return None
+    stack.enter_context(routing.reading(alias))
+    return stack, version
+
+
+def public_snapshot():
+    """(context, Version) of a public page: a replica's snapshot when one is fit, else
+    the primary (then the context does nothing)."""
+    alias = routing.choose_replica()
+    opened = replica_snapshot(alias) if alias else None
+    if opened is None:
+        opened = ExitStack(), current_version()
+    routing.saw_version(opened[1].number)
+    return opened
+
+
+def record_key(record):
+    """The surrogate key of a page's own record (xkey, Surrogate-Key)."""
+    if isinstance(record, models.Outcome):
+        return f"outcome-{record.pk}"
+    if isinstance(record, models.Country):
+        return f"country-{record.code.lower()}"
+    return f"{type(record)._meta.model_name}-{record.slug}"  # category, organization
+
+
+def tagged(response, record):
+    """Name `record` in the keys of its page's response (versioned adds "catalogue"):
+    a CDN may then purge that record's pages alone."""
+    response["xkey"] = record_key(record)
+    return response
+
+
+def shared_cache_headers(response):
+    """What lets a shared cache keep a public page, and purge it by key."""
+    # Browsers must ask (cheaply: 304) before showing the page again; shared caches keep it.
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.HTTP_CACHE_SECONDS}"
+    keys = " ".join(dict.fromkeys(["catalogue", *response.get("xkey", "").split()]))
+    response["xkey"] = response["Surrogate-Key"] = keys
 
 
 def no_parameters(query):
@@ -134,33 +212,39 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        request.data_version = version = current_version()
-        etag = f'"v{version.tag}.{RELEASE}"'
-        # Last-Modified is whole seconds: two versions may share one, so a 304 is
-        # decided on the ETag alone (If-Modified-Since is not trusted).
-        not_modified = get_conditional_response(request, etag=etag)
-        if not_modified is not None:
-            return not_modified
-        cache = caches["pages"]
-        address = f"{request.scheme}://{request.get_host()}{request.path}"
-        # The query the page answers (its links to itself in another language keep it).
-        request.canonical_query = parameters(request.GET)
-        page = f"{RELEASE}:{version.tag}:{address}?{request.canonical_query}"
-        key = "page:" + hashlib.sha256(page.encode()).hexdigest()
-        response = cache.get(key) if keep else None
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if (
-                keep
-                and response.status_code == 200
-                and not response.streaming
-                and len(response.content) <= MAX_CACHED_PAGE
-            ):
-                cache.set(key, response, PAGE_TIMEOUT)
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(int(version.changed.timestamp()))
-        # Browsers may keep the page, but must ask (cheaply: 304) before showing it again.
-        response["Cache-Control"] = "public, no-cache"
+        context, version = public_snapshot()
+        with context:
+            request.data_version = version
+            response = respond(request, version, view, args, kwargs, parameters, keep)
+        shared_cache_headers(response)
         return response
 
     return wrapped
+
+
+def respond(request, version, view, args, kwargs, parameters, keep):
+    etag = f'"v{version.tag}.{RELEASE}"'
+    # Last-Modified is whole seconds: two versions may share one, so a 304 is
+    # decided on the ETag alone (If-Modified-Since is not trusted).
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    cache = caches["pages"]
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    # The query the page answers (its links to itself in another language keep it).
+    request.canonical_query = parameters(request.GET)
+    page = f"{RELEASE}:{version.tag}:{address}?{request.canonical_query}"
+    key = "page:" + hashlib.sha256(page.encode()).hexdigest()
+    response = cache.get(key) if keep else None
+    if response is None:
+        response = view(request, *args, **kwargs)
+        if (
+            keep
+            and response.status_code == 200
+            and not response.streaming
+            and len(response.content) <= MAX_CACHED_PAGE
+        ):
+            cache.set(key, response, PAGE_TIMEOUT)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(int(version.changed.timestamp()))
+    return response

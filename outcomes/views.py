@@ -37,7 +37,7 @@ from outcomes.models import (
     in_language,
 )
 from outcomes.search import terms
-from outcomes.versioning import PAGE_TIMEOUT, RELEASE, versioned
+from outcomes.versioning import PAGE_TIMEOUT, RELEASE, tagged, versioned
 
 PAGE_SIZE = 20
 
@@ -362,7 +362,7 @@ def outcome_detail(request, slug):
         reach.members_then = members_then.get(reach.region_id, [])
     related = Outcome.objects.related_to(outcome).select_related("category")[:8]
     version = request.data_version
-    return render(
+    response = render(
         request,
         "outcomes/outcome_detail.html",
         {
@@ -377,6 +377,7 @@ def outcome_detail(request, slug):
             "next": outcome.source.outcomes.filter(position__gt=outcome.position).first(),
         },
     )
+    return tagged(response, outcome)
 
 
 @require_safe
@@ -386,8 +387,11 @@ def category_detail(request, slug):
     if category is None:
         return renamed(Category.objects, slug)
     outcomes = first_outcomes(Outcome.objects.for_listing().filter(category=category))
-    return render(
-        request, "outcomes/category_detail.html", {"category": category, "outcomes": outcomes}
+    return tagged(
+        render(
+            request, "outcomes/category_detail.html", {"category": category, "outcomes": outcomes}
+        ),
+        category,
     )
 
 
@@ -435,7 +439,7 @@ def organization_detail(request, slug):
     participations = organization.participations.select_related("outcome__category").order_by(
         "role", "outcome__position"
     )
-    return render(
+    response = render(
         request,
         "outcomes/organization_detail.html",
         {
@@ -444,6 +448,7 @@ def organization_detail(request, slug):
             "founded": organization.founded.all(),
         },
     )
+    return tagged(response, organization)
 
 
 @require_safe
@@ -474,7 +479,7 @@ def country_detail(request, code):
     via_groupings = first_outcomes(Outcome.objects.for_listing().via_groupings([country]))
     label_via(via_groupings["shown"], {country.code}, request.data_version)
     memberships = country.memberships.current().select_related("region").order_by("region__name")
-    return render(
+    response = render(
         request,
         "outcomes/country_detail.html",
         {
@@ -484,6 +489,7 @@ def country_detail(request, code):
             "regions": [membership.region for membership in memberships],
         },
     )
+    return tagged(response, country)
 
 
 @require_safe

@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Which requests may read a replica (DATABASE_REPLICA_URLS): public GETs without a session.
+    "outcomes.routing.ReadRoutingMiddleware",
     # The language from the address: /zh-hans/… in Chinese, every other address in English.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,20 +148,31 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+
+def database(url):
+    config = dj_database_url.parse(
+        url,
         # Persistent connections: opening one per request costs more than the
         # query on PostgreSQL.
         conn_max_age=envint("DJANGO_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # gunicorn's threads ignore its timeout: the database bounds each statement.
+        config.setdefault("OPTIONS", {})["options"] = (
+            f"-c statement_timeout={envint('DJANGO_STATEMENT_TIMEOUT_MS', 30_000)}"
+        )
+    return config
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # gunicorn's threads ignore its timeout: the database bounds each statement.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={envint('DJANGO_STATEMENT_TIMEOUT_MS', 30_000)}"
-    )
+# Streaming read replicas of the primary, for public pages (outcomes/routing.py). Tests
+# read them through the primary's connection (Django's test mirrors).
+for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", [])):
+    DATABASES[f"replica_{number}"] = {**database(url), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["outcomes.routing.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -223,14 +236,20 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 # memory, or Redis): a row is small and shared by many lists, so more are kept. The
 # database cache's table is made by migration outcomes 0004 (or `createcachetable`).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Entries kept per process: in local memory, or while Redis does not answer.
+LOCAL_CACHE_ENTRIES = {"default": 300, "pages": 1000, "rows": 25000}
 if REDIS_URL:
+    # Redis not answering within a second: each process caches in its own memory a
+    # while, with a log line (outcomes/caching.py), and pages keep being served.
     CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "outcomes.caching.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": alias,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "FALLBACK_MAX_ENTRIES": entries,
         }
-        for alias in ("default", "pages", "rows")
+        for alias, entries in LOCAL_CACHE_ENTRIES.items()
     }
 else:
     CACHES = {
@@ -241,14 +260,20 @@ else:
         "pages": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
+            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES["pages"]},
         },
         "rows": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "rows",
-            "OPTIONS": {"MAX_ENTRIES": 25000},
+            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES["rows"]},
         },
     }
+
+# Shared caches in front (Varnish, a CDN): how long they may keep a public page (its
+# s-maxage), and the proxies told to forget the catalogue's pages after each change
+# (outcomes/purge.py), e.g. http://127.0.0.1:6081.
+HTTP_CACHE_SECONDS = envint("HTTP_CACHE_SECONDS", 300)
+HTTP_CACHE_PURGE_URLS = envlist("HTTP_CACHE_PURGE_URLS", [])
 
 # The data package (/data/): its files are written once per data version into this
 # folder, which every worker of a host shares (outcomes/datapackage.py keeps the last few).

@@ -334,7 +334,7 @@ def test_a_cached_page_costs_one_query_and_a_revisit_gets_304(client, django_ass
     # Last-Modified is the time of the last change, read back from the database.
     changed = DataVersion.objects.get().changed
     assert first["Last-Modified"] == http_date(changed.timestamp())
-    assert first["Cache-Control"] == "public, no-cache"
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=300"
 
 
 def test_if_modified_since_never_hides_a_newer_version_of_the_same_second(client):

@@ -1,0 +1,135 @@
+"""Read replicas: public pages read a streaming replica, everything else the primary.
+
+A small router rather than django-multidb-router: that package pins by a cookie after
+each write and picks a replica per query, so one page could read two replicas at two
+points of their replay. Here a public page is one snapshot of one replica, taken
+where the data version is read (outcomes/versioning.py), and the scope is a
+context variable set by ReadRoutingMiddleware, so that nothing else ever reads a
+replica:
+
+- writes and migrations go to the primary ("default");
+- reads go to a replica only inside `versioned` (the public pages and the API), for a
+  GET or HEAD request outside the admin from a visitor without a session (an editor
+  has one: pinned to the primary, they see their own changes at once);
+- management commands (seed, migrate), the data package's writer, the admin, forms
+  and /healthz's own checks read the primary, the context variable's default;
+- a replica that fails to answer is left alone for DOWN_SECONDS by this process;
+- the data version a process serves never goes backwards: a replica behind the
+  newest version this process has seen is passed over for the primary.
+
+Replicas are the DATABASES aliases replica_0, replica_1, … (DATABASE_REPLICA_URLS).
+"""
+
+import logging
+import random
+import threading
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# How long a replica that failed is left alone (per process).
+DOWN_SECONDS = 30
+
+# The alias public reads go to in this request; None: the primary.
+_reads = ContextVar("catalogue_reads", default=None)
+# Whether this request may read a replica at all (set by ReadRoutingMiddleware).
+_public = ContextVar("catalogue_public", default=False)
+
+_down_until = {}
+_newest = 0
+_lock = threading.Lock()
+
+
+def replica_aliases():
+    return [alias for alias in settings.DATABASES if alias.startswith("replica_")]
+
+
+def choose_replica():
+    """An alias of a replica this process believes is up, or None."""
+    if not _public.get():
+        return None
+    now = time.monotonic()
+    up = [alias for alias in replica_aliases() if _down_until.get(alias, 0) <= now]
+    return random.choice(up) if up else None
+
+
+def mark_down(alias, error):
+    _down_until[alias] = time.monotonic() + DOWN_SECONDS
+    logger.warning(
+        "Replica %s does not answer (%s): reading the primary for %ss.", alias, error, DOWN_SECONDS
+    )
+
+
+def is_down(alias):
+    return _down_until.get(alias, 0) > time.monotonic()
+
+
+def saw_version(number):
+    """Note a data version this process served or made; returns the newest one seen."""
+    global _newest
+    with _lock:
+        _newest = max(_newest, number)
+        return _newest
+
+
+def newest_version():
+    return _newest
+
+
+@contextmanager
+def reading(alias):
+    """Send this thread's reads to `alias` (None: the primary) inside the block."""
+    token = _reads.set(alias)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+
+
+def primary():
+    """Read the primary inside the block (e.g. the data package's writer)."""
+    return reading(None)
+
+
+class ReadRoutingMiddleware:
+    """Marks the requests that may read a replica: GET or HEAD, outside the admin, from a
+    visitor without a session cookie (editors have one)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin = "/" + settings.ADMIN_PATH
+
+    def __call__(self, request):
+        public = (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            # Also under a language prefix; a false match only reads the primary.
+            and self.admin not in request.path
+        )
+        token = _public.set(public)
+        try:
+            return self.get_response(request)
+        finally:
+            _public.reset(token)
+
+
+class ReplicaRouter:
+    def db_for_read(self, model, **hints):
+        # The database cache (import files between preview and confirmation) is written
+        # and read at once: the primary.
+        if model._meta.app_label == "django_cache":
+            return "default"
+        return _reads.get() or "default"
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # one database, copied
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == "default"
