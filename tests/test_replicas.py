@@ -14,7 +14,9 @@ from django.apps import apps
 from django.db import OperationalError, connections
 
 from outcomes import models, routing
-from outcomes.versioning import current_version
+from outcomes.versioning import Version, current_version
+
+REPLICA_CHANGED = datetime(2001, 1, 1, tzinfo=UTC)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +49,13 @@ def replica(monkeypatch):
             if model._meta.managed and not model._meta.proxy:
                 editor.create_model(model)
     number = current_version().number
-    models.DataVersion.objects.using(alias).create(
-        pk=1, version=number, changed=datetime(2001, 1, 1, tzinfo=UTC)
-    )
+    models.DataVersion.objects.using(alias).create(pk=1, version=number, changed=REPLICA_CHANGED)
     yield alias
     remove_replica(alias)
 
 
 def served_by_replica(response):
-    replica_tag = f"{current_version().number}.{int(datetime(2001, 1, 1, tzinfo=UTC).timestamp() * 1_000_000):x}"
+    replica_tag = Version(current_version().number, REPLICA_CHANGED).tag
     return response["ETag"].startswith(f'"v{replica_tag}.')
 
 
