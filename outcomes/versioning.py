@@ -180,6 +180,8 @@ def shared_cache_headers(response):
     """What lets a shared cache keep a public page, and purge it by key."""
     # Browsers must ask (cheaply: 304) before showing the page again; shared caches keep it.
     response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.HTTP_CACHE_SECONDS}"
+    if response.status_code == 304:  # a proxy revalidating keeps its copy's keys
+        return
     keys = " ".join(dict.fromkeys(["catalogue", *response.get("xkey", "").split()]))
     response["xkey"] = response["Surrogate-Key"] = keys
 
