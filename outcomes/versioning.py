@@ -13,6 +13,7 @@ are read from one snapshot of one replica (outcomes/routing.py).
 import hashlib
 import logging
 import os
+import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from functools import wraps
@@ -21,7 +22,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -81,9 +82,45 @@ def bump_data_version(outcome_ids=None):
             },
         )
         models.Change.objects.filter(version__lte=version - KEPT_CHANGES).delete()
-        # This process serves no older version from now on, and proxies forget the pages.
+        # This process serves no older version from now on, and proxies forget the pages
+        # once the replicas have the change (else a proxy's refetch could keep the old one).
         transaction.on_commit(lambda: routing.saw_version(version))
-        transaction.on_commit(purge.catalogue_changed)
+        transaction.on_commit(lambda: purge_when_replicated(version))
+
+
+# How long a change waits for the replicas to replay it before the proxies are told to
+# forget the catalogue anyway (seconds); streaming replicas usually take milliseconds.
+REPLICA_WAIT = 5
+
+
+def purge_when_replicated(number):
+    """Tell the proxies in front to forget the catalogue once every replica that is up
+    has replayed data version `number`: a proxy fetches a purged page again at once, and
+    from a replica still behind it would keep the old page for HTTP_CACHE_SECONDS."""
+    if not settings.HTTP_CACHE_PURGE_URLS:
+        return
+    deadline = time.monotonic() + REPLICA_WAIT
+    behind = [alias for alias in routing.replica_aliases() if not routing.is_down(alias)]
+    while behind and time.monotonic() < deadline:
+        behind = [alias for alias in behind if replica_version(alias) < number]
+        if behind:
+            time.sleep(0.02)
+    if behind:
+        logger.warning("Replicas %s have not replayed version %s: purging anyway.", behind, number)
+    purge.catalogue_changed()
+
+
+def replica_version(alias):
+    """The data version number a replica has replayed (a replica that fails is marked
+    down, and not waited for)."""
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(VERSION_SQL)
+            row = cursor.fetchone()
+    except DatabaseError as error:
+        routing.mark_down(alias, error)
+        return float("inf")
+    return row[0] if row else 0
 
 
 class Version(NamedTuple):

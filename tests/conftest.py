@@ -1,8 +1,10 @@
 import importlib
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.utils import translation
 
 from outcomes.seeding import seed
@@ -189,3 +191,45 @@ def live_catalogue(live_server, transactional_db):
     group, _ = Group.objects.get_or_create(name=editors.GROUP)
     group.permissions.set(editors.editor_permissions(Permission))
     return live_server.url
+
+
+# A read replica for a test (tests/test_replicas.py says how it is made).
+REPLICA_CHANGED = datetime(2001, 1, 1, tzinfo=UTC)
+
+
+def add_replica(alias):
+    configured = connections.configure_settings(
+        {"default": {}, alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    )
+    connections.settings[alias] = configured[alias]
+    # Connected here: the test case refuses connections it was not told of beforehand.
+    connections[alias].connect()
+
+
+def remove_replica(alias):
+    connections[alias].close()
+    del connections[alias]
+    del connections.settings[alias]
+
+
+@pytest.fixture
+def replica(monkeypatch):
+    """A replica holding every table, empty but for the data version: the primary's
+    number, another time of change."""
+    from django.apps import apps
+
+    from outcomes import models, routing
+    from outcomes.versioning import current_version
+
+    monkeypatch.setattr(routing, "_newest", 0)
+    monkeypatch.setattr(routing, "_down_until", {})
+    alias = "replica_0"
+    add_replica(alias)
+    with connections[alias].schema_editor() as editor:
+        for model in apps.get_models():
+            if model._meta.managed and not model._meta.proxy:
+                editor.create_model(model)
+    number = current_version().number
+    models.DataVersion.objects.using(alias).create(pk=1, version=number, changed=REPLICA_CHANGED)
+    yield alias
+    remove_replica(alias)

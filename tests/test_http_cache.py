@@ -3,6 +3,7 @@ and name what they show (xkey, Surrogate-Key); nothing with a session or a form 
 kept; and every change purges the catalogue from HTTP_CACHE_PURGE_URLS once it commits."""
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -121,3 +122,27 @@ def test_nothing_is_purged_without_proxies(admin_client, settings, proxy):
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert purges == []
+
+
+def test_the_proxies_are_purged_once_the_replicas_have_the_change(
+    settings, proxy, replica, monkeypatch, caplog
+):
+    """A purged page is fetched again at once, maybe from a replica: the purge waits
+    until each replica that is up has replayed the change (or gives up, logged)."""
+    from outcomes import versioning
+    from outcomes.models import DataVersion
+
+    address, purges = proxy
+    settings.HTTP_CACHE_PURGE_URLS = [address]
+    number = versioning.current_version().number  # the replica holds it (the fixture)
+    started = time.monotonic()
+    versioning.purge_when_replicated(number)
+    assert purges == [("/", "catalogue")] and time.monotonic() - started < 0.5
+
+    monkeypatch.setattr(versioning, "REPLICA_WAIT", 0.3)
+    DataVersion.objects.using(replica).update(version=number - 1)  # behind
+    started = time.monotonic()
+    versioning.purge_when_replicated(number)
+    assert time.monotonic() - started >= 0.3  # it waited for the replica
+    assert purges == [("/", "catalogue")] * 2  # then purged anyway
+    assert f"have not replayed version {number}" in caplog.text

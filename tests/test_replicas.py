@@ -7,51 +7,15 @@ version as the primary (with another time of change, so a page's ETag tells whic
 database served it), one behind it, one that cannot be opened."""
 
 import logging
-from datetime import UTC, datetime
 
 import pytest
-from django.apps import apps
 from django.db import OperationalError, connections
 
 from outcomes import models, routing
 from outcomes.versioning import Version, current_version
-
-REPLICA_CHANGED = datetime(2001, 1, 1, tzinfo=UTC)
+from tests.conftest import REPLICA_CHANGED, add_replica, remove_replica
 
 pytestmark = pytest.mark.django_db
-
-
-def add_replica(alias):
-    configured = connections.configure_settings(
-        {"default": {}, alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-    )
-    connections.settings[alias] = configured[alias]
-    # Connected here: the test case refuses connections it was not told of beforehand.
-    connections[alias].connect()
-
-
-def remove_replica(alias):
-    connections[alias].close()
-    del connections[alias]
-    del connections.settings[alias]
-
-
-@pytest.fixture
-def replica(monkeypatch):
-    """A replica holding every table, empty but for the data version: the primary's
-    number, another time of change."""
-    monkeypatch.setattr(routing, "_newest", 0)
-    monkeypatch.setattr(routing, "_down_until", {})
-    alias = "replica_0"
-    add_replica(alias)
-    with connections[alias].schema_editor() as editor:
-        for model in apps.get_models():
-            if model._meta.managed and not model._meta.proxy:
-                editor.create_model(model)
-    number = current_version().number
-    models.DataVersion.objects.using(alias).create(pk=1, version=number, changed=REPLICA_CHANGED)
-    yield alias
-    remove_replica(alias)
 
 
 def served_by_replica(response):
