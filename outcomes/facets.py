@@ -20,8 +20,6 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
-
 from outcomes.models import (
     Category,
     Change,
@@ -32,6 +30,7 @@ from outcomes.models import (
     Reach,
     Region,
     Status,
+    chinese_page,
 )
 from outcomes.search import snippet, suggestion, vocabulary
 
@@ -73,11 +72,14 @@ def positions(mask):
         position = bits.find("1", position + 1)
 
 
-def in_language(names):
+def in_language(names, chinese_page_=None):
     """An (English, Chinese) pair of labels in the active language: the Chinese on a
-    Chinese page where there is one (the rule of models.in_language)."""
+    Chinese page where there is one (the rule of models.in_language). `chinese_page_`:
+    models.chinese_page(), when the caller asked it once for many labels."""
     english, chinese = names
-    return chinese if chinese and (get_language() or "").startswith("zh") else english
+    if chinese_page_ is None:
+        chinese_page_ = chinese_page()
+    return chinese if chinese and chinese_page_ else english
 
 
 # An outcome's own values: (pk, position, category slug, names and order, status), and
@@ -369,14 +371,16 @@ class FacetIndex:
     def _names(rows):
         return {value: ((label, chinese), order) for value, label, chinese, order in rows}
 
-    def option(self, facet, value):
-        """(label in the active language, sort key) of a value the catalogue knows, or None."""
+    def option(self, facet, value, chinese=None):
+        """(label in the active language, sort key) of a value the catalogue knows, or None.
+        `chinese`: whether the page is Chinese (models.chinese_page), asked once by callers
+        that label many values."""
         found = self.facets[facet]
         if value in found.labels:
-            return in_language(found.labels[value]), found.order[value]
+            return in_language(found.labels[value], chinese), found.order[value]
         if known := self.names.get(facet, {}).get(value):
             names, order = known
-            return in_language(names), order
+            return in_language(names, chinese), order
         return None
 
 

@@ -9,7 +9,15 @@ from django.http import QueryDict
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
 from outcomes.facets import MaskedOutcomes, facet_index
-from outcomes.models import DOCUMENT_ORDER, Country, Outcome, Participation, Reach, Status
+from outcomes.models import (
+    DOCUMENT_ORDER,
+    Country,
+    Outcome,
+    Participation,
+    Reach,
+    Status,
+    chinese_page,
+)
 from outcomes.search import terms
 from outcomes.versioning import current_version
 
@@ -308,6 +316,7 @@ class OutcomeFilter(django_filters.FilterSet):
     def _count_facets(self, index):
         matching, _ = self.found(index)
         chosen = self.chosen(index)
+        chinese = chinese_page()
         facets = {}
         for name in self.FACETS:
             within = matching
@@ -318,7 +327,7 @@ class OutcomeFilter(django_filters.FilterSet):
             counts = index.counts(self.facet_of(name), within)
             options = []
             for value in counts.keys() | selected:
-                if option := index.option(self.facet_of(name), value):
+                if option := index.option(self.facet_of(name), value, chinese):
                     label, order = option
                     count = counts.get(value, 0)
                     options.append((order, value, label, count, value in selected))

@@ -130,11 +130,15 @@ class Source(models.Model):
         return (self.slug,)
 
 
+def chinese_page(language=None):
+    """Whether the page is in Chinese (the active language, or `language`)."""
+    return (language or get_language() or "").startswith("zh")
+
+
 def in_language(record, name, language=None):
     """The record's `name` in the active (or given) language: its `<name>_zh` column on a
     Chinese page where it has one and it is filled, else the English."""
-    language = language or get_language() or ""
-    if language.startswith("zh"):
+    if chinese_page(language):
         chinese = getattr(record, f"{name}_zh", "")
         if chinese:
             return chinese
@@ -1268,7 +1272,7 @@ class Figure(models.Model):
         vague figure (no value) is the document's words."""
         if self.value is None:
             return self.words
-        if (get_language() or "").startswith("zh") and (self.unit_zh or self.kind == "money"):
+        if chinese_page() and (self.unit_zh or self.kind == "money"):
             return self.display_zh
         return self.display_en
 

@@ -34,6 +34,7 @@ from outcomes.models import (
     Region,
     Role,
     Source,
+    chinese_page,
     in_language,
 )
 from outcomes.search import terms
@@ -59,7 +60,7 @@ def filter_outcomes(request):
 
 def outcome_map(highlight=()):
     """The world map of outcomes per country (one query), and the same numbers as rows."""
-    chinese = (get_language() or "").startswith("zh")
+    chinese = chinese_page()
     rows = [
         (code, name_zh if chinese and name_zh else name, count)
         for code, name, name_zh, count in Country.objects.with_outcomes()
