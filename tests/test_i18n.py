@@ -248,3 +248,9 @@ def test_the_admin_stays_english_at_english_addresses(editor_client):
     html = editor_client.get("/admin/outcomes/organization/").content.decode()
     assert ">unreviewed<" in html and "未审校" not in html
     assert "<h1>Select organization to change</h1>" in html
+
+
+def test_a_chinese_list_names_organizations_without_an_acronym_in_chinese(client):
+    organization = Organization.objects.filter(acronym="").exclude(name_zh="").first()
+    html = client.get(f"/zh-hans/outcomes/?organization={organization.slug}").content.decode()
+    assert f">{organization.name_zh}</a>" in html
