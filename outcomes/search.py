@@ -83,7 +83,7 @@ def stem(word):
         return word
     if not hasattr(_porter, "stemmer"):
         _porter.stemmer = snowballstemmer.stemmer("porter")
-    return _porter.stemmer.stemWord(word)
+    return _porter.stemmer.stemWord(word) or word  # Porter's stem of "s" is ""
 
 
 def with_stems(words_):

@@ -150,3 +150,13 @@ def test_the_list_says_this_outcome_for_one_and_offers_no_download_for_none(clie
     assert 'class="downloads"' not in none and "export.csv" not in none
     many = client.get(LIST, {"q": "school"}).content.decode()
     assert "Download these 3" in many
+
+
+@pytest.mark.parametrize("query", ["s", "î º ã s", "S's"])
+def test_a_word_whose_stem_is_empty_is_searched_as_it_is(query):
+    """Porter's stem of "s" is empty: searched as itself, never an empty term (on
+    PostgreSQL an empty term was a syntax error: a 500, found by tests/test_hostile_input.py)."""
+    from outcomes.search import stem
+
+    assert stem("s") == "s"
+    assert list(Outcome.objects.search(query)) is not None
