@@ -108,8 +108,10 @@ def seed(fixture=FIXTURE):
             report.added[plural] = report.added.get(plural, 0) + 1
         if (label, key) not in seeded:
             SeedRecord.objects.create(model=label, key=key)
-    seed_names()
-    refreshed = Outcome.objects.all().refresh_search_text()
+    seed_names()  # saves records: their outcomes' search documents follow (signals)
+    # Countries made or named by bulk writes send no signal: the documents that name
+    # them are brought up to date here, and only then (not on every start of `make run`).
+    refreshed = Outcome.objects.all().refresh_search_text() if report.countries_added else 0
     if report.countries_added or refreshed:
         bump_data_version()  # bulk-created countries and bulk updates send no signal
     return report

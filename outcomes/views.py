@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from outcomes import changes, citations, datapackage, exports, maps
 from outcomes.facets import facet_index
+from outcomes.facets import in_language as label_in_language
 from outcomes.filters import OutcomeFilter
 from outcomes.models import (
     Category,
@@ -62,7 +63,7 @@ def outcome_map(highlight=()):
     """The world map of outcomes per country (one query), and the same numbers as rows."""
     chinese = chinese_page()
     rows = [
-        (code, name_zh if chinese and name_zh else name, count)
+        (code, label_in_language((name, name_zh), chinese), count)
         for code, name, name_zh, count in Country.objects.with_outcomes()
         .order_by("-outcome_count", "name")
         .values_list("code", "name", "name_zh", "outcome_count")
