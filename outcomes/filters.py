@@ -303,15 +303,20 @@ class OutcomeFilter(django_filters.FilterSet):
         if not self.is_valid():
             return {}
         index = facet_index(self.version)
-        # The same for every page and order of these filters, in one language.
+        return self.kept("facets", lambda: self._count_facets(index))
+
+    def kept(self, name, compute):
+        """compute(), kept with the facet index for this choice of filters: the same for
+        every page and order of them, in one language (FacetIndex.keep). Only for valid
+        filters."""
         key = (
-            "facets",
+            name,
             get_language(),
             terms(self.form.cleaned_data.get("q")),
             bool(self.form.cleaned_data.get("via")),
-            *(tuple(sorted(set(self.data.getlist(name)))) for name in self.FACETS),
+            *(tuple(sorted(set(self.data.getlist(facet)))) for facet in self.FACETS),
         )
-        return index.keep(key, lambda: self._count_facets(index))
+        return facet_index(self.version).keep(key, compute)
 
     def _count_facets(self, index):
         matching, _ = self.found(index)

@@ -35,6 +35,7 @@ from outcomes.models import (
     Region,
     Role,
     Source,
+    address,
     chinese_page,
     in_language,
 )
@@ -117,6 +118,19 @@ def outcome_list(request):
     facets = filterset.facets()
     query = filterset.data.copy()
     query.pop("page", None)
+
+    def facet_panel():
+        return render_to_string(
+            "outcomes/includes/_facets.html",
+            {
+                "facet_groups": [
+                    {"name": name, "label": OutcomeFilter.FACETS[name], **facet}
+                    for name, facet in facets.items()
+                ],
+                "via": filterset.form.cleaned_data.get("via"),
+            },
+        )
+
     return render(
         request,
         "outcomes/outcome_list.html",
@@ -130,10 +144,8 @@ def outcome_list(request):
                 terms(filterset.form.cleaned_data.get("q")) if not problems else None,
             ),
             "suggestion": filterset.suggestion(),
-            "facet_groups": [
-                {"name": name, "label": OutcomeFilter.FACETS[name], **facet}
-                for name, facet in facets.items()
-            ],
+            # Kept: the same for every page and order of these filters.
+            "facet_panel": filterset.kept("facet panel", facet_panel) if facets else "",
             "chips": filterset.chips(facets),
             "problems": problems,
             "query": query.urlencode(),
@@ -267,7 +279,7 @@ def label_via(outcomes, codes, version):
             {
                 "country": country,
                 "region": region,
-                "url": reverse("outcomes:region", args=[slug]),
+                "url": address("outcomes:region", slug),
             }
             for _, country, slug, region in index.via(outcome.pk, codes)
         ]
@@ -287,9 +299,9 @@ def outcome_rows(ids, version, via=(), searched=None):
     """
     cache = caches["rows"]
     index = facet_index(version)
+    prefix = f"row:{RELEASE}:{version.tag}:{get_language()}"
     keys = {
-        pk: f"row:{RELEASE}:{version.tag}:{get_language()}:{pk}"
-        + (f":{','.join(sorted(via))}" if index.via(pk, via) else "")
+        pk: f"{prefix}:{pk}" + (f":{','.join(sorted(via))}" if index.via(pk, via) else "")
         for pk in ids
     }
     rows = cache.get_many(keys.values())

@@ -5,6 +5,8 @@ page's address in that language, with the query the page answers (a kept page is
 that query: versioning.versioned), never another parameter; `{{ code|bcp47 }}` writes a
 Django language code as HTML's lang and hreflang want it (zh-hans is zh-Hans)."""
 
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -18,6 +20,15 @@ def bcp47(code):
     return to_locale(code or settings.LANGUAGE_CODE).replace("_", "-")
 
 
+@lru_cache(maxsize=4096)
+def page_in(path, current, code):
+    """The page at `path` (in the `current` language) in the language `code`. Resolving
+    and reversing an address costs more than the rest of a list page's header, and it
+    is the same for every visitor: it is worked out once per process (`current` keys it,
+    as translate_url resolves the path in the active language)."""
+    return translate_url(path, code)
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context):
     request = context.get("request")
@@ -27,7 +38,7 @@ def language_links(context):
     current = get_language()
     links = []
     for code, name in settings.LANGUAGES:
-        path = translate_url(request.path, code)
+        path = page_in(request.path, current, code)
         links.append(
             {
                 "code": code,
