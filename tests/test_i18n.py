@@ -254,3 +254,12 @@ def test_a_chinese_list_names_organizations_without_an_acronym_in_chinese(client
     organization = Organization.objects.filter(acronym="").exclude(name_zh="").first()
     html = client.get(f"/zh-hans/outcomes/?organization={organization.slug}").content.decode()
     assert f">{organization.name_zh}</a>" in html
+
+
+def test_a_records_address_is_in_the_language_of_the_page_that_asks(db):
+    outcome = Outcome.objects.get(reference="I.3")
+    for _ in range(2):  # remembered per language (models.address), never mixed
+        with translation.override("zh-hans"):
+            assert outcome.get_absolute_url() == f"/zh-hans/outcomes/{outcome.slug}/"
+        with translation.override("en"):
+            assert outcome.get_absolute_url() == f"/outcomes/{outcome.slug}/"

@@ -376,6 +376,26 @@ def test_facets_are_counted_once_per_choice_of_filters(client, monkeypatch):
     assert len(counted) == 10
 
 
+def test_the_facet_panel_is_rendered_once_per_choice_of_filters_and_language(client):
+    from django.core.cache import caches
+
+    def panel_rendered(path, params):
+        caches["pages"].clear()
+        response = client.get(path, params)
+        return "outcomes/includes/_facets.html" in [t.name for t in response.templates]
+
+    assert panel_rendered(LIST, {"q": "school", "country": "mm"})
+    # Another page and order of the same filters: the kept panel, with the same boxes.
+    assert not panel_rendered(LIST, {"country": "MM", "q": "school", "sort": "title"})
+    again = client.get(LIST, {"q": "school", "country": "mm", "page": "1", "sort": "title"})
+    assert '<input type="checkbox" name="country" value="MM" checked>' in again.content.decode()
+    # Another choice, or another language: a panel of its own.
+    assert panel_rendered(LIST, {"q": "school", "country": "mm", "via": "1"})
+    assert panel_rendered("/zh-hans" + LIST, {"q": "school", "country": "mm"})
+    chinese = client.get("/zh-hans" + LIST, {"q": "school", "country": "mm", "sort": "title"})
+    assert '<input type="checkbox" name="country" value="MM" checked>缅甸' in chinese.content.decode()
+
+
 def test_a_search_without_words_finds_nothing_and_leaves_the_full_list_alone(client):
     wordless = client.get(LIST, {"q": "-"})
     assert wordless.context["page"].paginator.count == 0
