@@ -152,10 +152,9 @@ def chinese_page(language=None):
 def in_language(record, name, language=None):
     """The record's `name` in the active (or given) language: its `<name>_zh` column on a
     Chinese page where it has one and it is filled, else the English."""
-    if chinese_page(language):
-        chinese = getattr(record, f"{name}_zh", "")
-        if chinese:
-            return chinese
+    chinese = getattr(record, f"{name}_zh", "")
+    if chinese and chinese_page(language):  # the language only when there is Chinese
+        return chinese
     return getattr(record, name)
 
 

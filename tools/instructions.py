@@ -1,7 +1,7 @@
 """CPU instructions per searched list, counted by valgrind: a figure that does not move
 with the other programs sharing the machine, as seconds do.
 
-    DATABASE_URL=sqlite:///bench.sqlite3 .venv/bin/python tools/instructions.py [cold|kept]
+    DATABASE_URL=sqlite:///bench.sqlite3 .venv/bin/python tools/instructions.py [cold|kept|filtered]
 
 Needs valgrind (apt-get install valgrind) and a database prepared by `make bench`.
 
@@ -10,32 +10,32 @@ Needs valgrind (apt-get install valgrind) and a database prepared by `make bench
   kept.
 - kept: 100 of those addresses again and again, the page cache emptied before each
   request, rows and searches kept: what a list costs a worker that has served a while.
+- filtered: as cold, for the first 300 of make bench's varied filtered lists (almost
+  every one of its 4,000 is distinct).
 
 The program runs twice under valgrind's cachegrind, without and with the measured
 requests; the difference, divided by their number, is what one request costs.
 """
 
 import os
-import random
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = ["school", "training", "youth", "forum", "water", "women", "solar", "health", "culture"]
-CATEGORIES = ["livelihood", "capacity", "development", "culture", "mechanism"]
+sys.path.insert(0, str(ROOT / "tools"))
+from bench import targets  # noqa: E402 (make bench's addresses)
+
+SCENARIOS = ("cold", "kept", "filtered")
 
 
-def addresses():
-    """make bench's varied searches (tools/bench.py), each distinct address once."""
-    rng = random.Random(1)
-    paths = [
-        f"/outcomes/?q={rng.choice(WORDS)}&page={rng.randint(1, 5)}"
-        + (f"&category={rng.choice(CATEGORIES)}" if rng.random() < 0.5 else "")
-        for _ in range(4000)
-    ]
-    return list(dict.fromkeys(paths))
+def addresses(scenario):
+    """The distinct addresses of make bench's varied searches (its varied filtered lists
+    for "filtered"), in its order: all 270 searches, or the first 100 or 300."""
+    pages = dict(targets())
+    varied = pages["filtered lists, varied" if scenario == "filtered" else "searched lists, varied"]
+    return list(dict.fromkeys(varied))[: {"cold": None, "kept": 100, "filtered": 300}[scenario]]
 
 
 def requests(scenario, measured):
@@ -49,7 +49,7 @@ def requests(scenario, measured):
     client = Client()
     for page in range(2, 40):  # make bench's warm-up: the facet index is built
         client.get(f"/outcomes/?page={page}")
-    paths = addresses() if scenario == "cold" else addresses()[:100]
+    paths = addresses(scenario)
     if scenario == "kept":
         for path in paths:
             client.get(path)
@@ -100,11 +100,11 @@ def main():
         requests(scenario, measured == "1")
         return
     scenario = sys.argv[1] if len(sys.argv) > 1 else "cold"
-    if scenario not in ("cold", "kept"):
-        sys.exit("Say cold or kept.")
-    count = len(addresses()) if scenario == "cold" else 100
+    if scenario not in SCENARIOS:
+        sys.exit(f"Say one of {', '.join(SCENARIOS)}.")
+    count = len(addresses(scenario))
     without, with_ = counted(scenario, False), counted(scenario, True)
-    print(f"{scenario}: {(with_ - without) / count / 1e6:.1f} M instructions per searched list")
+    print(f"{scenario}: {(with_ - without) / count / 1e6:.1f} M instructions per list")
 
 
 if __name__ == "__main__":
