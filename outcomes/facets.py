@@ -39,7 +39,7 @@ FILTERED = ("category", "country", "region", "organization")
 
 # How many results (searches, facet counts) an index keeps (see FacetIndex.keep);
 # their sizes are in the README (Performance).
-KEPT = 1000
+KEPT = 2000
 
 
 @dataclass

@@ -302,13 +302,15 @@ class OutcomeFilter(django_filters.FilterSet):
         """
         if not self.is_valid():
             return {}
-        index = facet_index(self.version)
-        return self.kept("facets", lambda: self._count_facets(index))
+        return self.kept("facets", self._count_facets)
 
     def kept(self, name, compute):
-        """compute(), kept with the facet index for this choice of filters: the same for
-        every page and order of them, in one language (FacetIndex.keep). Only for valid
-        filters."""
+        """compute(index), kept with the facet index for this choice of filters: the same
+        for every page and order of them, in one language (FacetIndex.keep). Computed
+        each time for filters that are not valid."""
+        index = facet_index(self.version)
+        if not self.is_valid():
+            return compute(index)
         key = (
             name,
             get_language(),
@@ -316,7 +318,7 @@ class OutcomeFilter(django_filters.FilterSet):
             bool(self.form.cleaned_data.get("via")),
             *(tuple(sorted(set(self.data.getlist(facet)))) for facet in self.FACETS),
         )
-        return facet_index(self.version).keep(key, compute)
+        return index.keep(key, lambda: compute(index))
 
     def _count_facets(self, index):
         matching, _ = self.found(index)

@@ -62,7 +62,7 @@ def address(name, *args):
     return _address(name, args, get_language(), get_script_prefix())
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def _address(name, args, language, prefix):
     return reverse(name, args=args)
 

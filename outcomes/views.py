@@ -119,7 +119,7 @@ def outcome_list(request):
     query = filterset.data.copy()
     query.pop("page", None)
 
-    def facet_panel():
+    def facet_panel(index):
         return render_to_string(
             "outcomes/includes/_facets.html",
             {
@@ -144,6 +144,7 @@ def outcome_list(request):
                 terms(filterset.form.cleaned_data.get("q")) if not problems else None,
             ),
             "suggestion": filterset.suggestion(),
+            "facets": facets,
             # Kept: the same for every page and order of these filters.
             "facet_panel": filterset.kept("facet panel", facet_panel) if facets else "",
             "chips": filterset.chips(facets),

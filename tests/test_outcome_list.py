@@ -28,7 +28,7 @@ def references(response):
 
 
 def facet(response, name):
-    group = next(g for g in response.context["facet_groups"] if g["name"] == name)
+    group = response.context["facets"][name]
     return {option["value"]: option["count"] for option in group["options"]}
 
 
@@ -287,7 +287,7 @@ def test_a_long_facet_shows_its_largest_values_and_those_in_use(client):
 
     grow_catalogue(500)
     response = client.get(LIST, {"organization": "polish-house-civic-association"})
-    group = next(g for g in response.context["facet_groups"] if g["name"] == "organization")
+    group = response.context["facets"]["organization"]
     values = {option["value"]: option for option in group["options"]}
     assert len(values) == 21  # the twenty with most outcomes, and the one in use
     assert values["polish-house-civic-association"]["selected"]
@@ -400,7 +400,7 @@ def test_the_facet_panel_is_rendered_once_per_choice_of_filters_and_language(cli
 def test_a_search_without_words_finds_nothing_and_leaves_the_full_list_alone(client):
     wordless = client.get(LIST, {"q": "-"})
     assert wordless.context["page"].paginator.count == 0
-    assert all(not group["options"] for group in wordless.context["facet_groups"])
+    assert all(not facet["options"] for facet in wordless.context["facets"].values())
     everything = client.get(LIST)
     assert everything.context["page"].paginator.count == Outcome.objects.count()
     assert facet(everything, "category")["livelihood"] > 0

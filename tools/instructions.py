@@ -63,7 +63,7 @@ def requests(scenario, measured):
 
 def counted(scenario, measured):
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "REDIS_URL"},
         "INSTRUCTIONS_RUN": f"{scenario}:{int(measured)}",
         "DJANGO_SETTINGS_MODULE": "sironet.settings",
         "DJANGO_DEBUG": "false",

@@ -38,7 +38,9 @@ def language_links(context):
     current = get_language()
     links = []
     for code, name in settings.LANGUAGES:
-        path = page_in(request.path, current, code)
+        # Remembered for the pages there are, not for every address a 404 answers.
+        resolved = getattr(request, "resolver_match", None) is not None
+        path = (page_in if resolved else page_in.__wrapped__)(request.path, current, code)
         links.append(
             {
                 "code": code,
