@@ -52,8 +52,7 @@ def choose_replica():
     """An alias of a replica this process believes is up, or None."""
     if not _public.get():
         return None
-    now = time.monotonic()
-    up = [alias for alias in replica_aliases() if _down_until.get(alias, 0) <= now]
+    up = [alias for alias in replica_aliases() if not is_down(alias)]
     return random.choice(up) if up else None
 
 

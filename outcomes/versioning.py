@@ -114,13 +114,10 @@ def replica_version(alias):
     """The data version number a replica has replayed (a replica that fails is marked
     down, and not waited for)."""
     try:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(VERSION_SQL)
-            row = cursor.fetchone()
+        return current_version(alias).number
     except DatabaseError as error:
         routing.mark_down(alias, error)
         return float("inf")
-    return row[0] if row else 0
 
 
 class Version(NamedTuple):
