@@ -4,9 +4,12 @@
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY requirements.lock .
+COPY requirements-bootstrap.lock requirements.lock ./
+# As the Makefile installs: a pinned pip and setuptools first, then the lock exactly as written.
 RUN python -m venv /venv \
-    && /venv/bin/pip install --require-hashes -r requirements.lock
+    && /venv/bin/pip install --require-hashes --no-deps -r requirements-bootstrap.lock \
+    && /venv/bin/pip install --require-hashes --no-deps --no-build-isolation -r requirements.lock \
+    && /venv/bin/pip check
 
 FROM python:3.11-slim
 ENV PATH=/venv/bin:$PATH \

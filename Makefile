@@ -14,11 +14,23 @@ SERVE := DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0 DJANGO_SE
 
 .PHONY: install run serve serve-proxy bench cluster-test migrate seed test test-fast lint format check lock clean
 
-$(BIN)/.installed: requirements-dev.lock
+# The install depends neither on the pip that a Python bundles nor on releases published
+# after the locks were written: a hash-pinned pip and setuptools go in first; then the lock
+# exactly as written (--no-deps: the lock is the whole set, so no resolver re-reads its
+# extras; --no-build-isolation: a package built from source uses the pinned setuptools);
+# then pip check proves the set is consistent.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
+define install_lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(PIP_INSTALL) -r requirements-bootstrap.lock
+	$(PIP_INSTALL) --no-build-isolation -r $(1)
+	$(BIN)/python -m pip check
+endef
+
+$(BIN)/.installed: requirements-bootstrap.lock requirements-dev.lock
+	$(call install_lock,requirements-dev.lock)
 	touch $@
 
 install: $(BIN)/.installed
@@ -26,11 +38,8 @@ install: $(BIN)/.installed
 # Serving (run, serve, the admin commands) needs only the runtime lock; the dev lock above,
 # for test and lint, is a superset with the same pins, so either order of installs works.
 .PHONY: install-runtime createdb superuser editor shell
-$(BIN)/.runtime: requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-		|| { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))."; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+$(BIN)/.runtime: requirements-bootstrap.lock requirements.lock
+	$(call install_lock,requirements.lock)
 	touch $@
 
 install-runtime: $(BIN)/.runtime
@@ -54,33 +63,21 @@ seed: migrate
 run: seed
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Accounts for the admin, with make run's settings (DEBUG on, DATABASE_URL or the SQLite file).
+# Accounts for the admin, with make run's settings (DEBUG on, DATABASE_URL or the SQLite file):
+# `make editor USER=ana` makes a staff account in the Editors group (or puts an existing one
+# there), `make superuser USER=ana` a superuser. Each asks for the password at a terminal;
+# without one, it takes ACCOUNT_PASSWORD from the environment, or fails and makes nothing.
 superuser: migrate
-	$(DEV) $(BIN)/python manage.py createsuperuser
+	$(DEV) $(BIN)/python manage.py account --superuser '$(USER)'
 
-# `make editor USER=ana`: a staff account in the Editors group (made by the migrations),
-# or that account put there if it exists; then asks for its password.
 editor: migrate
-	$(DEV) EDITOR_USERNAME='$(USER)' $(BIN)/python manage.py shell --no-imports -c "$$EDITOR_PY"
-	$(DEV) $(BIN)/python manage.py changepassword '$(USER)'
+	$(DEV) $(BIN)/python manage.py account '$(USER)'
 
-ifeq ($(filter editor,$(MAKECMDGOALS)),editor)
+ifneq ($(filter editor superuser,$(MAKECMDGOALS)),)
 ifneq ($(origin USER),command line)
-$(error Name the account: make editor USER=ana)
+$(error Name the account: make $(filter editor superuser,$(MAKECMDGOALS)) USER=ana)
 endif
 endif
-
-define EDITOR_PY
-import os
-from django.contrib.auth.models import Group, User
-name = os.environ["EDITOR_USERNAME"]
-user = User.objects.filter(username=name).first() or User.objects.create_user(name)
-user.is_staff = True
-user.save(update_fields=["is_staff"])
-user.groups.add(Group.objects.get(name="Editors"))
-print(f"{name} is a staff account in the Editors group.")
-endef
-export EDITOR_PY
 
 shell: migrate
 	$(DEV) $(BIN)/python manage.py shell
@@ -135,6 +132,7 @@ check: install
 
 # Re-pin every dependency after editing pyproject.toml (uv is a dev dependency).
 lock: install
+	printf 'pip\nsetuptools\n' | $(BIN)/uv pip compile - --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" -o requirements-bootstrap.lock
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock
 

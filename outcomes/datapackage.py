@@ -504,6 +504,11 @@ def package_files(path):
     """read(name) -> bytes of a file of the package at `path`: its zip, its folder, or
     its datapackage.json."""
     path = Path(path)
+    if not path.exists():
+        raise PackageError(
+            f"There is no {path}. Give the package's zip file (datapackage.zip, downloaded "
+            "from the catalogue's /data/ page), its folder, or its datapackage.json."
+        )
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
 

@@ -262,3 +262,9 @@ def test_loading_names_the_file_row_and_column_of_an_unknown_key(tmp_path, commi
     with pytest.raises(CommandError, match=r"places.csv row 2: country: no countries record “XX”"):
         call_command("load_datapackage", str(folder))
     assert not Outcome.objects.exists()
+
+
+def test_loading_a_path_that_does_not_exist_names_the_zip_and_where_to_get_it(tmp_path):
+    missing = r"There is no .*missing.zip\. .*datapackage\.zip.*/data/"
+    with pytest.raises(CommandError, match=missing):
+        call_command("load_datapackage", str(tmp_path / "missing.zip"))

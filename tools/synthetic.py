@@ -1,6 +1,6 @@
 """Synthetic outcomes, for measuring the catalogue at scale: tests and `make bench`.
 
-    .venv/bin/python -m tools.synthetic --outcomes N [--seed S]
+    DJANGO_DEBUG=true .venv/bin/python -m tools.synthetic --outcomes N [--seed S]
 
 adds N to the database of DATABASE_URL (run `manage.py seed` first; never on the
 production database). Not part of the app: nothing it ships imports this.
@@ -257,13 +257,20 @@ def main(argv=None):
         parser.error("--outcomes must be at least 1.")
     if not Category.objects.exists():
         parser.error("the catalogue is empty: run `manage.py seed` first.")
-    from tqdm import tqdm  # dev dependency
-
     from outcomes.versioning import bump_data_version
 
-    # The progress bar goes to the terminal only (standard error), never into a log.
-    with tqdm(total=args.outcomes, unit="outcome", disable=not sys.stderr.isatty()) as bar:
-        added = synthetic_outcomes(args.outcomes, seed=args.seed, progress=bar.update)
+    done = 0
+
+    def progress(size):
+        # To the terminal only (standard error), never into a log.
+        nonlocal done
+        done += size
+        if sys.stderr.isatty():
+            print(f"\r{done:,} of {args.outcomes:,} outcomes", end="", file=sys.stderr)
+
+    added = synthetic_outcomes(args.outcomes, seed=args.seed, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     bump_data_version()
     print(f"Added {added} synthetic outcomes.")
 
