@@ -6,7 +6,7 @@ import time
 from django.core.cache import caches
 from django.utils.crypto import salted_hmac
 
-from outcomes.middleware import client_address
+from edge.middleware import client_address
 
 # Reports one address may send per window, and all addresses together.
 PER_ADDRESS = 5

@@ -104,6 +104,13 @@ class CorrectionReport(models.Model):
             "the same sender, for spotting floods; the address itself is not kept."
         ),
     )
+    notified = models.DateTimeField(
+        _("editors told"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the worker e-mailed the editors about it (empty: not yet)."),
+    )
     created = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 

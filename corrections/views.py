@@ -1,16 +1,13 @@
 """The report form (general, or about one outcome) and its thank-you page.
 
 These pages hold a CSRF token, so they never go through the public page cache
-(outcomes.versioning) and are sent `Cache-Control: private, no-store`.
+(edge/pages.py) and are sent `Cache-Control: private, no-store`. The editors are told
+of a new report by the worker (corrections/notify.py), after the response.
 """
 
-import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -19,8 +16,6 @@ from corrections import limits
 from corrections.forms import CorrectionForm
 from corrections.models import CorrectionReport
 from outcomes.models import Outcome
-
-logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -42,7 +37,6 @@ def report(request, slug=None):
                 correction.outcome_label = str(outcome)[:300] if outcome else ""
                 correction.client = client
                 correction.save()
-                notify_editors(request, correction)
             return redirect("corrections:thanks")
     return render(request, "corrections/report_form.html", {"form": form, "outcome": outcome})
 
@@ -63,35 +57,3 @@ def too_many(request):
     response = render(request, "corrections/too_many.html", status=429)
     response["Retry-After"] = str(limits.WINDOW)
     return response
-
-
-def notify_editors(request, correction):
-    """E-mail the editors (settings.CORRECTIONS_NOTIFY) about a new report, if any are set.
-
-    A mail server that fails is logged; the report is stored and the sender thanked anyway.
-    """
-    if not settings.CORRECTIONS_NOTIFY:
-        return
-    link = request.build_absolute_uri(
-        reverse("admin:corrections_correctionreport_change", args=[correction.pk])
-    )
-    lines = [
-        f"A correction was reported about {correction.outcome_label or 'the catalogue'}.",
-        "",
-        correction.what,
-        "",
-        f"Source link: {correction.source or 'none'}",
-        f"E-mail: {correction.email or 'none'}",
-        "",
-        f"In the inbox: {link}",
-    ]
-    message = EmailMessage(
-        subject=f"Correction report #{correction.pk}",
-        body="\n".join(lines),
-        to=settings.CORRECTIONS_NOTIFY,
-        reply_to=[correction.email] if correction.email else None,
-    )
-    try:
-        message.send()
-    except Exception:
-        logger.exception("Could not e-mail the editors about correction report %s.", correction.pk)

@@ -7,6 +7,7 @@ class OutcomesConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
-        from outcomes import signals
+        from outcomes import checks, dataversion
 
-        signals.connect()
+        dataversion.connect()
+        checks.register()

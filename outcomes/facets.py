@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from outcomes.models import (
     Category,
-    Change,
     Country,
     Organization,
     Outcome,
@@ -30,16 +29,17 @@ from outcomes.models import (
     Reach,
     Region,
     Status,
-    chinese_page,
+    VersionLog,
+    in_page_language,
 )
 from outcomes.search import snippet, suggestion, vocabulary
 
 # The filters whose values are checked against the catalogue's.
 FILTERED = ("category", "country", "region", "organization")
 
-# How many results (searches, facet counts) an index keeps (see FacetIndex.keep);
-# their sizes are in the README (Performance).
-KEPT = 2000
+# How many results (searches, facet counts, panels) an index remembers (see
+# FacetIndex.remember); their sizes are in docs/performance.md.
+REMEMBERED = 2000
 
 
 @dataclass
@@ -70,16 +70,6 @@ def positions(mask):
     while position >= 0:
         yield position
         position = bits.find("1", position + 1)
-
-
-def in_language(names, chinese_page_=None):
-    """An (English, Chinese) pair of labels in the active language: the Chinese on a
-    Chinese page where there is one (the rule of models.in_language). `chinese_page_`:
-    models.chinese_page(), when the caller asked it once for many labels."""
-    english, chinese = names
-    if chinese_page_ is None:
-        chinese_page_ = chinese_page()
-    return chinese if chinese and chinese_page_ else english
 
 
 # An outcome's own values: (pk, position, category slug, names and order, status), and
@@ -123,7 +113,7 @@ LINKED = [
         "organization__sort_name",
     ),
 ]
-# Most outcomes a change may touch for an index to re-read them (see caught_up).
+# Most outcomes a change may touch for an index to re-read them (see updated_to).
 MAX_PATCHED = 500
 
 
@@ -137,7 +127,7 @@ class FacetIndex:
         self.bit = {pk: index for index, pk in enumerate(self.ids)}
         self.texts = {pk: (text, text_zh) for pk, *_, text, text_zh in rows}
         self.facets = defaultdict(Facet)
-        self.kept = {}
+        self.memo = {}
         self.groupings = defaultdict(list)  # bit -> [(country code, region slug)]
         self.country_names = {
             code: (name, name_zh)
@@ -217,13 +207,13 @@ class FacetIndex:
                 self._label("reach", code, names, names[0])
         return values
 
-    def caught_up(self, version, newer):
-        """This index (of `version`, a versioning.Version) brought to version `newer` by
-        reading again only the outcomes the changes in between touched (models.Change);
+    def updated_to(self, version, newer):
+        """This index (of `version`, a dataversion.Version) brought to version `newer` by
+        reading again only the outcomes the changes in between touched (VersionLog);
         or None when it must be rebuilt: `version` is not in this database's history
         (it was restored), a change touched more than rows, a change is not logged, or
         the outcomes are too many or not where the index has them."""
-        changes = Change.objects.filter(version__gte=version.number, version__lte=newer.number)
+        changes = VersionLog.objects.filter(version__gte=version.number, version__lte=newer.number)
         changes = list(changes.order_by("version").values_list("changed", "outcomes", "whole"))
         if not changes or changes.pop(0)[0] != version.changed:
             return None
@@ -234,9 +224,9 @@ class FacetIndex:
         outcome_ids = set().union(*(outcomes for _, outcomes, _ in changes))
         if len(outcome_ids) > MAX_PATCHED:
             return None
-        return self._patched(outcome_ids)
+        return self._patch(outcome_ids)
 
-    def _patched(self, outcome_ids):
+    def _patch(self, outcome_ids):
         outcomes = Outcome.objects.filter(pk__in=outcome_ids)
         rows = list(outcomes.values_list(*OWN))
         if len(rows) != len(outcome_ids) or any(
@@ -245,7 +235,7 @@ class FacetIndex:
         ):
             return None  # added, removed or moved in document order
         index = copy.copy(self)  # what the changes leave alone is shared, never changed
-        index.kept = {}
+        index.memo = {}
         index.texts = {**self.texts, **{pk: (text, text_zh) for pk, *_, text, text_zh in rows}}
         index.groupings = defaultdict(list, self.groupings)
         index.facets = defaultdict(Facet)
@@ -277,28 +267,28 @@ class FacetIndex:
                 facet.values_of[bit] = values[bit][name]
         return index
 
-    def keep(self, key, compute):
-        """compute(), kept for the index's data version: asked again, it costs nothing.
+    def remember(self, key, compute):
+        """compute(), remembered for the index's data version: asked again, it costs nothing.
 
         Serves what does not change from one page of a list to the next (the
         outcomes matching a search, the facet counts of a choice of filters). At
-        most KEPT results: when full, the index starts keeping anew. Callers share
-        what is kept, and must not change it.
+        most REMEMBERED results: when full, it starts anew. Callers share
+        what is remembered, and must not change it.
         """
         try:
-            return self.kept[key]
+            return self.memo[key]
         except KeyError:
             value = compute()  # two threads may both compute it: harmless
-            if len(self.kept) >= KEPT:
-                self.kept.clear()
-            self.kept[key] = value
+            if len(self.memo) >= REMEMBERED:
+                self.memo.clear()
+            self.memo[key] = value
             return value
 
     def _label(self, facet, value, names, order):
         self.facets[facet].labels[value] = names
         self.facets[facet].order[value] = order
 
-    def via(self, outcome_id, codes):
+    def via_groupings(self, outcome_id, codes):
         """How the outcome reaches those of `codes` (country codes) that it does not name,
         through a grouping: [(country code, country name, region slug, region name)], the
         names in the active language."""
@@ -311,9 +301,9 @@ class FacetIndex:
         return [
             (
                 code,
-                in_language(self.country_names[code]),
+                in_page_language(*self.country_names[code]),
                 slug,
-                in_language(regions[slug]) if slug in regions else slug,
+                in_page_language(*regions[slug]) if slug in regions else slug,
             )
             for code, slug in self.groupings.get(bit, [])
             if code in codes and code not in named
@@ -323,7 +313,7 @@ class FacetIndex:
         """A short excerpt of the outcome's text (or of its Chinese text) with the words
         a search for `terms` finds marked; "" when neither has one. Kept with the
         search: the next visit of its pages makes none again."""
-        kept = self.keep(("snippets", terms), dict)
+        kept = self.remember(("snippets", terms), dict)
         if outcome_id not in kept:
             texts = self.texts.get(outcome_id, ())
             kept[outcome_id] = next(filter(None, (snippet(t, terms) for t in texts)), "")
@@ -336,14 +326,14 @@ class FacetIndex:
         def known():
             return vocabulary(Outcome.objects.values_list("search_text", flat=True))
 
-        return self.keep(
-            ("suggestion", terms), lambda: suggestion(terms, self.keep(("vocabulary",), known))
+        return self.remember(
+            ("suggestion", terms), lambda: suggestion(terms, self.remember(("vocabulary",), known))
         )
 
-    def mask_of(self, outcome_ids):
+    def mask_of_outcomes(self, outcome_ids):
         return _mask((self.bit[pk] for pk in outcome_ids if pk in self.bit), self.size)
 
-    def chosen(self, facet, values):
+    def mask_of(self, facet, values):
         """The outcomes having any of `values` (OR), or None if none is chosen."""
         if not values:
             return None
@@ -377,10 +367,10 @@ class FacetIndex:
         that label many values."""
         found = self.facets[facet]
         if value in found.labels:
-            return in_language(found.labels[value], chinese), found.order[value]
+            return in_page_language(*found.labels[value], chinese), found.order[value]
         if known := self.names.get(facet, {}).get(value):
             names, order = known
-            return in_language(names, chinese), order
+            return in_page_language(*names, chinese), order
         return None
 
 
@@ -419,7 +409,7 @@ _index = {}
 
 
 def facet_index(version):
-    """The index of data version `version` (a versioning.Version), built once per process;
+    """The index of data version `version` (a dataversion.Version), built once per process;
     after a change that touched a few outcomes' rows, brought up to date by reading those
     again."""
     with _lock:
@@ -427,12 +417,12 @@ def facet_index(version):
         if known != version:
             index = None
             if known is not None and known.number < version.number:
-                index = _index["index"].caught_up(known, version)
+                index = _index["index"].updated_to(known, version)
             _index.update(version=version, index=index or FacetIndex())
         return _index["index"]
 
 
-def forget():
+def forget_index():
     """Drop the index (tests roll the data back, and with it the version)."""
     with _lock:
         _index.clear()

@@ -1,15 +1,15 @@
 """Atom feeds of new and corrected outcomes: the whole catalogue, and per category,
 country (as a place) and organization. One entry per change, from the outcomes'
-history (outcomes/changes.py), newest first."""
+history (outcomes/changelog.py), newest first."""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from outcomes.changes import changes_in_words, with_previous
+from edge.pages import redirect_renamed
+from outcomes.changelog import changes_in_words, with_previous
 from outcomes.models import Category, Country, Organization, Outcome
-from outcomes.views import renamed
 
 # The newest changes a feed carries, read from at most this many historical records
 # (a save that changes nothing leaves one too, and is no entry).
@@ -94,14 +94,14 @@ class OutcomeChanges(Feed):
         return record.history_date
 
 
-# Feeds of records that may be renamed: an earlier slug redirects (views.renamed).
+# Feeds of records that may be renamed: an earlier slug redirects (redirect_renamed).
 RENAMED = {"category": Category, "organization": Organization}
 
 
 def feed(request, kind=None, key=None):
     model = RENAMED.get(kind)
     if model is not None and not model.objects.filter(slug=key).exists():
-        return renamed(model.objects.all(), key, address=feed_address)
+        return redirect_renamed(model.objects.all(), key, address=feed_address)
     return OutcomeChanges()(request, kind=kind, key=key)
 
 

@@ -1,13 +1,25 @@
-"""The one FilterSet behind the outcome list, its facet counts and its exports."""
+"""The one FilterSet behind the outcome list, the API's list and the downloads.
+
+A list asks it once (`OutcomeFilter.listing`) and receives everything the page shows:
+the page of outcome ids, the facet counts and their panel, the chips, a suggestion,
+the snippets of a search and how each outcome reaches a chosen country through a
+grouping. All of it comes from the facet index of the data version (outcomes/facets.py)
+but a chosen sort order, which the database answers.
+"""
 
 from array import array
+from dataclasses import dataclass, field
+from typing import Any
 
 import django_filters
 from django import forms
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
+from outcomes.dataversion import current_version
 from outcomes.facets import MaskedOutcomes, facet_index
 from outcomes.models import (
     DOCUMENT_ORDER,
@@ -19,7 +31,6 @@ from outcomes.models import (
     chinese_page,
 )
 from outcomes.search import terms
-from outcomes.versioning import current_version
 
 SORTS = {
     "reference": (gettext_lazy("Document order"), DOCUMENT_ORDER),
@@ -33,6 +44,13 @@ MAX_QUERY_LENGTH = 200
 # cost and its page's size grow with them.
 MAX_VALUES = 20
 
+# Outcomes per page of the list (and of the API's list: page N there is page N here).
+PAGE_SIZE = 20
+
+# Longer facets show only their values with the most outcomes (and those in use):
+# a page lists a few dozen checkboxes, not every organization in the catalogue.
+FACET_LIMIT = 20
+
 
 class KnownValuesField(forms.MultipleChoiceField):
     """Several slugs or codes of one filter, checked against those the catalogue knows.
@@ -45,7 +63,7 @@ class KnownValuesField(forms.MultipleChoiceField):
         "invalid_choice": gettext_lazy("“%(value)s” is not a known value."),
         "too_many": gettext_lazy("Choose at most %(most)s values (this asks for %(count)s)."),
     }
-    known = frozenset()
+    known: frozenset = frozenset()
 
     def validate(self, value):
         if len(value) > MAX_VALUES:
@@ -74,6 +92,25 @@ def _in_related(manager, lookup):
         return queryset.filter(pk__in=rows)
 
     return method
+
+
+@dataclass
+class Listing:
+    """Everything a list page shows of one choice of filters: `page` (a Page of outcome
+    ids), `facets`, `chips`, `suggestion`, `problems`, `query` (the list's query without
+    its page), and for the page's outcomes `via` ({id: [(country code, country name,
+    region slug, region name)]}) and `snippets` ({id: HTML}); `panel`: the facets' HTML."""
+
+    page: Page
+    facets: dict
+    chips: list
+    suggestion: dict | None
+    problems: list
+    query: str
+    via: dict = field(default_factory=dict)
+    snippets: dict = field(default_factory=dict)
+    panel: Any = ""
+    searched: tuple | None = None
 
 
 class OutcomeFilter(django_filters.FilterSet):
@@ -116,14 +153,14 @@ class OutcomeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Outcome
-        fields = []
+        fields: list[str] = []
 
     # The parameters a list or export reads; any other is ignored.
     PARAMS = ("q", "sort", "via", "page", *FACETS)
     SINGLE = ("q", "sort", "via", "page")
 
     @classmethod
-    def normalized(cls, query):
+    def canonical_query(cls, query):
         """The query a list or export answers: its own parameters only, in a fixed
         order, each value once, one search; what pages link to and caches key on.
 
@@ -142,17 +179,18 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, version=None, **kwargs):
         if data is not None:
-            data = self.normalized(data)
+            data = self.canonical_query(data)
+        kwargs.setdefault("queryset", Outcome.objects.for_listing())
         super().__init__(data, *args, **kwargs)
         self.version = current_version() if version is None else version
-        known = facet_index(self.version).known
-        for name, values in known.items():
+        self.index = facet_index(self.version)
+        for name, values in self.index.known.items():
             self.form.fields[name].known = values
 
     def get_form_class(self):
-        # django-filter builds a new form class, with new fields, for every FilterSet:
-        # half of the FilterSet's cost on each list request (README, Performance). Its
-        # fields do not depend on the request, so build the class once (each form
+        # django-filter builds a new form class, with new fields, for every FilterSet,
+        # a large part of the FilterSet's cost on each list request (docs/performance.md).
+        # Its fields do not depend on the request, so build the class once (each form
         # still works on copies of them, as every Django form does). A filter whose
         # field depended on the request would need this removed.
         cls = type(self)
@@ -172,18 +210,6 @@ class OutcomeFilter(django_filters.FilterSet):
             found |= Q(pk__in=reached.values("outcome_id"))
         return queryset.filter(found)
 
-    def facet_of(self, name):
-        """The index's facet a filter reads: a country's places, or with ?via=1 its reach."""
-        if name == "country" and self.form.cleaned_data.get("via"):
-            return "reach"
-        return name
-
-    def via_countries(self):
-        """The chosen country codes when ?via=1 labels rows “via …”, else none."""
-        if self.is_valid() and self.form.cleaned_data.get("via"):
-            return set(self.form.cleaned_data.get("country") or [])
-        return set()
-
     def search(self, queryset, name, value):
         return queryset.search(value)
 
@@ -195,6 +221,135 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][1])
+
+    # What the list shows ---------------------------------------------------------------------
+
+    def problems(self):
+        """What makes the filters' values unusable, in words: [] when they are usable."""
+        if self.is_valid():
+            return []
+        return [
+            f"{self.FACETS.get(name, self.form.fields[name].label)}: {' '.join(errors)}"
+            for name, errors in self.form.errors.items()
+        ]
+
+    def search_terms(self):
+        """The words searched for (search.terms), or None without a search."""
+        return terms(self.form.cleaned_data.get("q")) if self.is_valid() else None
+
+    def facet_of(self, name):
+        """The index's facet a filter reads: a country's places, or with ?via=1 its reach."""
+        if name == "country" and self.form.cleaned_data.get("via"):
+            return "reach"
+        return name
+
+    def via_codes(self):
+        """The chosen country codes when ?via=1 labels rows “via …”, else none."""
+        if self.is_valid() and self.form.cleaned_data.get("via"):
+            return set(self.form.cleaned_data.get("country") or [])
+        return set()
+
+    def reach_labels(self):
+        """via(outcome) for the downloads and the API: [(country code, country name, region
+        slug, region name)] through which an outcome reaches a chosen country; None
+        without ?via=1."""
+        codes = self.via_codes()
+        if not codes:
+            return None
+        return lambda outcome: self.index.via_groupings(outcome.pk, codes)
+
+    def search_matches(self):
+        """The outcomes matching `q`: (bitmask, their positions in the index best first
+        where the database ranks them, else None). All outcomes without `q`.
+
+        Remembered with the index for the data version: one query per search, however
+        many pages, orders and other filters it is asked with.
+        """
+        index = self.index
+        query = self.form.cleaned_data.get("q")
+        if not query:
+            return index.all, None
+
+        def search():
+            found = Outcome.objects.order_by().search(query)
+            if "rank" not in found.query.annotations:
+                return index.mask_of_outcomes(found.values_list("pk", flat=True)), None
+            ids = list(found.best_first().values_list("pk", flat=True))
+            ranked = array("I", (index.bit[pk] for pk in ids if pk in index.bit))
+            return index.mask_of_outcomes(ids), ranked
+
+        return index.remember(("search", terms(query)), search)
+
+    def suggestion(self):
+        """A query to propose when the search finds nothing at all (whatever the other
+        filters), as {"text", "query": the list's query string with it}; else None."""
+        if not self.is_valid() or not self.form.cleaned_data.get("q"):
+            return None
+        if self.search_matches()[0]:
+            return None
+        text = self.index.suggestion(terms(self.form.cleaned_data["q"]))
+        if text is None:
+            return None
+        query = self.data.copy()
+        query["q"] = text
+        query.pop("page", None)
+        return {"text": text, "query": query.urlencode()}
+
+    def chosen_masks(self):
+        return {
+            name: self.index.mask_of(self.facet_of(name), self.data.getlist(name))
+            for name in self.FACETS
+        }
+
+    def outcome_ids(self):
+        """The listed outcomes' ids, a sequence a Paginator counts and slices: from the
+        index without a sort, in document order or a search's best matches first
+        (PostgreSQL ranks); from the database for a chosen sort. Empty when the
+        filters' values are unusable."""
+        if not self.is_valid():
+            return []
+        if self.form.cleaned_data.get("sort"):
+            return self.qs.values_list("pk", flat=True)
+        mask, ranked = self.search_matches()
+        for chosen in self.chosen_masks().values():
+            if chosen is not None:
+                mask &= chosen
+        return MaskedOutcomes(self.index, mask, ranked)
+
+    def choice_key(self):
+        """What identifies this choice of filters in the page's language, whatever its
+        page and order: the key of what the index remembers for it."""
+        return (
+            get_language(),
+            terms(self.form.cleaned_data.get("q")),
+            bool(self.form.cleaned_data.get("via")),
+            *(tuple(sorted(set(self.data.getlist(facet)))) for facet in self.FACETS),
+        )
+
+    def facet_counts(self):
+        """For each facet, its values with the number of outcomes choosing each would give.
+
+        Counted from the in-memory index of the data version: no query, or one to find
+        the outcomes matching `q`. A long facet shows its FACET_LIMIT values with the
+        most outcomes and every value in use; `more` counts the values left out.
+        Remembered with the index for this choice of filters.
+        """
+        if not self.is_valid():
+            return {}
+        return self.index.remember(("facets", *self.choice_key()), self._count_facets)
+
+    def facet_panel(self, facets):
+        """The facets' HTML, rendered once for this choice of filters in this language."""
+
+        def render():
+            groups = [
+                {"name": name, "label": self.FACETS[name], **facet}
+                for name, facet in facets.items()
+            ]
+            context = {"facet_groups": groups, "via": self.form.cleaned_data.get("via")}
+            return render_to_string("outcomes/includes/_facets.html", context)
+
+        return self.index.remember(("facet panel", *self.choice_key()), render)
 
     def chips(self, facets):
         """The values in use, each with the query string that removes it."""
@@ -208,8 +363,6 @@ class OutcomeFilter(django_filters.FilterSet):
         chips = []
         for name in ("q", *self.FACETS):
             for value in self.data.getlist(name) if self.data else []:
-                if not value:
-                    continue
                 remaining = self.data.copy()
                 remaining.setlist(name, [v for v in self.data.getlist(name) if v != value])
                 remaining.pop("page", None)
@@ -234,95 +387,36 @@ class OutcomeFilter(django_filters.FilterSet):
             )
         return chips
 
-    def found(self, index):
-        """The outcomes matching `q`: (bitmask, their positions in the index best first
-        where the database ranks them, else None). All outcomes without `q`.
-
-        Kept with the index for the data version: one query per search, however
-        many pages, orders and other filters it is asked with.
-        """
-        query = self.form.cleaned_data.get("q")
-        if not query:
-            return index.all, None
-
-        def find():
-            found = Outcome.objects.order_by().search(query)
-            if "rank" not in found.query.annotations:
-                return index.mask_of(found.values_list("pk", flat=True)), None
-            ids = list(found.best_first().values_list("pk", flat=True))
-            ranked = array("I", (index.bit[pk] for pk in ids if pk in index.bit))
-            return index.mask_of(ids), ranked
-
-        return index.keep(("search", terms(query)), find)
-
-    def suggestion(self):
-        """A query to propose when the search finds nothing at all (whatever the other
-        filters), as {"text", "query": the list's query string with it}; else None."""
-        if not self.is_valid() or not self.form.cleaned_data.get("q"):
-            return None
-        index = facet_index(self.version)
-        if self.found(index)[0]:
-            return None
-        text = index.suggestion(terms(self.form.cleaned_data["q"]))
-        if text is None:
-            return None
-        query = self.data.copy()
-        query["q"] = text
+    def listing(self, page_number, page_size, html=True):
+        """Everything the list shows of page `page_number` (a Listing). With html=False
+        (the API), no facet panel and no snippets."""
+        page = Paginator(self.outcome_ids(), page_size).get_page(page_number)
+        facets = self.facet_counts()
+        query = self.data.copy() if self.data else QueryDict(mutable=True)
         query.pop("page", None)
-        return {"text": text, "query": query.urlencode()}
-
-    def chosen(self, index):
-        return {
-            name: index.chosen(self.facet_of(name), self.data.getlist(name)) for name in self.FACETS
-        }
-
-    def listed(self):
-        """The listed outcomes' ids, a sequence a Paginator counts and slices: from the
-        index without a query, in document order or a search's best matches first
-        (PostgreSQL ranks); from the database for a chosen sort. None when the
-        filters' values are unusable."""
-        if not self.is_valid():
-            return []
-        if self.form.cleaned_data.get("sort"):
-            return self.qs.values_list("pk", flat=True)
-        index = facet_index(self.version)
-        mask, ranked = self.found(index)
-        for chosen in self.chosen(index).values():
-            if chosen is not None:
-                mask &= chosen
-        return MaskedOutcomes(index, mask, ranked)
-
-    def facets(self):
-        """For each facet, its values with the number of outcomes choosing each would give.
-
-        Counted from the in-memory index of the data version (outcomes/facets.py):
-        no query, or one to find the outcomes matching `q`. A long facet shows its
-        FACET_LIMIT values with the most outcomes and every value in use; `more`
-        counts the values left out.
-        """
-        if not self.is_valid():
-            return {}
-        return self.kept("facets", self._count_facets)
-
-    def kept(self, name, compute):
-        """compute(index), kept with the facet index for this choice of filters: the same
-        for every page and order of them, in one language (FacetIndex.keep). Computed
-        each time for filters that are not valid."""
-        index = facet_index(self.version)
-        if not self.is_valid():
-            return compute(index)
-        key = (
-            name,
-            get_language(),
-            terms(self.form.cleaned_data.get("q")),
-            bool(self.form.cleaned_data.get("via")),
-            *(tuple(sorted(set(self.data.getlist(facet)))) for facet in self.FACETS),
+        listing = Listing(
+            page=page,
+            facets=facets,
+            chips=self.chips(facets),
+            suggestion=self.suggestion(),
+            problems=self.problems(),
+            query=query.urlencode(),
+            searched=self.search_terms(),
         )
-        return index.keep(key, lambda: compute(index))
+        ids = list(page.object_list)
+        codes = self.via_codes()
+        if codes:
+            listing.via = {pk: self.index.via_groupings(pk, codes) for pk in ids}
+        if html:
+            listing.panel = self.facet_panel(facets) if facets else ""
+            if listing.searched:
+                listing.snippets = {pk: self.index.snippet(pk, listing.searched) for pk in ids}
+        return listing
 
-    def _count_facets(self, index):
-        matching, _ = self.found(index)
-        chosen = self.chosen(index)
+    def _count_facets(self):
+        index = self.index
+        matching, _ = self.search_matches()
+        chosen = self.chosen_masks()
         chinese = chinese_page()
         facets = {}
         for name in self.FACETS:
@@ -349,8 +443,3 @@ class OutcomeFilter(django_filters.FilterSet):
                 shown = [o for o in options if id(o) in keep or o["selected"]]
             facets[name] = {"options": shown, "more": len(options) - len(shown)}
         return facets
-
-
-# Longer facets show only their values with the most outcomes (and those in use):
-# a page lists a few dozen checkboxes, not every organization in the catalogue.
-FACET_LIMIT = 20

@@ -1,6 +1,7 @@
 """django-import-export resources: the admin's import and export, one per model.
 
-The public downloads have readable columns of their own (outcomes/exports.py).
+The public downloads show the outcome's public record (outcomes/record.py); these are
+the columns an editor's file round-trips: slugs and codes, links with their kinds.
 
 An import matches rows on natural keys (an outcome's reference, an organization's
 slug, a country's ISO code), so importing a file twice updates rather than
@@ -32,17 +33,7 @@ from outcomes.models import (
     Role,
     Source,
 )
-
-# A cell starting with one of these is a formula to a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(cell):
-    """A cell a spreadsheet would run as a formula is quoted so that it shows as text."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
-
+from outcomes.record import escape_formula, unescape_formula
 
 # The most rows one import takes: a preview and a confirmation each read them all.
 MAX_IMPORT_ROWS = 2000
@@ -344,8 +335,7 @@ class CatalogueResource(resources.ModelResource):
         # An export shows a formula-like cell as text with a leading "'": read it back
         # as it was, so that exporting and importing a file changes nothing.
         for column, value in row.items():
-            if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
-                row[column] = value[1:]
+            row[column] = unescape_formula(value)
         super().before_import_row(row, **kwargs)
 
     # Historical records that say a row's record changed: (model, its field naming it).
@@ -404,7 +394,7 @@ class CatalogueResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def export_field(self, field, instance, **kwargs):
-        # The admin's export, as the public downloads (exports.cells), shows a formula as text.
+        # The admin's export, as the public downloads (record.cells), shows a formula as text.
         return escape_formula(super().export_field(field, instance, **kwargs))
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):

@@ -41,6 +41,8 @@ from rapidfuzz import fuzz, process
 
 MAX_WORDS = 10
 FTS_QUERY = "SELECT rowid FROM outcome_fts WHERE outcome_fts MATCH %s"
+# The triggers that keep SQLite's index up to date (migration 0003; outcomes/checks.py).
+FTS_TRIGGERS = ("outcome_fts_insert", "outcome_fts_delete", "outcome_fts_update")
 
 # The expression the GIN index is built on (see the migration that adds it);
 # queries must use the very same expression for PostgreSQL to use the index.

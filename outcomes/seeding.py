@@ -19,10 +19,10 @@ from django.core.serializers.base import DeserializationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from outcomes.dataversion import bump_data_version
 from outcomes.history import LOADED
 from outcomes.models import Country, Organization, Outcome, SeedRecord
 from outcomes.places import iso_countries
-from outcomes.versioning import bump_data_version
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 NAMES = Path(settings.BASE_DIR) / "fixtures" / "names.json"

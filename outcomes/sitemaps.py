@@ -20,7 +20,7 @@ class PageSitemap(CatalogueSitemap):
             "outcomes:organization_list",
             "outcomes:country_list",
             "outcomes:about",
-            "outcomes:data",
+            "downloads:data",
         ]
 
     def location(self, item):

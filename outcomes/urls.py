@@ -1,9 +1,9 @@
 from django.urls import path, re_path
 from django.views.decorators.http import require_safe
 
+from edge.pages import versioned
 from outcomes import views
 from outcomes.feeds import feed
-from outcomes.versioning import versioned
 
 # Feeds are kept per data version, as pages are.
 changes = require_safe(versioned(feed))
@@ -14,7 +14,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("outcomes/", views.outcome_list, name="outcome_list"),
     path("outcomes/feed.atom", changes, name="feed"),
-    path("outcomes/export.<str:format>", views.outcome_export, name="outcome_export"),
     path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome"),
     path(
         "outcomes/<slug:slug>/cite.<str:format>",
@@ -55,6 +54,4 @@ urlpatterns = [
     path("regions/<slug:slug>/", views.region_detail, name="region"),
     path("about/", views.about, name="about"),
     path("about/cite.<str:format>", views.cite, {"kind": "catalogue"}, name="catalogue_cite"),
-    path("data/", views.data, name="data"),
-    path("data/<str:name>", views.data_file, name="data_file"),
 ]

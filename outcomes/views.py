@@ -4,9 +4,8 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -17,10 +16,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from outcomes import changes, citations, datapackage, exports, maps
+from edge.pages import PAGE_TIMEOUT, RELEASE, redirect_renamed, versioned, with_record_key
+from outcomes import changelog, citations, maps, record
 from outcomes.facets import facet_index
-from outcomes.facets import in_language as label_in_language
-from outcomes.filters import OutcomeFilter
+from outcomes.filters import PAGE_SIZE, OutcomeFilter
 from outcomes.models import (
     Category,
     Country,
@@ -37,34 +36,16 @@ from outcomes.models import (
     Source,
     address,
     chinese_page,
-    in_language,
+    in_page_language,
+    localized,
 )
-from outcomes.search import terms
-from outcomes.versioning import PAGE_TIMEOUT, RELEASE, tagged, versioned
-
-PAGE_SIZE = 20
-
-
-def filter_outcomes(request):
-    """The FilterSet of the list and its exports, and what makes its values unusable, if any."""
-    filterset = OutcomeFilter(
-        request.GET, queryset=Outcome.objects.for_listing(), version=request.data_version
-    )
-    if not filterset.is_valid():
-        problems = [
-            f"{OutcomeFilter.FACETS.get(name, filterset.form.fields[name].label)}: "
-            f"{' '.join(errors)}"
-            for name, errors in filterset.form.errors.items()
-        ]
-        return filterset, problems
-    return filterset, []
 
 
 def outcome_map(highlight=()):
     """The world map of outcomes per country (one query), and the same numbers as rows."""
     chinese = chinese_page()
     rows = [
-        (code, label_in_language((name, name_zh), chinese), count)
+        (code, in_page_language(name, name_zh, chinese), count)
         for code, name, name_zh, count in Country.objects.with_outcomes()
         .order_by("-outcome_count", "name")
         .values_list("code", "name", "name_zh", "outcome_count")
@@ -91,7 +72,7 @@ def home(request):
     }
     world, country_rows = outcome_map()
     category_bars = maps.bars(
-        [(in_language(c, "name"), c.outcome_count, c.get_absolute_url()) for c in categories]
+        [(localized(c, "name"), c.outcome_count, c.get_absolute_url()) for c in categories]
     )
     return render(
         request,
@@ -107,63 +88,27 @@ def home(request):
 
 
 def list_query(query):
-    return OutcomeFilter.normalized(query).urlencode()
+    return OutcomeFilter.canonical_query(query).urlencode()
 
 
 @require_safe
 @versioned(parameters=list_query)
 def outcome_list(request):
-    filterset, problems = filter_outcomes(request)
-    page = Paginator(filterset.listed(), PAGE_SIZE).get_page(filterset.data.get("page"))
-    facets = filterset.facets()
-    query = filterset.data.copy()
-    query.pop("page", None)
-
-    def facet_panel(index):
-        return render_to_string(
-            "outcomes/includes/_facets.html",
-            {
-                "facet_groups": [
-                    {"name": name, "label": OutcomeFilter.FACETS[name], **facet}
-                    for name, facet in facets.items()
-                ],
-                "via": filterset.form.cleaned_data.get("via"),
-            },
-        )
-
+    filterset = OutcomeFilter(request.GET, version=request.data_version)
+    listing = filterset.listing(request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "outcomes/outcome_list.html",
         {
             "filterset": filterset,
-            "page": page,
-            "rows": outcome_rows(
-                page.object_list,
-                request.data_version,
-                filterset.via_countries(),
-                terms(filterset.form.cleaned_data.get("q")) if not problems else None,
-            ),
-            "suggestion": filterset.suggestion(),
-            "facets": facets,
-            # Kept: the same for every page and order of these filters.
-            "facet_panel": filterset.kept("facet panel", facet_panel) if facets else "",
-            "chips": filterset.chips(facets),
-            "problems": problems,
-            "query": query.urlencode(),
+            "listing": listing,
+            "page": listing.page,
+            "rows": outcome_rows(listing.page.object_list, request.data_version, listing),
+            "facets": listing.facets,
             "search": filterset.data.get("q", ""),
             "sort": filterset.data.get("sort", ""),
         },
     )
-
-
-def renamed(queryset, slug, address=None):
-    """A permanent redirect to the current address of the record of `queryset` that had
-    `slug` before, in one hop however often it was renamed; 404 if none had it.
-    `address(record)` gives the address (its page, by default)."""
-    record = queryset.formerly(slug)
-    if record is None:
-        raise Http404(f"No {queryset.model._meta.verbose_name} has the address “{slug}”.")
-    return redirect(address(record) if address else record, permanent=True)
 
 
 @require_safe
@@ -198,7 +143,7 @@ MAX_SAME_REFERENCE = 100
 def source_detail(request, slug):
     source = Source.objects.filter(slug=slug).first()
     if source is None:
-        return renamed(Source.objects, slug)
+        return redirect_renamed(Source.objects, slug)
     outcomes = Outcome.objects.for_listing().filter(source=source).in_document_order()
     return render(
         request,
@@ -246,12 +191,16 @@ def cite(request, format, kind, slug=None):
     if kind == "outcome":
         outcome = Outcome.objects.select_related("source").filter(slug=slug).first()
         if outcome is None:
-            return renamed(Outcome.objects, slug, lambda o: f"{o.get_absolute_url()}cite.{format}")
+            return redirect_renamed(
+                Outcome.objects, slug, lambda o: f"{o.get_absolute_url()}cite.{format}"
+            )
         items, name = cited_outcome(request, outcome), f"{outcome.source.slug}-{outcome.reference}"
     elif kind == "source":
         source = Source.objects.filter(slug=slug).first()
         if source is None:
-            return renamed(Source.objects, slug, lambda s: f"{s.get_absolute_url()}cite.{format}")
+            return redirect_renamed(
+                Source.objects, slug, lambda s: f"{s.get_absolute_url()}cite.{format}"
+            )
         items, name = [citations.source_item(source)], source.slug
     else:
         items, name = cited_catalogue(request), "sironet-outcomes-catalogue"
@@ -271,80 +220,59 @@ def first_outcomes(outcomes):
     return {"shown": list(outcomes[:PAGE_SIZE]), "total": outcomes.count()}
 
 
-def label_via(outcomes, codes, version):
+def set_via_labels(outcomes, codes, version):
     """Set each outcome's `via`: how it reaches those of `codes` (country codes) that it
     does not name, through a grouping (from the facet index: no query)."""
     index = facet_index(version)
     for outcome in outcomes:
-        outcome.via = [
-            {
-                "country": country,
-                "region": region,
-                "url": address("outcomes:region", slug),
-            }
-            for _, country, slug, region in index.via(outcome.pk, codes)
-        ]
+        outcome.via = via_links(index.via_groupings(outcome.pk, codes))
     return outcomes
 
 
-def outcome_rows(ids, version, via=(), searched=None):
+def via_links(groupings):
+    """[(country code, country name, region slug, region name)] as a row shows them."""
+    return [
+        {"country": country, "region": region, "url": address("outcomes:region", slug)}
+        for _, country, slug, region in groupings
+    ]
+
+
+def outcome_rows(ids, version, listing):
     """The list rows of these outcomes, in this order, as HTML.
 
     Each row is kept in the "rows" cache for the data version, so that the many
     lists an outcome appears in render it once: one query for the page's ids, and
-    three (outcomes, organizations, countries) only for rows not yet rendered.
-    With `via` (country codes), a row that reaches one of them only through a
-    grouping says so, and is kept apart from the plain row. With `searched` (a
-    search's terms), a row shows a snippet of its text with the words found marked:
-    it depends on the search, so it is added to the kept row, not kept with it.
+    three (outcomes, organizations, countries) only for rows not yet rendered. A row
+    that reaches a chosen country only through a grouping (`listing.via`) says so,
+    and is kept apart from the plain row. A search's snippet (`listing.snippets`)
+    depends on the search, so it is added to the kept row, not kept with it.
     """
     cache = caches["rows"]
-    index = facet_index(version)
     prefix = f"row:{RELEASE}:{version.tag}:{get_language()}"
-    keys = {
-        pk: f"{prefix}:{pk}" + (f":{','.join(sorted(via))}" if index.via(pk, via) else "")
-        for pk in ids
-    }
+    keys = {}
+    for pk in ids:
+        via = listing.via.get(pk)
+        codes = ",".join(sorted({code for code, *_ in via})) if via else ""
+        keys[pk] = f"{prefix}:{pk}" + (f":{codes}" if codes else "")
     rows = cache.get_many(keys.values())
     missing = [pk for pk in ids if keys[pk] not in rows]
     if missing:
-        outcomes = label_via(Outcome.objects.for_listing().filter(pk__in=missing), via, version)
-        rendered = {
-            keys[outcome.pk]: render_to_string(
+        outcomes = Outcome.objects.for_listing().filter(pk__in=missing)
+        rendered = {}
+        for outcome in outcomes:
+            outcome.via = via_links(listing.via.get(outcome.pk, ()))
+            rendered[keys[outcome.pk]] = render_to_string(
                 "outcomes/includes/_outcome_item.html", {"outcome": outcome}
             )
-            for outcome in outcomes
-        }
         cache.set_many(rendered, PAGE_TIMEOUT)
         rows.update(rendered)
     shown = [rows[keys[pk]] for pk in ids]
-    if searched:
-        for position, pk in enumerate(ids):
-            if found := index.snippet(pk, searched):
-                row = shown[position]
-                end = row.rindex("</li>")  # the row's own end (_outcome_item.html)
-                shown[position] = f'{row[:end]}<p class="snippet">{found}</p>\n{row[end:]}'
+    for position, pk in enumerate(ids):
+        if found := listing.snippets.get(pk):
+            row = shown[position]
+            end = row.rindex("</li>")  # the row's own end (_outcome_item.html)
+            shown[position] = f'{row[:end]}<p class="snippet">{found}</p>\n{row[end:]}'
     return [mark_safe(row) for row in shown]  # noqa: S308 (our template's output; snippets escape)
-
-
-@require_safe
-@versioned(keep=False)
-def outcome_export(request, format):
-    filterset, problems = filter_outcomes(request)
-    outcomes = Outcome.objects.none() if problems else filterset.qs
-    if format == "xlsx" and (count := outcomes.count()) > exports.MAX_XLSX_ROWS:
-        # A workbook is built whole in memory: CSV and JSON stream any number.
-        query = filterset.data.urlencode()
-        return render(
-            request,
-            "outcomes/export_too_large.html",
-            {"count": count, "limit": exports.MAX_XLSX_ROWS, "query": query},
-            status=400,
-        )
-    codes = set() if problems else filterset.via_countries()
-    index = facet_index(request.data_version)
-    via = (lambda outcome: index.via(outcome.pk, codes)) if codes else None
-    return exports.respond(outcomes, format, request, via)
 
 
 @require_safe
@@ -366,7 +294,7 @@ def outcome_detail(request, slug):
         .first()
     )
     if outcome is None:
-        return renamed(Outcome.objects, slug)
+        return redirect_renamed(Outcome.objects, slug)
     members_then = defaultdict(list)
     grouped = [reach.region_id for reach in outcome.reaches.all() if reach.kind == "members"]
     if grouped:
@@ -384,7 +312,7 @@ def outcome_detail(request, slug):
             "outcome": outcome,
             "citations": citations.rendered(cited_outcome(request, outcome)),
             "cite_downloads": cite_links("outcomes:outcome_cite", slug=outcome.slug),
-            "corrections": changes.corrections(outcome),
+            "corrections": changelog.corrections(outcome),
             "json_ld": citations.json_ld(citations.outcome_schema(outcome, request, version)),
             "related": related,
             # Document order is within the outcome's source.
@@ -392,7 +320,7 @@ def outcome_detail(request, slug):
             "next": outcome.source.outcomes.filter(position__gt=outcome.position).first(),
         },
     )
-    return tagged(response, outcome)
+    return with_record_key(response, outcome)
 
 
 @require_safe
@@ -400,9 +328,9 @@ def outcome_detail(request, slug):
 def category_detail(request, slug):
     category = Category.objects.filter(slug=slug).first()
     if category is None:
-        return renamed(Category.objects, slug)
+        return redirect_renamed(Category.objects, slug)
     outcomes = first_outcomes(Outcome.objects.for_listing().filter(category=category))
-    return tagged(
+    return with_record_key(
         render(
             request, "outcomes/category_detail.html", {"category": category, "outcomes": outcomes}
         ),
@@ -450,7 +378,7 @@ def organization_detail(request, slug):
         Organization.objects.select_related("country", "founded_by").filter(slug=slug).first()
     )
     if organization is None:
-        return renamed(Organization.objects, slug)
+        return redirect_renamed(Organization.objects, slug)
     participations = organization.participations.select_related("outcome__category").order_by(
         "role", "outcome__position"
     )
@@ -463,7 +391,7 @@ def organization_detail(request, slug):
             "founded": organization.founded.all(),
         },
     )
-    return tagged(response, organization)
+    return with_record_key(response, organization)
 
 
 @require_safe
@@ -492,7 +420,7 @@ def country_detail(request, code):
         return redirect(country, permanent=True)
     named = Outcome.objects.for_listing().filter(countries=country)
     via_groupings = first_outcomes(Outcome.objects.for_listing().via_groupings([country]))
-    label_via(via_groupings["shown"], {country.code}, request.data_version)
+    set_via_labels(via_groupings["shown"], {country.code}, request.data_version)
     memberships = country.memberships.current().select_related("region").order_by("region__name")
     response = render(
         request,
@@ -504,7 +432,7 @@ def country_detail(request, code):
             "regions": [membership.region for membership in memberships],
         },
     )
-    return tagged(response, country)
+    return with_record_key(response, country)
 
 
 @require_safe
@@ -512,7 +440,7 @@ def country_detail(request, code):
 def region_detail(request, slug):
     region = Region.objects.filter(slug=slug).first()
     if region is None:
-        return renamed(Region.objects, slug)
+        return redirect_renamed(Region.objects, slug)
     memberships = list(region.memberships.select_related("country").order_by("country__name"))
     # Who was a member on each date an outcome reaching the region was published.
     dates = sorted(
@@ -550,12 +478,12 @@ def region_detail(request, slug):
 def about(request):
     source = Source.objects.first()
     distributions = [
-        (f"All outcomes ({label})", reverse("outcomes:outcome_export", args=[format]), media)
-        for format, (label, media) in exports.DOWNLOADS.items()
+        (f"All outcomes ({label})", reverse("downloads:export", args=[format]), media)
+        for format, (label, media) in record.DOWNLOAD_FORMATS.items()
     ] + [
         (
             "The whole catalogue (Frictionless Data Package, zip)",
-            reverse("outcomes:data_file", args=["datapackage.zip"]),
+            reverse("downloads:file", args=["datapackage.zip"]),
             "application/zip",
         )
     ]
@@ -574,41 +502,6 @@ def about(request):
             "license": settings.CATALOGUE_LICENSE,
         },
     )
-
-
-@require_safe
-@versioned
-def data(request):
-    return render(
-        request,
-        "outcomes/data.html",
-        {
-            "columns": exports.COLUMNS,
-            "join": exports.JOIN,
-            "tables": [
-                {"table": table, "fields": datapackage.schema(table)["fields"]}
-                for table in datapackage.TABLES
-            ],
-            "version": request.data_version.number,
-            "changed": request.data_version.changed,
-            "license": settings.CATALOGUE_LICENSE,
-        },
-    )
-
-
-@require_safe
-@versioned(keep=False)
-def data_file(request, name):
-    """A file of the data package, written once per data version (outcomes/datapackage.py)."""
-    if name not in datapackage.FILES:
-        raise Http404("No such file in the data package.")
-    folder, version = datapackage.ready(*request.data_version)
-    file = open(folder / name, "rb")  # noqa: SIM115 (the response closes it)
-    response = FileResponse(file, content_type=datapackage.FILES[name])
-    if name.endswith(".zip"):
-        filename = f"sironet-outcomes-catalogue-v{version}.zip"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @require_safe

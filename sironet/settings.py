@@ -92,16 +92,20 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
-    # The API (outcomes/api.py); listed so that its docs page uses our static files, not a CDN.
+    # The API (api/); listed so that its docs page uses our static files, not a CDN.
     "ninja",
+    "sironet",
+    "edge",
     "outcomes",
+    "downloads",
+    "api",
     "corrections",
 ]
 
 MIDDLEWARE = [
     # First: answers /healthz before host checks and HTTPS redirects, and turns a
     # database outage into a plain 503 page.
-    "outcomes.middleware.HealthMiddleware",
+    "edge.middleware.HealthMiddleware",
     # Before anything that may answer (CommonMiddleware's redirects): CORS on /api/ only.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -109,7 +113,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Which requests may read a replica (DATABASE_REPLICA_URLS): public GETs without a session.
-    "outcomes.routing.ReadRoutingMiddleware",
+    "edge.routing.ReadRoutingMiddleware",
     # The language from the address: /zh-hans/… in Chinese, every other address in English.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,7 +123,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
-    "outcomes.middleware.AdminNoIndexMiddleware",
+    "edge.middleware.AdminNoIndexMiddleware",
     # Login protection; django-axes wants its middleware last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -168,11 +172,11 @@ def database(url):
 DATABASES = {
     "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
-# Streaming read replicas of the primary, for public pages (outcomes/routing.py). Tests
+# Streaming read replicas of the primary, for public pages (edge/routing.py). Tests
 # read them through the primary's connection (Django's test mirrors).
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", [])):
     DATABASES[f"replica_{number}"] = {**database(url), "TEST": {"MIRROR": "default"}}
-DATABASE_ROUTERS = ["outcomes.routing.ReplicaRouter"]
+DATABASE_ROUTERS = ["edge.routing.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -216,8 +220,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # Behind the proxy every request comes from the proxy's address: the client is the
-# address the proxy wrote (outcomes.middleware.client_address).
-AXES_CLIENT_IP_CALLABLE = "outcomes.middleware.client_address"
+# address the proxy wrote (edge.middleware.client_address).
+AXES_CLIENT_IP_CALLABLE = "edge.middleware.client_address"
 
 # django-import-export: an import writes all of its rows or none of them.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -240,10 +244,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 LOCAL_CACHE_ENTRIES = {"default": 300, "pages": 1000, "rows": 25000}
 if REDIS_URL:
     # Redis not answering within a second: each process caches in its own memory a
-    # while, with a log line (outcomes/caching.py), and pages keep being served.
+    # while, with a log line (edge/caching.py), and pages keep being served.
     CACHES = {
         alias: {
-            "BACKEND": "outcomes.caching.FallbackRedisCache",
+            "BACKEND": "edge.caching.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": alias,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -271,12 +275,13 @@ else:
 
 # Shared caches in front (Varnish, a CDN): how long they may keep a public page (its
 # s-maxage), and the proxies told to forget the catalogue's pages after each change
-# (outcomes/purge.py), e.g. http://127.0.0.1:6081.
+# (edge/purge.py, by the worker), e.g. http://127.0.0.1:6081.
 HTTP_CACHE_SECONDS = envint("HTTP_CACHE_SECONDS", 300)
 HTTP_CACHE_PURGE_URLS = envlist("HTTP_CACHE_PURGE_URLS", [])
 
-# The data package (/data/): its files are written once per data version into this
-# folder, which every worker of a host shares (outcomes/datapackage.py keeps the last few).
+# The data package (/data/): the worker writes its files once per data version into
+# this folder, which every app server of a host shares (downloads/package.py keeps the
+# last few).
 DATA_PACKAGE_DIR = Path(
     os.environ.get("DJANGO_DATA_PACKAGE_DIR") or Path(tempfile.gettempdir()) / "sironet-datapackage"
 )
@@ -327,6 +332,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@loca
 CORRECTIONS_NOTIFY = envlist("CORRECTIONS_NOTIFY", [])
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# What `manage.py worker` does after the responses, each on every round
+# (sironet/management/commands/worker.py): purge the proxies once the replicas have a
+# change, write the data package of each data version, e-mail new correction reports.
+WORKER_JOBS = [
+    "edge.purge.PurgeAfterChanges",
+    "downloads.package.WritePackage",
+    "corrections.notify.NotifyEditors",
+]
+# The catalogue's public address, for links in what the worker sends (e-mails).
+SITE_URL = os.environ.get(
+    "DJANGO_SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
 
 LOGGING = {
     "version": 1,

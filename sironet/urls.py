@@ -5,13 +5,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from outcomes.api import api
+from api.views import api
 from outcomes.sitemaps import SITEMAPS
 from outcomes.views import favicon, robots_txt
 
 # Pages in English at their addresses, and in Chinese under /zh-hans/ (settings.LANGUAGES).
 urlpatterns = i18n_patterns(
     path("", include("outcomes.urls")),
+    path("", include("downloads.urls")),
     path("", include("corrections.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     prefix_default_language=False,
@@ -24,4 +25,4 @@ urlpatterns += [
 ]
 
 # JSON under /api/, the site's page elsewhere.
-handler404 = "outcomes.api.not_found"
+handler404 = "edge.errors.not_found"

@@ -29,18 +29,18 @@ def _fresh_page_cache():
     """Each test meets an empty page cache (pages are cached per data version)."""
     from django.core.cache import caches
 
-    from outcomes.facets import forget
+    from outcomes.facets import forget_index
 
     caches["pages"].clear()
     caches["rows"].clear()
-    forget()
+    forget_index()
 
 
 @pytest.fixture(autouse=True)
 def _on_commit_at_once(request, monkeypatch):
     """Tests run in a transaction that never commits: do on-commit work at once.
 
-    (outcomes/signals.py refreshes search documents and bumps the data version on
+    (outcomes/dataversion.py refreshes search documents and bumps the data version on
     commit.) Tests with real commits (transactional_db, live_server) keep Django's.
     """
     marker = request.node.get_closest_marker("django_db")
@@ -50,7 +50,9 @@ def _on_commit_at_once(request, monkeypatch):
         or (marker and marker.kwargs.get("transaction"))
     ):
         return
-    monkeypatch.setattr("outcomes.signals.on_commit", lambda function: function())
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda function, *args, **kwargs: function()
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +89,7 @@ def catalogue_size(request, db):
 
 def grow_catalogue(count):
     """Add `count` synthetic outcomes, linked like the document's (outcomes/synthetic.py)."""
-    from outcomes.versioning import bump_data_version
+    from outcomes.dataversion import bump_data_version
     from tools.synthetic import synthetic_outcomes
 
     synthetic_outcomes(count, seed=1)
@@ -218,8 +220,9 @@ def replica(monkeypatch):
     number, another time of change."""
     from django.apps import apps
 
-    from outcomes import models, routing
-    from outcomes.versioning import current_version
+    from edge import routing
+    from outcomes import models
+    from outcomes.dataversion import current_version
 
     monkeypatch.setattr(routing, "_newest", 0)
     monkeypatch.setattr(routing, "_down_until", {})

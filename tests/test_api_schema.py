@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, settings
 from ninja.responses import NinjaJSONEncoder
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from outcomes.api import api
+from api.views import api
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 REGENERATE = (
-    "python manage.py export_openapi_schema --api outcomes.api.api --indent 2 --sorted "
+    "DJANGO_DEBUG=true .venv/bin/python manage.py export_openapi_schema --api api.views.api "
+    "--indent 2 --sorted "
     "--output docs/openapi.json"
 )
 

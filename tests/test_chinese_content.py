@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from outcomes.models import Category, Country, Figure, Organization, Outcome, in_language
+from outcomes.models import Category, Country, Figure, Organization, Outcome, localized
 from tests.conftest import admin_form_data
 
 pytestmark = pytest.mark.django_db
@@ -52,11 +52,11 @@ def test_a_record_shows_its_chinese_where_it_has_one_and_english_where_not():
     outcome = Outcome.objects.get(reference="I.3")
     organization = Organization.objects.filter(name_zh="").first()
     with translation.override("zh-hans"):
-        assert in_language(outcome, "title") == "光明行：湄公河流域免费白内障手术"
-        assert in_language(outcome, "text") == outcome.text  # no Chinese text yet
-        assert in_language(organization, "name") == organization.name
+        assert localized(outcome, "title") == "光明行：湄公河流域免费白内障手术"
+        assert localized(outcome, "text") == outcome.text  # no Chinese text yet
+        assert localized(organization, "name") == organization.name
     with translation.override("en"):
-        assert in_language(outcome, "title") == outcome.title
+        assert localized(outcome, "title") == outcome.title
 
 
 def test_every_outcome_category_and_grouping_has_a_chinese_title_credited_and_unreviewed():

@@ -305,35 +305,54 @@ def test_editors_can_neither_add_nor_delete_reports(client, editor_client):
     assert CorrectionReport.objects.exists()
 
 
-def test_editors_are_emailed_when_addresses_are_set(client, settings):
+def notify():
+    """What the worker does on each round (corrections.notify.NotifyEditors)."""
+    from corrections.notify import NotifyEditors
+
+    NotifyEditors()()
+
+
+def test_editors_are_emailed_by_the_worker_when_addresses_are_set(client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CORRECTIONS_NOTIFY = ["editors@example.org"]
+    settings.SITE_URL = "https://catalogue.example.org"
     send(client, OUTCOME_FORM, email="reader@example.org")
     report = CorrectionReport.objects.get()
+    assert mail.outbox == []  # the sender's request sends nothing
+    notify()
     [message] = mail.outbox
     assert message.to == ["editors@example.org"]
     assert message.reply_to == ["reader@example.org"]
     assert message.subject == f"Correction report #{report.pk}"
     assert "The year is wrong" in message.body
-    assert f"http://testserver{INBOX}{report.pk}/change/" in message.body
+    assert f"https://catalogue.example.org{INBOX}{report.pk}/change/" in message.body
+    notify()
+    assert len(mail.outbox) == 1  # once
 
 
 def test_no_email_without_addresses_nor_for_a_robot(client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CORRECTIONS_NOTIFY = []
     send(client)
+    notify()
     assert mail.outbox == []
     settings.CORRECTIONS_NOTIFY = ["editors@example.org"]
+    notify()
+    assert mail.outbox == []  # announced to nobody: not sent later
     send(client, website="x")
+    notify()
     assert mail.outbox == []
 
 
-def test_a_failing_mail_server_does_not_lose_the_report(client, settings):
+def test_a_failing_mail_server_does_not_lose_the_report(client, settings, caplog):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
     settings.CORRECTIONS_NOTIFY = ["editors@example.org"]
     assert send(client).status_code == 302
-    assert CorrectionReport.objects.count() == 1
+    notify()
+    report = CorrectionReport.objects.get()
+    assert report.notified is None  # tried again on a later round
+    assert f"Could not e-mail the editors about correction report {report.pk}" in caplog.text
 
 
 TEXT = st.text(max_size=300)

@@ -12,26 +12,36 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils.html import escape
 
-from outcomes import datapackage
-from outcomes.changes import corrections
-from outcomes.exports import COLUMNS
+from downloads import package as datapackage
+from outcomes.changelog import corrections
 from outcomes.models import DataVersion, Organization, Outcome, SeedRecord
+from outcomes.record import COLUMNS, FIELDS
 from outcomes.seeding import seed
 
 pytestmark = pytest.mark.django_db
+
+
+def write_package():
+    """What the worker does after each change (downloads.package.WritePackage)."""
+    datapackage.WritePackage()()
 
 
 def body(response):
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def test_the_data_page_documents_the_download_columns_in_their_order(client):
+def test_the_data_page_documents_the_download_columns_and_fields_in_their_order(client):
     html = client.get("/data/").content.decode()
-    html = html[: html.index('id="package"')]  # the downloads' section
-    documented = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>", html)
+    columns = html[html.index('id="columns"') : html.index('id="json"')]
+    documented = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>", columns)
     assert documented == [column.name for column in COLUMNS]
     for column in COLUMNS:
-        assert escape(str(column.meaning)) in html
+        assert escape(str(column.meaning)) in columns
+    fields = html[html.index('id="json"') : html.index('id="package"')]
+    documented = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>", fields)
+    assert documented == [field.name for field in FIELDS]
+    for field in FIELDS:
+        assert escape(str(field.meaning)) in fields
 
 
 def test_the_data_page_documents_every_table_and_links_its_file(client):
@@ -53,6 +63,7 @@ def test_the_list_and_every_page_link_to_the_data_page(client):
 
 def downloaded(client, folder):
     """The package's files as /data/ serves them, saved into `folder`."""
+    write_package()
     for name in ["datapackage.json", *(table.path for table in datapackage.TABLES)]:
         response = client.get(f"/data/{name}")
         assert response.status_code == 200, name
@@ -71,6 +82,7 @@ def test_the_data_package_validates_as_files_and_as_a_zip(client, tmp_path):
     report = frictionless.validate(str(downloaded(client, tmp_path)))
     assert report.valid, errors(report)
     response = client.get("/data/datapackage.zip")
+    assert response["Cache-Control"].startswith("public")
     assert response["Content-Type"] == "application/zip"
     version = DataVersion.objects.get().version
     assert response["Content-Disposition"] == (
@@ -119,34 +131,50 @@ def test_the_package_names_its_licence_sources_version_keys_and_each_files_sha25
             "reference": {"resource": "organizations", "fields": ["slug"]},
         },
     ]
-    role = resources["participations"]["schema"]["fields"][2]
-    assert role["constraints"]["enum"] == ["lead", "co-lead", "partner", "founded"]
+    fields = {field["name"]: field for field in resources["participations"]["schema"]["fields"]}
+    assert fields["role"]["constraints"]["enum"] == ["lead", "co-lead", "partner", "founded"]
 
 
-def test_a_repeated_download_costs_what_a_kept_page_costs(
+def test_a_download_never_writes_and_costs_one_query(
     client, django_assert_num_queries, monkeypatch
 ):
+    write_package()
     first = body(client.get("/data/datapackage.zip"))
 
     def write_again(folder):
-        raise AssertionError("written again for the same data version")
+        raise AssertionError("a download wrote a package")
 
     monkeypatch.setattr(datapackage, "write", write_again)
-    # The data version (versioning.versioned), which names the version's folder.
+    Organization.objects.filter(slug="cfpd").update(acronym="CFPD!")
+    # The data version, to say whether the newest package is the current version's.
     with django_assert_num_queries(1):
-        again = body(client.get("/data/datapackage.zip"))
-    assert again == first
+        response = client.get("/data/datapackage.zip")
+    assert body(response) == first  # the newest written, until the worker writes the next
+    assert response["Cache-Control"] == "no-store"  # no proxy keeps it meanwhile
+
+
+def test_before_the_worker_writes_any_package_a_download_says_so(client, settings, tmp_path):
+    settings.DATA_PACKAGE_DIR = tmp_path
+    response = client.get("/data/outcomes.csv")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "being written" in response.content.decode()
 
 
 def test_a_new_data_version_gets_a_new_package_and_old_ones_are_dropped(client, settings, tmp_path):
     settings.DATA_PACKAGE_DIR = tmp_path
     Organization.objects.filter(slug="cfpd").update(acronym="CFPD!")
+    write_package()
     first = body(client.get("/data/organizations.csv")).decode()
     assert ",CFPD!," in first
     for acronym in ("A", "B", "C", "D"):
         Organization.objects.filter(slug="cfpd").update(acronym=acronym)
+        write_package()
         assert f",{acronym}," in body(client.get("/data/organizations.csv")).decode()
     assert len(list(tmp_path.glob("v*"))) == datapackage.KEPT_VERSIONS
+    response = client.get("/data/organizations.csv")
+    again = client.get("/data/organizations.csv", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
 
 
 def test_an_unknown_file_is_not_found(client):
@@ -189,7 +217,10 @@ def commit(monkeypatch):
     """As in production, the work that changes set off (search documents, the data
     version) waits for the commit, and is done once: call the fixture to commit."""
     waiting = []
-    monkeypatch.setattr("outcomes.signals.on_commit", waiting.append)
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit",
+        lambda function, *args, **kwargs: waiting.append(function),
+    )
 
     def commit():
         for work in waiting:
@@ -197,7 +228,7 @@ def commit(monkeypatch):
         waiting.clear()
 
     yield commit
-    # What never committed is dropped, as a rollback drops it (outcomes/signals.py):
+    # What never committed is dropped, as a rollback drops it (outcomes/dataversion.py):
     # else the changes noted would reach the next test's first commit.
     connection.catalogue_changes = None
 

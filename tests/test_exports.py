@@ -7,8 +7,8 @@ import json
 import openpyxl
 import pytest
 
-from outcomes.exports import COLUMNS
 from outcomes.models import DataVersion, Outcome
+from outcomes.record import COLUMNS, FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -70,25 +70,47 @@ def test_json_export_for_myanmar_matches_the_list(client):
     assert [r["reference"] for r in records] == ["I.1", "I.2", "I.8", "II.10"]
 
 
-def test_json_records_carry_names_beside_codes(client):
+def test_json_records_are_the_outcomes_public_record(client):
     (record,) = json_records(
         client, "/outcomes/export.json?organization=china-association-for-ngo-cooperation"
     )
-    assert list(record) == [column.name for column in COLUMNS]
+    assert list(record) == [field.name for field in FIELDS]
     assert record["reference"] == "II.1"
-    assert record["source"] == "sironet-cooperation-outcomes"
-    assert record["category"] == "Capacity Building and Talent Exchanges"
-    assert record["category_slug"] == "capacity"
-    assert record["status"] == "Completed"
+    assert record["source"]["slug"] == "sironet-cooperation-outcomes"
+    assert record["category"] == "capacity"
+    assert record["status"] == "completed"
     assert record["url"].startswith("http://testserver/outcomes/")
-    assert record["countries"] == ["Cambodia", "Uzbekistan"]
-    assert record["country_codes"] == ["KH", "UZ"]
-    assert record["regions"] == record["region_slugs"] == record["reached_via"] == []
-    assert record["organizations"] == ["China Association for NGO Cooperation (lead)"]
-    assert record["organization_slugs"] == ["china-association-for-ngo-cooperation"]
-    # The document's words, then the catalogue's reading: "dollars" is not "US dollars".
-    assert record["figures"] == ["over 500,000 dollars (read as over US$500,000, currency assumed)"]
+    assert record["countries"] == ["KH", "UZ"]
+    assert record["regions"] == record["reached_via"] == []
+    assert record["organizations"] == [
+        {
+            "name": "China Association for NGO Cooperation",
+            "slug": "china-association-for-ngo-cooperation",
+            "role": "lead",
+            "sironet_membership": "member",
+        }
+    ]
+    # The document's words, and the catalogue's reading: "dollars" is not "US dollars".
+    [figure] = record["figures"]
+    assert figure["words"] == "over 500,000 dollars"
+    assert (figure["value"], figure["qualifier"], figure["currency"]) == (500000, "over", "USD")
+    assert figure["currency_assumed"] is True
+    assert figure["display"] == "over US$500,000"
     assert record["year"] is None
+
+
+def test_csv_rows_carry_names_beside_codes(client):
+    (row,) = csv_rows(client, "organization=china-association-for-ngo-cooperation")
+    assert list(row) == [column.name for column in COLUMNS]
+    assert row["source"] == "sironet-cooperation-outcomes"
+    assert row["category"] == "Capacity Building and Talent Exchanges"
+    assert row["category_slug"] == "capacity"
+    assert row["status"] == "Completed"
+    assert row["countries"] == "Cambodia; Uzbekistan"
+    assert row["country_codes"] == "KH; UZ"
+    assert row["organizations"] == "China Association for NGO Cooperation (lead)"
+    assert row["figures"] == "over 500,000 dollars (read as over US$500,000, currency assumed)"
+    assert row["year"] == ""
 
 
 def test_many_valued_cells_join_names_and_codes_in_the_same_order(client):
@@ -183,8 +205,8 @@ def test_the_grouping_reach_option_is_in_every_format(client):
     ]
     records = json_records(client, f"/outcomes/export.json?{query}")
     assert [r["reached_via"] for r in records] == [
-        ["Thailand (TH) via Mekong (Lancang-Mekong) countries"],
-        ["Thailand (TH) via ASEAN"],
+        [{"country": "TH", "region": "mekong"}],
+        [{"country": "TH", "region": "asean"}],
     ]
     workbook = openpyxl.load_workbook(
         io.BytesIO(client.get(f"/outcomes/export.xlsx?{query}").content)

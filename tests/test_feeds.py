@@ -98,7 +98,7 @@ def test_a_feed_and_an_outcomes_corrections_cost_the_same_queries_however_many(
 ):
     """Each correction changes a title and the places; the words are read for all the
     records at once (outcomes/changes.py), not per record."""
-    from outcomes.versioning import current_version
+    from outcomes.dataversion import current_version
 
     myanmar, laos = Country.objects.get(code="MM"), Country.objects.get(code="LA")
     outcome = Outcome.objects.get(reference="I.1")  # in Myanmar

@@ -147,7 +147,7 @@ def test_repeated_values_and_unknown_parameters_cost_no_new_kept_page(client):
 def test_downloads_are_not_kept_and_a_workbook_has_a_limit(client, monkeypatch):
     from django.core.cache import caches
 
-    from outcomes import exports
+    from downloads import exports
 
     pages = caches["pages"]
     for format in ("csv", "json", "xlsx"):

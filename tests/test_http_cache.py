@@ -99,50 +99,76 @@ def edit_category(admin_client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_admin_edit_purges_the_catalogue_from_each_proxy_after_it_commits(
+def test_an_admin_edit_is_purged_by_the_worker_not_in_the_editors_request(
     admin_client, settings, proxy, caplog
 ):
+    from edge.purge import PurgeAfterChanges
+
     address, purges = proxy
     category, data, url = edit_category(admin_client)
-    # The second proxy does not answer: logged, and the edit goes through.
+    # The second proxy does not answer: logged, and the purge of the first goes through.
     settings.HTTP_CACHE_PURGE_URLS = [address, "http://127.0.0.1:1"]
+    worker = PurgeAfterChanges()
+    worker()  # a worker that starts purges once
+    assert purges == [("/", "catalogue")]
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content
     category.refresh_from_db()
     assert category.name == "Testing again"
-    assert purges == [("/", "catalogue")]
+    assert purges == [("/", "catalogue")]  # the editor's request purged nothing
+    worker()
+    assert purges == [("/", "catalogue")] * 2
     assert "Purging the catalogue from http://127.0.0.1:1 failed" in caplog.text
 
 
 @pytest.mark.django_db(transaction=True)
 def test_nothing_is_purged_without_proxies(admin_client, settings, proxy):
+    from edge.purge import PurgeAfterChanges
+
     address, purges = proxy
     category, data, url = edit_category(admin_client)
     assert settings.HTTP_CACHE_PURGE_URLS == []
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
+    PurgeAfterChanges()()
     assert purges == []
 
 
 def test_the_proxies_are_purged_once_the_replicas_have_the_change(
     settings, proxy, replica, monkeypatch, caplog
 ):
-    """A purged page is fetched again at once, maybe from a replica: the purge waits
-    until each replica that is up has replayed the change (or gives up, logged)."""
-    from outcomes import versioning
+    """A purged page is fetched again at once, maybe from a replica: the worker's purge
+    waits until each replica that is up has replayed the change (or gives up, logged),
+    asking again on each of its rounds and never blocking one."""
+    from edge import purge
+    from outcomes.dataversion import bump_data_version, current_version
     from outcomes.models import DataVersion
 
     address, purges = proxy
     settings.HTTP_CACHE_PURGE_URLS = [address]
-    number = versioning.current_version().number  # the replica holds it (the fixture)
-    started = time.monotonic()
-    versioning.purge_when_replicated(number)
-    assert purges == [("/", "catalogue")] and time.monotonic() - started < 0.5
+    job = purge.PurgeAfterChanges()
+    job()  # the replica holds the version (the fixture): purged at once
+    assert purges == [("/", "catalogue")]
+    job()
+    assert purges == [("/", "catalogue")]  # once per version
 
-    monkeypatch.setattr(versioning, "REPLICA_WAIT", 0.3)
-    DataVersion.objects.using(replica).update(version=number - 1)  # behind
+    monkeypatch.setattr(purge, "REPLICA_WAIT", 0.3)
+    number = bump_data_version().number  # the replica is now behind
+    DataVersion.objects.using(replica).update(version=number - 1)
     started = time.monotonic()
-    versioning.purge_when_replicated(number)
-    assert time.monotonic() - started >= 0.3  # it waited for the replica
+    job()
+    assert time.monotonic() - started < 0.2  # a round does not wait
+    assert purges == [("/", "catalogue")]  # not yet: the replica is behind
+    time.sleep(0.3)
+    job()
     assert purges == [("/", "catalogue")] * 2  # then purged anyway
     assert f"have not replayed version {number}" in caplog.text
+
+    number = bump_data_version().number
+    DataVersion.objects.using(replica).update(version=number - 1)
+    job()
+    assert len(purges) == 2
+    DataVersion.objects.using(replica).update(version=number)  # the replica catches up
+    job()
+    assert len(purges) == 3
+    assert current_version().number == number

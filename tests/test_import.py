@@ -20,6 +20,9 @@ from outcomes.resources import (
 )
 from tests.conftest import EDITORS_MIGRATION
 
+# Django's own on_commit, before tests/conftest.py runs the work at once.
+COMMIT = transaction.on_commit
+
 FORMATS = ["csv", "xlsx", "json"]  # in the order the admin offers them
 
 
@@ -193,8 +196,8 @@ def test_an_import_bumps_the_data_version_once_at_commit_and_its_preview_never(c
     which rolls back, so no lock on the data version is held while a preview runs."""
     from django.contrib.auth.models import Group
 
+    from outcomes.dataversion import current_version
     from outcomes.seeding import seed
-    from outcomes.versioning import current_version
 
     seed()
     editors = importlib.import_module(EDITORS_MIGRATION)
@@ -392,7 +395,7 @@ def test_an_imports_queries_grow_only_with_its_changed_rows(editor_client, monke
     """Links (places, organizations, reach) are read once for the whole file: an
     unchanged row costs no query, and a changed one a fixed few."""
     # A preview rolls back: its search refresh, due at commit, never runs.
-    monkeypatch.setattr("outcomes.signals.on_commit", transaction.on_commit)
+    monkeypatch.setattr("django.db.transaction.on_commit", COMMIT)
     every = Outcome.objects.in_document_order()
     few = every[:5]
 

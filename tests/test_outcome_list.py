@@ -319,9 +319,9 @@ def test_facet_counts_agree_with_the_database_for_any_number_of_outcomes(db):
     by ANDing each value's mask (outcomes/facets.py); both give the database's counts."""
     from collections import Counter
 
+    from outcomes.dataversion import current_version
     from outcomes.facets import facet_index
     from outcomes.models import Participation, Reach
-    from outcomes.versioning import current_version
     from tests.conftest import grow_catalogue
 
     grow_catalogue(500)
@@ -350,7 +350,7 @@ def test_facet_counts_agree_with_the_database_for_any_number_of_outcomes(db):
     for name, pairs in links.items():
         for label, outcomes in selections.items():
             expected = Counter(value for pk, value in set(pairs) if pk in outcomes)
-            assert index.counts(name, index.mask_of(outcomes)) == expected, (name, label)
+            assert index.counts(name, index.mask_of_outcomes(outcomes)) == expected, (name, label)
 
 
 def test_facets_are_counted_once_per_choice_of_filters(client, monkeypatch):
@@ -478,11 +478,11 @@ def test_after_an_edit_the_index_reads_only_the_outcomes_changed(db, catalogue_s
     """The first request after an edit reads the changed outcomes again, not the whole
     catalogue (at 20,000 outcomes, a rebuild is a second), and answers what a rebuilt
     index answers; a change it cannot patch (a new outcome, a rename) rebuilds."""
-    from outcomes.facets import FacetIndex, facet_index, forget
+    from outcomes.dataversion import current_version
+    from outcomes.facets import FacetIndex, facet_index, forget_index
     from outcomes.models import Organization, ReachKind, Status
-    from outcomes.versioning import current_version
 
-    forget()
+    forget_index()
     old = facet_index(current_version())
     outcome = Outcome.objects.get(reference="II.3")
     outcome.status = Status.PLANNED
@@ -509,18 +509,18 @@ def test_after_an_edit_the_index_reads_only_the_outcomes_changed(db, catalogue_s
 def test_an_index_from_before_a_restore_is_rebuilt_not_patched(db):
     """A restored database repeats version numbers with other data: an index of the
     number it had before is not patched from the restored database's changes."""
-    from outcomes.facets import FacetIndex, facet_index, forget
-    from outcomes.models import Change, DataVersion
-    from outcomes.versioning import current_version
+    from outcomes.dataversion import current_version
+    from outcomes.facets import FacetIndex, facet_index, forget_index
+    from outcomes.models import DataVersion, VersionLog
 
-    forget()
+    forget_index()
     outcome = Outcome.objects.get(reference="II.3")
     backup = current_version()
     outcome.countries.add(Country.objects.get(code="NP"))  # made after the backup
     old = facet_index(current_version())  # of version backup + 1
     # The restore: the data, the version and its log as they were at the backup.
     outcome.countries.remove(Country.objects.get(code="NP"))
-    Change.objects.filter(version__gt=backup.number).delete()
+    VersionLog.objects.filter(version__gt=backup.number).delete()
     DataVersion.objects.update(version=backup.number, changed=backup.changed)
     other = Outcome.objects.get(reference="I.1")
     for status in ("planned", "ongoing"):  # the restored database's next two versions
@@ -534,11 +534,11 @@ def test_an_index_from_before_a_restore_is_rebuilt_not_patched(db):
 def test_an_update_that_moves_rows_and_an_add_through_a_link_model_reach_the_index(db):
     """QuerySet.update() notes the outcomes rows move to, not only those they leave; a
     link added through its model (regions.add, which sends no post_save) is noted too."""
-    from outcomes.facets import FacetIndex, facet_index, forget
+    from outcomes.dataversion import current_version
+    from outcomes.facets import FacetIndex, facet_index, forget_index
     from outcomes.models import Participation
-    from outcomes.versioning import current_version
 
-    forget()
+    forget_index()
     facet_index(current_version())
     x, y = Outcome.objects.get(reference="I.3"), Outcome.objects.get(reference="V.6")
     moved = x.participations.exclude(organization__in=y.organizations.all()).first()

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.test import RequestFactory
 
-from outcomes.middleware import client_address
+from edge.middleware import client_address
 from outcomes.models import Outcome
 from tests.conftest import need
 

@@ -11,8 +11,9 @@ import logging
 import pytest
 from django.db import OperationalError, connections
 
-from outcomes import models, routing
-from outcomes.versioning import Version, current_version
+from edge import routing
+from outcomes import models
+from outcomes.dataversion import Version, current_version
 from tests.conftest import REPLICA_CHANGED, add_replica, remove_replica
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_a_replica_down_is_passed_over_with_a_log_line(client, monkeypatch, capl
     add_replica("replica_0")
     monkeypatch.setattr(connections["replica_0"], "ensure_connection", refuse)
     try:
-        with caplog.at_level(logging.WARNING, logger="outcomes.routing"):
+        with caplog.at_level(logging.WARNING, logger="edge.routing"):
             response = client.get("/about/")
         assert response.status_code == 200
         assert response["ETag"].startswith(f'"v{current_version().tag}.')

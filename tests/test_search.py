@@ -109,8 +109,8 @@ def test_a_deleted_country_leaves_no_trace_in_search(db):
 def test_a_failing_search_refresh_still_shows_the_change(db, monkeypatch):
     import pytest
 
+    from outcomes.dataversion import current_version
     from outcomes.models import OutcomeQuerySet
-    from outcomes.versioning import current_version
 
     before = current_version()[0]
 
@@ -127,8 +127,8 @@ def test_a_failing_search_refresh_still_shows_the_change(db, monkeypatch):
 
 def test_every_catalogue_model_notes_its_query_set_updates():
     """QuerySet.update() sends no signal: every catalogue model's QuerySet notes it."""
+    from outcomes.dataversion import tracked_models
     from outcomes.models import CatalogueQuerySet
-    from outcomes.signals import tracked_models
 
     for model in tracked_models():
         if not model._meta.auto_created:
@@ -141,8 +141,8 @@ def test_an_update_a_loaddata_and_a_save_each_show_on_the_next_request(client):
     since each reads the data version (a new version is a new page and index)."""
     from django.core.management import call_command
 
+    from outcomes.dataversion import current_version
     from outcomes.models import Organization
-    from outcomes.versioning import current_version
 
     seed()
     outcome = Outcome.objects.get(reference="V.2")

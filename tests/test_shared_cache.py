@@ -51,7 +51,7 @@ def redis_caches(settings, redis_server):
     settings.REDIS_URL = URL
     settings.CACHES = {
         alias: {
-            "BACKEND": "outcomes.caching.FallbackRedisCache",
+            "BACKEND": "edge.caching.FallbackRedisCache",
             "LOCATION": URL,
             "KEY_PREFIX": alias,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -72,7 +72,7 @@ def test_pages_are_kept_in_redis_and_served_when_it_stops(client, redis_caches, 
 
     redis_caches.kill()
     redis_caches.wait()
-    with caplog.at_level(logging.WARNING, logger="outcomes.caching"):
+    with caplog.at_level(logging.WARNING, logger="edge.caching"):
         for url in PAGES:
             assert client.get(url).status_code == 200, url
             assert client.get(url).status_code == 200, url  # now from local memory

@@ -257,7 +257,7 @@ def main(argv=None):
         parser.error("--outcomes must be at least 1.")
     if not Category.objects.exists():
         parser.error("the catalogue is empty: run `manage.py seed` first.")
-    from outcomes.versioning import bump_data_version
+    from outcomes.dataversion import bump_data_version
 
     done = 0
 

@@ -1,11 +1,10 @@
 """The read-only JSON API, /api/v1/: the catalogue's records for programs (django-ninja).
 
 Thin like the pages: each operation is a base queryset, the list page's FilterSet
-where it lists outcomes, and a page. An outcome's record (as_record) is read with
-the downloads' queries (exports.with_relations), with codes and slugs for programs
-where the downloads give names for people. Every answer carries the data
-version's ETag and answers a revisit with 304 (outcomes/versioning.py); none is
-kept on the server, since a crafted query would multiply the copies.
+where it lists outcomes, and a page. An outcome's record is the one the JSON download
+gives (outcomes/record.py), read in the same queries. Every answer carries the data
+version's ETag and answers a revisit with 304 (edge/pages.py); none is kept on the
+server, since a crafted query would multiply the copies.
 
 An outcome is addressed by its slug, or by its reference within its source: a
 reference such as "I.3" is unique only within one document.
@@ -16,39 +15,32 @@ from typing import Any, Literal
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch
-from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views import defaults
 from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from pydantic import field_validator
 
-from outcomes.exports import with_relations
-from outcomes.facets import facet_index
-from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, SORTS, OutcomeFilter
+from api.schemas import OutcomeRecord
+from edge.pages import versioned
+from outcomes import record
+from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, PAGE_SIZE, SORTS, OutcomeFilter
 from outcomes.models import (
     Category,
     Continent,
     Country,
-    FigureKind,
     Membership,
     Organization,
     OrganizationType,
     Outcome,
-    Qualifier,
-    ReachKind,
     Region,
     RegionKind,
-    Role,
     SironetMembership,
     Source,
     Status,
 )
-from outcomes.versioning import versioned
-from outcomes.views import PAGE_SIZE, filter_outcomes
 
 # Organizations, countries, regions, categories and sources per page: short records.
 RECORDS_PER_PAGE = 100
@@ -60,7 +52,14 @@ ISO_TIME = (
     r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
 )
 
-api = NinjaAPI(
+
+class CatalogueAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation):
+        # An operation's name alone: the schema does not change when the code moves.
+        return operation.view_func.__name__
+
+
+api = CatalogueAPI(
     title="SIRONET Outcomes Catalogue API",
     version="1",
     description=(
@@ -98,16 +97,6 @@ def invalid_request(request, exc):
         where = [str(part) for part in error.get("loc", ()) if part not in LOCATIONS]
         problems.append(f"{'.'.join(where) or 'request'}: {error.get('msg', 'invalid')}")
     return api.create_response(request, {"detail": "; ".join(problems)}, status=400)
-
-
-def not_found(request, exception):
-    """Django's 404 handler: JSON under /api/, the site's page elsewhere."""
-    if request.path.startswith(reverse("api:api-root")):
-        docs = reverse("api:openapi-view")
-        return JsonResponse(
-            {"detail": f"There is no API address {request.path}; see {docs}."}, status=404
-        )
-    return defaults.page_not_found(request, exception)
 
 
 class Pages(PaginationBase):
@@ -180,132 +169,10 @@ def index(request):
 # Outcomes --------------------------------------------------------------------------------
 
 
-class SourceRef(Schema):
-    slug: str
-    title: str
-    url: str = Field(description="Where the publisher serves the document.")
-
-
-class RegionReach(Schema):
-    slug: str
-    reach: ReachKind = Field(
-        description="members: the text names the grouping as a whole, so the outcome "
-        "reaches each member as of its source's date; within: an unnamed part of it."
-    )
-    words: str
-
-
-class ReachedVia(Schema):
-    country: str
-    region: str
-
-
-class OrganizationPart(Schema):
-    name: str
-    slug: str
-    role: Role
-    sironet_membership: SironetMembership
-
-
-class FigureRecord(Schema):
-    kind: FigureKind
-    value: int | None
-    qualifier: Qualifier | None
-    currency: str | None
-    currency_assumed: bool
-    unit: str | None
-    words: str
-    display: str
-
-
-class OutcomeRecord(Schema):
-    """An outcome, with its slug and its source."""
-
-    reference: str = Field(description="The item's number in its source, e.g. “II.10”.")
-    slug: str
-    source: SourceRef
-    title: str
-    category: str
-    status: Status
-    plans: str
-    year: int | None
-    scope: str
-    text: str
-    url: str = Field(description="The outcome's page.")
-    countries: list[str] = Field(description="ISO codes of the countries it takes place in.")
-    regions: list[RegionReach]
-    reached_via: list[ReachedVia] = Field(
-        description="With `via=1` and `country`: how it reaches a chosen country it does not "
-        "name, through a grouping."
-    )
-    organizations: list[OrganizationPart]
-    figures: list[FigureRecord]
-    updated: datetime
-
-
-# The rows an outcome's record shows (exports.with_relations reads each in one query).
-RECORD_PARTS = ("participations", "countries", "reaches", "figures")
-
-
-def as_record(outcome, request, via=None):
-    """An outcome's record (OutcomeRecord) without its slug and source; `via(outcome)` as
-    exports.respond takes it."""
-    return {
-        "reference": outcome.reference,
-        "title": outcome.title,
-        "category": outcome.category.slug,
-        "status": outcome.status,
-        "plans": outcome.plans,
-        "year": outcome.year,
-        "scope": outcome.scope,
-        "text": outcome.text,
-        "url": request.build_absolute_uri(outcome.get_absolute_url()),
-        "countries": [country.code for country in outcome.countries.all()],
-        "regions": [
-            {"slug": reach.region.slug, "reach": reach.kind, "words": reach.words}
-            for reach in outcome.reaches.all()
-        ],
-        "reached_via": [{"country": code, "region": slug} for code, _, slug, _ in via(outcome)]
-        if via
-        else [],
-        "organizations": [
-            {
-                "name": p.organization.name,
-                "slug": p.organization.slug,
-                "role": p.role,
-                "sironet_membership": p.organization.membership,
-            }
-            for p in outcome.participations.all()
-        ],
-        "figures": [
-            {
-                "kind": figure.kind,
-                "value": None if figure.value is None else int(figure.value),
-                "qualifier": figure.qualifier or None,
-                "currency": figure.currency or None,
-                "currency_assumed": figure.currency_assumed,
-                "unit": figure.unit or None,
-                "words": figure.words,
-                "display": figure.display,
-            }
-            for figure in outcome.figures.all()
-        ],
-        "updated": outcome.updated.isoformat(timespec="seconds"),
-    }
-
-
 def outcome_records(outcomes, request, via=None):
-    """{pk: record} of `outcomes` (a QuerySet), in the downloads' queries."""
-    records = {}
-    for outcome in with_relations(outcomes, RECORD_PARTS):
-        source = outcome.source
-        records[outcome.pk] = {
-            "reference": outcome.reference,
-            "slug": outcome.slug,
-            "source": {"slug": source.slug, "title": source.title, "url": source.url},
-            **as_record(outcome, request, via),
-        }
-    return records
+    """{pk: record} of `outcomes` (a QuerySet), read as the JSON download reads them."""
+    context = record.Context(request=request, via=via)
+    return {outcome.pk: record.as_json(outcome, context) for outcome in record.read(outcomes)}
 
 
 class FacetOption(Schema):
@@ -395,26 +262,25 @@ def list_outcomes(request, filters: Query[OutcomeQuery]):
     Its parameters are the list page's, read by the same FilterSet: page N here is page N
     there. `modified_since` narrows the results to what changed, for syncing.
     """
-    filterset, problems = filter_outcomes(request)
-    if problems:
+    filterset = OutcomeFilter(request.GET, version=request.data_version)
+    if problems := filterset.problems():
         raise HttpError(400, "; ".join(problems))
-    listed = filterset.listed()
+    ids = filterset.outcome_ids()
     query = filterset.data.copy()
     if filters.modified_since is not None:
         since = utc(filters.modified_since)
-        listed = filterset.qs.changed_since(since).values_list("pk", flat=True)
+        ids = filterset.qs.changed_since(since).values_list("pk", flat=True)
         query["modified_since"] = since.isoformat()
     page = Pages(page_size=PAGE_SIZE).paginate_queryset(
-        listed, Pages.Input(page=filters.page), request, base_query=query
+        ids, Pages.Input(page=filters.page), request, base_query=query
     )
-    codes = filterset.via_countries()
-    index = facet_index(request.data_version)
-    via = (lambda outcome: index.via(outcome.pk, codes)) if codes else None
-    ids = page["results"]
-    records = outcome_records(Outcome.objects.filter(pk__in=ids), request, via)
+    shown = page["results"]
+    records = outcome_records(
+        Outcome.objects.filter(pk__in=shown), request, filterset.reach_labels()
+    )
     # (an outcome deleted since its id was listed is left out, not a failure)
-    page["results"] = [records[pk] for pk in ids if pk in records]
-    return {**page, "facets": filterset.facets()}
+    page["results"] = [records[pk] for pk in shown if pk in records]
+    return {**page, "facets": filterset.facet_counts()}
 
 
 def one_outcome(request, outcomes, missing):
@@ -463,7 +329,7 @@ def get_outcome_by_reference(
 # The records outcomes name ---------------------------------------------------------------
 
 
-def found(queryset, missing):
+def one_or_404(queryset, missing):
     """The one record of `queryset`, or 404 with the message `missing`."""
     record = queryset.first()
     if record is None:
@@ -531,7 +397,7 @@ def list_organizations(request):
     summary="One organization",
 )
 def get_organization(request, slug: str = Path(..., pattern=SLUG, max_length=200)):
-    return found(ORGANIZATIONS.filter(slug=slug), f"No organization has the slug “{slug}”.")
+    return one_or_404(ORGANIZATIONS.filter(slug=slug), f"No organization has the slug “{slug}”.")
 
 
 class CountryRecord(Schema):
@@ -570,7 +436,9 @@ def list_countries(request):
     summary="One country",
 )
 def get_country(request, code: str = Path(..., pattern=r"^[A-Za-z]{2}$")):
-    return found(Country.objects.filter(code=code.upper()), f"No country has the code “{code}”.")
+    return one_or_404(
+        Country.objects.filter(code=code.upper()), f"No country has the code “{code}”."
+    )
 
 
 class Member(Schema):
@@ -629,7 +497,7 @@ def list_regions(request):
     summary="One region or grouping",
 )
 def get_region(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
-    return found(REGIONS.filter(slug=slug), f"No region has the slug “{slug}”.")
+    return one_or_404(REGIONS.filter(slug=slug), f"No region has the slug “{slug}”.")
 
 
 class CategoryRecord(Schema):
@@ -669,7 +537,7 @@ def list_categories(request):
     summary="One category",
 )
 def get_category(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
-    return found(Category.objects.filter(slug=slug), f"No category has the slug “{slug}”.")
+    return one_or_404(Category.objects.filter(slug=slug), f"No category has the slug “{slug}”.")
 
 
 class SourceRecord(Schema):
@@ -700,4 +568,4 @@ def list_sources(request):
     summary="One source",
 )
 def get_source(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
-    return found(Source.objects.filter(slug=slug), f"No source has the slug “{slug}”.")
+    return one_or_404(Source.objects.filter(slug=slug), f"No source has the slug “{slug}”.")

@@ -1,32 +1,112 @@
-"""What a change to the catalogue sets off: the outcomes' search documents and the data version.
+"""The data version: a number every change to the catalogue increases, and what sets it off.
 
 The one home for invalidation. Every save, delete, link change or QuerySet.update()
-(models.CatalogueQuerySet) of a catalogue model (every model of this app but its
-bookkeeping and history tables) is noted in the transaction it happens in; when
-that transaction commits, the search documents of the outcomes it touched are
-rebuilt and the data version is bumped, once. So an import of 1,500 rows costs
-one refresh and one bump, not 1,500; a change that rolls back (an import's
-preview) sets off nothing; and no row lock is held on the data version while a
-long transaction runs. Outside a transaction (autocommit) the work is done at once.
+(announced by models.CatalogueQuerySet) of a catalogue model (every model of this app
+but its bookkeeping and history tables) is noted in the transaction it happens in;
+when that transaction commits, the search documents of the outcomes it touched are
+rebuilt and the data version is bumped, once. So an import of many rows costs one
+refresh and one bump; a change that rolls back (an import's preview) sets off
+nothing; and no row lock is held on the data version while a long transaction runs.
+Outside a transaction (autocommit) the work is done at once.
 
-Public pages are cached per data version (outcomes/versioning.py): every worker
-shows a change on its next request.
+Whatever is kept per data version (pages, rows, the facet index) is therefore never
+stale: every worker reads the version once per public request. Once a bump has
+committed, `version_bumped` is sent (the HTTP edge listens); the worker process
+(`manage.py worker`) does the rest after the response: purging proxies, writing the
+data package.
 """
 
+from datetime import UTC, datetime
+from typing import NamedTuple
+
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import Signal
+from django.utils import timezone
 
 from outcomes import models
-from outcomes.versioning import bump_data_version
 
-BOOKKEEPING = {models.DataVersion, models.Change, models.SeedRecord}
+# Sent once a bump has committed, with `version` (a Version).
+version_bumped = Signal()
+
+# How many versions' logs are kept (models.VersionLog): a facet index further behind
+# is rebuilt.
+KEPT_LOGS = 100
+
+
+class Version(NamedTuple):
+    """A data version: its number, and the time of the change that made it. A restored
+    or re-seeded database repeats numbers, never both: whatever is kept per version
+    (pages, rows, the facet index) is kept per `tag`."""
+
+    number: int
+    changed: datetime
+
+    @property
+    def tag(self):
+        return f"{self.number}.{int(self.changed.timestamp() * 1_000_000):x}"
+
+
+# Every public request reads the version. Written as SQL because building the same
+# query with the ORM costs many times what the database takes to answer it
+# (docs/performance.md).
+VERSION_SQL = f"SELECT version, changed FROM {models.DataVersion._meta.db_table} WHERE id = 1"
+
+
+def current_version(using="default"):
+    """The data's Version, in database `using`; one query."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        row = cursor.fetchone()
+    if row is None:
+        return Version(0, datetime(2000, 1, 1, tzinfo=UTC))
+    number, changed = row
+    if timezone.is_naive(changed):  # SQLite keeps UTC without a time zone
+        changed = changed.replace(tzinfo=UTC)
+    return Version(number, changed)
+
+
+def bump_data_version(outcome_ids=None):
+    """Record that the catalogue changed, inside the caller's transaction.
+
+    `outcome_ids`: the outcomes whose rows alone changed (a facet index may re-read
+    just those); None when anything else may have (it is rebuilt).
+    """
+    # One transaction: the UPDATE's row lock keeps another bump out until this
+    # version's log is written (on commit, the caller has no transaction).
+    with transaction.atomic():
+        now = timezone.now()
+        updated = models.DataVersion.objects.filter(pk=1).update(
+            version=F("version") + 1, changed=now
+        )
+        if not updated:
+            models.DataVersion.objects.get_or_create(pk=1, defaults={"changed": now})
+        number = models.DataVersion.objects.values_list("version", flat=True).get(pk=1)
+        models.VersionLog.objects.update_or_create(  # a restored database may repeat one
+            version=number,
+            defaults={
+                "changed": now,
+                "outcomes": sorted(outcome_ids or ()),
+                "whole": outcome_ids is None,
+            },
+        )
+        models.VersionLog.objects.filter(version__lte=number - KEPT_LOGS).delete()
+        version = Version(number, now)
+        transaction.on_commit(lambda: version_bumped.send(sender=Version, version=version))
+    return version
+
+
+# What a change touches ---------------------------------------------------------------------
+
+BOOKKEEPING = {models.DataVersion, models.VersionLog, models.SeedRecord}
 
 # Changes to rows of these models touch the search document of their outcome.
 PARTS_IN_SEARCH = {models.Participation, models.Programme, models.Reach, models.Mention}
 
 # Changes to these touch their outcomes' rows and nothing else; a change to any other
-# catalogue model (a name, a grouping's members…) may touch any page: see models.Change.
+# catalogue model (a name, a grouping's members…) may touch any page: see VersionLog.
 ROW_PARTS = {models.Outcome, models.Figure, *PARTS_IN_SEARCH}
 
 
@@ -75,12 +155,9 @@ def touched_by(model, records):
     return set(found.values_list("pk", flat=True))
 
 
-on_commit = transaction.on_commit  # tests/conftest.py runs it at once (no real commits there)
-
-
 def note(outcome_ids, model):
-    """Note a change to `model`, touching these outcomes; the work is done when the
-    transaction commits.
+    """Note a change to `model` (None: one that may touch any page), touching these
+    outcomes; the work is done when the transaction commits.
 
     The changes wait on the connection (one per thread). Each note asks for a call
     on commit, and the first call does the work for all: a rolled-back savepoint
@@ -91,7 +168,7 @@ def note(outcome_ids, model):
         pending = connection.catalogue_changes = {"outcomes": set(), "whole": False}
     pending["outcomes"].update(outcome_ids)
     pending["whole"] |= model not in ROW_PARTS and model is not models.Outcome.countries.through
-    on_commit(_apply)
+    transaction.on_commit(_apply)
 
 
 def _apply():
@@ -106,6 +183,9 @@ def _apply():
     finally:
         # The change is committed: pages must show it regardless.
         bump_data_version(None if pending["whole"] else outcome_ids)
+
+
+# The listeners ------------------------------------------------------------------------------
 
 
 def _saved(sender, instance, created=False, raw=False, **kwargs):
@@ -140,6 +220,17 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     note({instance.pk} if not reverse else set(pk_set or ()), sender)
 
 
+def _rows_updating(sender, rows, notes, **kwargs):
+    # Read before: the update may change what the rows link to.
+    notes["touched"] = touched_by(sender, rows)
+
+
+def _rows_updated(sender, rows, fields, notes, **kwargs):
+    # An outcome's position (its reference) orders the lists: more than its row.
+    kind = None if sender is models.Outcome and "position" in fields else sender
+    note(notes["touched"] | touched_by(sender, rows), kind)
+
+
 def connect():
     for model in tracked_models():
         post_save.connect(_saved, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
@@ -154,3 +245,5 @@ def connect():
         m2m_changed.connect(
             _links_changed, sender=through, dispatch_uid=f"catalogue-links-{through.__name__}"
         )
+    models.rows_updating.connect(_rows_updating, dispatch_uid="catalogue-updating")
+    models.rows_updated.connect(_rows_updated, dispatch_uid="catalogue-updated")

@@ -3,7 +3,7 @@
 A small router rather than django-multidb-router: that package pins by a cookie after
 each write and picks a replica per query, so one page could read two replicas at two
 points of their replay. Here a public page is one snapshot of one replica, taken
-where the data version is read (outcomes/versioning.py), and the scope is a
+where the data version is read (public_snapshot), and the scope is a
 context variable set by ReadRoutingMiddleware, so that nothing else ever reads a
 replica:
 
@@ -24,10 +24,13 @@ import logging
 import random
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+
+from outcomes.dataversion import current_version
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +71,8 @@ def is_down(alias):
 
 
 def saw_version(number):
-    """Note a data version this process served or made; returns the newest one seen."""
+    """Note a data version this process served or made; returns the newest one seen.
+    (Connected to dataversion.version_bumped by edge.apps.)"""
     global _newest
     with _lock:
         _newest = max(_newest, number)
@@ -92,6 +96,58 @@ def reading(alias):
 def primary():
     """Read the primary inside the block (e.g. the data package's writer)."""
     return reading(None)
+
+
+def replica_version(alias):
+    """The data version number a replica has replayed; infinity for a replica that fails
+    (it is marked down, and not waited for)."""
+    try:
+        return current_version(alias).number
+    except DatabaseError as error:
+        mark_down(alias, error)
+        return float("inf")
+
+
+def replica_snapshot(alias):
+    """(stack, Version): a read-only snapshot of replica `alias` open in `stack`, this
+    thread's reads sent to it, and the version it holds; None when the replica fails (it
+    is then left alone a while) or is behind a version this process served already.
+
+    One transaction, on PostgreSQL at REPEATABLE READ: every query of the page sees the
+    state of the version read first, never a mix of two replayed versions."""
+    stack = ExitStack()
+    try:
+        stack.enter_context(transaction.atomic(using=alias))
+        if connections[alias].vendor == "postgresql":
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        version = current_version(alias)
+    except (OperationalError, InterfaceError) as error:
+        stack.__exit__(type(error), error, error.__traceback__)  # rolls back
+        mark_down(alias, error)
+        return None
+    if version.number < newest_version():
+        logger.info(
+            "Replica %s is at version %s, behind %s: reading the primary.",
+            alias,
+            version.number,
+            newest_version(),
+        )
+        stack.close()
+        return None
+    stack.enter_context(reading(alias))
+    return stack, version
+
+
+def public_snapshot():
+    """(context, Version) of a public page: a replica's snapshot when one is fit, else
+    the primary (then the context does nothing)."""
+    alias = choose_replica()
+    opened = replica_snapshot(alias) if alias else None
+    if opened is None:
+        opened = ExitStack(), current_version()
+    saw_version(opened[1].number)
+    return opened
 
 
 class ReadRoutingMiddleware:

@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from outcomes.caching import shared_cache_state
+from edge.caching import shared_cache_state
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from outcomes.datapackage import PackageError, load
+from downloads.loader import PackageError, load
 from outcomes.models import Outcome
 from outcomes.seeding import mark_seeded, seed_countries, seed_names
 

@@ -1,0 +1,68 @@
+"""Telling the editors of new correction reports by e-mail: a worker job, so that the
+sender's request never waits for a mail server (settings.CORRECTIONS_NOTIFY)."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.urls import reverse
+from django.utils import timezone
+
+from corrections.models import CorrectionReport
+
+logger = logging.getLogger(__name__)
+
+# After a mail server failed, how long the worker waits before it tries again (seconds).
+RETRY_SECONDS = 60
+# Reports announced in one round at most (the next round takes the rest).
+PER_ROUND = 20
+
+
+def message(report):
+    link = settings.SITE_URL + reverse(
+        "admin:corrections_correctionreport_change", args=[report.pk]
+    )
+    lines = [
+        f"A correction was reported about {report.outcome_label or 'the catalogue'}.",
+        "",
+        report.what,
+        "",
+        f"Source link: {report.source or 'none'}",
+        f"E-mail: {report.email or 'none'}",
+        "",
+        f"In the inbox: {link}",
+    ]
+    return EmailMessage(
+        subject=f"Correction report #{report.pk}",
+        body="\n".join(lines),
+        to=settings.CORRECTIONS_NOTIFY,
+        reply_to=[report.email] if report.email else None,
+    )
+
+
+class NotifyEditors:
+    """A worker job: e-mail the editors each report not yet announced, once. Without
+    recipients, reports are marked announced (nobody to tell). A mail server that fails
+    is logged and tried again after RETRY_SECONDS; the reports wait."""
+
+    def __init__(self):
+        self.retry_at = 0.0
+
+    def __call__(self):
+        pending = CorrectionReport.objects.filter(notified=None).order_by("pk")
+        if not settings.CORRECTIONS_NOTIFY:
+            pending.update(notified=timezone.now())
+            return
+        if time.monotonic() < self.retry_at:
+            return
+        for report in pending[:PER_ROUND]:
+            try:
+                message(report).send()
+            except Exception:
+                logger.exception(
+                    "Could not e-mail the editors about correction report %s.", report.pk
+                )
+                self.retry_at = time.monotonic() + RETRY_SECONDS
+                return
+            CorrectionReport.objects.filter(pk=report.pk).update(notified=timezone.now())

@@ -1,0 +1,119 @@
+"""Downloads of what the outcome list shows, in CSV, XLSX and JSON.
+
+Every column and field comes from the outcome's record (outcomes/record.py): the JSON
+download is the API's record, the CSV and Excel files its columns, readable names
+beside codes.
+
+CSV and JSON stream: the first bytes leave at once, and memory stays small whatever
+the number of outcomes. The queries are the same in number for 37 outcomes or 20,000
+(record.read).
+"""
+
+import codecs
+import csv
+import json
+
+import tablib
+from django.conf import settings
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from outcomes import record
+from outcomes.models import Source
+
+# The largest Excel download: a workbook is built whole, in memory, for each request.
+MAX_XLSX_ROWS = 2000
+
+DOWNLOADS = record.DOWNLOAD_FORMATS
+
+
+def table_rows(outcomes, context):
+    yield [column.name for column in record.COLUMNS]
+    for outcome in record.read(outcomes):
+        yield record.cells(outcome, context)
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands each line back instead of keeping it."""
+
+    def write(self, line):
+        return line
+
+
+def csv_stream(outcomes, context):
+    # The byte order mark makes Excel read the file as UTF-8.
+    yield codecs.BOM_UTF8
+    writer = csv.writer(_Echo())
+    for row in table_rows(outcomes, context):
+        yield writer.writerow(row).encode("utf-8")
+
+
+def json_stream(outcomes, context):
+    yield "["
+    separator = "\n"
+    for outcome in record.read(outcomes):
+        yield separator + json.dumps(record.as_json(outcome, context), ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]\n"
+
+
+def about_rows(request, count):
+    """The workbook's "About" sheet: where the rows come from, under which terms, and what
+    each column means. One query: the sources (the page read the data version)."""
+    license = settings.CATALOGUE_LICENSE
+    rows = [
+        (gettext("Catalogue"), gettext("SIRONET Outcomes Catalogue")),
+        (gettext("Downloaded from"), request.build_absolute_uri()),
+        (gettext("Outcomes"), count),
+        (gettext("Data version"), request.data_version.number),
+        (gettext("Data as of"), request.data_version.changed.isoformat(timespec="seconds")),
+        (
+            gettext("Licence"),
+            f"{license['title']} ({license['path']}). {settings.CATALOGUE_LICENSE_NOTE}",
+        ),
+    ]
+    for source in Source.objects.all():
+        published = f", {source.published:%Y-%m-%d}" if source.published else ""
+        rows.append(
+            (
+                gettext("Source “%(slug)s”") % {"slug": source.slug},
+                f"{source.title}. {source.publisher}{published}. {source.url}".strip(),
+            )
+        )
+    rows.append(("", ""))
+    rows.append((gettext("Column"), gettext("Meaning")))
+    rows.extend((column.name, str(column.meaning)) for column in record.COLUMNS)
+    return [tuple(record.escape_formula(cell) for cell in row) for row in rows]
+
+
+def xlsx_bytes(outcomes, context):
+    """The XLSX download: the sheet "Outcomes", then "About". A workbook is a zip file,
+    built whole before it is sent."""
+    rows = table_rows(outcomes, context)
+    sheet = tablib.Dataset(headers=next(rows), title="Outcomes")
+    for row in rows:
+        sheet.append(row)
+    about = tablib.Dataset(headers=["About this file", ""], title="About")
+    for row in about_rows(context.request, len(sheet)):
+        about.append(row)
+    return tablib.Databook([sheet, about]).export("xlsx")
+
+
+def respond(outcomes, format, context):
+    """The download of `outcomes` in `format` (a key of DOWNLOADS)."""
+    filename = f"sironet-outcomes-{timezone.now():%Y-%m-%d}.{format}"
+    if format == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(outcomes, context), content_type=DOWNLOADS["csv"][1]
+        )
+    elif format == "json":
+        response = StreamingHttpResponse(
+            json_stream(outcomes, context), content_type=DOWNLOADS["json"][1]
+        )
+    elif format == "xlsx":
+        response = HttpResponse(xlsx_bytes(outcomes, context), content_type=DOWNLOADS["xlsx"][1])
+    else:
+        raise Http404("No such export format.")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

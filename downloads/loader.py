@@ -1,0 +1,204 @@
+"""Loading a data package (downloads/package.py) into an empty catalogue:
+`manage.py load_datapackage`. Every file is checked against datapackage.json's sha256,
+every record saved as an editor's save would be (history, derived fields), in one
+transaction: a package with any error loads nothing."""
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from downloads.package import KEYS, TABLE_OF, TABLES, Places, target
+from outcomes.history import LOADED
+
+
+class PackageError(Exception):
+    """A package that cannot be loaded; the message says why, and where."""
+
+
+@contextmanager
+def package_files(path):
+    """read(name) -> bytes of a file of the package at `path`: its zip, its folder, or
+    its datapackage.json."""
+    path = Path(path)
+    if not path.exists():
+        raise PackageError(
+            f"There is no {path}. Give the package's zip file (datapackage.zip, downloaded "
+            "from the catalogue's /data/ page), its folder, or its datapackage.json."
+        )
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+
+            def read(name):
+                try:
+                    return archive.read(name)
+                except KeyError:
+                    raise PackageError(f"{path} holds no {name}.") from None
+
+            yield read
+        return
+    folder = path if path.is_dir() else path.parent
+
+    def read(name):
+        try:
+            return (folder / name).read_bytes()
+        except OSError as error:
+            raise PackageError(f"Cannot read {name}: {error.strerror}.") from None
+
+    yield read
+
+
+def table_texts(read):
+    """{table name: its CSV text}, each checked against datapackage.json's size and sha256."""
+    try:
+        package = json.loads(read("datapackage.json"))
+        resources = {resource["name"]: resource for resource in package["resources"]}
+    except (ValueError, KeyError, TypeError) as error:
+        raise PackageError(
+            f"datapackage.json is not a data package descriptor ({error})."
+        ) from None
+    texts = {}
+    for table in TABLES:
+        resource = resources.get(table.name)
+        if resource is None:
+            raise PackageError(f"datapackage.json has no “{table.name}” resource.")
+        if resource.get("path") != table.path:
+            raise PackageError(f"The “{table.name}” resource must be the file {table.path}.")
+        content = read(table.path)
+        expected = resource.get("hash", "")
+        if expected != f"sha256:{hashlib.sha256(content).hexdigest()}":
+            raise PackageError(
+                f"{table.path} is not the file datapackage.json describes (its sha256 differs)."
+            )
+        texts[table.name] = content.decode("utf-8")
+    return texts
+
+
+# As _text writes them (Django's BooleanField reads "True" and "False", not these).
+BOOLEANS = {"true": True, "false": False}
+
+
+def _value(field, cell):
+    if cell == "":
+        text = isinstance(field, models.CharField | models.TextField)
+        return "" if text and not field.null else None
+    if isinstance(field, models.BooleanField) and cell in BOOLEANS:
+        return BOOLEANS[cell]
+    return field.to_python(cell)
+
+
+class Loader:
+    """Saves a package's rows as an editor's saves would (history, derived fields)."""
+
+    def __init__(self):
+        self.known = defaultdict(dict)  # model -> {key: record}
+        self.counts = {}
+
+    def record(self, field, cell, where):
+        """The record a cell names by its key, loaded before (or None for an empty cell)."""
+        if not cell:
+            return None
+        named = target(field)
+        try:
+            return self.known[named][cell]
+        except KeyError:
+            raise PackageError(
+                f"{where}: {field.name}: no {TABLE_OF[named].name} record “{cell}”."
+            ) from None
+
+    def values(self, fields, row, where):
+        """The row's values by field name, but links to records of its own table."""
+        values = {}
+        for field in fields:
+            cell = row[field.name] or ""
+            if target(field) is field.model:
+                continue
+            if target(field):
+                values[field.name] = self.record(field, cell, where)
+                continue
+            try:
+                values[field.name] = _value(field, cell)
+            except ValidationError as error:
+                raise PackageError(f"{where}: {field.name}: {' '.join(error.messages)}") from None
+        return values
+
+    def load(self, table, text):
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if reader.fieldnames != list(table.fields):
+            raise PackageError(f"{table.path}: the columns must be {', '.join(table.fields)}.")
+        model = table.model
+        fields = [model._meta.get_field(name) for name in table.fields]
+        own = [field for field in fields if target(field) is model]
+        stamps = [field for field in fields if getattr(field, "auto_now", False)]
+        later, stamped, places = [], [], defaultdict(list)
+        count = 0
+        for count, row in enumerate(reader, start=1):
+            where = f"{table.path} row {count + 1}"
+            values = self.values(fields, row, where)
+            if model is Places:  # set per outcome, as a form does (its history records it)
+                places[values["outcome"]].append(values["country"])
+                continue
+            instance = model(**values)
+            self.save(instance, where)
+            if model in KEYS:
+                self.known[model][getattr(instance, KEYS[model])] = instance
+            later.extend((instance, field, row[field.name], where) for field in own)
+            for field in stamps:  # saving set it to now: put back the package's time
+                setattr(instance, field.attname, values[field.name])
+            if stamps:
+                stamped.append(instance)
+        for outcome, countries in places.items():
+            outcome.countries.set(countries)
+        for instance, field, cell, where in later:
+            if cell:
+                setattr(instance, field.name, self.record(field, cell, where))
+                instance.save(update_fields=[field.name])
+        if stamped:
+            model._base_manager.bulk_update(stamped, [f.name for f in stamps], batch_size=500)
+        self.counts[table.name] = count
+
+    def save(self, instance, where):
+        # Links were found above, saving works out the fields it derives, and the
+        # database checks uniqueness (a failure rolls the whole load back).
+        exclude = [f.name for f in instance._meta.fields if f.is_relation or not f.editable]
+        # Its history (and that of its places, set later) says so: loading is not a correction.
+        instance._change_reason = LOADED
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise PackageError(f"{where}: {' '.join(error.messages)}") from None
+        try:
+            instance.save()
+        except IntegrityError as error:
+            raise PackageError(f"{where}: {error}") from None
+
+
+def load(path):
+    """Fill an empty catalogue with the package at `path` (its zip, its folder or its
+    datapackage.json); return {table name: rows}.
+
+    One transaction: a package with any error loads nothing. Each record is saved as
+    an editor's save would be (with its history, and the fields saving works out); the
+    search documents are rebuilt and the data version bumped once, when it commits
+    (outcomes/dataversion.py).
+    """
+    with package_files(path) as read:
+        texts = table_texts(read)
+    with transaction.atomic():
+        filled = [table.name for table in TABLES if table.model._base_manager.exists()]
+        if filled:
+            raise PackageError(
+                f"The catalogue is not empty (it has {', '.join(filled)}): a package is "
+                "loaded into a database that has been migrated and not seeded."
+            )
+        loader = Loader()
+        for table in TABLES:
+            loader.load(table, texts[table.name])
+    return loader.counts

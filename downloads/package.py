@@ -1,0 +1,497 @@
+"""The whole catalogue as a Frictionless Data Package: a CSV file per table,
+datapackage.json describing them (Table Schemas, keys, licence, sources, version, each
+file's size and sha256), and the same files as one zip.
+
+TABLES is the package. The outcomes table and the tables of an outcome's rows derive
+from the outcome's public record (outcomes/record.py: the fields it publishes); the
+tables of the records outcomes name (sources, categories, countries, regions and
+their members, organizations) are listed here. A column's type, constraints and
+meaning come from its model field (help text, choices), so the package, the /data/
+page and `manage.py load_datapackage` (downloads/loader.py) read the same
+definitions. Records are named by their keys, never by database ids: an outcome by its
+slug (its reference, “I.3”, is unique only within its source), an organization,
+category, region or source by its slug, a country by its ISO code.
+
+The worker (`manage.py worker`) writes the files once per data version into
+settings.DATA_PACKAGE_DIR (the newest few versions are kept); a download sends the
+newest package written, never writing one inside the request.
+"""
+
+import csv
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models, transaction
+from django.utils import translation
+from django.utils.text import capfirst
+
+from edge import routing
+from edge.pages import RELEASE
+from outcomes import record
+from outcomes.dataversion import current_version
+from outcomes.models import (
+    Category,
+    Country,
+    Membership,
+    Organization,
+    Outcome,
+    Region,
+    Source,
+)
+
+logger = logging.getLogger(__name__)
+
+# The field that names a record of each model in the package.
+KEYS = {
+    Source: "slug",
+    Category: "slug",
+    Country: "code",
+    Region: "slug",
+    Organization: "slug",
+    Outcome: "slug",
+}
+
+Places = Outcome.countries.through
+
+# Rows about an outcome are listed in the order of the outcomes.
+BY_OUTCOME = ("outcome__source__slug", "outcome__position", "outcome__slug")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    model: Any
+    fields: tuple
+    primary_key: tuple
+    order: tuple
+    description: Any = ""
+
+    @property
+    def path(self):
+        return f"{self.name}.csv"
+
+    def meaning(self):
+        """What a row is: the description, or the model's docstring's first paragraph."""
+        return str(self.description) or " ".join(self.model.__doc__.split("\n\n")[0].split())
+
+
+def outcome_tables():
+    """The outcomes table, and a table for each field of the record drawn from the
+    outcome's rows (or, for its places, its links to countries)."""
+    columns = [
+        name
+        for f in record.FIELDS
+        for name in f.publishes.get(Outcome, ())
+        if not Outcome._meta.get_field(name).many_to_many
+    ]
+    tables = [
+        Table(
+            "outcomes",
+            Outcome,
+            ("slug", *(name for name in columns if name != "slug")),
+            ("slug",),
+            ("source__slug", "position", "slug"),
+            "One item of a source document. Its slug is its key; its reference (“I.3”) is "
+            "unique only within its source: (source, reference) names it too.",
+        )
+    ]
+    for f in record.FIELDS:
+        if not f.table:
+            continue
+        rows = [model for model in f.publishes if model is not Outcome]
+        if not rows:  # the outcome's own links to countries
+            places = Outcome._meta.get_field(f.publishes[Outcome][0])
+            tables.append(
+                Table(
+                    f.table,
+                    places.remote_field.through,
+                    ("outcome", "country"),
+                    ("outcome", "country"),
+                    (*BY_OUTCOME, "country__code"),
+                    places.help_text,
+                )
+            )
+            continue
+        (model,) = rows
+        ordered = any(field.name == "position" for field in model._meta.fields)
+        fields = ("outcome", *(("position",) if ordered else ()), *f.publishes[model])
+        # The row's key: what it is unique by within its outcome.
+        (key,) = [
+            tuple(constraint.fields)
+            for constraint in model._meta.constraints
+            if isinstance(constraint, models.UniqueConstraint)
+            and constraint.fields[:1] == ("outcome",)
+        ]
+        order = (*BY_OUTCOME, "position" if ordered else "pk")
+        tables.append(Table(f.table, model, fields, key, order))
+    return tables
+
+
+def chinese(*names):
+    """The columns of a models.Translated record's Chinese: `<name>_zh`, and its credits."""
+    return (*(f"{name}_zh" for name in names), "translated_by", "translation_reviewed")
+
+
+TABLES = (
+    Table(
+        "sources",
+        Source,
+        ("slug", "title", "publisher", "published", "url", "note"),
+        ("slug",),
+        ("slug",),
+    ),
+    Table(
+        "categories",
+        Category,
+        ("slug", "numeral", "order", "name", "description", *chinese("name", "description")),
+        ("slug",),
+        ("order",),
+    ),
+    Table(
+        "countries",
+        Country,
+        ("code", "name", "name_zh", "common_name", "aliases", "numeric", "continent"),
+        ("code",),
+        ("code",),
+        "ISO 3166-1 countries: every country, named by an outcome or not.",
+    ),
+    Table(
+        "regions",
+        Region,
+        ("slug", "name", "kind", "description", *chinese("name", "description")),
+        ("slug",),
+        ("slug",),
+    ),
+    Table(
+        "memberships",
+        Membership,
+        ("region", "country", "since", "until", "note"),
+        ("region", "country", "since"),
+        ("region__slug", "country__code", "since"),
+    ),
+    Table(
+        "organizations",
+        Organization,
+        (
+            "slug",
+            "name",
+            "acronym",
+            "aliases",
+            "type",
+            "country",
+            "membership",
+            "founded_by",
+            *chinese("name"),
+        ),
+        ("slug",),
+        ("slug",),
+    ),
+    *outcome_tables(),
+)
+TABLE_OF = {table.model: table for table in TABLES}
+
+FILES = {
+    "datapackage.json": "application/json",
+    "datapackage.zip": "application/zip",
+    **{table.path: "text/csv; charset=utf-8" for table in TABLES},
+}
+
+TYPES = {
+    "CharField": "string",
+    "SlugField": "string",
+    "TextField": "string",
+    "URLField": "string",
+    "DateField": "date",
+    "DateTimeField": "datetime",
+    "BooleanField": "boolean",
+    "IntegerField": "integer",
+    "PositiveIntegerField": "integer",
+    "PositiveSmallIntegerField": "integer",
+}
+
+POSITIVE = (
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+)
+
+
+def target(field):
+    """The model a column names a record of, or None."""
+    return field.related_model if field.is_relation else None
+
+
+def _type(field):
+    if isinstance(field, models.DecimalField):
+        return "integer" if field.decimal_places == 0 else "number"
+    return TYPES[field.get_internal_type()]
+
+
+def schema_field(table, name):
+    """The Table Schema field descriptor of a column, from its model field."""
+    field = table.model._meta.get_field(name)
+    named = target(field)
+    base = named._meta.get_field(KEYS[named]) if named else field
+    meaning = str(field.help_text) or f"{capfirst(field.verbose_name)}."
+    if named:
+        meaning += f" By its {KEYS[named]} in the {TABLE_OF[named].name} table."
+    constraints: dict[str, Any] = {}
+    if not (field.null or field.blank):
+        constraints["required"] = True
+    if field.choices:
+        constraints["enum"] = [value for value, _ in field.choices]
+        meaning += " One of: " + ", ".join(
+            value if str(label) == value else f"{value} ({label})" for value, label in field.choices
+        )
+        meaning += "."
+    if isinstance(base, models.CharField) and base.max_length:
+        constraints["maxLength"] = base.max_length
+    # The validators the field declares (its validators also hold the database's ranges).
+    for validator in base.deconstruct()[3].get("validators", []):
+        if isinstance(validator, MinValueValidator):
+            constraints["minimum"] = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            constraints["maximum"] = validator.limit_value
+    if isinstance(base, POSITIVE):
+        constraints.setdefault("minimum", 0)
+    descriptor = {
+        "name": name,
+        "title": capfirst(str(field.verbose_name)),
+        "type": _type(base),
+        "description": meaning,
+    }
+    if constraints:
+        descriptor["constraints"] = constraints
+    return descriptor
+
+
+def schema(table):
+    foreign_keys = []
+    for name in table.fields:
+        named = target(table.model._meta.get_field(name))
+        if named:
+            resource = "" if named is table.model else TABLE_OF[named].name
+            foreign_keys.append(
+                {"fields": [name], "reference": {"resource": resource, "fields": [KEYS[named]]}}
+            )
+    return {
+        "fields": [schema_field(table, name) for name in table.fields],
+        "primaryKey": list(table.primary_key),
+        "foreignKeys": foreign_keys,
+    }
+
+
+# Writing -----------------------------------------------------------------------------------
+
+
+def _text(value):
+    """A cell as the Table Schema types read it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def rows(table):
+    """The header and the rows of a table, as text: one query."""
+    lookups = []
+    for name in table.fields:
+        field = table.model._meta.get_field(name)
+        named = target(field)
+        lookups.append(f"{name}__{KEYS[named]}" if named else field.attname)
+    yield list(table.fields)
+    queryset = table.model._base_manager.order_by(*table.order).values_list(*lookups)
+    for row in queryset.iterator(chunk_size=2000):
+        yield [_text(value) for value in row]
+
+
+@contextmanager
+def snapshot():
+    """One consistent state of the data for every query inside: a transaction, on
+    PostgreSQL at REPEATABLE READ (at READ COMMITTED, each query sees later commits)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def descriptor(version, changed, sources, files):
+    """datapackage.json. `files`: the tables' file paths, written."""
+    return {
+        "profile": "tabular-data-package",
+        "name": "sironet-outcomes-catalogue",
+        "title": "SIRONET Outcomes Catalogue",
+        "description": "The cooperation outcomes that members of the Silk Road NGO "
+        "Cooperation Network (SIRONET) published, with the organizations, countries, "
+        "groupings, figures and programmes each names, as the catalogue holds them. "
+        + settings.CATALOGUE_LICENSE_NOTE,
+        "version": str(version),
+        "created": changed.astimezone(UTC).isoformat(),
+        "licenses": [settings.CATALOGUE_LICENSE],
+        "sources": [
+            {
+                "title": f"{source.publisher}: {source.title}",
+                **({"path": source.url} if source.url else {}),
+            }
+            for source in sources
+        ],
+        "resources": [
+            {
+                "name": table.name,
+                "path": table.path,
+                "profile": "tabular-data-resource",
+                "title": capfirst(str(table.model._meta.verbose_name_plural)),
+                "description": table.meaning(),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": files[table.path].stat().st_size,
+                "hash": f"sha256:{sha256(files[table.path])}",
+                "schema": schema(table),
+            }
+            for table in TABLES
+        ],
+    }
+
+
+def write(folder):
+    """Write the package of the data as it is now into `folder`: each table's CSV file,
+    datapackage.json, and datapackage.zip holding them all. A query per table, and two
+    more (the version, the sources), in one snapshot. Returns the Version written."""
+    folder = Path(folder)
+    with snapshot():
+        version = current_version()
+        files = {}
+        for table in TABLES:
+            files[table.path] = folder / table.path
+            with open(files[table.path], "w", encoding="utf-8", newline="") as stream:
+                csv.writer(stream).writerows(rows(table))
+        sources = list(Source.objects.order_by("slug"))
+    with open(folder / "datapackage.json", "w", encoding="utf-8") as stream:
+        json.dump(
+            descriptor(version.number, version.changed, sources, files),
+            stream,
+            ensure_ascii=False,
+            indent=2,
+        )
+        stream.write("\n")
+    # The same bytes for the same version on any host: members dated by the data's time.
+    moment = version.changed.astimezone(UTC).timetuple()[:6]
+    with zipfile.ZipFile(folder / "datapackage.zip", "w") as archive:
+        for name in ["datapackage.json", *files]:
+            member = zipfile.ZipInfo(name, date_time=moment)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            with open(folder / name, "rb") as source, archive.open(member, "w") as target_:
+                shutil.copyfileobj(source, target_)
+    return version
+
+
+# Packages kept in DATA_PACKAGE_DIR: the newest few versions' folders.
+KEPT_VERSIONS = 3
+# A folder still being written after this long was left by a process that stopped.
+ABANDONED_AFTER = 3600
+
+
+def folder_name(version):
+    # The time of the change tells apart a restored or re-seeded database's repeated
+    # version numbers; the release, another release's format.
+    return f"v{version.number}-{int(version.changed.timestamp() * 1_000_000):x}-{RELEASE}"
+
+
+def written(version):
+    """The folder of the package of `version` (a Version), or None if not written yet."""
+    folder = Path(settings.DATA_PACKAGE_DIR) / folder_name(version)
+    return folder if folder.is_dir() else None
+
+
+def newest():
+    """(folder, version number) of the newest package this release wrote, or None."""
+    root = Path(settings.DATA_PACKAGE_DIR)
+    found = []
+    for path in root.glob(f"v*-{RELEASE}") if root.is_dir() else ():
+        number = path.name[1:].split("-", 1)[0]
+        if number.isdigit() and path.is_dir():
+            found.append((path.stat().st_mtime, int(number), path))
+    if not found:
+        return None
+    _, number, path = max(found)
+    return path, number
+
+
+def write_current():
+    """Write the package of the current data version unless it is written; returns its
+    folder. From the primary, in English, whatever process asks."""
+    folder = written(current_version())
+    if folder is not None:
+        return folder
+    root = Path(settings.DATA_PACKAGE_DIR)
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
+    try:
+        with translation.override("en"), routing.primary():
+            version = write(work)
+        folder = root / folder_name(version)
+        try:
+            work.rename(folder)
+        except OSError:
+            if not folder.is_dir():  # else another process wrote the same version first
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    prune(root)
+    return folder
+
+
+def prune(root):
+    """Keep the newest KEPT_VERSIONS packages (a download already open keeps its file)."""
+    now = time.time()
+    kept = sorted(
+        (path for path in root.iterdir() if path.is_dir() and path.name.startswith("v")),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    abandoned = [
+        path for path in root.glob(".writing-*") if now - path.stat().st_mtime > ABANDONED_AFTER
+    ]
+    for path in kept[KEPT_VERSIONS:] + abandoned:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class WritePackage:
+    """A worker job: the package of each new data version, written once."""
+
+    def __call__(self):
+        if written(current_version()) is None:
+            folder = write_current()
+            logger.info("Wrote the data package %s.", folder.name)

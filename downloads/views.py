@@ -1,0 +1,89 @@
+"""The download pages: a list's outcomes as CSV, Excel or JSON, the /data/ guide, and the
+data package's files."""
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import get_conditional_response
+from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
+
+from downloads import exports, package
+from edge.pages import versioned
+from outcomes import record
+from outcomes.dataversion import current_version
+from outcomes.filters import OutcomeFilter
+from outcomes.models import Outcome
+
+
+@require_safe
+@versioned(keep=False)
+def outcome_export(request, format):
+    filterset = OutcomeFilter(request.GET, version=request.data_version)
+    outcomes = filterset.qs if filterset.is_valid() else Outcome.objects.none()
+    if format == "xlsx" and (count := outcomes.count()) > exports.MAX_XLSX_ROWS:
+        # A workbook is built whole in memory: CSV and JSON stream any number.
+        return render(
+            request,
+            "downloads/export_too_large.html",
+            {"count": count, "limit": exports.MAX_XLSX_ROWS, "query": filterset.data.urlencode()},
+            status=400,
+        )
+    context = record.Context(request=request, via=filterset.reach_labels())
+    return exports.respond(outcomes, format, context)
+
+
+@require_safe
+@versioned
+def data(request):
+    return render(
+        request,
+        "downloads/data.html",
+        {
+            "columns": record.COLUMNS,
+            "fields": record.FIELDS,
+            "join": record.JOIN,
+            "tables": [
+                {"table": table, "fields": package.schema(table)["fields"]}
+                for table in package.TABLES
+            ],
+            "version": request.data_version.number,
+            "changed": request.data_version.changed,
+            "license": settings.CATALOGUE_LICENSE,
+        },
+    )
+
+
+@require_safe
+def data_file(request, name):
+    """A file of the newest data package the worker wrote (downloads/package.py): that of
+    the current data version once written, the one before until then."""
+    if name not in package.FILES:
+        return HttpResponse(gettext("No such file in the data package."), status=404)
+    newest = package.newest()
+    if newest is None:
+        response = HttpResponse(
+            gettext("The data package is being written. Please try again in a minute."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "60"
+        return response
+    folder, number = newest
+    etag = f'"{folder.name}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        file = open(folder / name, "rb")  # noqa: SIM115 (the response closes it)
+        response = FileResponse(file, content_type=package.FILES[name])
+        if name.endswith(".zip"):
+            filename = f"sironet-outcomes-catalogue-v{number}.zip"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = etag
+    if package.written(current_version()) == folder:
+        # Browsers ask again (a 304 while it is the newest); proxies keep it a while, and
+        # are purged with the catalogue when the data changes.
+        response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.HTTP_CACHE_SECONDS}"
+        response["xkey"] = response["Surrogate-Key"] = "catalogue"
+    else:  # the current version's is being written: nobody keeps this one
+        response["Cache-Control"] = "no-store"
+    return response

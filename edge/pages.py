@@ -1,0 +1,150 @@
+"""Public pages at the edge: one data version per request, validators, and kept copies.
+
+Public pages carry the data version as their ETag (with the time of the change as
+Last-Modified), so a revisit is answered 304; and a server-side copy of each page is
+kept per version (the "pages" cache), so an edit shows at once without any
+invalidation. Shared caches in front (Varnish, a CDN) may keep them for
+HTTP_CACHE_SECONDS: each page names what it shows in `xkey`/`Surrogate-Key`, and the
+worker purges the catalogue from the proxies after each change (edge/purge.py). With
+read replicas, the version and the page are read from one snapshot of one replica
+(edge/routing.py).
+"""
+
+import hashlib
+import os
+from functools import wraps
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from edge.routing import public_snapshot
+
+# A page is kept at most this long even if nothing changes (seconds).
+PAGE_TIMEOUT = 3600
+
+
+def code_release():
+    """A digest of what renders pages (templates, static files, the project's apps' code
+    and data): a page kept, or tagged, by another release of the code is not served.
+    Every app server of a release computes the same one; DJANGO_RELEASE may name it
+    instead."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    ours = [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == base]
+    for folder in (base / "templates", base / "static", *ours):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in {".html", ".css", ".svg", ".py", ".json"}:
+                digest.update(path.relative_to(base).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = os.environ.get("DJANGO_RELEASE") or code_release()
+
+
+def record_key(record):
+    """The surrogate key of a page's own record (xkey, Surrogate-Key)."""
+    model = type(record)._meta.model_name
+    if model == "outcome":
+        return f"outcome-{record.pk}"
+    if model == "country":
+        return f"country-{record.code.lower()}"
+    return f"{model}-{record.slug}"  # category, organization
+
+
+def with_record_key(response, record):
+    """Name `record` in the keys of its page's response (versioned adds "catalogue"):
+    a CDN may then purge that record's pages alone."""
+    response["xkey"] = record_key(record)
+    return response
+
+
+def shared_cache_headers(response):
+    """What lets a shared cache keep a public page, and purge it by key."""
+    # Browsers must ask (cheaply: 304) before showing the page again; shared caches keep it.
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.HTTP_CACHE_SECONDS}"
+    if response.status_code == 304:  # a proxy revalidating keeps its copy's keys
+        return
+    keys = " ".join(dict.fromkeys(["catalogue", *response.get("xkey", "").split()]))
+    response["xkey"] = response["Surrogate-Key"] = keys
+
+
+def no_parameters(query):
+    return ""
+
+
+# A page larger than this is served but not kept: with the cache's MAX_ENTRIES
+# (settings.CACHES["pages"]) it bounds the memory the page cache can take. The pages
+# with the world map are the largest (docs/performance.md gives their sizes); list
+# pages, which a crafted query could vary, are far smaller.
+MAX_CACHED_PAGE = 400_000
+
+
+def versioned(view=None, *, parameters=no_parameters, keep=True):
+    """A public page: 304 when the client has this version, else a kept copy or the view.
+
+    Costs one query (the version) when the page is kept. `parameters(query)` gives
+    the canonical query string the view answers (the parameters it reads, each
+    value once): copies are kept per data version, scheme, host, path and that
+    query, so an unknown parameter or a repeated value costs no new copy. With
+    keep=False (downloads, which a crafted query could multiply) or for a
+    streaming response, nothing is kept. The view finds the version it serves in
+    `request.data_version`.
+    """
+    if view is None:
+        return lambda view: versioned(view, parameters=parameters, keep=keep)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        context, version = public_snapshot()
+        with context:
+            request.data_version = version
+            response = respond(request, version, view, args, kwargs, parameters, keep)
+        shared_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+def respond(request, version, view, args, kwargs, parameters, keep):
+    etag = f'"v{version.tag}.{RELEASE}"'
+    # Last-Modified is whole seconds: two versions may share one, so a 304 is
+    # decided on the ETag alone (If-Modified-Since is not trusted).
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    cache = caches["pages"]
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    # The query the page answers (its links to itself in another language keep it).
+    request.canonical_query = parameters(request.GET)
+    page = f"{RELEASE}:{version.tag}:{address}?{request.canonical_query}"
+    key = "page:" + hashlib.sha256(page.encode()).hexdigest()
+    response = cache.get(key) if keep else None
+    if response is None:
+        response = view(request, *args, **kwargs)
+        if (
+            keep
+            and response.status_code == 200
+            and not response.streaming
+            and len(response.content) <= MAX_CACHED_PAGE
+        ):
+            cache.set(key, response, PAGE_TIMEOUT)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(int(version.changed.timestamp()))
+    return response
+
+
+def redirect_renamed(queryset, slug, address=None):
+    """A permanent redirect to the current address of the record of `queryset` that had
+    `slug` before, in one hop however often it was renamed; 404 if none had it.
+    `address(record)` gives the address (its page, by default)."""
+    record = queryset.formerly(slug)
+    if record is None:
+        raise Http404(f"No {queryset.model._meta.verbose_name} has the address “{slug}”.")
+    return redirect(address(record) if address else record, permanent=True)

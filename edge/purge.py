@@ -1,0 +1,75 @@
+"""Purging the shared caches in front (Varnish; HTTP_CACHE_PURGE_URLS) after a change.
+
+Every change alters counts and lists on many pages, so the whole catalogue is purged:
+`PURGE /` with `xkey-purge: catalogue`, sent to each proxy by the worker
+(`manage.py worker`), never inside an editor's request. It waits until every replica
+that is up has replayed the change: a proxy fetches a purged page again at once, and
+from a replica still behind it would keep the old page for HTTP_CACHE_SECONDS. The
+finer keys pages carry (outcome-…, country-…) are there for CDNs that purge by key. A
+proxy that does not answer within a second is logged and passed over: its pages still
+expire after HTTP_CACHE_SECONDS.
+"""
+
+import http.client
+import logging
+import time
+import urllib.request
+
+from django.conf import settings
+
+from edge import routing
+from outcomes.dataversion import current_version
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = 1  # seconds, per proxy
+
+# How long a change waits for the replicas to replay it before the proxies are told to
+# forget the catalogue anyway (seconds).
+REPLICA_WAIT = 60
+
+
+def purge_catalogue():
+    """Tell every proxy to forget the catalogue's pages."""
+    for base in settings.HTTP_CACHE_PURGE_URLS:
+        request = urllib.request.Request(
+            base.rstrip("/") + "/", method="PURGE", headers={"xkey-purge": "catalogue"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT):
+                pass
+        except (OSError, http.client.HTTPException) as error:  # a change never fails for it
+            logger.warning("Purging the catalogue from %s failed: %s", base, error)
+
+
+class PurgeAfterChanges:
+    """A worker job: once the data version has moved and every replica that is up has
+    replayed it, purge the proxies (after REPLICA_WAIT, purge anyway, logged). A new
+    worker purges once when it starts: changes made while no worker ran are purged too."""
+
+    def __init__(self):
+        self.purged = None  # the tag of the version last purged
+        self.waiting = None  # (tag, since) of the version waiting for the replicas
+
+    def __call__(self):
+        if not settings.HTTP_CACHE_PURGE_URLS:
+            return
+        version = current_version()
+        if version.tag == self.purged:
+            return
+        if self.waiting is None or self.waiting[0] != version.tag:
+            self.waiting = (version.tag, time.monotonic())
+        behind = [
+            alias
+            for alias in routing.replica_aliases()
+            if not routing.is_down(alias) and routing.replica_version(alias) < version.number
+        ]
+        if behind:
+            if time.monotonic() - self.waiting[1] < REPLICA_WAIT:
+                return  # asked again on the worker's next round
+            logger.warning(
+                "Replicas %s have not replayed version %s: purging anyway.", behind, version.number
+            )
+        purge_catalogue()
+        logger.info("Purged the catalogue from the proxies at version %s.", version.number)
+        self.purged = version.tag

@@ -1,0 +1,113 @@
+"""What every catalogue model shares: the QuerySet that announces its updates, natural
+keys by slug, the Chinese columns of a translated record, and addresses."""
+
+import re
+from functools import lru_cache
+
+from django.db import models
+from django.dispatch import Signal
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+# QuerySet.update() sends no post_save: CatalogueQuerySet announces it instead, before
+# and after, with the updated rows (`rows`, a QuerySet by id), the fields it sets, and a
+# dict (`notes`) that listeners may fill before and read after. The data version
+# listens (outcomes/dataversion.py).
+rows_updating = Signal()
+rows_updated = Signal()
+
+# Columns the catalogue works out itself: updating only these is not a change.
+DERIVED = frozenset({"search_text"})
+
+
+def sort_name(name):
+    """The name an A–Z list sorts by: without a leading “The”."""
+    return re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+
+
+def address(name, *args):
+    """reverse(name, args=args), remembered per language and script prefix: a list row
+    links up to a dozen records, and reverse() under the language prefix is a large part
+    of a row's rendering (docs/performance.md). Addresses depend on nothing else until
+    the next deploy."""
+    return _address(name, args, get_language(), get_script_prefix())
+
+
+@lru_cache(maxsize=50_000)
+def _address(name, args, language, prefix):
+    return reverse(name, args=args)
+
+
+class CatalogueQuerySet(models.QuerySet):
+    """The QuerySet of every catalogue model: update() announces what it changes."""
+
+    def formerly(self, slug):
+        """The record that last had `slug` before it was renamed (its history keeps every
+        slug it had), or None: an old address leads to the current one."""
+        ids = self.model.history.filter(slug=slug).order_by("-history_date").values("id")
+        return self.filter(pk__in=ids[:1]).first()
+
+    def update(self, **kwargs):
+        if set(kwargs) <= DERIVED:
+            return super().update(**kwargs)
+        ids = list(self.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        # The rows by id: the update may change what the filter selects.
+        rows = self.model._base_manager.filter(pk__in=ids)
+        announced = {"sender": self.model, "rows": rows, "fields": frozenset(kwargs), "notes": {}}
+        rows_updating.send(**announced)
+        updated = super().update(**kwargs)
+        if updated:
+            rows_updated.send(**announced)
+        return updated
+
+
+class SlugManager(models.Manager.from_queryset(CatalogueQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+def chinese_page(language=None):
+    """Whether the page is in Chinese (the active language, or `language`)."""
+    return (language or get_language() or "").startswith("zh")
+
+
+def in_page_language(english, chinese, chinese_page_=None):
+    """`chinese` on a Chinese page where it is filled, else `english`. `chinese_page_`:
+    chinese_page(), when the caller asked it once for many names."""
+    if not chinese:  # the language only when there is Chinese
+        return english
+    if chinese_page_ is None:
+        chinese_page_ = chinese_page()
+    return chinese if chinese_page_ else english
+
+
+def localized(record, name):
+    """The record's `name` in the page's language: its `<name>_zh` column on a Chinese
+    page where it has one and it is filled, else the English."""
+    return in_page_language(getattr(record, name), getattr(record, f"{name}_zh", ""))
+
+
+class Translated(models.Model):
+    """A record whose names may have a Chinese rendering (`<name>_zh` columns beside the
+    English ones, named in CHINESE): who made it, and whether someone who knows the
+    official wording has reviewed it. Pages label an unreviewed translation as such."""
+
+    CHINESE = ()
+
+    translated_by = models.CharField(
+        _("Chinese by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who made the Chinese (e.g. “SIRONET secretariat”, “catalogue editors”)."),
+    )
+    translation_reviewed = models.BooleanField(
+        _("Chinese reviewed"),
+        default=False,
+        help_text=_("Tick once someone has checked the Chinese against official usage."),
+    )
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,121 @@
+"""The organizations the documents name: members, partners, and the bodies they founded."""
+
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from outcomes.models.base import SlugManager, Translated, address, sort_name
+from outcomes.models.places import Country
+
+
+class OrganizationType(models.TextChoices):
+    FOUNDATION = "foundation", _("Foundation")
+    ASSOCIATION = "association", _("Association or society")
+    FEDERATION = "federation", _("Federation")
+    NETWORK = "network", _("Network or alliance")
+    RED_CROSS = "red-cross", _("Red Cross society")
+    UNIVERSITY = "university", _("University or institute")
+    COMPANY = "company", _("Company")
+    OTHER = "other", _("Other or not stated")
+
+
+class SironetMembership(models.TextChoices):
+    MEMBER = "member", _("Member")
+    NOT_MEMBER = "not-member", _("Not a member")
+    NOT_STATED = "not-stated", _("Not stated")
+
+
+class Organization(Translated):
+    """An organization the document names: a member, a partner, or a body one founded."""
+
+    name = models.CharField(
+        _("name"), max_length=200, unique=True, help_text=_("The name as the document writes it.")
+    )
+    name_zh = models.CharField(
+        _("name in Chinese"),
+        max_length=200,
+        blank=True,
+        help_text=_("The organization's own Chinese name; leave it empty unless sure of it."),
+    )
+    CHINESE = ("name",)
+
+    sort_name = models.CharField(
+        _("sort name"),
+        max_length=200,
+        editable=False,
+        help_text=_("The name without a leading “The”, for A–Z."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("Used in addresses: /organizations/<slug>/. Changing it breaks old links."),
+    )
+    acronym = models.CharField(
+        _("acronym"),
+        max_length=30,
+        blank=True,
+        help_text=_("Only where the document gives one, e.g. “CFPD”."),
+    )
+    aliases = models.TextField(
+        _("aliases"),
+        blank=True,
+        help_text=_(
+            "Other names people search for, one per line: other acronyms, former "
+            "names, the Chinese name where it is not yet a reviewed translation."
+        ),
+    )
+    type = models.CharField(_("type"), max_length=20, choices=OrganizationType)
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        help_text=_("Home country, where known."),
+    )
+    membership = models.CharField(
+        _("SIRONET membership"),
+        max_length=10,
+        choices=SironetMembership,
+        default=SironetMembership.NOT_STATED,
+        help_text=_(
+            "Member only where a source says so (the document's title calls the "
+            "organizations it credits members); “not a member” only where a source says that."
+        ),
+    )
+    founded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("founded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="founded",
+        help_text=_("For a body an outcome says another organization founded or established."),
+    )
+
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["sort_name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = sort_name(self.name)
+        if not self.slug:
+            self.slug = slugify(self.sort_name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return address("outcomes:organization", self.slug)
+
+    def natural_key(self):
+        return (self.slug,)

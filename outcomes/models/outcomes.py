@@ -1,0 +1,389 @@
+"""An outcome: one numbered item of a source document, and the read rules of outcomes."""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from outcomes.models.base import CatalogueQuerySet, Translated, address
+from outcomes.models.organizations import Organization
+from outcomes.models.parts import Figure, Mention, Participation, Programme, Reach
+from outcomes.models.places import Country, Membership, Region
+from outcomes.models.sources import (
+    REFERENCE_RE,
+    Category,
+    Source,
+    document_position,
+    reference_validator,
+)
+from outcomes.search import FTS_QUERY, SEARCH_VECTOR, is_chinese, search_document, stem, terms
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+# Document order: by item, then (two sources may each have an I.3) by source.
+DOCUMENT_ORDER = ["position", "source_id", "pk"]
+
+
+class OutcomeQuerySet(CatalogueQuerySet):
+    def in_document_order(self):
+        return self.order_by(*DOCUMENT_ORDER)
+
+    def refresh_search_text(self):
+        """Rebuild these outcomes' search documents, 250 outcomes at a time (a query per
+        relation for each 250, one per 200 changed): how many changed. SQLite refuses an
+        IN of more than 1,000 values (its expression tree is too deep), and the
+        organizations of 250 outcomes stay under that."""
+        ids = list(self.values_list("pk", flat=True))
+        changed = 0
+        for start in range(0, len(ids), 250):
+            outcomes = (
+                Outcome.objects.filter(pk__in=ids[start : start + 250])
+                .prefetch_related(
+                    "participations__organization",
+                    "countries",
+                    "regions",
+                    "programmes",
+                    "mentions__country",
+                    "mentions__region",
+                )
+                .select_related("category")
+            )
+            refreshed = []
+            for outcome in outcomes:
+                document = outcome.build_search_text()
+                if document != outcome.search_text:
+                    outcome.search_text = document
+                    refreshed.append(outcome)
+            Outcome.objects.bulk_update(refreshed, ["search_text"], batch_size=200)
+            changed += len(refreshed)
+        return changed
+
+    def search(self, query):
+        """Outcomes matching every word of `query` (outcomes/search.py says how); on
+        PostgreSQL annotated with `rank`. A query without words finds nothing."""
+        terms_ = terms(query)
+        if not terms_:
+            return self.none()
+        found = self
+        # Chinese: wherever it appears in the document, the same LIKE on both databases.
+        for term in terms_:
+            if is_chinese(term):
+                found = found.filter(search_text__contains=term)
+        stems = [stem(term) for term in terms_ if not is_chinese(term)]
+        if not stems:
+            return found
+        if connection.vendor == "postgresql":
+            tsquery = SearchQuery(
+                " & ".join(f"{term}:*" for term in stems), config="simple", search_type="raw"
+            )
+            return found.annotate(
+                search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery)
+            ).filter(search=tsquery)
+        # SQLite: the FTS5 index; "term"* matches words starting with it.
+        match = " ".join(f'"{term}"*' for term in stems)
+        return found.filter(pk__in=RawSQL(FTS_QUERY, [match]))
+
+    def best_first(self):
+        """A search's results, the best matches first where the database ranks them."""
+        if "rank" in self.query.annotations:
+            return self.order_by("-rank", *DOCUMENT_ORDER)
+        return self
+
+    def related_to(self, outcome):
+        """Other outcomes that share an organization or a place with `outcome`."""
+        places = Outcome.countries.through.objects
+        return self.filter(
+            Q(
+                pk__in=Participation.objects.filter(
+                    organization__in=outcome.participations.values("organization")
+                ).values("outcome")
+            )
+            | Q(
+                pk__in=places.filter(
+                    country__in=places.filter(outcome=outcome).values("country")
+                ).values("outcome")
+            )
+        ).exclude(pk=outcome.pk)
+
+    def reaching(self, region, kind):
+        """Outcomes that name `region` with this kind of reach (ReachKind)."""
+        return self.filter(reaches__region=region, reaches__kind=kind)
+
+    def in_members_of(self, region, members):
+        """Outcomes placed in one of `members` (a grouping's countries) that do not name
+        the grouping `region` itself."""
+        return self.filter(countries__in=members).exclude(reaches__region=region).distinct()
+
+    def changed_since(self, when):
+        """The outcomes whose record may read differently since `when` (the API's
+        `modified_since`).
+
+        From the history every change leaves (django-simple-history; a deleted row's
+        record keeps its outcome): the outcome's own, its rows', and those of the
+        records it names. A QuerySet.update() leaves no history; of those, only the
+        outcome's own `updated` is read. One query with the list, whatever `when`.
+        """
+
+        def history(model):
+            return model.history.filter(history_date__gte=when)
+
+        condition = Q(updated__gte=when) | Q(pk__in=history(Outcome).values("id"))
+        for model in (Participation, Reach, Figure, Programme, Mention):
+            condition |= Q(pk__in=history(model).values("outcome_id"))
+        condition |= Q(category__in=history(Category).values("id"))
+        condition |= Q(source__in=history(Source).values("id"))
+        condition |= Q(
+            pk__in=Participation.objects.filter(
+                organization__in=history(Organization).values("id")
+            ).values("outcome_id")
+        )
+        regions = Q(region__in=history(Region).values("id")) | Q(
+            region__in=history(Membership).values("region_id")
+        )
+        condition |= Q(pk__in=Reach.objects.filter(regions).values("outcome_id"))
+        return self.filter(condition)
+
+    def via_groupings(self, countries):
+        """Outcomes that reach one of `countries` only through a grouping they name as a
+        whole (ASEAN, the SCO, the Mekong), reading membership as of each outcome's
+        source's date. An unnamed part of a continent reaches no country."""
+        reached = Reach.objects.through_members(countries).values("outcome_id")
+        return self.filter(pk__in=reached).exclude(countries__in=countries)
+
+    def for_listing(self):
+        """What a list row shows: category, organizations and countries.
+
+        Costs two extra queries (organizations, countries) whatever the number of rows.
+        """
+        return self.select_related("category").prefetch_related(
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("organization"),
+            ),
+            "countries",
+        )
+
+
+class OutcomeManager(models.Manager.from_queryset(OutcomeQuerySet)):
+    def get_by_natural_key(self, source_slug, reference):
+        return self.get(source__slug=source_slug, reference=reference)
+
+
+class Outcome(Translated):
+    """One item of the document."""
+
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+        help_text=_("Where the item is published."),
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=12,
+        validators=[reference_validator],
+        help_text=_(
+            "The document's numbering: section numeral, a dot, item number (“II.10”). "
+            "Unique within its source: another document may have its own II.10."
+        ),
+    )
+    position = models.PositiveIntegerField(
+        _("position"),
+        editable=False,
+        db_index=True,  # the default order of every list: ORDER BY position
+        help_text=_("Document order, worked out from the reference when saved."),
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="outcomes"
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        help_text=_("A short title of our own. It must say nothing the text does not say."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("Used in addresses: /outcomes/<slug>/. Changing it breaks old links."),
+    )
+    title_zh = models.CharField(_("title in Chinese"), max_length=200, blank=True)
+    text = models.TextField(
+        _("text"), help_text=_("The item's text exactly as the document prints it.")
+    )
+    text_zh = models.TextField(
+        _("text in Chinese"),
+        blank=True,
+        help_text=_(
+            "A Chinese rendering of the text. Pages always show the English text "
+            "as the source, and this beside it, labelled a translation."
+        ),
+    )
+
+    CHINESE = ("title", "text")
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.UNKNOWN,
+        help_text=_(
+            "From the text's verbs, by the rules on the about page: “plans to” is "
+            "planned; a launched or founded programme or body, or a present tense, is ongoing; "
+            "a finished act is completed."
+        ),
+    )
+    plans = models.CharField(
+        _("plans"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "What the text says is planned or only advocated, in its words, when the "
+            "item also reports something done (its status is that of what was done)."
+        ),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text=_("Only where the text states a year (e.g. “founded in 2016”)."),
+    )
+    scope = models.CharField(
+        _("scope"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Reach the text gives without naming countries, in its words "
+            "(e.g. “more than 20 Asian and African countries”)."
+        ),
+    )
+    countries = models.ManyToManyField(
+        Country,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("places"),
+        help_text=_(
+            "Countries where the text says the work happens, or that it names as the "
+            "other side of the cooperation. Other countries it names are mentions."
+        ),
+    )
+    regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("regions"),
+        through="Reach",
+        blank=True,
+        related_name="outcomes",
+        help_text=_("Groupings the text says the work reaches."),
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        verbose_name=_("organizations"),
+        through="Participation",
+        related_name="outcomes",
+    )
+    search_text = models.TextField(
+        _("search text"),
+        editable=False,
+        default="",
+        help_text=_("Words of the title, text and related names, kept up to date for search."),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[countries])
+
+    objects = OutcomeManager()
+
+    class Meta:
+        ordering = DOCUMENT_ORDER
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "reference"], name="outcome_reference_unique_in_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="outcome_year_plausible",
+            ),
+        ]
+        indexes = [
+            # ?category=…, and category pages, in document order.
+            models.Index(fields=["category", "position"], name="outcome_category_position"),
+            # ?status=…, in document order.
+            models.Index(fields=["status", "position"], name="outcome_status_position"),
+            # ?sort=title and ?sort=-updated.
+            models.Index(fields=["title"], name="outcome_title"),
+            models.Index(fields=["updated"], name="outcome_updated"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def save(self, *args, **kwargs):
+        position = document_position(self.reference)
+        if position is not None:
+            self.position = position
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return address("outcomes:outcome", self.slug)
+
+    def clean(self):
+        match = REFERENCE_RE.match(self.reference or "")
+        if match and self.category_id and match["numeral"] != self.category.numeral:
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "%(reference)s starts with %(numeral)s, but %(category)s is section "
+                        "%(section)s."
+                    )
+                    % {
+                        "reference": self.reference,
+                        "numeral": match["numeral"],
+                        "category": self.category,
+                        "section": self.category.numeral,
+                    }
+                }
+            )
+
+    def natural_key(self):
+        return (*self.source.natural_key(), self.reference)
+
+    natural_key.dependencies = ["outcomes.source"]
+
+    def build_search_text(self):
+        """The search document: expects the relations prefetched (see refresh_search_text)."""
+        organizations = [p.organization for p in self.participations.all()]
+        countries = list(self.countries.all())
+        regions = list(self.regions.all())
+        return search_document(
+            self.reference,
+            self.title,
+            self.title_zh,
+            self.text,
+            self.text_zh,
+            self.scope,
+            self.category.name,
+            self.category.name_zh,
+            *(f"{p.name} {p.name_zh}" for p in self.programmes.all()),
+            *(f"{o.name} {o.acronym} {o.name_zh} {o.aliases}" for o in organizations),
+            *(f"{c.name} {c.common_name} {c.name_zh} {c.aliases}" for c in countries),
+            *(f"{region.name} {region.name_zh}" for region in regions),
+            *(str(mention) for mention in self.mentions.all()),
+        )
+
+    @property
+    def item_number(self):
+        return self.reference.partition(".")[2]

@@ -1,0 +1,502 @@
+"""An outcome's rows: the organizations it names (participations), the groupings it
+reaches, the places it only mentions, its figures and its programmes."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from outcomes.models.base import CatalogueQuerySet, chinese_page
+from outcomes.models.organizations import Organization
+from outcomes.models.places import Country, Region
+
+
+class ReachKind(models.TextChoices):
+    MEMBERS = "members", _("via the grouping")
+    WITHIN = "within", _("somewhere in")
+
+
+class ReachQuerySet(CatalogueQuerySet):
+    def through_members(self, countries=None):
+        """Reaches through a grouping named as a whole, one row per country that was a
+        member on the outcome's source's date (read its values with
+        "region__memberships__country…", which use the same join).
+
+        `countries` (ids or a queryset) narrows it to those countries. The
+        membership's conditions sit in one filter() so that they join one membership.
+        """
+        day = F("outcome__source__published")
+        conditions = [
+            Q(region__memberships__since__isnull=True) | Q(region__memberships__since__lte=day),
+            Q(region__memberships__until__isnull=True) | Q(region__memberships__until__gt=day),
+        ]
+        if countries is not None:
+            conditions.append(Q(region__memberships__country__in=countries))
+        return self.filter(kind=ReachKind.MEMBERS).filter(*conditions)
+
+
+class ReachManager(models.Manager.from_queryset(ReachQuerySet)):
+    def get_by_natural_key(self, source_slug, reference, region_slug):
+        return self.get(
+            outcome__source__slug=source_slug,
+            outcome__reference=reference,
+            region__slug=region_slug,
+        )
+
+
+class Reach(models.Model):
+    """A grouping an outcome reaches, and whether that reaches each of its members.
+
+    “ASEAN countries”, “member states of the SCO”, “on the Mekong River” name a
+    grouping as a whole: the outcome reaches each country that was a member on
+    its source's date (“via ASEAN”). “Over 20 Asian countries” names an unnamed
+    part of a continent: somewhere in Asia, and no single country.
+    """
+
+    outcome = models.ForeignKey(
+        "outcomes.Outcome",
+        verbose_name=_("outcome"),
+        on_delete=models.CASCADE,
+        related_name="reaches",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="reaches"
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=ReachKind,
+        help_text=_(
+            "Via the grouping: the text names the grouping as a whole, so the outcome "
+            "reaches each member as of its source's date. Somewhere in: an unnamed part of it."
+        ),
+    )
+    words = models.CharField(
+        _("words"), max_length=200, blank=True, help_text=_("The text's words that name it.")
+    )
+
+    history = HistoricalRecords()
+
+    objects = ReachManager()
+
+    class Meta:
+        ordering = ["outcome", "region__name"]
+        verbose_name = _("reach")
+        verbose_name_plural = _("reaches")
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "region"], name="reach_once_per_outcome"),
+        ]
+
+    def __str__(self):
+        return f"{self.outcome.reference} {self.get_kind_display()} {self.region}"
+
+    def natural_key(self):
+        return (*self.outcome.natural_key(), self.region.slug)
+
+    natural_key.dependencies = ["outcomes.outcome", "outcomes.region"]
+
+
+class MentionReason(models.TextChoices):
+    ORIGIN = "origin", _("origin of an organization that did the work")
+    CULTURE = "culture", _("culture, people or language")
+    SUBJECT = "subject", _("subject or title, not where the work happened")
+    HOME_SIDE = "home-side", _("the members' own side of an exchange named “China-X”")
+    PARTNER_NAME = "partner-name", _("in a partner's name, not the partner's side")
+    PROPOSED = "proposed", _("in the name of something only advocated")
+
+
+class MentionManager(models.Manager.from_queryset(CatalogueQuerySet)):
+    def get_by_natural_key(self, source_slug, reference, words):
+        return self.get(
+            outcome__source__slug=source_slug, outcome__reference=reference, words=words
+        )
+
+
+class Mention(models.Model):
+    """A country or grouping an item names without saying the work happens there.
+
+    “Chinese Medical Association”, “traditional Chinese culture”, “overseas
+    Chinese” name China but do not place the work in China. A mention is kept for
+    search and for the record; it is never a place (filters, maps, country pages).
+    """
+
+    outcome = models.ForeignKey(
+        "outcomes.Outcome",
+        verbose_name=_("outcome"),
+        on_delete=models.CASCADE,
+        related_name="mentions",
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        verbose_name=_("country"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        verbose_name=_("region"),
+    )
+    words = models.CharField(
+        _("words"),
+        max_length=200,
+        help_text=_("The text's words that name it, e.g. “Chinese culture”."),
+    )
+    reason = models.CharField(
+        _("reason"),
+        max_length=20,
+        choices=MentionReason,
+        help_text=_("Why this is not a place of the outcome."),
+    )
+
+    history = HistoricalRecords()
+
+    objects = MentionManager()
+
+    class Meta:
+        ordering = ["outcome", "pk"]
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "words"], name="mention_words_once"),
+            models.CheckConstraint(
+                condition=(Q(country__isnull=True) & Q(region__isnull=False))
+                | (Q(country__isnull=False) & Q(region__isnull=True)),
+                name="mention_names_a_country_or_a_region",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.country or self.region)
+
+    def natural_key(self):
+        return (*self.outcome.natural_key(), self.words)
+
+    natural_key.dependencies = ["outcomes.outcome", "outcomes.country", "outcomes.region"]
+
+    def clean(self):
+        if bool(self.country_id) == bool(self.region_id):
+            raise ValidationError(_("Choose a country or a grouping (one of the two)."))
+        if self.outcome_id and self.words and self.words not in self.outcome.text:
+            raise ValidationError({"words": _("Quote the words as the item's text writes them.")})
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    CO_LEAD = "co-lead", _("Co-lead")
+    PARTNER = "partner", _("Partner")
+    FOUNDED = "founded", _("Founded body")
+
+
+class ParticipationManager(models.Manager.from_queryset(CatalogueQuerySet)):
+    def get_by_natural_key(self, source_slug, reference, organization_slug):
+        return self.get(
+            outcome__source__slug=source_slug,
+            outcome__reference=reference,
+            organization__slug=organization_slug,
+        )
+
+
+class Participation(models.Model):
+    """An organization's part in an outcome."""
+
+    outcome = models.ForeignKey(
+        "outcomes.Outcome",
+        verbose_name=_("outcome"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("organization"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=Role,
+        default=Role.LEAD,
+        help_text=_(
+            "Lead: the item's one subject. Co-lead: one of a joint subject (“A and B "
+            "co-built”). Partner: named after “with” (“worked with X”, “signed … with X”). "
+            "Founded: a body the item says the lead founded or established."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=1, help_text=_("Order in which the text names the organization.")
+    )
+
+    history = HistoricalRecords()
+
+    objects = ParticipationManager()
+
+    class Meta:
+        ordering = ["outcome", "position"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "organization"], name="participation_once_per_outcome"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} ({self.get_role_display()}) in {self.outcome.reference}"
+
+    def natural_key(self):
+        return (*self.outcome.natural_key(), *self.organization.natural_key())
+
+    natural_key.dependencies = ["outcomes.outcome", "outcomes.organization"]
+
+
+class FigureKind(models.TextChoices):
+    MONEY = "money", _("Money")
+    COUNT = "count", _("Count")
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "exact", _("exactly")
+    OVER = "over", _("over")
+    NEARLY = "nearly", _("nearly")
+    ABOUT = "about", _("about")
+    UP_TO = "up-to", _("up to")
+
+
+class FigureManager(models.Manager.from_queryset(CatalogueQuerySet)):
+    def get_by_natural_key(self, source_slug, reference, position):
+        return self.get(
+            outcome__source__slug=source_slug, outcome__reference=reference, position=position
+        )
+
+
+class Figure(models.Model):
+    """An amount of money or a count the text gives."""
+
+    outcome = models.ForeignKey(
+        "outcomes.Outcome",
+        verbose_name=_("outcome"),
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=1, help_text=_("Order in the text.")
+    )
+    kind = models.CharField(_("kind"), max_length=5, choices=FigureKind)
+    value = models.DecimalField(
+        _("value"),
+        max_digits=15,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The number; leave empty when the text is vague (“millions of dollars”)."),
+    )
+    qualifier = models.CharField(
+        _("qualifier"),
+        max_length=6,
+        choices=Qualifier,
+        blank=True,
+        help_text=_(
+            "How the text qualifies the number (“over”, “nearly”…); empty when there is no number."
+        ),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("An ISO 4217 code such as USD or CNY."))],
+        help_text=_("Money only: ISO 4217 code (“dollars” → USD, “RMB” → CNY)."),
+    )
+    currency_assumed = models.BooleanField(
+        _("currency assumed"),
+        default=False,
+        help_text=_(
+            "Tick when the text does not name the currency and the code above is our "
+            "reading (“dollars” read as US dollars); pages say it is assumed."
+        ),
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=50,
+        blank=True,
+        help_text=_("Counts only: what is counted, plural (“schools”)."),
+    )
+    unit_zh = models.CharField(
+        _("unit in Chinese"),
+        max_length=50,
+        blank=True,
+        help_text=_("Counts only: what is counted, with its measure word (“所学校”)."),
+    )
+    words = models.CharField(
+        _("words"), max_length=200, help_text=_("The words as the text writes them.")
+    )
+
+    history = HistoricalRecords()
+
+    objects = FigureManager()
+
+    class Meta:
+        ordering = ["outcome", "position"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "position"], name="figure_position_unique"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="figure_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="money") | (~Q(currency="") & Q(unit="")),
+                name="figure_money_has_currency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="count") | (~Q(unit="") & Q(currency="")),
+                name="figure_count_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["money", "count"]), name="figure_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency_assumed=False) | Q(kind="money"),
+                name="figure_only_money_assumes_currency",
+            ),
+        ]
+
+    def __str__(self):
+        return self.words
+
+    CURRENCY_SIGNS = {"USD": "US$", "CNY": "CN¥", "EUR": "€", "GBP": "£"}
+
+    # How Chinese reads a qualifier and a currency (“超过50万美元”, “近1亿元人民币”).
+    QUALIFIERS_ZH = {"exact": "", "over": "超过", "nearly": "近", "about": "约", "up-to": "最多"}
+    CURRENCIES_ZH = {"USD": "美元", "CNY": "元人民币", "EUR": "欧元", "GBP": "英镑"}
+
+    @property
+    def display(self):
+        """The figure as people read it in the page's language, from its stored value:
+        “over US$500,000” or “超过50万美元”, “nearly CN¥100 million” or “近1亿元人民币”. A
+        vague figure (no value) is the document's words."""
+        if self.value is None:
+            return self.words
+        if chinese_page() and (self.unit_zh or self.kind == "money"):
+            return self.display_zh
+        return self.display_en
+
+    @property
+    def display_zh(self):
+        value = int(self.value)
+        for size, word in ((100_000_000, "亿"), (10_000, "万")):
+            if value >= size and value % (size // 10) == 0:
+                number = f"{value / size:.1f}".removesuffix(".0") + word
+                break
+        else:
+            number = str(value)
+        if self.kind == FigureKind.MONEY:
+            amount = number + self.CURRENCIES_ZH.get(self.currency, f" {self.currency}")
+        else:
+            amount = number + self.unit_zh
+        return self.QUALIFIERS_ZH.get(self.qualifier, "") + amount
+
+    @property
+    def display_en(self):
+        value = int(self.value)
+        if value >= 1_000_000 and value % 100_000 == 0:
+            number = f"{value / 1_000_000:,.1f}".removesuffix(".0") + " million"
+        else:
+            number = f"{value:,}"
+        if self.kind == FigureKind.MONEY:
+            sign = self.CURRENCY_SIGNS.get(self.currency)
+            amount = f"{sign}{number}" if sign else f"{number} {self.currency}"
+        else:
+            amount = f"{number} {self.unit}"
+        # The English words, whatever the page's language (the labels are translated).
+        qualifier = "" if self.qualifier == Qualifier.EXACT else self.qualifier.replace("-", " ")
+        return f"{qualifier} {amount}".strip()
+
+    @property
+    def currency_note(self):
+        """What a reader should know about the currency, or ""."""
+        if self.kind == FigureKind.MONEY and self.currency_assumed:
+            return f"currency assumed: the text says “{self.words}” without naming it"
+        return ""
+
+    def clean(self):
+        errors = {}
+        if self.kind == FigureKind.MONEY:
+            if not self.currency:
+                errors["currency"] = _("An amount of money needs a currency (e.g. USD, CNY).")
+            if self.unit:
+                errors["unit"] = _("An amount of money has a currency, not a unit.")
+        if self.currency_assumed and self.kind != FigureKind.MONEY:
+            errors["currency_assumed"] = _("Only an amount of money has a currency to assume.")
+        if self.kind == FigureKind.COUNT:
+            if not self.unit:
+                errors["unit"] = _("A count needs a unit: what is counted (e.g. schools).")
+            if self.currency:
+                errors["currency"] = _("A count has a unit, not a currency.")
+        if self.value is None and self.qualifier:
+            errors["qualifier"] = _("Leave the qualifier empty when there is no number.")
+        if self.value is not None and not self.qualifier:
+            errors["qualifier"] = _("Say how the text gives the number (exactly, over, nearly…).")
+        if errors:
+            raise ValidationError(errors)
+
+    def natural_key(self):
+        return (*self.outcome.natural_key(), self.position)
+
+    natural_key.dependencies = ["outcomes.outcome"]
+
+
+class ProgrammeManager(models.Manager.from_queryset(CatalogueQuerySet)):
+    def get_by_natural_key(self, source_slug, reference, name):
+        return self.get(outcome__source__slug=source_slug, outcome__reference=reference, name=name)
+
+
+class Programme(models.Model):
+    """A programme, project, platform or body that an outcome names."""
+
+    outcome = models.ForeignKey(
+        "outcomes.Outcome",
+        verbose_name=_("outcome"),
+        on_delete=models.CASCADE,
+        related_name="programmes",
+    )
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("The name exactly as the text writes it.")
+    )
+    name_zh = models.CharField(
+        _("name in Chinese"),
+        max_length=200,
+        blank=True,
+        help_text=_("Its Chinese name (the outcome's “Chinese by” says whose)."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=1, help_text=_("Order in the text.")
+    )
+
+    history = HistoricalRecords()
+
+    objects = ProgrammeManager()
+
+    class Meta:
+        ordering = ["outcome", "position"]
+        verbose_name = _("programme or initiative")
+        verbose_name_plural = _("programmes and initiatives")
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "name"], name="programme_once_per_outcome"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.outcome.natural_key(), self.name)
+
+    natural_key.dependencies = ["outcomes.outcome"]

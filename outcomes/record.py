@@ -1,0 +1,770 @@
+"""An outcome's public record, defined once.
+
+FIELDS lists what the catalogue publishes about an outcome: each field's name, its
+type, its meaning (in both languages, through gettext), how to read its value, and the
+CSV and Excel columns it fills. Everything else derives from it:
+
+- the JSON download and the API's outcome record: {field: value} (api/schemas.py
+  builds the OpenAPI schema from the fields' types and meanings);
+- the CSV and Excel downloads: each field's columns, many values joined with JOIN, a
+  cell that starts like a formula shown as text;
+- the data package (downloads/package.py): the `outcomes` table holds the fields that
+  are the outcome's own columns, and each field drawn from the outcome's rows is a
+  table of its own, with the columns `publishes` names;
+- the /data/ page's column guide and the Excel "About" sheet: the meanings below.
+
+`read()` reads outcomes with every row their record shows, in a fixed number of
+queries however many there are. PRIVATE names what is deliberately not published:
+a test fails when a model field is in neither.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, get_args, get_origin
+
+from django.db.models.query import QuerySet
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel
+from pydantic import Field as Described
+
+from outcomes.models import (
+    Category,
+    Country,
+    Figure,
+    FigureKind,
+    Membership,
+    Mention,
+    MentionReason,
+    Organization,
+    Outcome,
+    Participation,
+    Programme,
+    Qualifier,
+    Reach,
+    ReachKind,
+    Region,
+    Role,
+    SironetMembership,
+    Source,
+    Status,
+)
+
+# The downloads of a list of records: format -> (label, media type).
+DOWNLOAD_FORMATS = {
+    "csv": ("CSV", "text/csv; charset=utf-8"),
+    "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": ("JSON", "application/json"),
+}
+
+# Many values in one CSV or Excel cell are joined with this (JSON gives a list).
+JOIN = "; "
+
+# A cell starting with one of these is a formula to a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(cell):
+    """A cell a spreadsheet would run as a formula is quoted so that it shows as text."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def unescape_formula(cell):
+    """The cell escape_formula was given: exporting and importing a file changes nothing."""
+    if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
+
+# The shapes of the record's structured values ---------------------------------------------
+
+
+class SourceRef(BaseModel):
+    slug: str
+    title: str
+    url: str = Described(description="Where the publisher serves the document.")
+
+
+class RegionReach(BaseModel):
+    slug: str
+    reach: ReachKind = Described(
+        description="members: the text names the grouping as a whole, so the outcome "
+        "reaches each member as of its source's date; within: an unnamed part of it."
+    )
+    words: str
+
+
+class ReachedVia(BaseModel):
+    country: str
+    region: str
+
+
+class MentionRecord(BaseModel):
+    country: str | None = Described(description="ISO code of the country named, if a country.")
+    region: str | None = Described(description="Slug of the grouping named, if a grouping.")
+    words: str
+    reason: MentionReason
+
+
+class OrganizationPart(BaseModel):
+    name: str
+    slug: str
+    role: Role
+    sironet_membership: SironetMembership
+
+
+class FigureRecord(BaseModel):
+    kind: FigureKind
+    value: int | None
+    qualifier: Qualifier | None
+    currency: str | None
+    currency_assumed: bool
+    unit: str | None
+    unit_zh: str | None
+    words: str
+    display: str = Described(description="The figure as the catalogue reads it, in English.")
+
+
+class ProgrammeRecord(BaseModel):
+    name: str
+    name_zh: str
+
+
+# What a value may depend on besides the outcome ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """`request` makes addresses absolute; `via(outcome)` gives [(country code, country
+    name, region slug, region name)] through which the outcome reaches a chosen country
+    (the list's ?via=1), or is None."""
+
+    request: Any = None
+    via: Callable | None = None
+
+    def absolute(self, path):
+        return self.request.build_absolute_uri(path) if self.request else path
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the CSV and Excel downloads: its name, meaning and cell."""
+
+    name: str
+    meaning: Any
+    cell: Callable[[Outcome, Context], Any]
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field of the record: `value(outcome, context)` is its JSON value, of `type`.
+
+    `columns`: its CSV and Excel columns (by default one, its value). `publishes`: the
+    model fields it makes public, {model: (field names)}; a field of the outcome's own
+    model is a column of the data package's outcomes table, a field of a row model is
+    that row's table (`table`)."""
+
+    name: str
+    type: Any
+    meaning: Any
+    value: Callable[[Outcome, Context], Any]
+    publishes: dict = field(default_factory=dict)
+    columns: tuple = ()
+    table: str = ""
+    many: bool = False
+
+    @property
+    def json_type(self):
+        """The JSON type of the field's value, as JSON Schema names it."""
+        if get_origin(self.type) is list:
+            return "array"
+        if isinstance(self.type, type) and issubclass(self.type, BaseModel):
+            return "object"
+        if self.type is datetime:
+            return "string (date-time)"
+        if self.type is bool:
+            return "boolean"
+        if int in get_args(self.type) or self.type is int:
+            return "integer or null" if type(None) in get_args(self.type) else "integer"
+        return "string"
+
+    def csv_columns(self):
+        if not self.columns:
+            return (Column(self.name, self.meaning, self.value, self.many),)
+        return tuple(replace(c, meaning=c.meaning or self.meaning) for c in self.columns)
+
+
+def own(name, type_, meaning=None, **kwargs):
+    """A field that is the outcome's own column, its meaning its help text."""
+    model_field = Outcome._meta.get_field(name)
+    return Field(
+        name,
+        type_,
+        meaning or model_field.help_text or model_field.verbose_name,
+        lambda outcome, context: getattr(outcome, name),
+        publishes={Outcome: (name,)},
+        **kwargs,
+    )
+
+
+def figure_words(figure):
+    """A figure as the document words it, then how the catalogue reads it where that differs."""
+    notes = []
+    if figure.value is not None and figure.display_en != figure.words:
+        notes.append(f"read as {figure.display_en}")
+    if figure.currency_assumed:
+        notes.append("currency assumed")
+    return f"{figure.words} ({', '.join(notes)})" if notes else figure.words
+
+
+def figure_record(figure):
+    return {
+        "kind": figure.kind,
+        "value": None if figure.value is None else int(figure.value),
+        "qualifier": figure.qualifier or None,
+        "currency": figure.currency or None,
+        "currency_assumed": figure.currency_assumed,
+        "unit": figure.unit or None,
+        "unit_zh": figure.unit_zh or None,
+        "words": figure.words,
+        "display": figure.words if figure.value is None else figure.display_en,
+    }
+
+
+def reached_via(outcome, context):
+    return list(context.via(outcome)) if context.via else []
+
+
+FIELDS = (
+    own(
+        "reference",
+        str,
+        _(
+            "The item’s number in its source document: the section’s numeral and the item’s "
+            "number (“II.10”). Unique only within its source."
+        ),
+    ),
+    Field(
+        "source",
+        SourceRef,
+        _(
+            "The source document, by its short name (slug); the data package’s sources table "
+            "gives its title, publisher, date and address."
+        ),
+        lambda outcome, context: {
+            "slug": outcome.source.slug,
+            "title": outcome.source.title,
+            "url": outcome.source.url,
+        },
+        publishes={Outcome: ("source",)},
+        columns=(Column("source", None, lambda outcome, context: outcome.source.slug),),
+    ),
+    own(
+        "slug",
+        str,
+        _(
+            "The outcome’s key in the catalogue, unique across sources: its page is "
+            "/outcomes/<slug>/."
+        ),
+    ),
+    own(
+        "title",
+        str,
+        _("A short title of the catalogue’s own, saying nothing the text does not say."),
+    ),
+    own("title_zh", str, _("The title in Chinese, where the catalogue has one.")),
+    Field(
+        "category",
+        str,
+        _("The section of the document the item is in, by its short name (slug)."),
+        lambda outcome, context: outcome.category.slug,
+        publishes={Outcome: ("category",)},
+        columns=(
+            Column(
+                "category",
+                _("The section of the document the item is in, by name."),
+                lambda outcome, context: outcome.category.name,
+            ),
+            Column(
+                "category_slug",
+                _("The same section, by its short name (as in /categories/<slug>/)."),
+                lambda outcome, context: outcome.category.slug,
+            ),
+        ),
+    ),
+    own(
+        "status",
+        Status,
+        _(
+            "Planned, ongoing, completed or unknown, read from the text’s verbs by the rules "
+            "on the about page."
+        ),
+        columns=(
+            Column(
+                "status",
+                _("Planned, Ongoing, Completed or Unknown, by the rules on the about page."),
+                lambda outcome, context: outcome.get_status_display(),
+            ),
+        ),
+    ),
+    own(
+        "plans",
+        str,
+        _(
+            "What the text says is planned or only advocated, in its words, when the item "
+            "also reports something done."
+        ),
+    ),
+    own("year", int | None, _("The year, only where the text states one.")),
+    Field(
+        "countries",
+        list[str],
+        _(
+            "The outcome’s places, by ISO 3166-1 alpha-2 code: the countries where the text "
+            "says the work happens, or that it names as the other side of the cooperation."
+        ),
+        lambda outcome, context: [country.code for country in outcome.countries.all()],
+        publishes={Outcome: ("countries",)},
+        table="places",
+        many=True,
+        columns=(
+            Column(
+                "countries",
+                _(
+                    "The outcome’s places, by name: the countries where the text says the "
+                    "work happens, or that it names as the other side of the cooperation."
+                ),
+                lambda outcome, context: [country.name for country in outcome.countries.all()],
+                many=True,
+            ),
+            Column(
+                "country_codes",
+                _("The same places, by ISO 3166-1 alpha-2 code, in the same order."),
+                lambda outcome, context: [country.code for country in outcome.countries.all()],
+                many=True,
+            ),
+        ),
+    ),
+    Field(
+        "regions",
+        list[RegionReach],
+        _(
+            "The groupings the text names, each with its kind of reach: “via the grouping” "
+            "(each country that was a member on the source’s date is reached) or “somewhere "
+            "in” (an unnamed part of it: no single country)."
+        ),
+        lambda outcome, context: [
+            {"slug": reach.region.slug, "reach": reach.kind, "words": reach.words}
+            for reach in outcome.reaches.all()
+        ],
+        publishes={Outcome: ("regions",), Reach: ("region", "kind", "words")},
+        table="reaches",
+        many=True,
+        columns=(
+            Column(
+                "regions",
+                _("The groupings the text names, by name, each with its kind of reach."),
+                lambda outcome, context: [
+                    f"{reach.region.name} ({reach.get_kind_display()})"
+                    for reach in outcome.reaches.all()
+                ],
+                many=True,
+            ),
+            Column(
+                "region_slugs",
+                _("The same groupings, by short name (as in /regions/<slug>/), in the same order."),
+                lambda outcome, context: [reach.region.slug for reach in outcome.reaches.all()],
+                many=True,
+            ),
+        ),
+    ),
+    Field(
+        "reached_via",
+        list[ReachedVia],
+        _(
+            "Only when the list’s option “also outcomes that reach a chosen country through a "
+            "grouping” is on: how the outcome reaches each chosen country it does not name as "
+            "a place."
+        ),
+        lambda outcome, context: [
+            {"country": code, "region": slug} for code, _, slug, _ in reached_via(outcome, context)
+        ],
+        many=True,
+        columns=(
+            Column(
+                "reached_via",
+                _(
+                    "Only when the list’s option “also outcomes that reach a chosen country "
+                    "through a grouping” is on: how the outcome reaches each chosen country it "
+                    "does not name as a place, as “Country (code) via grouping”."
+                ),
+                lambda outcome, context: [
+                    f"{country} ({code}) via {region}"
+                    for code, country, _, region in reached_via(outcome, context)
+                ],
+                many=True,
+            ),
+        ),
+    ),
+    own(
+        "scope",
+        str,
+        _(
+            "Reach the text gives without naming countries, in its words (“20 Belt and Road "
+            "countries”)."
+        ),
+    ),
+    Field(
+        "mentions",
+        list[MentionRecord],
+        _(
+            "Countries and groupings the text names without placing the work there, each with "
+            "the text’s words and the reason it is not a place. Never a place."
+        ),
+        lambda outcome, context: [
+            {
+                "country": mention.country.code if mention.country else None,
+                "region": mention.region.slug if mention.region else None,
+                "words": mention.words,
+                "reason": mention.reason,
+            }
+            for mention in outcome.mentions.all()
+        ],
+        publishes={Mention: ("country", "region", "words", "reason")},
+        table="mentions",
+        many=True,
+        columns=(
+            Column(
+                "mentions",
+                _(
+                    "Countries and groupings the text names without placing the work there, "
+                    "each with the text’s words and the reason it is not a place."
+                ),
+                lambda outcome, context: [
+                    f"{mention} (“{mention.words}”: {mention.get_reason_display()})"
+                    for mention in outcome.mentions.all()
+                ],
+                many=True,
+            ),
+        ),
+    ),
+    Field(
+        "organizations",
+        list[OrganizationPart],
+        _(
+            "The organizations the item names, in its order, each with its role: lead, "
+            "co-lead, partner or founded body."
+        ),
+        lambda outcome, context: [
+            {
+                "name": p.organization.name,
+                "slug": p.organization.slug,
+                "role": p.role,
+                "sironet_membership": p.organization.membership,
+            }
+            for p in outcome.participations.all()
+        ],
+        publishes={Outcome: ("organizations",), Participation: ("organization", "role")},
+        table="participations",
+        many=True,
+        columns=(
+            Column(
+                "organizations",
+                _(
+                    "The organizations the item names, in its order, as “Name (role)”: lead, "
+                    "co-lead, partner or founded body."
+                ),
+                lambda outcome, context: [
+                    f"{p.organization.name} ({p.get_role_display().lower()})"
+                    for p in outcome.participations.all()
+                ],
+                many=True,
+            ),
+            Column(
+                "organization_slugs",
+                _(
+                    "The same organizations, by short name (as in /organizations/<slug>/), in "
+                    "the same order."
+                ),
+                lambda outcome, context: [
+                    p.organization.slug for p in outcome.participations.all()
+                ],
+                many=True,
+            ),
+        ),
+    ),
+    Field(
+        "figures",
+        list[FigureRecord],
+        _(
+            "Amounts of money and counts: the document’s words, and the number, qualifier, "
+            "currency or unit the catalogue reads in them (“currency assumed” where the text "
+            "does not name the currency: “dollars” read as US dollars)."
+        ),
+        lambda outcome, context: [figure_record(figure) for figure in outcome.figures.all()],
+        publishes={
+            Figure: (
+                "kind",
+                "value",
+                "qualifier",
+                "currency",
+                "currency_assumed",
+                "unit",
+                "unit_zh",
+                "words",
+            )
+        },
+        table="figures",
+        many=True,
+        columns=(
+            Column(
+                "figures",
+                _(
+                    "Amounts of money and counts, in the document’s words; then, in brackets, "
+                    "how the catalogue reads the number where that differs, and “currency "
+                    "assumed” where the text does not name the currency."
+                ),
+                lambda outcome, context: [figure_words(f) for f in outcome.figures.all()],
+                many=True,
+            ),
+        ),
+    ),
+    Field(
+        "programmes",
+        list[ProgrammeRecord],
+        _("Programmes, projects, platforms and bodies the item names, as it writes them."),
+        lambda outcome, context: [
+            {"name": programme.name, "name_zh": programme.name_zh}
+            for programme in outcome.programmes.all()
+        ],
+        publishes={Programme: ("name", "name_zh")},
+        table="programmes",
+        many=True,
+        columns=(
+            Column(
+                "programmes",
+                _("Programmes, projects, platforms and bodies the item names, as it writes them."),
+                lambda outcome, context: [p.name for p in outcome.programmes.all()],
+                many=True,
+            ),
+        ),
+    ),
+    own("text", str, _("The item’s text exactly as the document prints it.")),
+    own("text_zh", str, _("A Chinese rendering of the text, labelled a translation.")),
+    own("translated_by", str, _("Who made the Chinese title and text.")),
+    own(
+        "translation_reviewed",
+        bool,
+        _("Whether someone has checked the Chinese against official usage."),
+    ),
+    Field(
+        "url",
+        str,
+        _("The outcome’s page in the catalogue."),
+        lambda outcome, context: context.absolute(outcome.get_absolute_url()),
+    ),
+    Field(
+        "updated",
+        datetime,
+        _("When the catalogue’s record last changed (ISO 8601, UTC)."),
+        lambda outcome, context: outcome.updated.isoformat(timespec="seconds"),
+        publishes={Outcome: ("updated",)},
+    ),
+)
+
+FIELD = {f.name: f for f in FIELDS}
+COLUMNS = tuple(column for f in FIELDS for column in f.csv_columns())
+
+# What the catalogue keeps but does not publish, and why: database ids (records are named
+# by their keys, slugs and codes, never by ids); an outcome's `position` and its rows'
+# (the order of the lists says it); `search_text` and `sort_name` (worked out from what
+# is published); `created` (the record's first save, not a fact about the outcome); a
+# region's `members` (published as the memberships table). The records outcomes name
+# (organizations, places, sources, categories) are published as their data package
+# tables (downloads/package.py); tests/test_record.py holds every model field to one of
+# the two.
+PRIVATE = {
+    Outcome: ("id", "position", "search_text", "created"),
+    Participation: ("id", "outcome", "position"),
+    Reach: ("id", "outcome"),
+    Mention: ("id", "outcome"),
+    Figure: ("id", "outcome", "position"),
+    Programme: ("id", "outcome", "position"),
+    Organization: ("id", "sort_name"),
+    Country: ("id",),
+    Region: ("id", "members"),
+    Category: ("id",),
+    Source: ("id",),
+    Membership: ("id",),
+}
+
+
+def as_json(outcome, context):
+    """The outcome's record: {field: value}, as the JSON download and the API give it."""
+    return {f.name: f.value(outcome, context) for f in FIELDS}
+
+
+def cells(outcome, context):
+    """The outcome's row of a CSV or Excel file: many values joined, formulas as text."""
+    row = []
+    for column in COLUMNS:
+        value = column.cell(outcome, context)
+        if column.many:
+            value = JOIN.join(value)
+        row.append(escape_formula("" if value is None else value))
+    return row
+
+
+# Reading outcomes with their rows -------------------------------------------------------------
+
+CHUNK = 2000
+
+
+def _prefetched(model, items):
+    """A queryset already holding `items`, as prefetch_related leaves one."""
+    queryset = QuerySet(model)
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    return queryset
+
+
+def read(outcomes: QuerySet) -> Iterable[Outcome]:
+    """Yield the outcomes with every row their record shows: organizations, places,
+    groupings, mentions, figures and programmes.
+
+    Seven queries whatever the number of outcomes: the outcomes (with their category and
+    source), then the rows of each part as tuples, with the names of the records they
+    link to. Each outcome's lists are attached as prefetch_related would attach them."""
+    outcomes = outcomes.prefetch_related(None).select_related("category", "source")
+    ids = outcomes.order_by().values("pk")
+    organizations, countries, regions = {}, {}, {}
+
+    def organization(pk, name, slug, acronym, membership):
+        if pk not in organizations:
+            organizations[pk] = Organization(
+                pk=pk, name=name, slug=slug, acronym=acronym, membership=membership
+            )
+        return organizations[pk]
+
+    def country(pk, code, name, common_name):
+        if pk is None:
+            return None
+        if pk not in countries:
+            countries[pk] = Country(pk=pk, code=code, name=name, common_name=common_name)
+        return countries[pk]
+
+    def region(pk, slug, name):
+        if pk is None:
+            return None
+        if pk not in regions:
+            regions[pk] = Region(pk=pk, slug=slug, name=name)
+        return regions[pk]
+
+    def grouped(queryset, *fields):
+        rows = defaultdict(list)
+        for outcome_id, *values in queryset.values_list("outcome_id", *fields).iterator(CHUNK):
+            rows[outcome_id].append(values)
+        return rows
+
+    in_outcomes = {"outcome__in": ids}
+    named = ["organization__name", "organization__slug"]
+    participations = grouped(
+        Participation.objects.filter(**in_outcomes).order_by("position", "pk"),
+        "pk",
+        "role",
+        "position",
+        "organization_id",
+        *named,
+        "organization__acronym",
+        "organization__membership",
+    )
+    places = grouped(
+        Outcome.countries.through.objects.filter(**in_outcomes).order_by("country__name"),
+        "country_id",
+        "country__code",
+        "country__name",
+        "country__common_name",
+    )
+    reaches = grouped(
+        Reach.objects.filter(**in_outcomes).order_by("region__name"),
+        "kind",
+        "words",
+        "region_id",
+        "region__slug",
+        "region__name",
+    )
+    mentions = grouped(
+        Mention.objects.filter(**in_outcomes).order_by("pk"),
+        "words",
+        "reason",
+        "country_id",
+        "country__code",
+        "country__name",
+        "country__common_name",
+        "region_id",
+        "region__slug",
+        "region__name",
+    )
+    figure_fields = ["pk", "position", *FIELD["figures"].publishes[Figure]]
+    figures = grouped(Figure.objects.filter(**in_outcomes).order_by("position"), *figure_fields)
+    programmes = grouped(
+        Programme.objects.filter(**in_outcomes).order_by("position", "pk"), "name", "name_zh"
+    )
+
+    for outcome in outcomes.iterator(CHUNK):
+        pk = outcome.pk
+        outcome._prefetched_objects_cache = {
+            "participations": _prefetched(
+                Participation,
+                [
+                    Participation(
+                        pk=row_id,
+                        outcome=outcome,
+                        role=role,
+                        position=position,
+                        organization=organization(*named_organization),
+                    )
+                    for row_id, role, position, *named_organization in participations.get(pk, [])
+                ],
+            ),
+            "countries": _prefetched(Country, [country(*row) for row in places.get(pk, [])]),
+            "reaches": _prefetched(
+                Reach,
+                [
+                    Reach(outcome=outcome, kind=kind, words=words, region=region(*named_region))
+                    for kind, words, *named_region in reaches.get(pk, [])
+                ],
+            ),
+            "mentions": _prefetched(
+                Mention,
+                [
+                    Mention(
+                        outcome=outcome,
+                        words=words,
+                        reason=reason,
+                        country=country(*row[:4]),
+                        region=region(*row[4:]),
+                    )
+                    for words, reason, *row in mentions.get(pk, [])
+                ],
+            ),
+            "figures": _prefetched(
+                Figure,
+                [
+                    Figure(outcome=outcome, **dict(zip(figure_fields, row, strict=True)))
+                    for row in figures.get(pk, [])
+                ],
+            ),
+            "programmes": _prefetched(
+                Programme,
+                [
+                    Programme(outcome=outcome, name=name, name_zh=name_zh)
+                    for name, name_zh in programmes.get(pk, [])
+                ],
+            ),
+        }
+        yield outcome
