@@ -16,7 +16,8 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     GUNICORN_BIND=0.0.0.0:8000
-RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin catalogue
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin catalogue \
+    && install -d -o catalogue -g catalogue /var/lib/sironet/datapackage
 WORKDIR /app
 COPY --from=build /venv /venv
 COPY --chown=catalogue:catalogue . .

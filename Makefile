@@ -12,7 +12,7 @@ SERVE := DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0 DJANGO_SE
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}
 
-.PHONY: install run serve serve-proxy bench cluster-test migrate seed test test-fast lint format check lock clean
+.PHONY: install run serve serve-proxy bench cluster-test migrate seed test test-fast lint format check migrations lock clean
 
 # The install depends neither on the pip that a Python bundles nor on releases published
 # after the locks were written: a hash-pinned pip and setuptools go in first; then the lock
@@ -60,8 +60,9 @@ migrate: install-runtime
 seed: migrate
 	$(DEV) $(BIN)/python manage.py seed
 
+# With the worker beside it (deploy/with-worker): purges, the data package, e-mails.
 run: seed
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) deploy/with-worker $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Accounts for the admin, with make run's settings (DEBUG on, DATABASE_URL or the SQLite file):
 # `make editor USER=ana` makes a staff account in the Editors group (or puts an existing one
@@ -84,7 +85,7 @@ shell: migrate
 
 serve: seed
 	$(SERVE) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(SERVE) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
+	$(SERVE) PORT=$(PORT) deploy/with-worker $(BIN)/gunicorn --config gunicorn.conf.py
 
 # `make serve` behind nginx, as production runs it (deploy/nginx): nginx on $(PORT),
 # gunicorn on $(PORT)+1; Ctrl-C stops both. Needs nginx (apt-get install -y nginx).
@@ -126,9 +127,18 @@ lint: install
 format: install
 	$(BIN)/pre-commit run --all-files >/dev/null || $(BIN)/pre-commit run --all-files
 
+# Migrations are up to date; the system checks, with the database's (SQLite's search
+# triggers among them).
 check: install
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(DEV) $(BIN)/python manage.py check
+	$(DEV) $(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(DEV) $(BIN)/python manage.py check --database default
+
+# After changing a model: the migration, then the checks (DEVELOPERS.md, Adding a field).
+migrations: install
+	$(DEV) $(BIN)/python manage.py makemigrations
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py check --database default
 
 # Re-pin every dependency after editing pyproject.toml (uv is a dev dependency).
 lock: install

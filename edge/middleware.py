@@ -2,8 +2,10 @@
 the client's address behind the proxy."""
 
 import logging
+import time
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
@@ -12,6 +14,11 @@ from django.urls import reverse
 from edge.caching import shared_cache_state
 
 logger = logging.getLogger(__name__)
+
+# Where `manage.py worker` says it is alive, in the "default" cache, which every app
+# server shares: the time of its last round (it says so every WORKER_HEARTBEAT_SECONDS).
+WORKER_HEARTBEAT = "worker:heartbeat"
+WORKER_HEARTBEAT_SECONDS = 15
 
 
 # What the admin's third-party pages need beyond the site's strict policy: inline
@@ -74,23 +81,34 @@ class HealthMiddleware:
         return self.get_response(request)
 
     def health(self, request):
-        """JSON: each database ("default", the primary; "replica_0"…) and the shared cache
-        ("local" without Redis). 200 while the primary answers ("degraded" when a replica or
-        Redis does not), 503 when it does not."""
+        """JSON: each database ("default", the primary; "replica_0"…), the shared cache
+        ("local" without Redis) and the worker ("ok", or "absent" when it has not said it
+        is alive for a while). 200 while the primary answers ("degraded" when a replica,
+        Redis or the worker does not), 503 when it does not."""
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         databases = {alias: self.database_state(alias) for alias in settings.DATABASES}
         cache = shared_cache_state()
+        worker = self.worker_state()
         if databases["default"] == "down":
             status = "down"
-        elif "down" in databases.values() or cache == "down":
+        elif "down" in databases.values() or cache == "down" or worker != "ok":
             status = "degraded"
         else:
             status = "ok"
         return JsonResponse(
-            {"status": status, "databases": databases, "cache": cache},
+            {"status": status, "databases": databases, "cache": cache, "worker": worker},
             status=503 if status == "down" else 200,
         )
+
+    @staticmethod
+    def worker_state():
+        try:
+            seen = caches["default"].get(WORKER_HEARTBEAT)
+        except DatabaseError:  # the cache is the database, which does not answer
+            return "absent"
+        recent = seen is not None and time.time() - seen < WORKER_HEARTBEAT_SECONDS * 4
+        return "ok" if recent else "absent"
 
     @staticmethod
     def database_state(alias):

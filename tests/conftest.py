@@ -96,6 +96,20 @@ def grow_catalogue(count):
     bump_data_version()
 
 
+@pytest.fixture
+def worker_alive():
+    """The worker's heartbeat, as `manage.py worker` leaves it in the shared cache."""
+    import time
+
+    from django.core.cache import caches
+
+    from edge.middleware import WORKER_HEARTBEAT
+
+    caches["default"].set(WORKER_HEARTBEAT, time.time())
+    yield
+    caches["default"].delete(WORKER_HEARTBEAT)
+
+
 EDITOR_PASSWORD = "a-long-editor-password"
 # The data migration that makes the Editors group (and says what it may do).
 EDITORS_MIGRATION = "outcomes.migrations.0004_editors_and_data_version"

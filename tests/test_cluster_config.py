@@ -6,7 +6,6 @@ engine runs here, so the compose file is checked for its structure only.
 """
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -56,14 +55,18 @@ def test_the_vcl_keeps_editors_pages_out_of_the_cache():
 
 def test_the_compose_file_describes_the_cluster():
     services = yaml.safe_load(COMPOSE.read_text())["services"]
-    assert set(services) == {"varnish", "app-a", "app-b", "redis", "db", "db-replica"}
-    for name in ("app-a", "app-b"):
+    assert set(services) == {"varnish", "app-a", "app-b", "worker", "redis", "db", "db-replica"}
+    assert services["worker"]["command"] == ["python", "manage.py", "worker"]
+    for name in ("app-a", "app-b", "worker"):
         assert services[name]["build"] == ".."
         environment = services[name]["environment"]
         assert set(environment) >= CONTRACT, name
         assert "@db:" in environment["DATABASE_URL"]
         assert "@db-replica:" in environment["DATABASE_REPLICA_URLS"]
         assert environment["HTTP_CACHE_PURGE_URLS"] == "http://varnish:80"
+        # The worker writes the data package where every app server reads it.
+        assert environment["DJANGO_DATA_PACKAGE_DIR"] == "/var/lib/sironet/datapackage"
+        assert "datapackage:/var/lib/sironet/datapackage" in services[name]["volumes"]
     # The VCL's backends are the app servers, by their names on compose's network.
     hosts = re.findall(r'\.host = "([^"]+)";', VCL.read_text())
     assert sorted(hosts) == ["app-a", "app-b"]
@@ -78,6 +81,16 @@ def test_the_compose_file_describes_the_cluster():
             source = volume.split(":")[0]
             if source.startswith("."):
                 assert (COMPOSE.parent / source).exists(), source
-    assert shutil.which("sh")
-    for script in (COMPOSE.parent / "postgres").glob("*.sh"):
-        assert subprocess.run(["sh", "-n", str(script)]).returncode == 0, script
+    scripts = sorted((COMPOSE.parent / "postgres").glob("*.sh"))
+    assert [script.name for script in scripts] == ["primary-init.sh", "replica-entrypoint.sh"]
+    for script in scripts:
+        checked = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
+        assert checked.returncode == 0, (script, checked.stderr)
+
+
+def test_the_compose_file_runs_a_worker_beside_the_web_server():
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    assert services["worker"]["command"] == ["python", "manage.py", "worker"]
+    assert services["worker"]["environment"] == services["web"]["environment"]
+    for name in ("web", "worker"):
+        assert "datapackage:/var/lib/sironet/datapackage" in services[name]["volumes"]

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from outcomes.models import Outcome
+from outcomes.seeding import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_KEY = "a-production-secret-key-that-is-long-and-random-enough-0123456789"
@@ -109,12 +110,39 @@ def test_templates_have_no_inline_script_or_style():
 
 
 @pytest.mark.django_db
-def test_health_answers_ok_whatever_the_host(client):
+def test_health_answers_ok_whatever_the_host(client, worker_alive):
     response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "databases": {"default": "ok"}, "cache": "local"}
+    assert response.json() == {
+        "status": "ok",
+        "databases": {"default": "ok"},
+        "cache": "local",
+        "worker": "ok",
+    }
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_health_says_when_no_worker_has_been_seen(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["worker"] == "absent"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_its_jobs_round_after_round_and_says_it_is_alive(client, settings):
+    from django.core.management import call_command
+
+    from downloads import package
+
+    settings.DATA_PACKAGE_DIR = settings.DATA_PACKAGE_DIR / "worker"
+    seed()
+    assert package.newest() is None
+    call_command("worker", rounds=2, interval=0)
+    assert package.newest() is not None  # the data package of the version, written
+    assert client.get("/healthz").json()["worker"] == "ok"
 
 
 OUTAGE_SCRIPT = """

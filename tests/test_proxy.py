@@ -6,6 +6,7 @@ files collected in a temporary directory.
 """
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -106,6 +107,7 @@ def pair(tmp_path_factory, django_db_setup, django_db_blocker):
         "PORT": str(port),
         "APP_PORT": str(app_port),
         "GUNICORN": str(Path(sys.executable).parent / "gunicorn"),
+        "PYTHON": sys.executable,
         "NGINX": NGINX,
     }
     log = (directory / "servers.log").open("w")
@@ -208,6 +210,25 @@ def test_normal_requests_answer_within_a_second_beside_fifty_slow_clients(pair):
     slowest = max(timings)
     assert slowest[0] < 1, slowest
     assert len(timings) >= 15
+
+
+def test_the_worker_beside_the_servers_writes_the_data_package(pair):
+    """make serve-proxy starts `manage.py worker`: the package is written after the
+    responses, and a download then serves it."""
+    port, _ = pair
+    for _ in range(300):
+        try:
+            status, body, _ = get(port, "/data/datapackage.json")
+        except urllib.error.HTTPError as error:
+            assert error.code == 503  # not written yet: said so, never a 500
+            time.sleep(0.1)
+            continue
+        assert status == 200 and b'"tabular-data-package"' in body
+        break
+    else:
+        raise AssertionError("the worker wrote no data package within 30 seconds")
+    health = json.loads(get(port, "/healthz")[1])
+    assert health["worker"] == "ok"
 
 
 def test_nginx_refuses_bodies_over_five_megabytes(pair):

@@ -86,14 +86,16 @@ def test_a_replica_down_is_passed_over_with_a_log_line(client, monkeypatch, capl
             "status": "degraded",
             "databases": {"default": "ok", "replica_0": "down"},
             "cache": "local",
+            "worker": "absent",
         }
     finally:
         remove_replica("replica_0")
 
 
-def test_health_reports_each_replica(client, replica):
+def test_health_reports_each_replica(client, replica, worker_alive):
     assert client.get("/healthz").json() == {
         "status": "ok",
         "databases": {"default": "ok", "replica_0": "ok"},
         "cache": "local",
+        "worker": "ok",
     }

@@ -18,11 +18,9 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger(__name__)
+from edge.middleware import WORKER_HEARTBEAT, WORKER_HEARTBEAT_SECONDS
 
-# Where the worker says it is alive (read by /healthz), and how often it says so.
-HEARTBEAT_KEY = "worker:heartbeat"
-HEARTBEAT_SECONDS = 15
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -51,10 +49,12 @@ class Command(BaseCommand):
                 except Exception:
                     logger.exception("Worker job %s failed; trying again next round.", job)
             done += 1
-            if time.monotonic() - beat > HEARTBEAT_SECONDS:
+            if time.monotonic() - beat > WORKER_HEARTBEAT_SECONDS:
                 beat = time.monotonic()
                 try:
-                    caches["default"].set(HEARTBEAT_KEY, time.time(), HEARTBEAT_SECONDS * 4)
+                    caches["default"].set(
+                        WORKER_HEARTBEAT, time.time(), WORKER_HEARTBEAT_SECONDS * 4
+                    )
                 except Exception:
                     logger.exception("The worker could not record its heartbeat.")
             if not stopping and (not rounds or done < rounds):
