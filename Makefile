@@ -119,7 +119,8 @@ test-fast: install $(VNU)
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 # The checks are listed once, in .pre-commit-config.yaml (django-upgrade, ruff, ruff format,
-# djhtml, hadolint); they fix what they can, and fail if they changed anything.
+# djhtml, hadolint, import-linter, mypy); they fix what they can, and fail if they changed
+# anything.
 lint: install
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 

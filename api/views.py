@@ -172,7 +172,7 @@ def index(request):
 def outcome_records(outcomes, request, via=None):
     """{pk: record} of `outcomes` (a QuerySet), read as the JSON download reads them."""
     context = record.Context(request=request, via=via)
-    return {outcome.pk: record.as_json(outcome, context) for outcome in record.read(outcomes)}
+    return {outcome.pk: record.as_json(outcome, context) for outcome in outcomes.with_record_rows()}
 
 
 class FacetOption(Schema):
@@ -219,7 +219,7 @@ class OutcomeQuery(Schema):
         [], max_length=MAX_VALUES, description="Organization slugs (OR)."
     )
     status: list[Status] = Field([], max_length=MAX_VALUES, description="Statuses (OR).")
-    sort: Literal[tuple(SORTS)] | None = Field(
+    sort: Literal[tuple(SORTS)] | None = Field(  # type: ignore[valid-type]
         None,
         description="Document order (default; best matches first for a search), "
         "title, or most recently updated first.",
@@ -474,7 +474,7 @@ class RegionRecord(Schema):
 
 
 REGIONS = Region.objects.prefetch_related(
-    Prefetch("memberships", queryset=Membership.objects.select_related("country"))
+    Prefetch("memberships", queryset=Membership.objects.select_related("country"))  # type: ignore[arg-type]
 )
 
 

@@ -11,6 +11,7 @@ import zipfile
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -46,13 +47,13 @@ def package_files(path):
         return
     folder = path if path.is_dir() else path.parent
 
-    def read(name):
+    def read_file(name):
         try:
             return (folder / name).read_bytes()
         except OSError as error:
             raise PackageError(f"Cannot read {name}: {error.strerror}.") from None
 
-    yield read
+    yield read_file
 
 
 def table_texts(read):
@@ -98,7 +99,7 @@ class Loader:
     """Saves a package's rows as an editor's saves would (history, derived fields)."""
 
     def __init__(self):
-        self.known = defaultdict(dict)  # model -> {key: record}
+        self.known: defaultdict[Any, dict] = defaultdict(dict)  # model -> {key: record}
         self.counts = {}
 
     def record(self, field, cell, where):
@@ -137,7 +138,9 @@ class Loader:
         fields = [model._meta.get_field(name) for name in table.fields]
         own = [field for field in fields if target(field) is model]
         stamps = [field for field in fields if getattr(field, "auto_now", False)]
-        later, stamped, places = [], [], defaultdict(list)
+        later: list[tuple] = []
+        stamped: list = []
+        places: defaultdict[Any, list] = defaultdict(list)
         count = 0
         for count, row in enumerate(reader, start=1):
             where = f"{table.path} row {count + 1}"

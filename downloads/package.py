@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -113,7 +113,7 @@ def outcome_tables():
             continue
         rows = [model for model in f.publishes if model is not Outcome]
         if not rows:  # the outcome's own links to countries
-            places = Outcome._meta.get_field(f.publishes[Outcome][0])
+            places = cast(models.ManyToManyField, Outcome._meta.get_field(f.publishes[Outcome][0]))
             tables.append(
                 Table(
                     f.table,
@@ -440,9 +440,9 @@ def newest():
     root = Path(settings.DATA_PACKAGE_DIR)
     found = []
     for path in root.glob(f"v*-{RELEASE}") if root.is_dir() else ():
-        number = path.name[1:].split("-", 1)[0]
-        if number.isdigit() and path.is_dir():
-            found.append((path.stat().st_mtime, int(number), path))
+        digits = path.name[1:].split("-", 1)[0]
+        if digits.isdigit() and path.is_dir():
+            found.append((path.stat().st_mtime, int(digits), path))
     if not found:
         return None
     _, number, path = max(found)

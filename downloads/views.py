@@ -3,6 +3,7 @@ data package's files."""
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext
@@ -62,17 +63,20 @@ def data_file(request, name):
         return HttpResponse(gettext("No such file in the data package."), status=404)
     newest = package.newest()
     if newest is None:
-        response = HttpResponse(
+        unwritten = HttpResponse(
             gettext("The data package is being written. Please try again in a minute."),
             status=503,
             content_type="text/plain; charset=utf-8",
         )
-        response["Retry-After"] = "60"
-        return response
+        unwritten["Retry-After"] = "60"
+        return unwritten
     folder, number = newest
     etag = f'"{folder.name}"'
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
+    response: HttpResponseBase
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        response = not_modified
+    else:
         file = open(folder / name, "rb")  # noqa: SIM115 (the response closes it)
         response = FileResponse(file, content_type=package.FILES[name])
         if name.endswith(".zip"):

@@ -47,7 +47,7 @@ class FallbackRedisCache(RedisCache):
     def ping(self):
         """Whether Redis answers now (for /healthz)."""
         try:
-            return bool(self._cache.get_client(write=True).ping())
+            return bool(self._cache.get_client(write=True).ping())  # type: ignore[attr-defined]
         except RedisError:
             return False
 
@@ -91,4 +91,6 @@ def shared_cache_state():
     """ "local" without Redis, else "ok" or "down" as Redis answers now."""
     if not settings.REDIS_URL:
         return "local"
-    return "ok" if caches["pages"].ping() else "down"
+    pages = caches["pages"]
+    assert isinstance(pages, FallbackRedisCache)
+    return "ok" if pages.ping() else "down"

@@ -6,13 +6,14 @@ catalogue's records; deleting outcomes and organizations is for superusers.
 
 import zipfile
 from datetime import datetime
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,11 +65,11 @@ class SlugChangeWarningMixin:
             ),
             **kwargs.get("help_texts", {}),
         }
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, **kwargs)  # type: ignore[misc]
 
     def save_model(self, request, obj, form, change):
         old_slug = form.initial.get("slug")
-        super().save_model(request, obj, form, change)
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
         if change and "slug" in form.changed_data:
             old_url = type(obj)(slug=old_slug).get_absolute_url()
             messages.warning(
@@ -95,7 +96,7 @@ class ConflictCheckForm(forms.ModelForm):
     """
 
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
-    PARTS = ()
+    PARTS: tuple[str, ...] = ()
     SALT = "outcomes.admin.loaded"
 
     def __init__(self, *args, **kwargs):
@@ -122,8 +123,9 @@ class ConflictCheckForm(forms.ModelForm):
         if loaded != state:
             changes = state_changes(model, loaded or {}, state) if loaded else []
             # The next save compares with what is there now: the editor may reapply.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("loaded")] = self.signed_state(current)
+            data = cast(QueryDict, self.data).copy()
+            data[self.add_prefix("loaded")] = self.signed_state(current)
+            self.data = data
             latest = current.history.first() if hasattr(current, "history") else None
             who = (
                 f" ({latest.history_user or gettext('an import or a script')}, "
@@ -339,7 +341,7 @@ class OutcomeCountMixin:
 
     def get_queryset(self, request):
         return (
-            super()
+            super()  # type: ignore[misc]
             .get_queryset(request)
             .annotate(outcome_count=Count(self.outcome_count_of, distinct=True))
         )

@@ -7,6 +7,9 @@ value, a link by its name, a choice by its label; changes to an outcome's rows
 changed and when, not who changed it.
 """
 
+from typing import cast
+
+from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.text import Truncator, capfirst
 
@@ -33,7 +36,7 @@ def with_previous(records, limit=None):
     records = records.annotate(previous_id=Subquery(earlier.values("history_id")[:1]))
     records = list(records[:limit] if limit else records)
     previous = model.objects.in_bulk([r.previous_id for r in records if r.previous_id])
-    places = {}
+    places: dict[int, list[str]] = {}
     rows = getattr(model, PLACES).model.objects.filter(history__in=[*records, *previous.values()])
     for history_id, name in rows.values_list("history", "country__name"):
         places.setdefault(history_id, []).append(name)
@@ -69,7 +72,7 @@ def changes_in_words(record):
         changed.append((PLACES, record.previous.places, record.places))
     words = []
     for name, old, new in changed:
-        field = Outcome._meta.get_field(name)
+        field = cast(models.Field, Outcome._meta.get_field(name))
         old, new = _shown(field, old), _shown(field, new)
         words.append(f"{capfirst(field.verbose_name)}: {old} → {new}")
     reason = record.history_change_reason or ""

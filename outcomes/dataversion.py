@@ -165,7 +165,8 @@ def note(outcome_ids, model):
     """
     pending = getattr(connection, "catalogue_changes", None)
     if pending is None:
-        pending = connection.catalogue_changes = {"outcomes": set(), "whole": False}
+        pending = {"outcomes": set(), "whole": False}
+        setattr(connection, "catalogue_changes", pending)  # noqa: B010 (not a field mypy knows)
     pending["outcomes"].update(outcome_ids)
     pending["whole"] |= model not in ROW_PARTS and model is not models.Outcome.countries.through
     transaction.on_commit(_apply)
@@ -175,7 +176,7 @@ def _apply():
     pending = getattr(connection, "catalogue_changes", None)
     if pending is None:  # done by an earlier call of this transaction
         return
-    connection.catalogue_changes = None
+    setattr(connection, "catalogue_changes", None)  # noqa: B010
     outcome_ids = pending["outcomes"]
     try:
         if outcome_ids:

@@ -19,6 +19,7 @@ import itertools
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from outcomes.models import (
     Category,
@@ -87,7 +88,7 @@ OWN = (
 )
 # Its linked values: (facet, rows, value, label, Chinese label, sort key or None for the
 # label).
-LINKED = [
+LINKED: list[tuple[str, Any, str, str, str, str | None]] = [
     (
         "country",
         Outcome.countries.through.objects,
@@ -126,14 +127,15 @@ class FacetIndex:
         self.positions = [position for _, position, *_ in rows]
         self.bit = {pk: index for index, pk in enumerate(self.ids)}
         self.texts = {pk: (text, text_zh) for pk, *_, text, text_zh in rows}
-        self.facets = defaultdict(Facet)
-        self.memo = {}
-        self.groupings = defaultdict(list)  # bit -> [(country code, region slug)]
+        self.facets: defaultdict[str, Facet] = defaultdict(Facet)
+        self.memo: dict[Any, Any] = {}
+        # bit -> [(country code, region slug)]
+        self.groupings: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
         self.country_names = {
             code: (name, name_zh)
             for code, name, name_zh in Country.objects.values_list("code", "name", "name_zh")
         }
-        bits = defaultdict(lambda: defaultdict(list))
+        bits: defaultdict[str, defaultdict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for bit, values in self._read(rows).items():
             for name, found in values.items():
                 for value in found:
@@ -167,7 +169,9 @@ class FacetIndex:
     def _read(self, rows, outcomes=None):
         """{bit: {facet: [values]}} of `rows` (OWN values of `outcomes`, a QuerySet, or
         of all outcomes), reading their links; labels the values, sets their groupings."""
-        values = defaultdict(lambda: defaultdict(list))
+        values: defaultdict[int, defaultdict[str, list[str]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         statuses = list(Status.values)
         for pk, _, slug, name, name_zh, order, status, *_ in rows:
             bit = self.bit[pk]
@@ -213,8 +217,8 @@ class FacetIndex:
         or None when it must be rebuilt: `version` is not in this database's history
         (it was restored), a change touched more than rows, a change is not logged, or
         the outcomes are too many or not where the index has them."""
-        changes = VersionLog.objects.filter(version__gte=version.number, version__lte=newer.number)
-        changes = list(changes.order_by("version").values_list("changed", "outcomes", "whole"))
+        logs = VersionLog.objects.filter(version__gte=version.number, version__lte=newer.number)
+        changes = list(logs.order_by("version").values_list("changed", "outcomes", "whole"))
         if not changes or changes.pop(0)[0] != version.changed:
             return None
         if len(changes) != newer.number - version.number:
@@ -367,10 +371,11 @@ class FacetIndex:
         that label many values."""
         found = self.facets[facet]
         if value in found.labels:
-            return in_page_language(*found.labels[value], chinese), found.order[value]
+            english, chinese_name = found.labels[value]
+            return in_page_language(english, chinese_name, chinese), found.order[value]
         if known := self.names.get(facet, {}).get(value):
-            names, order = known
-            return in_page_language(*names, chinese), order
+            (english, chinese_name), order = known
+            return in_page_language(english, chinese_name, chinese), order
         return None
 
 
@@ -405,7 +410,7 @@ class MaskedOutcomes:
 
 
 _lock = threading.Lock()
-_index = {}
+_index: dict[str, Any] = {}
 
 
 def facet_index(version):

@@ -2,6 +2,8 @@
 country (as a place) and organization. One entry per change, from the outcomes'
 history (outcomes/changelog.py), newest first."""
 
+from typing import Any
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -95,7 +97,7 @@ class OutcomeChanges(Feed):
 
 
 # Feeds of records that may be renamed: an earlier slug redirects (redirect_renamed).
-RENAMED = {"category": Category, "organization": Organization}
+RENAMED: dict[str | None, Any] = {"category": Category, "organization": Organization}
 
 
 def feed(request, kind=None, key=None):

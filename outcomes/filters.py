@@ -426,15 +426,15 @@ class OutcomeFilter(django_filters.FilterSet):
                     within &= mask
             selected = set(self.data.getlist(name))
             counts = index.counts(self.facet_of(name), within)
-            options = []
+            found = []
             for value in counts.keys() | selected:
                 if option := index.option(self.facet_of(name), value, chinese):
                     label, order = option
                     count = counts.get(value, 0)
-                    options.append((order, value, label, count, value in selected))
+                    found.append((order, value, label, count, value in selected))
             options = [
                 {"value": value, "label": label, "count": count, "selected": is_selected}
-                for _, value, label, count, is_selected in sorted(options)
+                for _, value, label, count, is_selected in sorted(found)
             ]
             shown = options
             if len(options) > FACET_LIMIT:

@@ -23,7 +23,7 @@ def world():
 
 def shade_bins(largest):
     """Count ranges for the shades, doubling: 1, 2–3, 4–7, 8–15…, as many as needed."""
-    bins = []
+    bins: list[tuple[int, int]] = []
     low = 1
     while low <= largest and len(bins) < SHADES:
         high = low * 2 - 1 if len(bins) < SHADES - 1 else largest

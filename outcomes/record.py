@@ -13,23 +13,23 @@ CSV and Excel columns it fills. Everything else derives from it:
   table of its own, with the columns `publishes` names;
 - the /data/ page's column guide and the Excel "About" sheet: the meanings below.
 
-`read()` reads outcomes with every row their record shows, in a fixed number of
-queries however many there are. PRIVATE names what is deliberately not published:
-a test fails when a model field is in neither.
+`Outcome.objects.with_record_rows()` reads outcomes with every row their record shows,
+in a fixed number of queries however many there are. PRIVATE names what is
+deliberately not published: a test fails when a model field is in neither.
 """
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, get_args, get_origin
+from typing import Any, cast, get_args, get_origin
 
-from django.db.models.query import QuerySet
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 from pydantic import Field as Described
 
 from outcomes.models import (
+    FIGURE_FIELDS,
     Category,
     Country,
     Figure,
@@ -200,7 +200,7 @@ class Field:
 
 def own(name, type_, meaning=None, **kwargs):
     """A field that is the outcome's own column, its meaning its help text."""
-    model_field = Outcome._meta.get_field(name)
+    model_field = cast(models.Field, Outcome._meta.get_field(name))
     return Field(
         name,
         type_,
@@ -506,18 +506,8 @@ FIELDS = (
             "does not name the currency: “dollars” read as US dollars)."
         ),
         lambda outcome, context: [figure_record(figure) for figure in outcome.figures.all()],
-        publishes={
-            Figure: (
-                "kind",
-                "value",
-                "qualifier",
-                "currency",
-                "currency_assumed",
-                "unit",
-                "unit_zh",
-                "words",
-            )
-        },
+        # The columns Outcome.objects.with_record_rows reads of a figure.
+        publishes={Figure: FIGURE_FIELDS},
         table="figures",
         many=True,
         columns=(
@@ -617,154 +607,3 @@ def cells(outcome, context):
             value = JOIN.join(value)
         row.append(escape_formula("" if value is None else value))
     return row
-
-
-# Reading outcomes with their rows -------------------------------------------------------------
-
-CHUNK = 2000
-
-
-def _prefetched(model, items):
-    """A queryset already holding `items`, as prefetch_related leaves one."""
-    queryset = QuerySet(model)
-    queryset._result_cache = items
-    queryset._prefetch_done = True
-    return queryset
-
-
-def read(outcomes: QuerySet) -> Iterable[Outcome]:
-    """Yield the outcomes with every row their record shows: organizations, places,
-    groupings, mentions, figures and programmes.
-
-    Seven queries whatever the number of outcomes: the outcomes (with their category and
-    source), then the rows of each part as tuples, with the names of the records they
-    link to. Each outcome's lists are attached as prefetch_related would attach them."""
-    outcomes = outcomes.prefetch_related(None).select_related("category", "source")
-    ids = outcomes.order_by().values("pk")
-    organizations, countries, regions = {}, {}, {}
-
-    def organization(pk, name, slug, acronym, membership):
-        if pk not in organizations:
-            organizations[pk] = Organization(
-                pk=pk, name=name, slug=slug, acronym=acronym, membership=membership
-            )
-        return organizations[pk]
-
-    def country(pk, code, name, common_name):
-        if pk is None:
-            return None
-        if pk not in countries:
-            countries[pk] = Country(pk=pk, code=code, name=name, common_name=common_name)
-        return countries[pk]
-
-    def region(pk, slug, name):
-        if pk is None:
-            return None
-        if pk not in regions:
-            regions[pk] = Region(pk=pk, slug=slug, name=name)
-        return regions[pk]
-
-    def grouped(queryset, *fields):
-        rows = defaultdict(list)
-        for outcome_id, *values in queryset.values_list("outcome_id", *fields).iterator(CHUNK):
-            rows[outcome_id].append(values)
-        return rows
-
-    in_outcomes = {"outcome__in": ids}
-    named = ["organization__name", "organization__slug"]
-    participations = grouped(
-        Participation.objects.filter(**in_outcomes).order_by("position", "pk"),
-        "pk",
-        "role",
-        "position",
-        "organization_id",
-        *named,
-        "organization__acronym",
-        "organization__membership",
-    )
-    places = grouped(
-        Outcome.countries.through.objects.filter(**in_outcomes).order_by("country__name"),
-        "country_id",
-        "country__code",
-        "country__name",
-        "country__common_name",
-    )
-    reaches = grouped(
-        Reach.objects.filter(**in_outcomes).order_by("region__name"),
-        "kind",
-        "words",
-        "region_id",
-        "region__slug",
-        "region__name",
-    )
-    mentions = grouped(
-        Mention.objects.filter(**in_outcomes).order_by("pk"),
-        "words",
-        "reason",
-        "country_id",
-        "country__code",
-        "country__name",
-        "country__common_name",
-        "region_id",
-        "region__slug",
-        "region__name",
-    )
-    figure_fields = ["pk", "position", *FIELD["figures"].publishes[Figure]]
-    figures = grouped(Figure.objects.filter(**in_outcomes).order_by("position"), *figure_fields)
-    programmes = grouped(
-        Programme.objects.filter(**in_outcomes).order_by("position", "pk"), "name", "name_zh"
-    )
-
-    for outcome in outcomes.iterator(CHUNK):
-        pk = outcome.pk
-        outcome._prefetched_objects_cache = {
-            "participations": _prefetched(
-                Participation,
-                [
-                    Participation(
-                        pk=row_id,
-                        outcome=outcome,
-                        role=role,
-                        position=position,
-                        organization=organization(*named_organization),
-                    )
-                    for row_id, role, position, *named_organization in participations.get(pk, [])
-                ],
-            ),
-            "countries": _prefetched(Country, [country(*row) for row in places.get(pk, [])]),
-            "reaches": _prefetched(
-                Reach,
-                [
-                    Reach(outcome=outcome, kind=kind, words=words, region=region(*named_region))
-                    for kind, words, *named_region in reaches.get(pk, [])
-                ],
-            ),
-            "mentions": _prefetched(
-                Mention,
-                [
-                    Mention(
-                        outcome=outcome,
-                        words=words,
-                        reason=reason,
-                        country=country(*row[:4]),
-                        region=region(*row[4:]),
-                    )
-                    for words, reason, *row in mentions.get(pk, [])
-                ],
-            ),
-            "figures": _prefetched(
-                Figure,
-                [
-                    Figure(outcome=outcome, **dict(zip(figure_fields, row, strict=True)))
-                    for row in figures.get(pk, [])
-                ],
-            ),
-            "programmes": _prefetched(
-                Programme,
-                [
-                    Programme(outcome=outcome, name=name, name_zh=name_zh)
-                    for name, name_zh in programmes.get(pk, [])
-                ],
-            ),
-        }
-        yield outcome

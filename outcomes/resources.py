@@ -10,6 +10,7 @@ not know makes that row an error instead of being dropped silently.
 """
 
 import re
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -65,6 +66,9 @@ class KnownRecords:
     widgets: what a widget reads lasts one import.
     """
 
+    model: Any
+    field: str
+
     def known(self):
         if getattr(self, "_known", None) is None:
             self._known = {str(getattr(obj, self.field)): obj for obj in self.model.objects.all()}
@@ -118,9 +122,9 @@ class KeptLinks(QuerySet):
     """
 
     def __deepcopy__(self, memo):
-        copied = self._chain()
+        copied = self._chain()  # type: ignore[attr-defined]
         copied._result_cache = self._result_cache and list(self._result_cache)
-        copied._prefetch_done = self._prefetch_done
+        copied._prefetch_done = self._prefetch_done  # type: ignore[attr-defined]
         return copied
 
 
@@ -339,14 +343,14 @@ class CatalogueResource(resources.ModelResource):
         super().before_import_row(row, **kwargs)
 
     # Historical records that say a row's record changed: (model, its field naming it).
-    CHANGES = (("", "id"),)
+    CHANGES: tuple[tuple[str, str], ...] = (("", "id"),)
 
     def changed_since(self, moment):
         """{record id: its latest change} for the records changed after `moment`.
 
         A query per kind of historical record, once per import (not one per row).
         """
-        latest = {}
+        latest: dict[Any, Any] = {}
         for name, key in self.CHANGES:
             model = (
                 self._meta.model
@@ -364,7 +368,7 @@ class CatalogueResource(resources.ModelResource):
         return latest
 
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
+        errors: dict[str, Any] = {}
         if self.previewed and not hasattr(self, "changed"):
             self.changed = self.changed_since(self.previewed)
         latest = self.changed.get(instance.pk) if instance.pk and self.previewed else None
@@ -504,7 +508,7 @@ class OutcomeResource(CatalogueResource):
 
     def import_instance(self, instance, row, **kwargs):
         instance.imported_links = {}
-        errors = {}
+        errors: dict[str, Any] = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:

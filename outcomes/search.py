@@ -176,7 +176,7 @@ def snippet(text, terms_):
 def vocabulary(documents):
     """The words of the search documents a suggestion may propose (not the stems
     added to them), each once."""
-    found = set()
+    found: set[str] = set()
     for document in documents:
         tokens = document.split()
         added = {stem(word) for word in tokens if not word.startswith(stem(word))}

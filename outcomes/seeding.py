@@ -80,7 +80,7 @@ def fixture_records(fixture):
             yield None
             continue
         instance = deserialized.object
-        key = json.dumps(instance.natural_key(), ensure_ascii=False)
+        key = json.dumps(instance.natural_key(), ensure_ascii=False)  # type: ignore[attr-defined]
         yield deserialized, (instance._meta.label_lower, key)
 
 

@@ -121,15 +121,15 @@ def outcome_by_reference(request, reference, slug=None):
     if slug is not None:
         source = Source.objects.filter(slug=slug).first() or Source.objects.formerly(slug)
         found = found.filter(source=source)
-    found = list(found[:MAX_SAME_REFERENCE])
-    if not found:
+    listed = list(found[:MAX_SAME_REFERENCE])
+    if not listed:
         raise Http404(f"No outcome has the reference “{reference}”.")
-    if len(found) == 1:
-        return redirect(found[0], permanent=True)
+    if len(listed) == 1:
+        return redirect(listed[0], permanent=True)
     return render(
         request,
         "outcomes/same_reference.html",
-        {"reference": reference.upper(), "outcomes": found},
+        {"reference": reference.upper(), "outcomes": listed},
         status=300,
     )
 

@@ -9,7 +9,7 @@ them all, as Django expects of an app's models.
 
 from outcomes.models.base import (
     CatalogueQuerySet,
-    SlugManager,
+    SlugQuerySet,
     Translated,
     address,
     chinese_page,
@@ -21,7 +21,13 @@ from outcomes.models.base import (
 )
 from outcomes.models.bookkeeping import DataVersion, SeedRecord, VersionLog
 from outcomes.models.organizations import Organization, OrganizationType, SironetMembership
-from outcomes.models.outcomes import DOCUMENT_ORDER, Outcome, OutcomeQuerySet, Status
+from outcomes.models.outcomes import (
+    DOCUMENT_ORDER,
+    FIGURE_FIELDS,
+    Outcome,
+    OutcomeQuerySet,
+    Status,
+)
 from outcomes.models.parts import (
     Figure,
     FigureKind,
@@ -46,6 +52,7 @@ from outcomes.models.sources import (
 
 __all__ = [
     "DOCUMENT_ORDER",
+    "FIGURE_FIELDS",
     "REFERENCE_RE",
     "ROMAN_NUMERALS",
     "CatalogueQuerySet",
@@ -72,7 +79,7 @@ __all__ = [
     "Role",
     "SeedRecord",
     "SironetMembership",
-    "SlugManager",
+    "SlugQuerySet",
     "Source",
     "Status",
     "Translated",

@@ -64,7 +64,7 @@ class CatalogueQuerySet(models.QuerySet):
         return updated
 
 
-class SlugManager(models.Manager.from_queryset(CatalogueQuerySet)):
+class SlugQuerySet(CatalogueQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -95,7 +95,7 @@ class Translated(models.Model):
     English ones, named in CHINESE): who made it, and whether someone who knows the
     official wording has reviewed it. Pages label an unreviewed translation as such."""
 
-    CHINESE = ()
+    CHINESE: tuple[str, ...] = ()
 
     translated_by = models.CharField(
         _("Chinese by"),

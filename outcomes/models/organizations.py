@@ -5,7 +5,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import SlugManager, Translated, address, sort_name
+from outcomes.models.base import SlugQuerySet, Translated, address, sort_name
 from outcomes.models.places import Country
 
 
@@ -98,7 +98,7 @@ class Organization(Translated):
 
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = SlugQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_name"]

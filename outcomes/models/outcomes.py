@@ -1,5 +1,7 @@
 """An outcome: one numbered item of a source document, and the read rules of outcomes."""
 
+from collections import defaultdict
+
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +23,26 @@ from outcomes.models.sources import (
     reference_validator,
 )
 from outcomes.search import FTS_QUERY, SEARCH_VECTOR, is_chinese, search_document, stem, terms
+
+# A figure's columns an outcome's record reads (outcomes/record.py publishes them).
+FIGURE_FIELDS = (
+    "kind",
+    "value",
+    "qualifier",
+    "currency",
+    "currency_assumed",
+    "unit",
+    "unit_zh",
+    "words",
+)
+
+
+def _prefetched(model, items):
+    """A queryset already holding `items`, as prefetch_related leaves one."""
+    queryset: models.QuerySet = models.QuerySet(model)
+    queryset._result_cache = items
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset
 
 
 class Status(models.TextChoices):
@@ -173,8 +195,145 @@ class OutcomeQuerySet(CatalogueQuerySet):
             "countries",
         )
 
+    def with_record_rows(self):
+        """Yield the outcomes with every row their public record shows (outcomes/record.py):
+        organizations, places, groupings, mentions, figures and programmes.
 
-class OutcomeManager(models.Manager.from_queryset(OutcomeQuerySet)):
+        Seven queries whatever the number of outcomes: the outcomes (with their category and
+        source), then the rows of each part as tuples, with the names of the records they
+        link to. Each outcome's lists are attached as prefetch_related would attach them."""
+        outcomes = self.prefetch_related(None).select_related("category", "source")
+        ids = outcomes.order_by().values("pk")
+        organizations, countries, regions = {}, {}, {}
+
+        def organization(pk, name, slug, acronym, membership):
+            if pk not in organizations:
+                organizations[pk] = Organization(
+                    pk=pk, name=name, slug=slug, acronym=acronym, membership=membership
+                )
+            return organizations[pk]
+
+        def country(pk, code, name, common_name):
+            if pk is None:
+                return None
+            if pk not in countries:
+                countries[pk] = Country(pk=pk, code=code, name=name, common_name=common_name)
+            return countries[pk]
+
+        def region(pk, slug, name):
+            if pk is None:
+                return None
+            if pk not in regions:
+                regions[pk] = Region(pk=pk, slug=slug, name=name)
+            return regions[pk]
+
+        def grouped(queryset, *fields):
+            rows = defaultdict(list)
+            for outcome_id, *values in queryset.values_list("outcome_id", *fields).iterator(2000):
+                rows[outcome_id].append(values)
+            return rows
+
+        in_outcomes = {"outcome__in": ids}
+        named = ["organization__name", "organization__slug"]
+        participations = grouped(
+            Participation.objects.filter(**in_outcomes).order_by("position", "pk"),
+            "pk",
+            "role",
+            "position",
+            "organization_id",
+            *named,
+            "organization__acronym",
+            "organization__membership",
+        )
+        places = grouped(
+            Outcome.countries.through.objects.filter(**in_outcomes).order_by("country__name"),
+            "country_id",
+            "country__code",
+            "country__name",
+            "country__common_name",
+        )
+        reaches = grouped(
+            Reach.objects.filter(**in_outcomes).order_by("region__name"),
+            "kind",
+            "words",
+            "region_id",
+            "region__slug",
+            "region__name",
+        )
+        mentions = grouped(
+            Mention.objects.filter(**in_outcomes).order_by("pk"),
+            "words",
+            "reason",
+            "country_id",
+            "country__code",
+            "country__name",
+            "country__common_name",
+            "region_id",
+            "region__slug",
+            "region__name",
+        )
+        figure_fields = ["pk", "position", *FIGURE_FIELDS]
+        figures = grouped(Figure.objects.filter(**in_outcomes).order_by("position"), *figure_fields)
+        programmes = grouped(
+            Programme.objects.filter(**in_outcomes).order_by("position", "pk"), "name", "name_zh"
+        )
+
+        for outcome in outcomes.iterator(2000):
+            pk = outcome.pk
+            outcome._prefetched_objects_cache = {
+                "participations": _prefetched(
+                    Participation,
+                    [
+                        Participation(
+                            pk=row_id,
+                            outcome=outcome,
+                            role=role,
+                            position=position,
+                            organization=organization(*named_organization),
+                        )
+                        for row_id, role, position, *named_organization in participations.get(
+                            pk, []
+                        )
+                    ],
+                ),
+                "countries": _prefetched(Country, [country(*row) for row in places.get(pk, [])]),
+                "reaches": _prefetched(
+                    Reach,
+                    [
+                        Reach(outcome=outcome, kind=kind, words=words, region=region(*named_region))
+                        for kind, words, *named_region in reaches.get(pk, [])
+                    ],
+                ),
+                "mentions": _prefetched(
+                    Mention,
+                    [
+                        Mention(
+                            outcome=outcome,
+                            words=words,
+                            reason=reason,
+                            country=country(*row[:4]),
+                            region=region(*row[4:]),
+                        )
+                        for words, reason, *row in mentions.get(pk, [])
+                    ],
+                ),
+                "figures": _prefetched(
+                    Figure,
+                    [
+                        Figure(outcome=outcome, **dict(zip(figure_fields, row, strict=True)))
+                        for row in figures.get(pk, [])
+                    ],
+                ),
+                "programmes": _prefetched(
+                    Programme,
+                    [
+                        Programme(outcome=outcome, name=name, name_zh=name_zh)
+                        for name, name_zh in programmes.get(pk, [])
+                    ],
+                ),
+            }
+            yield outcome
+
     def get_by_natural_key(self, source_slug, reference):
         return self.get(source__slug=source_slug, reference=reference)
 
@@ -278,7 +437,7 @@ class Outcome(Translated):
             "other side of the cooperation. Other countries it names are mentions."
         ),
     )
-    regions = models.ManyToManyField(
+    regions: "models.ManyToManyField[Region, Reach]" = models.ManyToManyField(
         Region,
         verbose_name=_("regions"),
         through="Reach",
@@ -286,7 +445,7 @@ class Outcome(Translated):
         related_name="outcomes",
         help_text=_("Groupings the text says the work reaches."),
     )
-    organizations = models.ManyToManyField(
+    organizations: "models.ManyToManyField[Organization, Participation]" = models.ManyToManyField(
         Organization,
         verbose_name=_("organizations"),
         through="Participation",
@@ -303,7 +462,7 @@ class Outcome(Translated):
 
     history = HistoricalRecords(m2m_fields=[countries])
 
-    objects = OutcomeManager()
+    objects = OutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = DOCUMENT_ORDER
@@ -361,7 +520,7 @@ class Outcome(Translated):
     def natural_key(self):
         return (*self.source.natural_key(), self.reference)
 
-    natural_key.dependencies = ["outcomes.source"]
+    natural_key.dependencies = ["outcomes.source"]  # type: ignore[attr-defined]
 
     def build_search_text(self):
         """The search document: expects the relations prefetched (see refresh_search_text)."""

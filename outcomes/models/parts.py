@@ -36,8 +36,6 @@ class ReachQuerySet(CatalogueQuerySet):
             conditions.append(Q(region__memberships__country__in=countries))
         return self.filter(kind=ReachKind.MEMBERS).filter(*conditions)
 
-
-class ReachManager(models.Manager.from_queryset(ReachQuerySet)):
     def get_by_natural_key(self, source_slug, reference, region_slug):
         return self.get(
             outcome__source__slug=source_slug,
@@ -79,7 +77,7 @@ class Reach(models.Model):
 
     history = HistoricalRecords()
 
-    objects = ReachManager()
+    objects = ReachQuerySet.as_manager()
 
     class Meta:
         ordering = ["outcome", "region__name"]
@@ -95,7 +93,7 @@ class Reach(models.Model):
     def natural_key(self):
         return (*self.outcome.natural_key(), self.region.slug)
 
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.region"]
+    natural_key.dependencies = ["outcomes.outcome", "outcomes.region"]  # type: ignore[attr-defined]
 
 
 class MentionReason(models.TextChoices):
@@ -107,7 +105,7 @@ class MentionReason(models.TextChoices):
     PROPOSED = "proposed", _("in the name of something only advocated")
 
 
-class MentionManager(models.Manager.from_queryset(CatalogueQuerySet)):
+class MentionQuerySet(CatalogueQuerySet):
     def get_by_natural_key(self, source_slug, reference, words):
         return self.get(
             outcome__source__slug=source_slug, outcome__reference=reference, words=words
@@ -158,7 +156,7 @@ class Mention(models.Model):
 
     history = HistoricalRecords()
 
-    objects = MentionManager()
+    objects = MentionQuerySet.as_manager()
 
     class Meta:
         ordering = ["outcome", "pk"]
@@ -179,7 +177,7 @@ class Mention(models.Model):
     def natural_key(self):
         return (*self.outcome.natural_key(), self.words)
 
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.country", "outcomes.region"]
+    natural_key.dependencies = ["outcomes.outcome", "outcomes.country", "outcomes.region"]  # type: ignore[attr-defined]
 
     def clean(self):
         if bool(self.country_id) == bool(self.region_id):
@@ -195,7 +193,7 @@ class Role(models.TextChoices):
     FOUNDED = "founded", _("Founded body")
 
 
-class ParticipationManager(models.Manager.from_queryset(CatalogueQuerySet)):
+class ParticipationQuerySet(CatalogueQuerySet):
     def get_by_natural_key(self, source_slug, reference, organization_slug):
         return self.get(
             outcome__source__slug=source_slug,
@@ -236,7 +234,7 @@ class Participation(models.Model):
 
     history = HistoricalRecords()
 
-    objects = ParticipationManager()
+    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -254,7 +252,7 @@ class Participation(models.Model):
     def natural_key(self):
         return (*self.outcome.natural_key(), *self.organization.natural_key())
 
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.organization"]
+    natural_key.dependencies = ["outcomes.outcome", "outcomes.organization"]  # type: ignore[attr-defined]
 
 
 class FigureKind(models.TextChoices):
@@ -270,7 +268,7 @@ class Qualifier(models.TextChoices):
     UP_TO = "up-to", _("up to")
 
 
-class FigureManager(models.Manager.from_queryset(CatalogueQuerySet)):
+class FigureQuerySet(CatalogueQuerySet):
     def get_by_natural_key(self, source_slug, reference, position):
         return self.get(
             outcome__source__slug=source_slug, outcome__reference=reference, position=position
@@ -341,7 +339,7 @@ class Figure(models.Model):
 
     history = HistoricalRecords()
 
-    objects = FigureManager()
+    objects = FigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -391,7 +389,7 @@ class Figure(models.Model):
 
     @property
     def display_zh(self):
-        value = int(self.value)
+        value = int(self.value or 0)
         for size, word in ((100_000_000, "亿"), (10_000, "万")):
             if value >= size and value % (size // 10) == 0:
                 number = f"{value / size:.1f}".removesuffix(".0") + word
@@ -406,7 +404,7 @@ class Figure(models.Model):
 
     @property
     def display_en(self):
-        value = int(self.value)
+        value = int(self.value or 0)
         if value >= 1_000_000 and value % 100_000 == 0:
             number = f"{value / 1_000_000:,.1f}".removesuffix(".0") + " million"
         else:
@@ -451,10 +449,10 @@ class Figure(models.Model):
     def natural_key(self):
         return (*self.outcome.natural_key(), self.position)
 
-    natural_key.dependencies = ["outcomes.outcome"]
+    natural_key.dependencies = ["outcomes.outcome"]  # type: ignore[attr-defined]
 
 
-class ProgrammeManager(models.Manager.from_queryset(CatalogueQuerySet)):
+class ProgrammeQuerySet(CatalogueQuerySet):
     def get_by_natural_key(self, source_slug, reference, name):
         return self.get(outcome__source__slug=source_slug, outcome__reference=reference, name=name)
 
@@ -483,7 +481,7 @@ class Programme(models.Model):
 
     history = HistoricalRecords()
 
-    objects = ProgrammeManager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -499,4 +497,4 @@ class Programme(models.Model):
     def natural_key(self):
         return (*self.outcome.natural_key(), self.name)
 
-    natural_key.dependencies = ["outcomes.outcome"]
+    natural_key.dependencies = ["outcomes.outcome"]  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import CatalogueQuerySet, SlugManager, Translated, address
+from outcomes.models.base import CatalogueQuerySet, SlugQuerySet, Translated, address
 
 
 class Continent(models.TextChoices):
@@ -27,8 +27,6 @@ class CountryQuerySet(CatalogueQuerySet):
         """Countries that are the place of an outcome, each with `outcome_count`."""
         return self.annotate(outcome_count=models.Count("outcomes")).filter(outcome_count__gt=0)
 
-
-class CountryManager(models.Manager.from_queryset(CountryQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -74,7 +72,7 @@ class Country(models.Model):
 
     history = HistoricalRecords()
 
-    objects = CountryManager()
+    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -114,7 +112,7 @@ class Region(Translated):
     description_zh = models.TextField(_("description in Chinese"), blank=True)
 
     CHINESE = ("name", "description")
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[Country, Membership]" = models.ManyToManyField(
         Country,
         verbose_name=_("members"),
         through="Membership",
@@ -125,7 +123,7 @@ class Region(Translated):
 
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = SlugQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -152,8 +150,6 @@ class MembershipQuerySet(CatalogueQuerySet):
     def current(self):
         return self.as_of(timezone.localdate())
 
-
-class MembershipManager(models.Manager.from_queryset(MembershipQuerySet)):
     def get_by_natural_key(self, region_slug, country_code, since):
         return self.get(region__slug=region_slug, country__code=country_code, since=since)
 
@@ -191,7 +187,7 @@ class Membership(models.Model):
 
     history = HistoricalRecords()
 
-    objects = MembershipManager()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["region", "country__name", "since"]
@@ -219,7 +215,7 @@ class Membership(models.Model):
     def natural_key(self):
         return (self.region.slug, self.country.code, self.since and self.since.isoformat())
 
-    natural_key.dependencies = ["outcomes.region", "outcomes.country"]
+    natural_key.dependencies = ["outcomes.region", "outcomes.country"]  # type: ignore[attr-defined]
 
     def in_force(self, day):
         """Whether the country was a member on `day` (as MembershipQuerySet.as_of reads it)."""

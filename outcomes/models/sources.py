@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import SlugManager, Translated, address
+from outcomes.models.base import SlugQuerySet, Translated, address
 
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V")
 
@@ -53,7 +53,7 @@ class Source(models.Model):
 
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = SlugQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -99,7 +99,7 @@ class Category(Translated):
 
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = SlugQuerySet.as_manager()
 
     class Meta:
         ordering = ["order"]
