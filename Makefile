@@ -114,9 +114,10 @@ $(VNU): tools/vnu/package-lock.json
 test: install $(VNU)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Everything but the tests that drive Chromium (marked `browser`).
-test-fast: install $(VNU)
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+# Everything but the tests that drive Chromium or start real servers (tests/browser/,
+# tests/services/, and tests marked `browser` or `services`).
+test-fast: install
+	$(BIN)/pytest -m "not browser and not services" $(PYTEST_ARGS)
 
 # The checks are listed once, in .pre-commit-config.yaml (django-upgrade, ruff, ruff format,
 # djhtml, hadolint, import-linter, mypy); they fix what they can, and fail if they changed

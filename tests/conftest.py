@@ -9,6 +9,19 @@ from django.utils import translation
 
 from outcomes.seeding import seed
 
+# The tests sit by kind: rules/ (models and the claims the data makes), pages/, data/ (the
+# API and the downloads), editors/ (the admin, imports, corrections), browser/ (a real
+# Chromium) and services/ (real servers and programs: nginx, gunicorn, Redis, Varnish, the
+# HTML checker, make). The last two are marked as such: `make test-fast` leaves them out.
+MARKED_FOLDERS = {"browser": "browser", "services": "services"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        folder = Path(item.fspath).parent.name
+        if folder in MARKED_FOLDERS:
+            item.add_marker(MARKED_FOLDERS[folder])
+
 
 def pytest_report_header(config):
     from django.db import connection

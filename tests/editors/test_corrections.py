@@ -381,9 +381,11 @@ def test_any_input_is_answered_without_error_and_never_echoed_raw(
         assert response.status_code == 200
         assert "Please check the form" in body
         assert CorrectionReport.objects.count() == kept
+    # Raw markup never comes back: no more often than the page itself holds it ("</li").
+    blank = client.get(GENERAL_FORM).content.decode()
     for value in (what, source, email):
         if "<" in value and len(value) > 3:
-            assert value not in body
+            assert body.count(value) <= blank.count(value)
 
 
 @pytest.mark.browser
@@ -391,7 +393,7 @@ def test_a_reader_reports_by_keyboard_and_the_errors_pass_axe(page, live_catalog
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
 
-    from tests.test_accessibility import WCAG
+    from tests.site import WCAG
 
     console = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)

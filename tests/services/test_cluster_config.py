@@ -14,7 +14,7 @@ import yaml
 from tests.conftest import need
 from tools.cluster import VARNISHD, render_vcl
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 COMPOSE = ROOT / "deploy" / "compose.cluster.yaml"
 CONTRACT = {"DATABASE_URL", "DATABASE_REPLICA_URLS", "REDIS_URL", "HTTP_CACHE_PURGE_URLS"}

@@ -15,9 +15,9 @@ from django.utils import translation
 
 from outcomes.models import Category, Organization, Outcome, Region
 from tests.conftest import need
-from tests.test_accessibility import CHINESE_PAGES, PAGES
+from tests.site import CHINESE_PAGES, PAGES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
 MO = PO.with_suffix(".mo")
 

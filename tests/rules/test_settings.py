@@ -12,7 +12,7 @@ from django.db import connection
 from sironet.settings import envbool, envint
 from tests.conftest import in_ci
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def import_settings(**env):

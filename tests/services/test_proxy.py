@@ -29,7 +29,7 @@ from edge.middleware import client_address
 from outcomes.models import Outcome
 from tests.conftest import need
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Ports of their own, clear of make run's and make serve's 8000.
 PORTS = range(8750, 8770)

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from outcomes.models import Outcome
 from outcomes.seeding import seed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_KEY = "a-production-secret-key-that-is-long-and-random-enough-0123456789"
 
 

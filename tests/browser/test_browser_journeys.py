@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import EDITOR_PASSWORD
-from tests.test_accessibility import PAGES
+from tests.site import PAGES
 
 pytestmark = pytest.mark.browser
 

@@ -70,7 +70,7 @@ def test_the_api_schema_has_the_records_fields_types_and_meanings():
 
 
 def test_the_committed_openapi_schema_has_the_records_fields():
-    from tests.test_api_schema import SCHEMA_FILE
+    from tests.data.test_api_schema import SCHEMA_FILE
 
     committed = json.loads(SCHEMA_FILE.read_text())["components"]["schemas"]["OutcomeRecord"]
     assert set(committed["properties"]) == {field.name for field in record.FIELDS}  # (sorted)

@@ -4,7 +4,7 @@ app's code, which changes after them (historical models come from `apps.get_mode
 import ast
 from pathlib import Path
 
-BASE = Path(__file__).resolve().parent.parent
+BASE = Path(__file__).resolve().parents[2]
 APPS = {"outcomes", "corrections", "sironet", "tests"}
 
 

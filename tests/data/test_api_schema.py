@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.views import api
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 REGENERATE = (
     "DJANGO_DEBUG=true .venv/bin/python manage.py export_openapi_schema --api api.views.api "
     "--indent 2 --sorted "

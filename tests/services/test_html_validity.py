@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need
-from tests.test_accessibility import CHINESE_PAGES, PAGES
+from tests.site import CHINESE_PAGES, PAGES
 
-VNU = Path(__file__).resolve().parent.parent / "tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
+VNU = Path(__file__).resolve().parents[2] / "tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
 
 pytestmark = pytest.mark.django_db
 

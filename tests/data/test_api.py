@@ -10,7 +10,7 @@ from django.utils import timezone
 from api.views import OutcomeQuery
 from outcomes.filters import MAX_VALUES, OutcomeFilter
 from outcomes.models import Country, Figure, Organization, Outcome
-from tests.test_outcome_list import references
+from tests.pages.test_outcome_list import references
 
 pytestmark = pytest.mark.django_db
 
