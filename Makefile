@@ -45,7 +45,7 @@ $(BIN)/.runtime: requirements-bootstrap.lock requirements.lock
 install-runtime: $(BIN)/.runtime
 
 # Creates the PostgreSQL database that DATABASE_URL names, unless it exists; the URL's
-# role needs CREATEDB (see the README's "On PostgreSQL"). Needs psql.
+# role needs CREATEDB (README, "On PostgreSQL"). Needs psql.
 createdb:
 	@case "$$DATABASE_URL" in postgres://*/?*|postgresql://*/?*) ;; \
 		*) echo "Set DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/NAME first."; exit 1;; esac

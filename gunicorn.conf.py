@@ -6,9 +6,8 @@ import os
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # One worker per core, plus one; threads let a worker overlap I/O. Not gunicorn's
 # usual two per core: the work is CPU-bound, and each worker keeps its own facet
-# index and rendered rows, so more workers render the same rows more times. On 2
-# cores under make bench, 3 workers served varied filtered lists 1.6 times as fast
-# as 5 (322 against 199 requests/s) and the trivial view as fast (1,612 and 1,687).
+# index and rendered rows, so more workers render the same rows more times
+# (docs/performance.md measures it).
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
@@ -17,8 +16,7 @@ keepalive = 5
 # Workers are not recycled after a number of requests (gunicorn's max_requests):
 # each keeps the facet index of the data version (outcomes/facets.py) and, without
 # Redis, the rendered list rows (the "rows" cache) in its memory, both bounded, and
-# a new worker rebuilds them: under make bench, recycling put 0.3 s pauses into
-# the trivial view's p99.
+# a new worker rebuilds them (docs/performance.md).
 wsgi_app = "sironet.wsgi:application"
 accesslog = "-"
 errorlog = "-"

@@ -122,7 +122,7 @@ def _style(name):
 
 @lru_cache(maxsize=4096)
 def _render(style, item_json):
-    # citeproc-py takes 5–45 ms an item and style: an item is rendered once per
+    # citeproc-py is slow for a page (docs/performance.md): an item is rendered once per
     # process (the source document's, the same for all its outcomes, once in all).
     # citeproc's HTML formatter writes values as they are: escape them first.
     item = json.loads(item_json, object_hook=_escaped)

@@ -352,7 +352,7 @@ class FacetIndex:
         found = self.facets[facet]
         if within.bit_count() * found.links < len(found.masks) * self.size:
             # Fewer (outcome, value) pairs to tally than values to AND with (the
-            # README's Performance section measures both). Either way gives the same counts.
+            # docs/performance.md measures both). Either way gives the same counts.
             values = map(found.values_of.__getitem__, positions(within))
             return Counter(itertools.chain.from_iterable(values))
         counts = {}

@@ -2,7 +2,7 @@
 
 Defaults suit a newcomer (a SQLite file in the project, nothing to configure);
 production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
-Every variable is listed in README.md.
+Every variable is listed in docs/configuration.md.
 """
 
 import os

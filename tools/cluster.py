@@ -2,9 +2,9 @@
 
 Starts, as local processes on free ports, a PostgreSQL primary and a streaming
 replica (initdb, pg_basebackup -R), Redis, two gunicorn app servers on this
-code and Varnish in front of them (deploy/varnish/default.vcl, its backends
-rewritten to the app servers' ports), with the settings of the README's
-"Beyond one machine": DATABASE_URL, DATABASE_REPLICA_URLS, REDIS_URL,
+code and the worker, and Varnish in front of them (deploy/varnish/default.vcl, its
+backends rewritten to the app servers' ports), with the settings of
+docs/scaling.md: DATABASE_URL, DATABASE_REPLICA_URLS, REDIS_URL,
 HTTP_CACHE_PURGE_URLS, HTTP_CACHE_SECONDS. Then checks, and prints as a table:
 
 - reads land on the replica and writes on the primary (queries per server,
@@ -13,6 +13,9 @@ HTTP_CACHE_PURGE_URLS, HTTP_CACHE_SECONDS. Then checks, and prints as a table:
   editor at once, and by anonymous visitors through Varnish and app server B
   within a second (polled every 50 ms from the moment the save returns), with
   no stale page after that;
+- with the replica held 10 s behind (recovery_min_apply_delay), an editor's save
+  returns as fast as before, and the worker's purge (seen in varnishlog) arrives
+  only once the replica has the change;
 - the replica stopped: pages keep answering, /healthz says which is down;
 - Redis stopped: pages keep answering;
 - both app servers stopped: Varnish serves the pages it kept (grace);
@@ -39,6 +42,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,12 +65,15 @@ PG_BIN = Path(
     )
 )
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+VARNISHLOG = shutil.which("varnishlog") or "/usr/bin/varnishlog"
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 WRK_DURATION = os.environ.get("CLUSTER_WRK_DURATION", "5s")
 # Short, so that the grace check sees pages past their time; a purge, not this,
 # is what shows an edit within a second.
 CACHE_SECONDS = 2
+# How far behind the replica is held for the check of a save that must not wait for it.
+REPLICA_DELAY = 10
 # Each kind of server looks for a free port from its own range up.
 PORTS = {"app": 8990, "varnish": 6090, "postgres": 55440, "redis": 56380}
 
@@ -328,7 +335,9 @@ def edit_in_admin(port, username, password, change_path, field, value):
     fields = [(name, value if name == field else old) for name, old in form.fields]
     assert any(name == field for name, _ in fields), f"no field {field} in the form"
     fields.append(("_save", "Save"))
+    started = time.monotonic()
     post(port, change_path, fields, opener, expect=302)
+    opener.save_seconds = time.monotonic() - started
     return opener
 
 
@@ -388,6 +397,78 @@ class Results:
     @property
     def failed(self):
         return [row for row in self.rows if not row[1]]
+
+
+def purge_times(cluster):
+    """The times (epoch seconds) of the purges Varnish has received, from varnishlog."""
+    return [
+        float(found)
+        for found in re.findall(r"Timestamp\s+Start: ([\d.]+)", cluster.log_tail("purges", 10_000))
+    ]
+
+
+def held_back_replica(cluster, results, primary, replica, a, password):
+    """With the replica held REPLICA_DELAY seconds behind: the editor's save takes no
+    longer than one just before with the replica at hand, and the worker purges Varnish
+    only once the replica has replayed the change."""
+    category = cluster.psql(
+        primary, 'SELECT id FROM outcomes_category ORDER BY "order" LIMIT 1', "sironet"
+    )
+    change_path = f"/admin/outcomes/category/{category}/change/"
+
+    def save(marker):
+        """An editor's save of the category's description, through app server A."""
+        return edit_in_admin(a, "cluster-editor", password, change_path, "description", marker)
+
+    # The median of three saves: a worker's first save of a form costs more.
+    normal = statistics.median(
+        save(f"cluster-at-hand-{secrets.token_hex(4)}").save_seconds for _ in range(3)
+    )
+    delay = cluster.replica_data / "postgresql.auto.conf"
+    original = delay.read_text()
+    delay.write_text(original + f"recovery_min_apply_delay = '{REPLICA_DELAY}s'\n")
+    cluster.pg(PG_BIN / "pg_ctl", "-D", cluster.replica_data, "reload")
+    time.sleep(1)  # the setting is read
+    try:
+        version = "SELECT version FROM outcomes_dataversion WHERE id = 1"
+        time.sleep(2)  # the save at hand has been replayed, and purged
+        before = int(cluster.psql(primary, version, database="sironet"))
+        purges_before = len(purge_times(cluster))
+        held = [save(f"cluster-held-{secrets.token_hex(4)}").save_seconds]
+        saved, saved_at = time.monotonic(), time.time()
+        caught_up = None
+        while time.monotonic() - saved < REPLICA_DELAY + 10:
+            if int(cluster.psql(replica, version, database="sironet")) > before:
+                caught_up = time.time() - saved_at
+                break
+            time.sleep(0.1)
+        while time.monotonic() - saved < REPLICA_DELAY + 15:
+            if len(purge_times(cluster)) > purges_before:
+                break
+            time.sleep(0.1)
+        after = purge_times(cluster)[purges_before:]
+        purged = after[0] - saved_at if after else None
+        held += [save(f"cluster-held-{secrets.token_hex(4)}").save_seconds for _ in range(2)]
+    finally:
+        delay.write_text(original)
+        cluster.pg(PG_BIN / "pg_ctl", "-D", cluster.replica_data, "reload")
+    results.add(
+        f"replica held {REPLICA_DELAY} s behind: the save does not wait for it",
+        statistics.median(held) < max(1.0, 3 * normal),
+        f"a save takes {statistics.median(held) * 1000:.0f} ms (median of 3; with the "
+        f"replica at hand: {normal * 1000:.0f} ms)",
+        "the purge in the worker (manage.py worker), not in the request",
+    )
+    results.add(
+        f"replica held {REPLICA_DELAY} s behind: the purge waits for it",
+        caught_up is not None
+        and purged is not None
+        and caught_up >= REPLICA_DELAY - 1
+        and caught_up <= purged <= caught_up + 2,
+        (f"replica had it after {caught_up:.1f} s" if caught_up else "replica never had it")
+        + (f", Varnish purged after {purged:.1f} s" if purged else ", no purge within the wait"),
+        "the worker's purge waiting for the replicas",
+    )
 
 
 def app_queries(cluster, port):
@@ -475,7 +556,9 @@ def run(cluster, results):
         if not wait_for(port):
             raise RuntimeError(f"{name} did not start:\n{cluster.log_tail(name)}")
     a, b = app_ports
-    print(f"  app servers A :{a}, B :{b}; Redis :{redis_port}", flush=True)
+    # What waits until after the responses: purges once the replica has a change.
+    cluster.spawn("worker", [PYTHON, "manage.py", "worker"], env=env, cwd=ROOT)
+    print(f"  app servers A :{a}, B :{b}, the worker; Redis :{redis_port}", flush=True)
 
     vcl = cluster.root / "varnish.vcl"
     vcl.write_text(render_vcl({"app_a": a, "app_b": b}))
@@ -489,6 +572,12 @@ def run(cluster, results):
     )
     if not wait_for(varnish_port, "/"):
         raise RuntimeError(f"Varnish did not answer:\n{cluster.log_tail('varnish')}")
+    # Every purge Varnish receives, with its time (the held-back replica's check).
+    cluster.spawn(
+        "purges",
+        [VARNISHLOG, "-n", str(workdir), "-g", "request", "-q", 'ReqMethod eq "PURGE"']
+        + ["-i", "Timestamp"],
+    )
     print(f"  Varnish :{varnish_port} in front of both\n", flush=True)
 
     # 1. Reads on the replica, writes on the primary.
@@ -564,6 +653,8 @@ def run(cluster, results):
         marker not in get(port, public_path)[2] for _ in range(20) for port in (varnish_port, b, a)
     )
     results.add("no stale page after that", stale == 0, f"{stale} stale of 60 (Varnish, B, A)")
+
+    held_back_replica(cluster, results, primary, replica, a, password)
 
     # 3. Throughput, everything up: Varnish against app server A alone.
     figures = []

@@ -1,4 +1,4 @@
-"""A search that forgives (issue 16): stems, other names, Chinese, typos; the same
+"""A search that forgives: stems, other names, Chinese, typos; the same
 outcomes on SQLite and PostgreSQL (CI runs this file on both)."""
 
 import re

@@ -1,4 +1,4 @@
-"""The files of the production topology (README, "Beyond one machine"): Varnish's VCL
+"""The files of the production topology (docs/scaling.md): Varnish's VCL
 compiles, and the compose file describes the servers `make cluster-test` runs.
 
 `make cluster-test` (tools/cluster.py) runs them on real local servers; no Docker
