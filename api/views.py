@@ -24,7 +24,7 @@ from ninja.pagination import PaginationBase, paginate
 from pydantic import field_validator
 
 from api.schemas import OutcomeRecord
-from edge.pages import versioned
+from edge.pages import public_page
 from outcomes import record
 from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, PAGE_SIZE, SORTS, OutcomeFilter
 from outcomes.models import (
@@ -76,7 +76,7 @@ api = CatalogueAPI(
     docs=Swagger(settings={"validatorUrl": None, "deepLinking": False}),
 )
 # ETag and Last-Modified from the data version, 304 for a revisit; nothing kept.
-api.add_decorator(versioned(keep=False), mode="view")
+api.add_decorator(public_page(keep=False), mode="view")
 
 
 class Error(Schema):

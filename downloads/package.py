@@ -429,7 +429,7 @@ def folder_name(version):
     return f"v{version.number}-{int(version.changed.timestamp() * 1_000_000):x}-{RELEASE}"
 
 
-def written(version):
+def folder_of(version):
     """The folder of the package of `version` (a Version), or None if not written yet."""
     folder = Path(settings.DATA_PACKAGE_DIR) / folder_name(version)
     return folder if folder.is_dir() else None
@@ -452,7 +452,7 @@ def newest():
 def write_current():
     """Write the package of the current data version unless it is written; returns its
     folder. From the primary, in English, whatever process asks."""
-    folder = written(current_version())
+    folder = folder_of(current_version())
     if folder is not None:
         return folder
     root = Path(settings.DATA_PACKAGE_DIR)
@@ -492,6 +492,6 @@ class WritePackage:
     """A worker job: the package of each new data version, written once."""
 
     def __call__(self):
-        if written(current_version()) is None:
+        if folder_of(current_version()) is None:
             folder = write_current()
             logger.info("Wrote the data package %s.", folder.name)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from downloads import exports, package
-from edge.pages import versioned
+from edge.pages import public_page
 from outcomes import record
 from outcomes.dataversion import current_version
 from outcomes.filters import OutcomeFilter
@@ -18,7 +18,7 @@ from outcomes.models import Outcome
 
 
 @require_safe
-@versioned(keep=False)
+@public_page(keep=False)
 def outcome_export(request, format):
     filterset = OutcomeFilter(request.GET, version=request.data_version)
     outcomes = filterset.qs if filterset.is_valid() else Outcome.objects.none()
@@ -35,7 +35,7 @@ def outcome_export(request, format):
 
 
 @require_safe
-@versioned
+@public_page
 def data(request):
     return render(
         request,
@@ -83,7 +83,7 @@ def data_file(request, name):
             filename = f"sironet-outcomes-catalogue-v{number}.zip"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["ETag"] = etag
-    if package.written(current_version()) == folder:
+    if package.folder_of(current_version()) == folder:
         # Browsers ask again (a 304 while it is the newest); proxies keep it a while, and
         # are purged with the catalogue when the data changes.
         response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.HTTP_CACHE_SECONDS}"

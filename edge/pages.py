@@ -59,7 +59,7 @@ def record_key(record):
 
 
 def with_record_key(response, record):
-    """Name `record` in the keys of its page's response (versioned adds "catalogue"):
+    """Name `record` in the keys of its page's response (public_page adds "catalogue"):
     a CDN may then purge that record's pages alone."""
     response["xkey"] = record_key(record)
     return response
@@ -86,7 +86,7 @@ def no_parameters(query):
 MAX_CACHED_PAGE = 400_000
 
 
-def versioned(view=None, *, parameters=no_parameters, keep=True):
+def public_page(view=None, *, parameters=no_parameters, keep=True):
     """A public page: 304 when the client has this version, else a kept copy or the view.
 
     Costs one query (the version) when the page is kept. `parameters(query)` gives
@@ -98,7 +98,7 @@ def versioned(view=None, *, parameters=no_parameters, keep=True):
     `request.data_version`.
     """
     if view is None:
-        return lambda view: versioned(view, parameters=parameters, keep=keep)
+        return lambda view: public_page(view, parameters=parameters, keep=keep)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

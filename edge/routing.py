@@ -8,7 +8,7 @@ context variable set by ReadRoutingMiddleware, so that nothing else ever reads a
 replica:
 
 - writes and migrations go to the primary ("default");
-- reads go to a replica only inside `versioned` (the public pages and the API), for a
+- reads go to a replica only inside `public_page` (the public pages and the API), for a
   GET or HEAD request outside the admin from a visitor without a session (an editor
   has one: pinned to the primary, they see their own changes at once);
 - management commands (seed, migrate), the data package's writer, the admin, forms

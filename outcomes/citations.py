@@ -47,7 +47,7 @@ FORMATS = {
 }
 
 
-def written(items, format):
+def download_text(items, format):
     """The items as a download in `format` (a key of FORMATS)."""
     if format == "csl.json":
         return json.dumps(items, ensure_ascii=False, indent=2)

@@ -1,12 +1,12 @@
 from django.urls import path, re_path
 from django.views.decorators.http import require_safe
 
-from edge.pages import versioned
+from edge.pages import public_page
 from outcomes import views
 from outcomes.feeds import feed
 
 # Feeds are kept per data version, as pages are.
-changes = require_safe(versioned(feed))
+changes = require_safe(public_page(feed))
 
 app_name = "outcomes"
 

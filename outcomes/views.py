@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from edge.pages import PAGE_TIMEOUT, RELEASE, redirect_renamed, versioned, with_record_key
+from edge.pages import PAGE_TIMEOUT, RELEASE, public_page, redirect_renamed, with_record_key
 from outcomes import changelog, citations, maps, record
 from outcomes.facets import facet_index
 from outcomes.filters import PAGE_SIZE, OutcomeFilter
@@ -56,7 +56,7 @@ def outcome_map(highlight=()):
 
 
 @require_safe
-@versioned
+@public_page
 def home(request):
     # Aggregations ignore Meta.ordering, hence the explicit order_by here and below.
     categories = Category.objects.annotate(outcome_count=Count("outcomes")).order_by("order")
@@ -92,7 +92,7 @@ def list_query(query):
 
 
 @require_safe
-@versioned(parameters=list_query)
+@public_page(parameters=list_query)
 def outcome_list(request):
     filterset = OutcomeFilter(request.GET, version=request.data_version)
     listing = filterset.listing(request.GET.get("page"), PAGE_SIZE)
@@ -112,7 +112,7 @@ def outcome_list(request):
 
 
 @require_safe
-@versioned
+@public_page
 def outcome_by_reference(request, reference, slug=None):
     """An outcome by its item reference: one permanent redirect to its page. Within a
     source (/sources/<slug>/I.3/) a reference is unique; alone (/outcomes/I.3/), once
@@ -139,7 +139,7 @@ MAX_SAME_REFERENCE = 100
 
 
 @require_safe
-@versioned
+@public_page
 def source_detail(request, slug):
     source = Source.objects.filter(slug=slug).first()
     if source is None:
@@ -182,7 +182,7 @@ def cited_catalogue(request):
 
 
 @require_safe
-@versioned(keep=False)
+@public_page(keep=False)
 def cite(request, format, kind, slug=None):
     """A citation download: CSL-JSON, BibTeX or RIS of an outcome (with its source), a
     source, or the catalogue."""
@@ -205,7 +205,7 @@ def cite(request, format, kind, slug=None):
     else:
         items, name = cited_catalogue(request), "sironet-outcomes-catalogue"
     response = HttpResponse(
-        citations.written(items, format), content_type=citations.FORMATS[format][1]
+        citations.download_text(items, format), content_type=citations.FORMATS[format][1]
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.{format}"'
     return response
@@ -276,7 +276,7 @@ def outcome_rows(ids, version, listing):
 
 
 @require_safe
-@versioned
+@public_page
 def outcome_detail(request, slug):
     outcome = (
         Outcome.objects.select_related("category", "source")
@@ -324,7 +324,7 @@ def outcome_detail(request, slug):
 
 
 @require_safe
-@versioned
+@public_page
 def category_detail(request, slug):
     category = Category.objects.filter(slug=slug).first()
     if category is None:
@@ -339,7 +339,7 @@ def category_detail(request, slug):
 
 
 @require_safe
-@versioned(parameters=lambda query: urlencode({"type": query.get("type", "")}))
+@public_page(parameters=lambda query: urlencode({"type": query.get("type", "")}))
 def organization_list(request):
     organizations = Organization.objects.annotate(outcome_count=Count("participations")).order_by(
         "sort_name"
@@ -372,7 +372,7 @@ def organization_list(request):
 
 
 @require_safe
-@versioned
+@public_page
 def organization_detail(request, slug):
     organization = (
         Organization.objects.select_related("country", "founded_by").filter(slug=slug).first()
@@ -395,7 +395,7 @@ def organization_detail(request, slug):
 
 
 @require_safe
-@versioned
+@public_page
 def country_list(request):
     countries = Country.objects.with_outcomes().order_by("continent", "name")
     world, country_rows = outcome_map()
@@ -413,7 +413,7 @@ def country_list(request):
 
 
 @require_safe
-@versioned
+@public_page
 def country_detail(request, code):
     country = get_object_or_404(Country, code=code.upper())
     if code != code.lower():
@@ -436,7 +436,7 @@ def country_detail(request, code):
 
 
 @require_safe
-@versioned
+@public_page
 def region_detail(request, slug):
     region = Region.objects.filter(slug=slug).first()
     if region is None:
@@ -474,7 +474,7 @@ def region_detail(request, slug):
 
 
 @require_safe
-@versioned
+@public_page
 def about(request):
     source = Source.objects.first()
     distributions = [

@@ -2,7 +2,7 @@
 
 `{% language_links as languages %}` gives, for each of settings.LANGUAGES, the same
 page's address in that language, with the query the page answers (a kept page is kept per
-that query: versioning.versioned), never another parameter; `{{ code|bcp47 }}` writes a
+that query: versioning.public_page), never another parameter; `{{ code|bcp47 }}` writes a
 Django language code as HTML's lang and hreflang want it (zh-hans is zh-Hans)."""
 
 from functools import lru_cache

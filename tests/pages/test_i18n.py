@@ -57,7 +57,7 @@ def test_an_en_prefix_is_not_a_second_english_address(client):
 
 
 def test_the_language_switch_keeps_the_page_and_its_filters(client):
-    """The query the page answers, as the page links to it (versioning.versioned); no
+    """The query the page answers, as the page links to it (versioning.public_page); no
     other parameter, which a kept page would otherwise pass on to everyone."""
     html = client.get("/outcomes/?country=mm&q=school&utm_source=x").content.decode()
     assert (
