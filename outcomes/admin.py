@@ -25,6 +25,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from outcomes.history import record_state, state_changes, with_row_changes
 from outcomes.models import (
+    FIGURE_FIELDS,
     Category,
     Country,
     Figure,
@@ -372,17 +373,7 @@ class ParticipationInline(admin.TabularInline):
 
 class FigureInline(admin.TabularInline):
     model = Figure
-    fields = [
-        "position",
-        "kind",
-        "value",
-        "qualifier",
-        "currency",
-        "currency_assumed",
-        "unit",
-        "unit_zh",
-        "words",
-    ]
+    fields = ["position", *FIGURE_FIELDS]
     extra = 0
     verbose_name_plural = _("Figures (money needs a currency, a count needs a unit)")
 
