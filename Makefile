@@ -115,9 +115,10 @@ test: install $(VNU)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Everything but the tests that drive Chromium or start real servers (tests/browser/,
-# tests/services/, and tests marked `browser` or `services`).
+# tests/services/, and tests marked `browser` or `services`), on every core (pytest-xdist:
+# each process has its own test database).
 test-fast: install
-	$(BIN)/pytest -m "not browser and not services" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not services" -n auto $(PYTEST_ARGS)
 
 # The checks are listed once, in .pre-commit-config.yaml (django-upgrade, ruff, ruff format,
 # djhtml, hadolint, import-linter, mypy); they fix what they can, and fail if they changed
