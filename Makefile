@@ -94,7 +94,8 @@ serve-proxy: seed
 	$(SERVE) DJANGO_BEHIND_TLS_PROXY=true PORT=$(PORT) GUNICORN=$(BIN)/gunicorn deploy/serve-proxy
 
 # Load test of the production server on BENCH_OUTCOMES (20,000) synthetic outcomes, on a
-# SQLite file (bench.sqlite3) or DATABASE_URL; see tools/bench.py.
+# SQLite file of its own (bench-N.sqlite3) or a database of its own on DATABASE_URL's
+# server; BENCH_OUTCOMES=2000 for a realistic size. See tools/bench.py.
 bench: install
 	$(BIN)/python tools/bench.py
 
@@ -104,7 +105,7 @@ bench: install
 cluster-test: install
 	$(BIN)/python tools/cluster.py
 
-# The Nu HTML checker for tests/test_html_validity.py (run with the system Java).
+# The Nu HTML checker for tests/services/test_html_validity.py (run with the system Java).
 VNU := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 $(VNU): tools/vnu/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tools/vnu --no-audit --no-fund --loglevel=error; \

@@ -42,27 +42,30 @@ def message(report):
 
 
 class NotifyEditors:
-    """A worker job: e-mail the editors each report not yet announced, once. Without
-    recipients, reports are marked announced (nobody to tell). A mail server that fails
-    is logged and tried again after RETRY_SECONDS; the reports wait."""
+    """A worker job: e-mail the editors each report not yet announced, once, even with
+    two workers: a report is claimed (marked announced, if nobody did) before it is sent.
+    Without recipients, reports are marked announced (nobody to tell). A mail server
+    that fails is logged, the report given back, and tried again after RETRY_SECONDS."""
 
     def __init__(self):
         self.retry_at = 0.0
 
     def __call__(self):
-        pending = CorrectionReport.objects.filter(notified=None).order_by("pk")
+        pending = CorrectionReport.objects.filter(notified=None)
         if not settings.CORRECTIONS_NOTIFY:
             pending.update(notified=timezone.now())
             return
         if time.monotonic() < self.retry_at:
             return
-        for report in pending[:PER_ROUND]:
+        for report in pending.order_by("pk")[:PER_ROUND]:
+            if not pending.filter(pk=report.pk).update(notified=timezone.now()):
+                continue  # another worker claimed it
             try:
                 message(report).send()
             except Exception:
                 logger.exception(
                     "Could not e-mail the editors about correction report %s.", report.pk
                 )
+                CorrectionReport.objects.filter(pk=report.pk).update(notified=None)
                 self.retry_at = time.monotonic() + RETRY_SECONDS
                 return
-            CorrectionReport.objects.filter(pk=report.pk).update(notified=timezone.now())

@@ -132,7 +132,8 @@ class Loader:
 
     def load(self, table, text):
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        if reader.fieldnames != list(table.fields):
+        # Read by name: a package whose columns come in another order (an older one) loads.
+        if sorted(reader.fieldnames or ()) != sorted(table.fields):
             raise PackageError(f"{table.path}: the columns must be {', '.join(table.fields)}.")
         model = table.model
         fields = [model._meta.get_field(name) for name in table.fields]

@@ -436,16 +436,18 @@ def folder_of(version):
 
 
 def newest():
-    """(folder, version number) of the newest package this release wrote, or None."""
+    """(folder, version number) of the newest package written by this release of the code,
+    else by any (a worker not yet restarted with the app servers), or None."""
     root = Path(settings.DATA_PACKAGE_DIR)
     found = []
-    for path in root.glob(f"v*-{RELEASE}") if root.is_dir() else ():
+    for path in root.glob("v*-*") if root.is_dir() else ():
         digits = path.name[1:].split("-", 1)[0]
         if digits.isdigit() and path.is_dir():
-            found.append((path.stat().st_mtime, int(digits), path))
+            ours = path.name.endswith(f"-{RELEASE}")
+            found.append((ours, path.stat().st_mtime, int(digits), path))
     if not found:
         return None
-    _, number, path = max(found)
+    *_, number, path = max(found)
     return path, number
 
 
@@ -488,10 +490,22 @@ def prune(root):
         shutil.rmtree(path, ignore_errors=True)
 
 
+# After writing failed (a folder that cannot be written), how long until the next try.
+RETRY_SECONDS = 60
+
+
 class WritePackage:
     """A worker job: the package of each new data version, written once."""
 
+    def __init__(self):
+        self.retry_at = 0.0
+
     def __call__(self):
-        if folder_of(current_version()) is None:
+        if time.monotonic() < self.retry_at or folder_of(current_version()) is not None:
+            return
+        try:
             folder = write_current()
-            logger.info("Wrote the data package %s.", folder.name)
+        except Exception:
+            self.retry_at = time.monotonic() + RETRY_SECONDS
+            raise
+        logger.info("Wrote the data package %s.", folder.name)

@@ -44,12 +44,13 @@ def purge_catalogue():
 
 class PurgeAfterChanges:
     """A worker job: once the data version has moved and every replica that is up has
-    replayed it, purge the proxies (after REPLICA_WAIT, purge anyway, logged). A new
-    worker purges once when it starts: changes made while no worker ran are purged too."""
+    replayed it, purge the proxies; REPLICA_WAIT after the first change not yet purged,
+    purge anyway (logged), however many changes follow it. A new worker purges once when
+    it starts: changes made while no worker ran are purged too."""
 
     def __init__(self):
         self.purged = None  # the tag of the version last purged
-        self.waiting = None  # (tag, since) of the version waiting for the replicas
+        self.waiting_since = None  # when the first change not yet purged was seen
 
     def __call__(self):
         if not settings.HTTP_CACHE_PURGE_URLS:
@@ -57,19 +58,19 @@ class PurgeAfterChanges:
         version = current_version()
         if version.tag == self.purged:
             return
-        if self.waiting is None or self.waiting[0] != version.tag:
-            self.waiting = (version.tag, time.monotonic())
+        if self.waiting_since is None:
+            self.waiting_since = time.monotonic()
         behind = [
             alias
             for alias in routing.replica_aliases()
             if not routing.is_down(alias) and routing.replica_version(alias) < version.number
         ]
         if behind:
-            if time.monotonic() - self.waiting[1] < REPLICA_WAIT:
+            if time.monotonic() - self.waiting_since < REPLICA_WAIT:
                 return  # asked again on the worker's next round
             logger.warning(
                 "Replicas %s have not replayed version %s: purging anyway.", behind, version.number
             )
         purge_catalogue()
         logger.info("Purged the catalogue from the proxies at version %s.", version.number)
-        self.purged = version.tag
+        self.purged, self.waiting_since = version.tag, None

@@ -7,7 +7,7 @@ bitmask per value (bit i: the i-th outcome in document order): a filter is an
 OR of its values' masks, filters combine with AND, and a count is a popcount.
 The index is built with nine queries the first time a process sees the data.
 After a change to a few outcomes' rows it is patched: a copy reads those
-outcomes again (models.Change says which); any other change rebuilds it.
+outcomes again (VersionLog says which); any other change rebuilds it.
 
 A count costs one AND per value of the facet, whatever the number of outcomes it
 counts among; when those are few (a narrow filter), tallying their values costs

@@ -387,9 +387,8 @@ class OutcomeFilter(django_filters.FilterSet):
             )
         return chips
 
-    def listing(self, page_number, page_size, html=True):
-        """Everything the list shows of page `page_number` (a Listing). With html=False
-        (the API), no facet panel and no snippets."""
+    def listing(self, page_number, page_size):
+        """Everything the list page shows of page `page_number` (a Listing)."""
         page = Paginator(self.outcome_ids(), page_size).get_page(page_number)
         facets = self.facet_counts()
         query = self.data.copy() if self.data else QueryDict(mutable=True)
@@ -407,10 +406,9 @@ class OutcomeFilter(django_filters.FilterSet):
         codes = self.via_codes()
         if codes:
             listing.via = {pk: self.index.via_groupings(pk, codes) for pk in ids}
-        if html:
-            listing.panel = self.facet_panel(facets) if facets else ""
-            if listing.searched:
-                listing.snippets = {pk: self.index.snippet(pk, listing.searched) for pk in ids}
+        listing.panel = self.facet_panel(facets) if facets else ""
+        if listing.searched:
+            listing.snippets = {pk: self.index.snippet(pk, listing.searched) for pk in ids}
         return listing
 
     def _count_facets(self):

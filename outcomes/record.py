@@ -575,7 +575,7 @@ COLUMNS = tuple(column for f in FIELDS for column in f.csv_columns())
 # is published); `created` (the record's first save, not a fact about the outcome); a
 # region's `members` (published as the memberships table). The records outcomes name
 # (organizations, places, sources, categories) are published as their data package
-# tables (downloads/package.py); tests/test_record.py holds every model field to one of
+# tables (downloads/package.py); tests/rules/test_record.py holds every model field to one of
 # the two.
 PRIVATE = {
     Outcome: ("id", "position", "search_text", "created"),

@@ -327,6 +327,8 @@ EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
+# A mail server that accepts and then hangs must not stop the worker (seconds).
+EMAIL_TIMEOUT = envint("DJANGO_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # Editors told by e-mail of each new correction report (none: the inbox only).
 CORRECTIONS_NOTIFY = envlist("CORRECTIONS_NOTIFY", [])
@@ -342,9 +344,11 @@ WORKER_JOBS = [
     "corrections.notify.NotifyEditors",
 ]
 # The catalogue's public address, for links in what the worker sends (e-mails).
+# Production sets it; else the first allowed host that is one name (not ".example.org").
+_NAMED_HOSTS = [host for host in ALLOWED_HOSTS if host[:1] not in (".", "*")]
 SITE_URL = os.environ.get(
     "DJANGO_SITE_URL",
-    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
+    f"https://{_NAMED_HOSTS[0]}" if _NAMED_HOSTS and not DEBUG else "http://127.0.0.1:8000",
 ).rstrip("/")
 
 LOGGING = {

@@ -222,7 +222,7 @@ def live_catalogue(live_server, transactional_db):
     return live_server.url
 
 
-# A read replica for a test (tests/test_replicas.py says how it is made).
+# A read replica for a test (tests/pages/test_replicas.py says how it is made).
 REPLICA_CHANGED = datetime(2001, 1, 1, tzinfo=UTC)
 
 

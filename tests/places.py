@@ -1,7 +1,7 @@
 """The countries and regions a sentence names: a scan for the claims tests.
 
 The words come from ISO data (pycountry) plus the adjectives and abbreviations
-texts use; tests/test_claims.py checks that each country or region an item names
+texts use; tests/rules/test_claims.py checks that each country or region an item names
 is a place, a reach or a listed mention of it. It suggests links; it never
 decides them. Only the tests use it.
 """

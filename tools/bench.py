@@ -1,11 +1,14 @@
 """`make bench`: the production server under load, on N synthetic outcomes.
 
-Prepares a database (a SQLite file, or DATABASE_URL) with the document and
-BENCH_OUTCOMES synthetic outcomes (default 20,000), starts gunicorn as
+Prepares a database of its own for the size (a SQLite file bench-N.sqlite3, or, when
+DATABASE_URL names a PostgreSQL server, the database <name>_bench_N on it, created when
+missing) with the document and BENCH_OUTCOMES synthetic outcomes (default 20,000:
+the headroom; 2,000 is a realistic catalogue of several lists), starts gunicorn as
 `make serve` does, drives each page with wrk, and prints requests per second,
-latency p50/p99, queries per page, and each page's throughput as a ratio to a
-trivial view (robots.txt). Varied lists ask a different query on each request,
-so the page cache rarely helps them. On PostgreSQL it also prints the query
+latency p50/p99, queries per page, each page's throughput as a ratio to a
+trivial view (robots.txt), and the memory of each gunicorn worker after the run.
+Varied lists ask a different query on each request, so the page cache rarely helps
+them. On PostgreSQL it also prints the query
 plans of the filtered list and of the search.
 
 The load generator shares the machine's cores with the server: compare the
@@ -35,7 +38,11 @@ PORT = int(os.environ.get("BENCH_PORT", "8099"))
 DURATION = os.environ.get("BENCH_DURATION", "15s")
 WARMUP = os.environ.get("BENCH_WARMUP", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "8")
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'bench.sqlite3'}"
+SERVER_URL = os.environ.get("DATABASE_URL", "")
+if SERVER_URL.startswith("postgres"):
+    DATABASE_URL = f"{SERVER_URL.split('?')[0]}_bench_{OUTCOMES}"
+else:
+    DATABASE_URL = f"sqlite:///{ROOT / f'bench-{OUTCOMES}.sqlite3'}"
 
 ENV = {
     **os.environ,
@@ -72,7 +79,20 @@ def shell(code):
     ).stdout
 
 
+def create_database():
+    """The PostgreSQL database of this size, created on DATABASE_URL's server if missing."""
+    import psycopg
+
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(SERVER_URL.split("?")[0], autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if found.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare_database():
+    if DATABASE_URL.startswith("postgres"):
+        create_database()
     manage("migrate", "--noinput", "--verbosity", "0")
     # A database with outcomes but none synthetic is someone's catalogue, not a bench's.
     counts = shell(
@@ -84,7 +104,7 @@ def prepare_database():
         sys.exit(
             f"{DATABASE_URL.split('@')[-1]} holds a catalogue of {total} outcomes: make bench "
             f"would add {OUTCOMES:,} synthetic ones to it. Use an empty database (unset "
-            "DATABASE_URL for bench.sqlite3), or set BENCH_WRITE_ANYWAY=1."
+            "DATABASE_URL for a SQLite file), or set BENCH_WRITE_ANYWAY=1."
         )
     manage("seed")
     if have < OUTCOMES:
@@ -243,6 +263,16 @@ def ensure_wrk():
     sys.exit("wrk is missing: install it (apt-get install wrk) and run make bench again.")
 
 
+def worker_memory(server):
+    """The resident memory (MB) of each gunicorn worker of `server` (its master's children)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) / 1024)
+    return sorted(sizes)
+
+
 def first_requests_after_edits(edits=3, requests=8):
     """Latency (ms) of the first requests after an edit: each worker reads the changed
     outcome again into its facet index (outcomes/facets.py) on its next request.
@@ -302,6 +332,7 @@ def main():
             page = wrk(paths)
             results.append((name, queries, *page))
         after_edit = first_requests_after_edits()
+        memory = worker_memory(server)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
@@ -322,8 +353,14 @@ def main():
     for name, queries, rps, p50, p99, errors in results:
         print(f"| {name} | {queries} | {rps:,.0f} | {p50} | {p99} | {rps / base:.2f} | {errors} |")
     print(
-        f"\nFirst requests after an edit (lists, each worker catching up): {after_edit:.0f} ms "
+        "\nFirst requests after an edit (lists, each gunicorn worker catching up): "
+        f"{after_edit:.0f} ms "
         "(the median over 3 edits of the slowest of the 8 requests after each)"
+    )
+    print(
+        "A worker's resident memory after the run: "
+        + ", ".join(f"{size:.0f} MB" for size in memory)
+        + f" ({len(memory)} workers)"
     )
 
 

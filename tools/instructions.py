@@ -1,9 +1,12 @@
-"""CPU instructions per searched list, counted by valgrind: a figure that does not move
-with the other programs sharing the machine, as seconds do.
+"""CPU instructions per request, counted by valgrind: a figure that does not move with
+the other programs sharing the machine, as seconds do. Only the app's process counts:
+on PostgreSQL the server's own work is not in the figure.
 
-    DATABASE_URL=sqlite:///bench.sqlite3 .venv/bin/python tools/instructions.py [cold|kept|filtered]
+    DATABASE_URL=sqlite:///bench-20000.sqlite3 .venv/bin/python tools/instructions.py cold
+    DATABASE_URL=… .venv/bin/python tools/instructions.py kept --without rows --without memo
 
-Needs valgrind (apt-get install valgrind) and a database prepared by `make bench`.
+Needs valgrind (apt-get install valgrind) and a database prepared by `make bench`
+(bench-2000.sqlite3 or bench-20000.sqlite3, or its PostgreSQL databases).
 
 - cold: after make bench's warm-up, each distinct address of make bench's varied
   searches once, as a worker meets them first: page misses, rows and searches not yet
@@ -12,11 +15,19 @@ Needs valgrind (apt-get install valgrind) and a database prepared by `make bench
   request, rows and searches kept: what a list costs a worker that has served a while.
 - filtered: as cold, for the first 300 of make bench's varied filtered lists (almost
   every one of its 4,000 is distinct).
+- kept-filtered: as kept, for 100 of the varied filtered lists.
+- list: the list's first ten pages, page cache emptied before each (rows kept).
+- after-edit: the first list request after an outcome's edit (its facet index catching
+  up), with the edit made in both runs.
+
+`--without LAYER` turns one hand-made layer off in the counted process (see LAYERS), so
+that what it buys is the difference between two counts.
 
 The program runs twice under valgrind's cachegrind, without and with the measured
 requests; the difference, divided by their number, is what one request costs.
 """
 
+import argparse
 import os
 import re
 import subprocess
@@ -27,22 +38,110 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from bench import targets  # noqa: E402 (make bench's addresses)
 
-SCENARIOS = ("cold", "kept", "filtered")
+SCENARIOS = ("cold", "kept", "filtered", "kept-filtered", "list", "after-edit")
 
 
 def addresses(scenario):
     """The distinct addresses of make bench's varied searches (its varied filtered lists
     for "filtered"), in its order: all 270 searches, or the first 100 or 300."""
+    if scenario == "list":
+        return [f"/outcomes/?page={page}" for page in range(1, 11)]
+    if scenario == "after-edit":
+        return ["/outcomes/"]
     pages = dict(targets())
-    varied = pages["filtered lists, varied" if scenario == "filtered" else "searched lists, varied"]
-    return list(dict.fromkeys(varied))[: {"cold": None, "kept": 100, "filtered": 300}[scenario]]
+    filtered = scenario in ("filtered", "kept-filtered")
+    varied = pages["filtered lists, varied" if filtered else "searched lists, varied"]
+    most = {"cold": None, "kept": 100, "filtered": 300, "kept-filtered": 100}[scenario]
+    return list(dict.fromkeys(varied))[:most]
 
 
-def requests(scenario, measured):
+def without_pages():
+    from django.conf import settings
+
+    settings.CACHES["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
+def without_rows():
+    from django.conf import settings
+
+    settings.CACHES["rows"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
+def without_memo():
+    from outcomes.facets import FacetIndex
+
+    FacetIndex.remember = lambda self, key, compute: compute()
+
+
+def without_panel():
+    from outcomes.facets import FacetIndex
+
+    remember = FacetIndex.remember
+    FacetIndex.remember = lambda self, key, compute: (
+        compute() if key[0] == "facet panel" else remember(self, key, compute)
+    )
+
+
+def without_addresses():
+    from django.urls import reverse
+
+    from outcomes.models import base
+
+    base.address = lambda name, *args: reverse(name, args=args)
+
+
+def without_page_in():
+    from outcomes.templatetags import languages
+
+    languages.page_in = lambda path, current, code: languages.translate_url(path, code)
+    languages.page_in.__wrapped__ = languages.page_in
+
+
+def without_form_class():
+    import django_filters
+
+    from outcomes.filters import OutcomeFilter
+
+    OutcomeFilter.get_form_class = django_filters.FilterSet.get_form_class
+
+
+def without_patch():
+    from outcomes.facets import FacetIndex
+
+    FacetIndex.updated_to = lambda self, version, newer: None
+
+
+# What `--without` turns off: the page cache, the rendered rows, what the facet index
+# remembers (searches, counts, panels), the panels alone, the address caches, the
+# FilterSet's form class, the facet index's patching after an edit.
+LAYERS = {
+    "pages": without_pages,
+    "rows": without_rows,
+    "memo": without_memo,
+    "panel": without_panel,
+    "addresses": without_addresses,
+    "page_in": without_page_in,
+    "form_class": without_form_class,
+    "patch": without_patch,
+}
+
+
+def edit():
+    """An outcome's edit, as an editor's save (the data version moves)."""
+    from outcomes.models import Outcome
+
+    outcome = Outcome.objects.filter(source__slug="synthetic-outcomes").order_by("pk").first()
+    outcome.title = outcome.title.split(" (edit")[0] + " (edit)"
+    outcome.save()
+
+
+def requests(scenario, measured, layers):
     """Run in the counted process: the warm-up, then the measured requests if `measured`."""
     import django
 
     django.setup()
+    for layer in layers:
+        LAYERS[layer]()
     from django.core.cache import caches
     from django.test import Client
 
@@ -50,21 +149,24 @@ def requests(scenario, measured):
     for page in range(2, 40):  # make bench's warm-up: the facet index is built
         client.get(f"/outcomes/?page={page}")
     paths = addresses(scenario)
-    if scenario == "kept":
+    kept = scenario in ("kept", "kept-filtered", "list")
+    if kept:
         for path in paths:
             client.get(path)
+    if scenario == "after-edit":
+        edit()
     for path in paths if measured else ():
-        if scenario == "kept":
+        if kept:
             caches["pages"].clear()
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
     return len(paths)
 
 
-def counted(scenario, measured):
+def counted(scenario, measured, layers):
     env = {
         **{name: value for name, value in os.environ.items() if name != "REDIS_URL"},
-        "INSTRUCTIONS_RUN": f"{scenario}:{int(measured)}",
+        "INSTRUCTIONS_RUN": f"{scenario}:{int(measured)}:{','.join(layers)}",
         "DJANGO_SETTINGS_MODULE": "sironet.settings",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "instructions-" + "x" * 50,
@@ -96,15 +198,18 @@ def counted(scenario, measured):
 
 def main():
     if run := os.environ.get("INSTRUCTIONS_RUN"):
-        scenario, measured = run.split(":")
-        requests(scenario, measured == "1")
+        scenario, measured, layers = run.split(":")
+        requests(scenario, measured == "1", [layer for layer in layers.split(",") if layer])
         return
-    scenario = sys.argv[1] if len(sys.argv) > 1 else "cold"
-    if scenario not in SCENARIOS:
-        sys.exit(f"Say one of {', '.join(SCENARIOS)}.")
-    count = len(addresses(scenario))
-    without, with_ = counted(scenario, False), counted(scenario, True)
-    print(f"{scenario}: {(with_ - without) / count / 1e6:.1f} M instructions per list")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenario", nargs="?", default="cold", choices=SCENARIOS)
+    parser.add_argument("--without", action="append", default=[], choices=sorted(LAYERS))
+    args = parser.parse_args()
+    count = len(addresses(args.scenario))
+    before = counted(args.scenario, False, args.without)
+    after = counted(args.scenario, True, args.without)
+    off = f" without {', '.join(args.without)}" if args.without else ""
+    print(f"{args.scenario}{off}: {(after - before) / count / 1e6:.1f} M instructions a request")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The JSON API at /api/v1/: what it answers, how it pages and syncs, its errors, its headers
-and its query budgets. Its schema and the generated requests are in tests/test_api_schema.py."""
+and its query budgets. Its schema and the generated requests are in
+tests/data/test_api_schema.py."""
 
 import json
 from datetime import UTC, timedelta
@@ -253,13 +254,13 @@ def test_the_records_outcomes_name(client):
 
 
 # Query budgets, pinned at the document's size and with 500 more outcomes, as the pages'
-# (tests/test_pages.py). Every answer first reads the data version: + 1.
+# (tests/pages/test_pages.py). Every answer first reads the data version: + 1.
 RECORDS = 7  # an outcome's record (outcomes/record.py, read): outcomes (+category,
 # source); participations (+organization); places (+country); reaches (+region); mentions
 # (+country, region); figures; programmes
 BUDGETS = [
     (f"{API}/", 0, 200),
-    # ids, count and facets from the facet index (tests/test_outcome_list.py); the records
+    # ids, count and facets from the facet index (tests/pages/test_outcome_list.py); the records
     (OUTCOMES, RECORDS, 200),
     (f"{OUTCOMES}?country=mm&category=livelihood&via=1", RECORDS, 200),
     (f"{OUTCOMES}?q=school", 1 + RECORDS, 200),  # the search, then as above

@@ -1,7 +1,9 @@
 """/data/: the downloads' columns documented, and the whole catalogue as a Frictionless Data
 Package that validates and loads back into an empty database."""
 
+import csv
 import hashlib
+import io
 import json
 import re
 import zipfile
@@ -153,6 +155,34 @@ def test_a_download_never_writes_and_costs_one_query(
     assert response["Cache-Control"] == "no-store"  # no proxy keeps it meanwhile
 
 
+def test_a_package_another_release_wrote_is_sent_until_this_ones_is_written(
+    client, settings, tmp_path, monkeypatch
+):
+    """A worker not yet restarted with the app servers writes under its own release: its
+    package is sent, never kept by a proxy, rather than nothing."""
+    from edge import pages
+
+    settings.DATA_PACKAGE_DIR = tmp_path
+    monkeypatch.setattr(datapackage, "RELEASE", "the-workers-release")
+    write_package()
+    monkeypatch.setattr(datapackage, "RELEASE", pages.RELEASE)
+    response = client.get("/data/datapackage.json")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    write_package()
+    assert client.get("/data/datapackage.json")["Cache-Control"].startswith("public")
+
+
+def test_a_package_that_cannot_be_written_is_tried_again_a_minute_later(settings, tmp_path):
+    settings.DATA_PACKAGE_DIR = tmp_path / "a-file"
+    settings.DATA_PACKAGE_DIR.write_text("not a folder")
+    job = datapackage.WritePackage()
+    with pytest.raises(OSError):
+        job()
+    job()  # within the minute: nothing tried, nothing raised
+    assert job.retry_at > 0
+
+
 def test_before_the_worker_writes_any_package_a_download_says_so(client, settings, tmp_path):
     settings.DATA_PACKAGE_DIR = tmp_path
     response = client.get("/data/outcomes.csv")
@@ -262,6 +292,25 @@ def test_seeding_a_loaded_catalogue_brings_back_nothing_its_editors_renamed(tmp_
     call_command("load_datapackage", str(folder))
     assert seed().added == {}
     assert not Organization.objects.filter(slug="cfpd").exists()
+
+
+def test_a_package_whose_columns_come_in_another_order_loads(tmp_path, commit):
+    """An older package (its columns in another order) loads: columns are read by name."""
+    folder = written(tmp_path / "package")
+    emptied()
+    programmes = folder / "programmes.csv"
+    rows = list(csv.reader(io.StringIO(programmes.read_text(encoding="utf-8"), newline="")))
+    order = list(reversed(range(len(rows[0]))))
+    with open(programmes, "w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([[row[i] for i in order] for row in rows])
+    package = json.loads((folder / "datapackage.json").read_text())
+    for resource in package["resources"]:
+        if resource["name"] == "programmes":
+            resource["hash"] = "sha256:" + hashlib.sha256(programmes.read_bytes()).hexdigest()
+    (folder / "datapackage.json").write_text(json.dumps(package))
+    call_command("load_datapackage", str(folder))
+    commit()
+    assert Outcome.objects.get(reference="I.2").programmes.count() == 2
 
 
 def test_loading_refuses_a_catalogue_that_has_records(tmp_path):

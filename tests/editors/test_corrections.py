@@ -330,6 +330,18 @@ def test_editors_are_emailed_by_the_worker_when_addresses_are_set(client, settin
     assert len(mail.outbox) == 1  # once
 
 
+def test_two_workers_e_mail_a_report_once(client, settings):
+    from corrections.notify import NotifyEditors
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CORRECTIONS_NOTIFY = ["editors@example.org"]
+    send(client, OUTCOME_FORM)
+    first, second = NotifyEditors(), NotifyEditors()
+    first()
+    second()
+    assert len(mail.outbox) == 1
+
+
 def test_no_email_without_addresses_nor_for_a_robot(client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CORRECTIONS_NOTIFY = []

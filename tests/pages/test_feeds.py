@@ -97,7 +97,7 @@ def test_a_feed_and_an_outcomes_corrections_cost_the_same_queries_however_many(
     client, django_assert_num_queries, corrected
 ):
     """Each correction changes a title and the places; the words are read for all the
-    records at once (outcomes/changes.py), not per record."""
+    records at once (outcomes/changelog.py), not per record."""
     from outcomes.dataversion import current_version
 
     myanmar, laos = Country.objects.get(code="MM"), Country.objects.get(code="LA")

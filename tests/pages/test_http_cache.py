@@ -172,3 +172,27 @@ def test_the_proxies_are_purged_once_the_replicas_have_the_change(
     job()
     assert len(purges) == 3
     assert current_version().number == number
+
+
+def test_a_stream_of_edits_does_not_put_the_purge_off_for_ever(
+    settings, proxy, replica, monkeypatch
+):
+    """The wait for the replicas counts from the first change not yet purged: edits that
+    keep coming while a replica is behind do not start it again."""
+    from edge import purge
+    from outcomes.dataversion import bump_data_version
+    from outcomes.models import DataVersion
+
+    address, purges = proxy
+    settings.HTTP_CACHE_PURGE_URLS = [address]
+    monkeypatch.setattr(purge, "REPLICA_WAIT", 0.3)
+    job = purge.PurgeAfterChanges()
+    job()
+    assert len(purges) == 1
+    for _ in range(3):  # a change every 0.12 s, the replica always one behind
+        number = bump_data_version().number
+        DataVersion.objects.using(replica).update(version=number - 1)
+        job()
+        time.sleep(0.12)
+    job()
+    assert len(purges) == 2  # 0.36 s after the first change, though the last was 0.12 s ago

@@ -314,9 +314,9 @@ def test_page_query_budget(client, django_assert_num_queries, catalogue_size, ur
     from outcomes.dataversion import current_version
     from outcomes.facets import facet_index
 
-    # Built once per data version and process, and counted in tests/test_outcome_list.py.
+    # Built once per data version and process, and counted in tests/pages/test_outcome_list.py.
     facet_index(current_version())
-    # Every public page first reads the data version (outcomes/versioning.py): + 1.
+    # Every public page first reads the data version (outcomes/dataversion.py): + 1.
     with django_assert_num_queries(queries + 1):
         response = client.get(url)
         assert response.status_code == 200

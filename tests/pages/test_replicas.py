@@ -1,4 +1,4 @@
-"""Read replicas (DATABASE_REPLICA_URLS, outcomes/routing.py): public pages read one
+"""Read replicas (DATABASE_REPLICA_URLS, edge/routing.py): public pages read one
 replica's snapshot, never an older version than the process served; everything else,
 and every write, goes to the primary.
 

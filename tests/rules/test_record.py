@@ -39,8 +39,9 @@ def unaccounted(model):
 @pytest.mark.parametrize("model", sorted(record.PRIVATE, key=lambda model: model.__name__))
 def test_every_field_is_published_or_named_private(model):
     assert unaccounted(model) == set(), (
-        f"{model.__name__}: add these fields to outcomes/record.py (FIELDS) or name them "
-        "in PRIVATE, with the reason (DEVELOPERS.md, Adding a field)."
+        f"{model.__name__}: publish these fields (outcomes/record.py FIELDS for an outcome "
+        "and its rows, downloads/package.py TABLES for the records outcomes name) or name "
+        "them in record.PRIVATE with the reason (DEVELOPERS.md, Adding a field)."
     )
 
 

@@ -155,7 +155,8 @@ def test_the_list_says_this_outcome_for_one_and_offers_no_download_for_none(clie
 @pytest.mark.parametrize("query", ["s", "î º ã s", "S's"])
 def test_a_word_whose_stem_is_empty_is_searched_as_it_is(query):
     """Porter's stem of "s" is empty: searched as itself, never an empty term (on
-    PostgreSQL an empty term was a syntax error: a 500, found by tests/test_hostile_input.py)."""
+    PostgreSQL an empty term was a syntax error: a 500, found by
+    tests/pages/test_hostile_input.py)."""
     from outcomes.search import stem
 
     assert stem("s") == "s"

@@ -67,3 +67,26 @@ def test_postgresql_statements_have_a_time_limit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "30s"
+
+
+def site_url(**env):
+    script = "import sironet.settings as s; print(s.SITE_URL)"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return (
+        subprocess.run(
+            [sys.executable, "-c", script], env={**clean, **env}, cwd=ROOT, capture_output=True
+        )
+        .stdout.decode()
+        .strip()
+    )
+
+
+def test_the_site_address_for_e_mails_is_a_real_host_or_says_so():
+    production = {"DJANGO_SECRET_KEY": "x" * 50}
+    assert site_url(**production, DJANGO_SITE_URL="https://c.example.org/") == (
+        "https://c.example.org"
+    )
+    named = site_url(**production, DJANGO_ALLOWED_HOSTS=".example.org,catalogue.example.org")
+    assert named == "https://catalogue.example.org"  # not "https://.example.org"
+    assert site_url(**production, DJANGO_ALLOWED_HOSTS="*") == "http://127.0.0.1:8000"
+    assert site_url(DJANGO_DEBUG="true") == "http://127.0.0.1:8000"

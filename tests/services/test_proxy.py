@@ -107,7 +107,7 @@ def pair(tmp_path_factory, django_db_setup, django_db_blocker):
         "PORT": str(port),
         "APP_PORT": str(app_port),
         "GUNICORN": str(Path(sys.executable).parent / "gunicorn"),
-        "PYTHON": sys.executable,
+        "CATALOGUE_PYTHON": sys.executable,
         "NGINX": NGINX,
     }
     log = (directory / "servers.log").open("w")

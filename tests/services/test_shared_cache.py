@@ -1,5 +1,5 @@
 """The shared cache (REDIS_URL) on a real Redis server, and what happens when it stops:
-pages keep answering from each process's memory, with a log line (outcomes/caching.py)."""
+pages keep answering from each process's memory, with a log line (edge/caching.py)."""
 
 import logging
 import shutil
