@@ -9,12 +9,12 @@ class EdgeConfig(AppConfig):
     verbose_name = _("HTTP edge")
 
     def ready(self):
-        from edge import routing
+        from edge import listen, routing
         from outcomes.dataversion import version_bumped
 
-        # This process serves no older version than one it made.
-        version_bumped.connect(
-            lambda sender, version, **kwargs: routing.saw_version(version.number),
-            weak=False,
-            dispatch_uid="edge-saw-version",
-        )
+        def made(sender, version, **kwargs):
+            # This process serves no older version than one it made, from now on.
+            routing.saw_version(version.number)
+            listen.listener.heard(version)
+
+        version_bumped.connect(made, weak=False, dispatch_uid="edge-made-version")

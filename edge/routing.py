@@ -30,6 +30,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 
+from edge.listen import primary_version
 from outcomes.dataversion import current_version
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ def public_snapshot():
     alias = choose_replica()
     opened = replica_snapshot(alias) if alias else None
     if opened is None:
-        opened = ExitStack(), current_version()
+        opened = ExitStack(), primary_version()
     saw_version(opened[1].number)
     return opened
 

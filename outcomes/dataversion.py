@@ -16,7 +16,7 @@ committed, `version_bumped` is sent (the HTTP edge listens); the worker process
 data package.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.apps import apps
@@ -30,6 +30,13 @@ from outcomes import models
 
 # Sent once a bump has committed, with `version` (a Version).
 version_bumped = Signal()
+
+# On PostgreSQL, a bump also notifies this channel, with the version's tag, when it
+# commits: each process's listener hears it (edge/listen.py).
+CHANNEL = "catalogue_version"
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 # How many versions' logs are kept (models.VersionLog): a facet index further behind
 # is rebuilt.
@@ -46,7 +53,13 @@ class Version(NamedTuple):
 
     @property
     def tag(self):
-        return f"{self.number}.{int(self.changed.timestamp() * 1_000_000):x}"
+        return f"{self.number}.{(self.changed - EPOCH) // MICROSECOND:x}"
+
+
+def parse_tag(tag):
+    """The Version a tag names (Version.tag's inverse)."""
+    number, micros = tag.split(".")
+    return Version(int(number), EPOCH + int(micros, 16) * MICROSECOND)
 
 
 # Every public request reads the version. Written as SQL because building the same
@@ -94,6 +107,9 @@ def bump_data_version(outcome_ids=None):
         )
         models.VersionLog.objects.filter(version__lte=number - KEPT_LOGS).delete()
         version = Version(number, now)
+        if connection.vendor == "postgresql":  # heard by every process when this commits
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, version.tag])
         transaction.on_commit(lambda: version_bumped.send(sender=Version, version=version))
     return version
 

@@ -33,7 +33,8 @@ import threading
 
 import jieba
 import snowballstemmer
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVectorField
+from django.db.models.expressions import Col, Expression
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from opencc import OpenCC
@@ -44,9 +45,23 @@ FTS_QUERY = "SELECT rowid FROM outcome_fts WHERE outcome_fts MATCH %s"
 # The triggers that keep SQLite's index up to date (migration 0003; outcomes/checks.py).
 FTS_TRIGGERS = ("outcome_fts_insert", "outcome_fts_delete", "outcome_fts_update")
 
-# The expression the GIN index is built on (see the migration that adds it);
-# queries must use the very same expression for PostgreSQL to use the index.
-SEARCH_VECTOR = SearchVector("search_text", config="simple")
+
+class StoredVector(Expression):
+    """On PostgreSQL, the stored tsvector of an outcome's search document: a generated
+    column with a GIN index (migration 0009), which searches match and rank without
+    parsing the documents. The model does not declare it (SQLite has no such column):
+    this names it under whatever alias the query gives the outcomes table."""
+
+    output_field = SearchVectorField()
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        column = SearchVectorField()
+        column.set_attributes_from_name("search_vector")
+        column.model = query.model
+        return Col(query.get_initial_alias(), column, self.output_field)
+
+
+SEARCH_VECTOR = StoredVector()
 
 # CJK ideographs (unified, extension A, compatibility).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"

@@ -273,6 +273,10 @@ else:
         },
     }
 
+# On PostgreSQL, each process hears new data versions (LISTEN/NOTIFY, edge/listen.py)
+# instead of reading the version on every public request.
+DATA_VERSION_LISTEN = envbool("DJANGO_DATA_VERSION_LISTEN", True)
+
 # Shared caches in front (Varnish, a CDN): how long they may keep a public page (its
 # s-maxage), and the proxies told to forget the catalogue's pages after each change
 # (edge/purge.py, by the worker), e.g. http://127.0.0.1:6081.

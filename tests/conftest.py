@@ -77,6 +77,9 @@ def _test_settings(settings, tmp_path_factory):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The tests' transactions never commit, so no process would hear their versions:
+    # requests read the version (tests/pages/test_listen.py turns listening on).
+    settings.DATA_VERSION_LISTEN = False
     # The data package's files are written per data version: into the tests' own folder.
     settings.DATA_PACKAGE_DIR = tmp_path_factory.getbasetemp() / "datapackage"
 

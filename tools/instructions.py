@@ -87,7 +87,7 @@ def without_addresses():
 
     from outcomes.models import base
 
-    base.address = lambda name, *args: reverse(name, args=args)
+    base._address = lambda name, args, language, prefix: reverse(name, args=args)
 
 
 def without_page_in():

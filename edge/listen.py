@@ -1,0 +1,112 @@
+"""The data version, pushed to each process by PostgreSQL (LISTEN/NOTIFY).
+
+Every public request needs the data version. On SQLite reading it costs microseconds, in
+the process; on PostgreSQL, a round trip to the server, which on a busy machine is most
+of what a kept page costs (docs/performance.md). So on PostgreSQL, each process listens:
+bump_data_version notifies CHANNEL in its transaction, PostgreSQL delivers the
+notification when that transaction commits, and a thread of each process keeps the
+version it heard last. The thread also reads the version every CHECK_SECONDS (a
+notification lost with a connection is made up for), and a request reads it itself when
+the thread has not confirmed it for STALE_SECONDS (a thread that lost its server).
+
+Not with read replicas (a public page reads its replica's version, in its snapshot), and
+not where settings.DATA_VERSION_LISTEN is off (the tests, whose transactions never commit).
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+
+from outcomes.dataversion import CHANNEL, Version, current_version, parse_tag
+
+logger = logging.getLogger(__name__)
+
+CHECK_SECONDS = 1
+STALE_SECONDS = 3
+
+
+class VersionListener:
+    """The newest data version this process knows, kept by a thread (see the module)."""
+
+    def __init__(self):
+        self.version = None
+        self.confirmed = 0.0  # when the thread last heard from the server (monotonic)
+        self.lock = threading.Lock()
+        self.thread = None
+        self.stopping = threading.Event()
+
+    def known(self):
+        """The data version, or None when the thread cannot vouch for it (then the caller
+        reads it). Starts the thread on the first call in a process."""
+        if self.thread is None:
+            self.start()
+        if time.monotonic() - self.confirmed > STALE_SECONDS:
+            return None
+        return self.version
+
+    def heard(self, version, read=False):
+        """Note `version`: read from the server (it is the truth, even a lower number after
+        a restore), or made or notified (only ever forward: a notification still queued
+        may be older than a change this process made since)."""
+        with self.lock:
+            if read or self.version is None or version.number > self.version.number:
+                self.version = version
+            if read:
+                self.confirmed = time.monotonic()
+
+    def start(self):
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self.run, name="data version", daemon=True)
+                self.thread.start()
+
+    def stop(self):
+        """Stop the thread (within CHECK_SECONDS) and close its connection."""
+        self.stopping.set()
+        if isinstance(self.thread, threading.Thread):
+            self.thread.join()
+
+    def run(self):
+        while not self.stopping.is_set():
+            try:
+                self.listen()
+            except DatabaseError as error:
+                logger.warning("Listening for data versions failed (%s): reading them.", error)
+            finally:
+                connections["default"].close()
+            self.stopping.wait(CHECK_SECONDS)
+
+    def listen(self):
+        connection = connections["default"]
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.execute(f"LISTEN {CHANNEL}")
+        while not self.stopping.is_set():
+            # Read after LISTEN: a change committed from now on is heard.
+            self.heard(current_version(), read=True)
+            for notice in raw.notifies(timeout=CHECK_SECONDS):
+                self.heard(parse_tag(notice.payload))
+
+
+listener = VersionListener()
+
+
+def listening():
+    """Whether public requests take the data version from the listener."""
+    return (
+        settings.DATA_VERSION_LISTEN
+        and connections["default"].vendor == "postgresql"
+        and not any(alias.startswith("replica_") for alias in settings.DATABASES)
+    )
+
+
+def primary_version() -> Version:
+    """The primary's data version for a public request: the one heard, else read."""
+    if listening():
+        known = listener.known()
+        if known is not None:
+            return known
+    return current_version()
