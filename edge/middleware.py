@@ -10,8 +10,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-
-from edge.caching import shared_cache_state
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ class HealthMiddleware:
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         databases = {alias: self.database_state(alias) for alias in settings.DATABASES}
-        cache = shared_cache_state()
+        cache = self.cache_state()
         worker = self.worker_state()
         if databases["default"] == "down":
             status = "down"
@@ -100,6 +99,16 @@ class HealthMiddleware:
             {"status": status, "databases": databases, "cache": cache, "worker": worker},
             status=503 if status == "down" else 200,
         )
+
+    @staticmethod
+    def cache_state():
+        """ "local" without Redis, else "ok" or "down" as Redis answers now."""
+        if not settings.REDIS_URL:
+            return "local"
+        try:
+            return "ok" if caches["pages"].client.get_client().ping() else "down"  # type: ignore[attr-defined]
+        except RedisError:
+            return "down"
 
     @staticmethod
     def worker_state():

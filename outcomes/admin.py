@@ -25,7 +25,6 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from outcomes.history import record_state, state_changes, with_row_changes
 from outcomes.models import (
-    FIGURE_FIELDS,
     Category,
     Country,
     Figure,
@@ -39,6 +38,7 @@ from outcomes.models import (
     Region,
     Source,
 )
+from outcomes.record import FIGURE_FIELDS
 from outcomes.resources import (
     MAX_IMPORT_ROWS,
     CountryResource,

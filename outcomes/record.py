@@ -29,7 +29,6 @@ from pydantic import BaseModel
 from pydantic import Field as Described
 
 from outcomes.models import (
-    FIGURE_FIELDS,
     Category,
     Country,
     Figure,
@@ -57,6 +56,18 @@ DOWNLOAD_FORMATS = {
     "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": ("JSON", "application/json"),
 }
+
+# A figure's fields its record publishes (the admin's figure rows show them too).
+FIGURE_FIELDS = (
+    "kind",
+    "value",
+    "qualifier",
+    "currency",
+    "currency_assumed",
+    "unit",
+    "unit_zh",
+    "words",
+)
 
 # Many values in one CSV or Excel cell are joined with this (JSON gives a list).
 JOIN = "; "
@@ -506,7 +517,6 @@ FIELDS = (
             "does not name the currency: “dollars” read as US dollars)."
         ),
         lambda outcome, context: [figure_record(figure) for figure in outcome.figures.all()],
-        # The columns Outcome.objects.with_record_rows reads of a figure.
         publishes={Figure: FIGURE_FIELDS},
         table="figures",
         many=True,

@@ -34,7 +34,6 @@ from outcomes.models import (
     Region,
     Role,
     Source,
-    address,
     chinese_page,
     in_page_language,
     localized,
@@ -232,7 +231,7 @@ def set_via_labels(outcomes, codes, version):
 def via_links(groupings):
     """[(country code, country name, region slug, region name)] as a row shows them."""
     return [
-        {"country": country, "region": region, "url": address("outcomes:region", slug)}
+        {"country": country, "region": region, "url": reverse("outcomes:region", args=[slug])}
         for _, country, slug, region in groupings
     ]
 
@@ -254,7 +253,8 @@ def outcome_rows(ids, version, listing):
         via = listing.via.get(pk)
         codes = ",".join(sorted({code for code, *_ in via})) if via else ""
         keys[pk] = f"{prefix}:{pk}" + (f":{codes}" if codes else "")
-    rows = cache.get_many(keys.values())
+    # A copy: the cache may hand back an object it keeps (django-redis, while Redis is down).
+    rows = dict(cache.get_many(keys.values()))
     missing = [pk for pk in ids if keys[pk] not in rows]
     if missing:
         outcomes = Outcome.objects.for_listing().filter(pk__in=missing)

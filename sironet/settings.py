@@ -237,39 +237,48 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 # Caches: "default" holds an import's file between its preview and its confirmation,
 # so it must be shared by every app server (the database, or Redis); "pages" keeps
 # rendered public pages, and "rows" the outcome list's rows, per data version (local
-# memory, or Redis): a row is small and shared by many lists, so more are kept. The
-# database cache's table is made by migration outcomes 0004 (or `createcachetable`).
+# memory, or Redis). The database cache's table is made by migration outcomes 0004.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Entries kept per process: in local memory, or while Redis does not answer.
-LOCAL_CACHE_ENTRIES = {"default": 300, "pages": 1000, "rows": 25000}
-if REDIS_URL:
-    # Redis not answering within a second: each process caches in its own memory a
-    # while, with a log line (edge/caching.py), and pages keep being served.
-    CACHES = {
+
+
+def redis_caches(url):
+    """The three caches in Redis. Pages and rows are kept per data version, so a cache that
+    forgets costs time, never correctness: while Redis does not answer, reads miss and
+    writes are dropped (django-redis's IGNORE_EXCEPTIONS), pages are rendered, and
+    /healthz says so."""
+    return {
         alias: {
-            "BACKEND": "edge.caching.FallbackRedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": alias,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            "FALLBACK_MAX_ENTRIES": entries,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
-        for alias, entries in LOCAL_CACHE_ENTRIES.items()
+        for alias in ("default", "pages", "rows")
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
         },
+        # Entries kept per process in its memory: a row is small and shared by many lists.
         "pages": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES["pages"]},
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         },
         "rows": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "rows",
-            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES["rows"]},
+            "OPTIONS": {"MAX_ENTRIES": 25000},
         },
     }
 

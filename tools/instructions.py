@@ -17,6 +17,8 @@ Needs valgrind (apt-get install valgrind) and a database prepared by `make bench
   every one of its 4,000 is distinct).
 - kept-filtered: as kept, for 100 of the varied filtered lists.
 - list: the list's first ten pages, page cache emptied before each (rows kept).
+- page: four pages asked again and again, kept (what a kept page costs).
+- export: 20 of make bench's varied filtered lists as CSV downloads.
 - after-edit: the first list request after an outcome's edit (its facet index catching
   up), with the edit made in both runs.
 
@@ -38,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from bench import targets  # noqa: E402 (make bench's addresses)
 
-SCENARIOS = ("cold", "kept", "filtered", "kept-filtered", "list", "after-edit")
+SCENARIOS = ("cold", "kept", "filtered", "kept-filtered", "list", "page", "export", "after-edit")
 
 
 def addresses(scenario):
@@ -46,6 +48,11 @@ def addresses(scenario):
     for "filtered"), in its order: all 270 searches, or the first 100 or 300."""
     if scenario == "list":
         return [f"/outcomes/?page={page}" for page in range(1, 11)]
+    if scenario == "page":
+        return ["/outcomes/", "/", "/about/", "/countries/"] * 5
+    if scenario == "export":
+        lists = dict(targets())["filtered lists, varied"][:20]
+        return [path.replace("/outcomes/?", "/outcomes/export.csv?") for path in lists]
     if scenario == "after-edit":
         return ["/outcomes/"]
     pages = dict(targets())
@@ -82,21 +89,6 @@ def without_panel():
     )
 
 
-def without_addresses():
-    from django.urls import reverse
-
-    from outcomes.models import base
-
-    base._address = lambda name, args, language, prefix: reverse(name, args=args)
-
-
-def without_page_in():
-    from outcomes.templatetags import languages
-
-    languages.page_in = lambda path, current, code: languages.translate_url(path, code)
-    languages.page_in.__wrapped__ = languages.page_in
-
-
 def without_form_class():
     import django_filters
 
@@ -112,15 +104,13 @@ def without_patch():
 
 
 # What `--without` turns off: the page cache, the rendered rows, what the facet index
-# remembers (searches, counts, panels), the panels alone, the address caches, the
-# FilterSet's form class, the facet index's patching after an edit.
+# remembers (searches, counts, panels), the panels alone, the FilterSet's form class, the
+# facet index's patching after an edit.
 LAYERS = {
     "pages": without_pages,
     "rows": without_rows,
     "memo": without_memo,
     "panel": without_panel,
-    "addresses": without_addresses,
-    "page_in": without_page_in,
     "form_class": without_form_class,
     "patch": without_patch,
 }
@@ -150,7 +140,7 @@ def requests(scenario, measured, layers):
         client.get(f"/outcomes/?page={page}")
     paths = addresses(scenario)
     kept = scenario in ("kept", "kept-filtered", "list")
-    if kept:
+    if kept or scenario == "page":
         for path in paths:
             client.get(path)
     if scenario == "after-edit":
@@ -160,6 +150,8 @@ def requests(scenario, measured, layers):
             caches["pages"].clear()
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
+        if response.streaming:
+            b"".join(response.streaming_content)
     return len(paths)
 
 

@@ -11,7 +11,6 @@ from outcomes.models.base import (
     CatalogueQuerySet,
     SlugQuerySet,
     Translated,
-    address,
     chinese_page,
     in_page_language,
     localized,
@@ -23,7 +22,6 @@ from outcomes.models.bookkeeping import DataVersion, SeedRecord, VersionLog
 from outcomes.models.organizations import Organization, OrganizationType, SironetMembership
 from outcomes.models.outcomes import (
     DOCUMENT_ORDER,
-    FIGURE_FIELDS,
     Outcome,
     OutcomeQuerySet,
     Status,
@@ -52,7 +50,6 @@ from outcomes.models.sources import (
 
 __all__ = [
     "DOCUMENT_ORDER",
-    "FIGURE_FIELDS",
     "REFERENCE_RE",
     "ROMAN_NUMERALS",
     "CatalogueQuerySet",
@@ -84,7 +81,6 @@ __all__ = [
     "Status",
     "Translated",
     "VersionLog",
-    "address",
     "chinese_page",
     "document_position",
     "in_page_language",

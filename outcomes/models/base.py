@@ -2,11 +2,9 @@
 keys by slug, the Chinese columns of a translated record, and addresses."""
 
 import re
-from functools import lru_cache
 
 from django.db import models
 from django.dispatch import Signal
-from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -24,19 +22,6 @@ DERIVED = frozenset({"search_text"})
 def sort_name(name):
     """The name an A–Z list sorts by: without a leading “The”."""
     return re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
-
-
-def address(name, *args):
-    """reverse(name, args=args), remembered per language and script prefix: a list row
-    links up to a dozen records, and reverse() under the language prefix is a large part
-    of a row's rendering (docs/performance.md). Addresses depend on nothing else until
-    the next deploy."""
-    return _address(name, args, get_language(), get_script_prefix())
-
-
-@lru_cache(maxsize=50_000)
-def _address(name, args, language, prefix):
-    return reverse(name, args=args)
 
 
 class CatalogueQuerySet(models.QuerySet):

@@ -1,11 +1,12 @@
 """The organizations the documents name: members, partners, and the bodies they founded."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import SlugQuerySet, Translated, address, sort_name
+from outcomes.models.base import SlugQuerySet, Translated, sort_name
 from outcomes.models.places import Country
 
 
@@ -115,7 +116,7 @@ class Organization(Translated):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return address("outcomes:organization", self.slug)
+        return reverse("outcomes:organization", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)

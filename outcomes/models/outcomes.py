@@ -1,17 +1,16 @@
 """An outcome: one numbered item of a source document, and the read rules of outcomes."""
 
-from collections import defaultdict
-
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import CatalogueQuerySet, Translated, address
+from outcomes.models.base import CatalogueQuerySet, Translated
 from outcomes.models.organizations import Organization
 from outcomes.models.parts import Figure, Mention, Participation, Programme, Reach
 from outcomes.models.places import Country, Membership, Region
@@ -23,26 +22,6 @@ from outcomes.models.sources import (
     reference_validator,
 )
 from outcomes.search import FTS_QUERY, SEARCH_VECTOR, is_chinese, search_document, stem, terms
-
-# A figure's columns an outcome's record reads (outcomes/record.py publishes them).
-FIGURE_FIELDS = (
-    "kind",
-    "value",
-    "qualifier",
-    "currency",
-    "currency_assumed",
-    "unit",
-    "unit_zh",
-    "words",
-)
-
-
-def _prefetched(model, items):
-    """A queryset already holding `items`, as prefetch_related leaves one."""
-    queryset: models.QuerySet = models.QuerySet(model)
-    queryset._result_cache = items
-    queryset._prefetch_done = True  # type: ignore[attr-defined]
-    return queryset
 
 
 class Status(models.TextChoices):
@@ -196,143 +175,23 @@ class OutcomeQuerySet(CatalogueQuerySet):
         )
 
     def with_record_rows(self):
-        """Yield the outcomes with every row their public record shows (outcomes/record.py):
-        organizations, places, groupings, mentions, figures and programmes.
-
-        Seven queries whatever the number of outcomes: the outcomes (with their category and
-        source), then the rows of each part as tuples, with the names of the records they
-        link to. Each outcome's lists are attached as prefetch_related would attach them."""
-        outcomes = self.prefetch_related(None).select_related("category", "source")
-        ids = outcomes.order_by().values("pk")
-        organizations, countries, regions = {}, {}, {}
-
-        def organization(pk, name, slug, acronym, membership):
-            if pk not in organizations:
-                organizations[pk] = Organization(
-                    pk=pk, name=name, slug=slug, acronym=acronym, membership=membership
-                )
-            return organizations[pk]
-
-        def country(pk, code, name, common_name):
-            if pk is None:
-                return None
-            if pk not in countries:
-                countries[pk] = Country(pk=pk, code=code, name=name, common_name=common_name)
-            return countries[pk]
-
-        def region(pk, slug, name):
-            if pk is None:
-                return None
-            if pk not in regions:
-                regions[pk] = Region(pk=pk, slug=slug, name=name)
-            return regions[pk]
-
-        def grouped(queryset, *fields):
-            rows = defaultdict(list)
-            for outcome_id, *values in queryset.values_list("outcome_id", *fields).iterator(2000):
-                rows[outcome_id].append(values)
-            return rows
-
-        in_outcomes = {"outcome__in": ids}
-        named = ["organization__name", "organization__slug"]
-        participations = grouped(
-            Participation.objects.filter(**in_outcomes).order_by("position", "pk"),
-            "pk",
-            "role",
-            "position",
-            "organization_id",
-            *named,
-            "organization__acronym",
-            "organization__membership",
+        """The outcomes with every row their public record shows (outcomes/record.py):
+        organizations, places, groupings, mentions, figures and programmes, read 2,000 at
+        a time. Seven queries for each 2,000 outcomes."""
+        prefetched = {
+            "participations": Participation.objects.select_related("organization"),
+            "countries": Country.objects.order_by("name"),
+            "reaches": Reach.objects.select_related("region").order_by("region__name"),
+            "mentions": Mention.objects.select_related("country", "region").order_by("pk"),
+            "figures": Figure.objects.order_by("position"),
+            "programmes": Programme.objects.order_by("position", "pk"),
+        }
+        return (
+            self.select_related("category", "source")
+            .prefetch_related(None)
+            .prefetch_related(*(models.Prefetch(name, rows) for name, rows in prefetched.items()))
+            .iterator(chunk_size=2000)
         )
-        places = grouped(
-            Outcome.countries.through.objects.filter(**in_outcomes).order_by("country__name"),
-            "country_id",
-            "country__code",
-            "country__name",
-            "country__common_name",
-        )
-        reaches = grouped(
-            Reach.objects.filter(**in_outcomes).order_by("region__name"),
-            "kind",
-            "words",
-            "region_id",
-            "region__slug",
-            "region__name",
-        )
-        mentions = grouped(
-            Mention.objects.filter(**in_outcomes).order_by("pk"),
-            "words",
-            "reason",
-            "country_id",
-            "country__code",
-            "country__name",
-            "country__common_name",
-            "region_id",
-            "region__slug",
-            "region__name",
-        )
-        figure_fields = ["pk", "position", *FIGURE_FIELDS]
-        figures = grouped(Figure.objects.filter(**in_outcomes).order_by("position"), *figure_fields)
-        programmes = grouped(
-            Programme.objects.filter(**in_outcomes).order_by("position", "pk"), "name", "name_zh"
-        )
-
-        for outcome in outcomes.iterator(2000):
-            pk = outcome.pk
-            outcome._prefetched_objects_cache = {
-                "participations": _prefetched(
-                    Participation,
-                    [
-                        Participation(
-                            pk=row_id,
-                            outcome=outcome,
-                            role=role,
-                            position=position,
-                            organization=organization(*named_organization),
-                        )
-                        for row_id, role, position, *named_organization in participations.get(
-                            pk, []
-                        )
-                    ],
-                ),
-                "countries": _prefetched(Country, [country(*row) for row in places.get(pk, [])]),
-                "reaches": _prefetched(
-                    Reach,
-                    [
-                        Reach(outcome=outcome, kind=kind, words=words, region=region(*named_region))
-                        for kind, words, *named_region in reaches.get(pk, [])
-                    ],
-                ),
-                "mentions": _prefetched(
-                    Mention,
-                    [
-                        Mention(
-                            outcome=outcome,
-                            words=words,
-                            reason=reason,
-                            country=country(*row[:4]),
-                            region=region(*row[4:]),
-                        )
-                        for words, reason, *row in mentions.get(pk, [])
-                    ],
-                ),
-                "figures": _prefetched(
-                    Figure,
-                    [
-                        Figure(outcome=outcome, **dict(zip(figure_fields, row, strict=True)))
-                        for row in figures.get(pk, [])
-                    ],
-                ),
-                "programmes": _prefetched(
-                    Programme,
-                    [
-                        Programme(outcome=outcome, name=name, name_zh=name_zh)
-                        for name, name_zh in programmes.get(pk, [])
-                    ],
-                ),
-            }
-            yield outcome
 
     def get_by_natural_key(self, source_slug, reference):
         return self.get(source__slug=source_slug, reference=reference)
@@ -497,7 +356,7 @@ class Outcome(Translated):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return address("outcomes:outcome", self.slug)
+        return reverse("outcomes:outcome", args=[self.slug])
 
     def clean(self):
         match = REFERENCE_RE.match(self.reference or "")

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import CatalogueQuerySet, SlugQuerySet, Translated, address
+from outcomes.models.base import CatalogueQuerySet, SlugQuerySet, Translated
 
 
 class Continent(models.TextChoices):
@@ -83,7 +84,7 @@ class Country(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("outcomes:country", self.code.lower())
+        return reverse("outcomes:country", args=[self.code.lower()])
 
     def natural_key(self):
         return (self.code,)
@@ -134,7 +135,7 @@ class Region(Translated):
         return self.name
 
     def get_absolute_url(self):
-        return address("outcomes:region", self.slug)
+        return reverse("outcomes:region", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)

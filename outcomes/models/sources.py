@@ -4,10 +4,11 @@ import re
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import SlugQuerySet, Translated, address
+from outcomes.models.base import SlugQuerySet, Translated
 
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V")
 
@@ -64,7 +65,7 @@ class Source(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return address("outcomes:source", self.slug)
+        return reverse("outcomes:source", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -110,7 +111,7 @@ class Category(Translated):
         return self.name
 
     def get_absolute_url(self):
-        return address("outcomes:category", self.slug)
+        return reverse("outcomes:category", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)

@@ -255,7 +255,7 @@ def test_the_records_outcomes_name(client):
 
 # Query budgets, pinned at the document's size and with 500 more outcomes, as the pages'
 # (tests/pages/test_pages.py). Every answer first reads the data version: + 1.
-RECORDS = 7  # an outcome's record (outcomes/record.py, read): outcomes (+category,
+RECORDS = 7  # an outcome's record (Outcome.objects.with_record_rows): outcomes (+category,
 # source); participations (+organization); places (+country); reaches (+region); mentions
 # (+country, region); figures; programmes
 BUDGETS = [
@@ -269,7 +269,7 @@ BUDGETS = [
     (f"{OUTCOMES}nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/", RECORDS, 200),
     (f"{API}/sources/sironet-cooperation-outcomes/outcomes/I.1/", RECORDS, 200),
     (f"{OUTCOMES}?country=zz", 0, 400),  # refused: values checked against the index
-    (f"{OUTCOMES}no-such-outcome/", RECORDS, 404),
+    (f"{OUTCOMES}no-such-outcome/", 1, 404),  # the outcome, found missing: no rows read
     (f"{API}/organizations/", 2, 200),  # count; the page (+country, founder, outcome count)
     (f"{API}/organizations/cfpd/", 1, 200),
     (f"{API}/countries/", 2, 200),  # count; the page

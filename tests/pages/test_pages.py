@@ -299,7 +299,7 @@ BUDGETS = [
     # source; its outcomes; their number; organizations; countries
     ("/sources/sironet-cooperation-outcomes/", 5),
     ("/data/", 0),  # the columns and tables are the code's, the version the decorator's
-    # the record's (outcomes/record.py, read): outcomes (+category, source); participations
+    # the record's (Outcome.objects.with_record_rows): outcomes (+category, source); participations
     # (+organization); places (+country); reaches (+region); mentions (+country, region);
     # figures; programmes
     ("/outcomes/export.json", 7),
