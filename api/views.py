@@ -3,8 +3,8 @@
 Thin like the pages: each operation is a base queryset, the list page's FilterSet
 where it lists outcomes, and a page. An outcome's record is the one the JSON download
 gives (outcomes/record.py), read in the same queries. Every answer carries the data
-version's ETag and answers a revisit with 304 (edge/pages.py); none is kept on the
-server, since a crafted query would multiply the copies.
+version's ETag and answers a revisit with 304 (edge/pages.py), and is kept per data
+version and canonical query, as the list pages are.
 
 An outcome is addressed by its slug, or by its reference within its source: a
 reference such as "I.3" is unique only within one document.
@@ -75,8 +75,18 @@ api = CatalogueAPI(
     # and no call to the online validator.
     docs=Swagger(settings={"validatorUrl": None, "deepLinking": False}),
 )
-# ETag and Last-Modified from the data version, 304 for a revisit; nothing kept.
-api.add_decorator(public_page(keep=False), mode="view")
+
+
+def api_query(query):
+    """The query an answer depends on: the parameters the API reads, as given (it checks
+    them, where a list page forgives). Answers are kept per data version and that query,
+    as the list pages are; any other parameter is ignored, and costs no copy."""
+    known = [*OutcomeFilter.PARAMS, "modified_since"]
+    return urlencode([(name, value) for name in known for value in query.getlist(name)])
+
+
+# ETag and Last-Modified from the data version, 304 for a revisit, a kept copy.
+api.add_decorator(public_page(parameters=api_query), mode="view")
 
 
 class Error(Schema):

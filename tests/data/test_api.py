@@ -292,3 +292,14 @@ def test_api_query_budget(client, django_assert_num_queries, catalogue_size, url
     with django_assert_num_queries(queries + 1):
         response = client.get(url)
     assert response.status_code == status
+
+
+def test_an_answer_is_kept_per_data_version_and_the_parameters_it_reads(
+    client, django_assert_num_queries
+):
+    first = client.get(f"{OUTCOMES}?country=MM&ignored=1")
+    with django_assert_num_queries(1):  # the data version; the answer is kept
+        again = client.get(f"{OUTCOMES}?ignored=2&country=MM")
+    assert again.content == first.content
+    assert client.get(f"{OUTCOMES}?country=mm").status_code == 200  # read as given
+    assert client.get(f"{OUTCOMES}?modified_since=").status_code == 400  # checked, not kept
