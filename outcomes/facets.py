@@ -15,7 +15,9 @@ less, so the index also keeps each outcome's values.
 """
 
 import copy
+import functools
 import itertools
+import operator
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -86,33 +88,12 @@ OWN = (
     "text",
     "text_zh",
 )
-# Its linked values: (facet, rows, value, label, Chinese label, sort key or None for the
-# label).
-LINKED: list[tuple[str, Any, str, str, str, str | None]] = [
-    (
-        "country",
-        Outcome.countries.through.objects,
-        "country__code",
-        "country__name",
-        "country__name_zh",
-        None,
-    ),
-    (
-        "region",
-        Outcome.regions.through.objects,
-        "region__slug",
-        "region__name",
-        "region__name_zh",
-        None,
-    ),
-    (
-        "organization",
-        Participation.objects,
-        "organization__slug",
-        "organization__name",
-        "organization__name_zh",
-        "organization__sort_name",
-    ),
+# Its linked values: (facet, rows, the linked record, its key, its sort key or None for
+# its name); each read with the record's English and Chinese names.
+LINKED: list[tuple[str, Any, str, str, str | None]] = [
+    ("country", Outcome.countries.through.objects, "country", "code", None),
+    ("region", Outcome.regions.through.objects, "region", "slug", None),
+    ("organization", Participation.objects, "organization", "slug", "sort_name"),
 ]
 # Most outcomes a change may touch for an index to re-read them (see updated_to).
 MAX_PATCHED = 500
@@ -179,8 +160,9 @@ class FacetIndex:
             self._label("category", slug, (name, name_zh), order)
             values[bit]["status"].append(status)
             self._label("status", status, (Status(status).label, ""), statuses.index(status))
-        for name, manager, key, label, chinese, order in LINKED:
-            columns = ["outcome_id", key, label, chinese] + ([order] if order else [])
+        for name, manager, record, key, order in LINKED:
+            columns = ["outcome_id", *(f"{record}__{f}" for f in (key, "name", "name_zh"))]
+            columns += [f"{record}__{order}"] if order else []
             links = manager.all() if outcomes is None else manager.filter(outcome__in=outcomes)
             links = links.values_list(*columns)
             for outcome_id, value, text, text_zh, *sort in links.iterator(5000):
@@ -243,14 +225,9 @@ class FacetIndex:
         index.texts = {**self.texts, **{pk: (text, text_zh) for pk, *_, text, text_zh in rows}}
         index.groupings = defaultdict(list, self.groupings)
         index.facets = defaultdict(Facet)
-        for name, facet in self.facets.items():
-            index.facets[name] = Facet(
-                dict(facet.masks),
-                dict(facet.labels),
-                dict(facet.order),
-                list(facet.values_of),
-                facet.links,
-            )
+        for name, f in self.facets.items():
+            copied = dict(f.masks), dict(f.labels), dict(f.order), list(f.values_of), f.links
+            index.facets[name] = Facet(*copied)
         touched = [self.bit[pk] for pk, *_ in rows]
         for bit in touched:
             index.groupings.pop(bit, None)
@@ -272,13 +249,9 @@ class FacetIndex:
         return index
 
     def remember(self, key, compute):
-        """compute(), remembered for the index's data version: asked again, it costs nothing.
-
-        Serves what does not change from one page of a list to the next (the
-        outcomes matching a search, the facet counts of a choice of filters). At
-        most REMEMBERED results: when full, it starts anew. Callers share
-        what is remembered, and must not change it.
-        """
+        """compute(), remembered for the index's data version (what does not change from
+        one page of a list to the next): at most REMEMBERED results, then it starts anew.
+        Callers share what is remembered, and must not change it."""
         try:
             return self.memo[key]
         except KeyError:
@@ -339,13 +312,10 @@ class FacetIndex:
 
     def mask_of(self, facet, values):
         """The outcomes having any of `values` (OR), or None if none is chosen."""
-        if not values:
-            return None
         masks = self.facets[facet].masks
-        result = 0
-        for value in values:
-            result |= masks.get(value, 0)
-        return result
+        return (
+            functools.reduce(operator.or_, (masks.get(v, 0) for v in values), 0) if values else None
+        )
 
     def counts(self, facet, within):
         """{value: count} of a facet's values among the outcomes in `within`, counts above 0."""
@@ -355,11 +325,8 @@ class FacetIndex:
             # docs/performance.md measures both). Either way gives the same counts.
             values = map(found.values_of.__getitem__, positions(within))
             return Counter(itertools.chain.from_iterable(values))
-        counts = {}
-        for value, mask in found.masks.items():
-            if count := (within & mask).bit_count():
-                counts[value] = count
-        return counts
+        counts = {value: (within & mask).bit_count() for value, mask in found.masks.items()}
+        return {value: count for value, count in counts.items() if count}
 
     @staticmethod
     def _names(rows):
@@ -405,8 +372,7 @@ class MaskedOutcomes:
 
     def __getitem__(self, page):
         """A slice of the ids (what a Paginator asks for)."""
-        ids = itertools.islice(iter(self), page.start, page.stop)
-        return list(ids)
+        return list(itertools.islice(iter(self), page.start, page.stop))
 
 
 _lock = threading.Lock()
