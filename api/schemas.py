@@ -1,11 +1,19 @@
-"""The API's schema of an outcome, derived from the outcome's public record
-(outcomes/record.py): a field added there appears here, with its type and meaning."""
+"""The API's shapes, but for the records api/views.py declares with their operations: an
+outcome's, derived from the outcome's public record (outcomes/record.py) so that a field
+added there appears here, with its type and meaning; the outcome list's parameters and
+facets; what the other records share; the index; an error."""
 
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
-from pydantic import Field, create_model
+from django.urls import reverse
+from django.utils.http import urlencode
+from ninja import Schema
+from pydantic import Field, create_model, field_validator
 
 from outcomes import record
+from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, SORTS
+from outcomes.models import Status
 
 FIELDS: dict[str, Any] = {
     field.name: (field.type, Field(description=str(field.meaning))) for field in record.FIELDS
@@ -17,3 +25,101 @@ OutcomeRecord = create_model(
     "holds of it (the JSON download's record).",
     **FIELDS,
 )
+
+# A date, or a date and time with an optional offset: what `modified_since` takes.
+ISO_TIME = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+)
+
+
+def any_of(description):
+    """A parameter given any number of times, up to MAX_VALUES."""
+    return Field([], max_length=MAX_VALUES, description=description)
+
+
+class OutcomeQuery(Schema):
+    """The outcome list page's parameters (OutcomeFilter), and `modified_since`."""
+
+    q: str | None = Field(
+        None, max_length=MAX_QUERY_LENGTH, description="Words, each starting a word found."
+    )
+    category: list[str] = any_of("Category slugs (OR).")
+    country: list[str] = any_of("ISO country codes, any case (OR).")
+    via: Literal["1"] | None = Field(
+        None, description="1: also outcomes that reach a chosen country through a grouping."
+    )
+    region: list[str] = any_of("Region slugs (OR).")
+    organization: list[str] = any_of("Organization slugs (OR).")
+    status: list[Status] = any_of("Statuses (OR).")
+    sort: Literal[tuple(SORTS)] | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Document order (default; best matches first for a search), "
+        "title, or most recently updated first.",
+    )
+    page: int = Field(1, ge=1, description="The page, from 1.")
+    modified_since: str | None = Field(
+        None,
+        pattern=ISO_TIME,
+        examples=["2025-01-31T12:00:00Z", "2025-01-31"],
+        description="A date, or a date and time (ISO 8601; UTC unless it gives an offset). "
+        "Only outcomes whose record may read differently since then (inclusive): the outcome "
+        "itself, any of its rows (organizations, places, groupings, figures, programmes, "
+        "mentions), or a category, source, organization or grouping it names changed. "
+        "Deleted outcomes are not listed.",
+    )
+
+
+class FacetOption(Schema):
+    value: str
+    label: str
+    count: int = Field(description="How many outcomes choosing this value would give.")
+    selected: bool
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _in_words(cls, label):
+        # The facet index keeps a choice's label lazy, to be read in each page's language.
+        return str(label)
+
+
+class Facet(Schema):
+    options: list[FacetOption]
+    more: int = Field(description="Values left out of a long facet (those with fewest outcomes).")
+
+
+class Linked(Schema):
+    """A record with a page on the site (`url`) and a filter of the outcome list
+    (`outcomes`, by its natural key: a slug, or a country's code). Each record declares
+    the two fields itself, last, as its JSON gives them."""
+
+    @staticmethod
+    def resolve_url(record, context):
+        return context["request"].build_absolute_uri(record.get_absolute_url())
+
+    @staticmethod
+    def resolve_outcomes(record, context):
+        (key,) = record.natural_key()
+        query = urlencode({record._meta.model_name: key})
+        return context["request"].build_absolute_uri(f"{reverse('api:outcomes')}?{query}")
+
+
+class Member(Schema):
+    country: str = Field(validation_alias="country.code")
+    since: date | None = Field(description="The day it joined; empty: founding or unknown.")
+    until: date | None = Field(description="The day it left; empty while a member.")
+
+
+class Index(Schema):
+    outcomes: str
+    organizations: str
+    countries: str
+    regions: str
+    categories: str
+    sources: str
+    openapi: str = Field(description="This API's OpenAPI 3.1 schema.")
+    docs: str = Field(description="This API's documentation, to read and try.")
+
+
+class Error(Schema):
+    detail: str = Field(description="What was wrong with the request, in words.")

@@ -5,13 +5,10 @@ where it lists outcomes, and a page. An outcome's record is the one the JSON dow
 gives (outcomes/record.py), read in the same queries. Every answer carries the data
 version's ETag and answers a revisit with 304 (edge/pages.py), and is kept per data
 version and canonical query, as the list pages are.
-
-An outcome is addressed by its slug, or by its reference within its source: a
-reference such as "I.3" is unique only within one document.
 """
 
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch
@@ -21,12 +18,11 @@ from django.utils.http import urlencode
 from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
-from pydantic import field_validator
 
-from api.schemas import OutcomeRecord
+from api.schemas import Error, Facet, Index, Linked, Member, OutcomeQuery, OutcomeRecord
 from edge.pages import public_page
 from outcomes import record
-from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, PAGE_SIZE, SORTS, OutcomeFilter
+from outcomes.filters import PAGE_SIZE, OutcomeFilter
 from outcomes.models import (
     Category,
     Continent,
@@ -39,18 +35,12 @@ from outcomes.models import (
     RegionKind,
     SironetMembership,
     Source,
-    Status,
 )
 
 # Organizations, countries, regions, categories and sources per page: short records.
 RECORDS_PER_PAGE = 100
 
 SLUG = r"^[-a-zA-Z0-9_]+$"
-# A date, or a date and time with an optional offset: what `modified_since` takes.
-ISO_TIME = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
-)
 
 
 class CatalogueAPI(NinjaAPI):
@@ -89,11 +79,11 @@ def api_query(query):
 api.add_decorator(public_page(parameters=api_query), mode="view")
 
 
-class Error(Schema):
-    detail: str = Field(description="What was wrong with the request, in words.")
+def answers(schema):
+    """An operation's responses: `schema`, 304 for a revisit, and errors in words."""
+    return {200: schema, 304: None, 400: Error, 404: Error}
 
 
-ERRORS = {400: Error, 404: Error}
 # Where ninja says a parameter was: not part of its name (`filters` is list_outcomes's).
 LOCATIONS = {"query", "path", "filters"}
 
@@ -152,22 +142,6 @@ class Pages(PaginationBase):
         }
 
 
-def outcomes_of(request, **filters):
-    """The absolute address of the API's outcome list with these filters."""
-    return request.build_absolute_uri(f"{reverse('api:outcomes')}?{urlencode(filters)}")
-
-
-class Index(Schema):
-    outcomes: str
-    organizations: str
-    countries: str
-    regions: str
-    categories: str
-    sources: str
-    openapi: str = Field(description="This API's OpenAPI 3.1 schema.")
-    docs: str = Field(description="This API's documentation, to read and try.")
-
-
 @api.get("/", response={200: Index, 304: None}, tags=["index"], summary="What this API holds")
 def index(request):
     names = ["outcomes", "organizations", "countries", "regions", "categories", "sources"]
@@ -185,24 +159,6 @@ def outcome_records(outcomes, request, via=None):
     return {outcome.pk: record.as_json(outcome, context) for outcome in outcomes.with_record_rows()}
 
 
-class FacetOption(Schema):
-    value: str
-    label: str
-    count: int = Field(description="How many outcomes choosing this value would give.")
-    selected: bool
-
-    @field_validator("label", mode="before")
-    @classmethod
-    def _in_words(cls, label):
-        # The facet index keeps a choice's label lazy, to be read in each page's language.
-        return str(label)
-
-
-class Facet(Schema):
-    options: list[FacetOption]
-    more: int = Field(description="Values left out of a long facet (those with fewest outcomes).")
-
-
 class OutcomePage(Pages.Output):
     results: list[OutcomeRecord]
     facets: dict[str, Facet] = Field(
@@ -211,57 +167,19 @@ class OutcomePage(Pages.Output):
     )
 
 
-class OutcomeQuery(Schema):
-    """The outcome list page's parameters (OutcomeFilter), and `modified_since`."""
-
-    q: str | None = Field(
-        None, max_length=MAX_QUERY_LENGTH, description="Words, each starting a word found."
-    )
-    category: list[str] = Field([], max_length=MAX_VALUES, description="Category slugs (OR).")
-    country: list[str] = Field(
-        [], max_length=MAX_VALUES, description="ISO country codes, any case (OR)."
-    )
-    via: Literal["1"] | None = Field(
-        None, description="1: also outcomes that reach a chosen country through a grouping."
-    )
-    region: list[str] = Field([], max_length=MAX_VALUES, description="Region slugs (OR).")
-    organization: list[str] = Field(
-        [], max_length=MAX_VALUES, description="Organization slugs (OR)."
-    )
-    status: list[Status] = Field([], max_length=MAX_VALUES, description="Statuses (OR).")
-    sort: Literal[tuple(SORTS)] | None = Field(  # type: ignore[valid-type]
-        None,
-        description="Document order (default; best matches first for a search), "
-        "title, or most recently updated first.",
-    )
-    page: int = Field(1, ge=1, description="The page, from 1.")
-    modified_since: str | None = Field(
-        None,
-        pattern=ISO_TIME,
-        examples=["2025-01-31T12:00:00Z", "2025-01-31"],
-        description="A date, or a date and time (ISO 8601; UTC unless it gives an offset). "
-        "Only outcomes whose record may read differently since then (inclusive): the outcome "
-        "itself, any of its rows (organizations, places, groupings, figures, programmes, "
-        "mentions), or a category, source, organization or grouping it names changed. "
-        "Deleted outcomes are not listed.",
-    )
-
-
 def utc(text):
-    """The time `text` (matching ISO_TIME) gives, in UTC; a time without offset is UTC.
-    400 when it is no time (a 13th month) or out of range."""
+    """The time `modified_since` gives, in UTC; a time without offset is UTC. 400 when it
+    is no time (a 13th month) or out of range."""
     try:
         moment = datetime.fromisoformat(text)
-        if timezone.is_naive(moment):
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment.astimezone(UTC)
     except (OverflowError, ValueError) as error:
         raise HttpError(400, f"modified_since: {error}.") from None
 
 
 @api.get(
     "/outcomes/",
-    response={200: OutcomePage, 304: None, **ERRORS},
+    response=answers(OutcomePage),
     url_name="outcomes",
     tags=["outcomes"],
     summary="Outcomes, filtered as the outcome list",
@@ -285,11 +203,9 @@ def list_outcomes(request, filters: Query[OutcomeQuery]):
         ids, Pages.Input(page=filters.page), request, base_query=query
     )
     shown = page["results"]
-    records = outcome_records(
-        Outcome.objects.filter(pk__in=shown), request, filterset.reach_labels()
-    )
+    found = outcome_records(Outcome.objects.filter(pk__in=shown), request, filterset.reach_labels())
     # (an outcome deleted since its id was listed is left out, not a failure)
-    page["results"] = [records[pk] for pk in shown if pk in records]
+    page["results"] = [found[pk] for pk in shown if pk in found]
     return {**page, "facets": filterset.facet_counts()}
 
 
@@ -302,7 +218,7 @@ def one_outcome(request, outcomes, missing):
 
 @api.get(
     "/outcomes/{slug}/",
-    response={200: OutcomeRecord, 304: None, **ERRORS},
+    response=answers(OutcomeRecord),
     url_name="outcome",
     tags=["outcomes"],
     summary="One outcome, by slug",
@@ -318,7 +234,7 @@ def get_outcome(request, slug: str = Path(..., pattern=SLUG, max_length=200)):
 
 @api.get(
     "/sources/{source}/outcomes/{reference}/",
-    response={200: OutcomeRecord, 304: None, **ERRORS},
+    response=answers(OutcomeRecord),
     url_name="outcome_by_reference",
     tags=["outcomes"],
     summary="One outcome, by its reference within its source",
@@ -339,45 +255,43 @@ def get_outcome_by_reference(
 # The records outcomes name ---------------------------------------------------------------
 
 
-def one_or_404(queryset, missing):
-    """The one record of `queryset`, or 404 with the message `missing`."""
-    record = queryset.first()
-    if record is None:
-        raise HttpError(404, missing)
-    return record
+def records(plural, queryset, listed, one, key="slug", pattern=SLUG, max_length=50):
+    """Registers the schema it decorates as GET /<plural>/, `queryset` in pages, and
+    GET /<plural>/<key>/, one record (a country's code in any case)."""
+    name = queryset.model._meta.model_name
 
+    def register(schema):
+        @api.get(
+            f"/{plural}/",
+            response=answers(list[schema]),  # type: ignore[valid-type]
+            url_name=plural,
+            operation_id=f"list_{plural}",
+            tags=[plural],
+            summary=listed,
+        )
+        @paginate(Pages)
+        def list_records(request):
+            return queryset.all()  # a fresh copy: `queryset` would keep its rows
 
-class OrganizationRecord(Schema):
-    slug: str
-    name: str
-    acronym: str
-    type: OrganizationType
-    country: str | None = Field(description="ISO code of its home country, where known.")
-    sironet_membership: SironetMembership
-    founded_by: str | None = Field(description="The organization that founded it, if any.")
-    outcome_count: int
-    url: str = Field(description="The organization's page.")
-    outcomes: str = Field(description="Its outcomes in this API.")
+        @api.get(
+            f"/{plural}/{{{key}}}/",
+            response=answers(schema),
+            url_name=f"get_{name}",
+            operation_id=f"get_{name}",
+            tags=[plural],
+            summary=one,
+        )
+        def get_record(
+            request, value: str = Path(alias=key, pattern=pattern, max_length=max_length)
+        ):
+            found = queryset.filter(**{key: value.upper() if key == "code" else value}).first()
+            if found is None:
+                raise HttpError(404, f"No {name} has the {key} “{value}”.")
+            return found
 
-    @staticmethod
-    def resolve_country(organization):
-        return organization.country.code if organization.country else None
+        return schema
 
-    @staticmethod
-    def resolve_sironet_membership(organization):
-        return organization.membership
-
-    @staticmethod
-    def resolve_founded_by(organization):
-        return organization.founded_by.slug if organization.founded_by else None
-
-    @staticmethod
-    def resolve_url(organization, context):
-        return context["request"].build_absolute_uri(organization.get_absolute_url())
-
-    @staticmethod
-    def resolve_outcomes(organization, context):
-        return outcomes_of(context["request"], organization=organization.slug)
+    return register
 
 
 # Each with its number of outcomes; ordered, as aggregations ignore Meta.ordering.
@@ -388,29 +302,38 @@ ORGANIZATIONS = (
 )
 
 
-@api.get(
-    "/organizations/",
-    response={200: list[OrganizationRecord], 304: None, **ERRORS},
-    url_name="organizations",
-    tags=["organizations"],
-    summary="Organizations, A–Z",
+@records("organizations", ORGANIZATIONS, "Organizations, A–Z", "One organization", max_length=200)
+class OrganizationRecord(Linked):
+    slug: str
+    name: str
+    acronym: str
+    type: OrganizationType
+    country: str | None = Field(description="ISO code of its home country, where known.")
+    sironet_membership: SironetMembership = Field(validation_alias="membership")
+    founded_by: str | None = Field(description="The organization that founded it, if any.")
+    outcome_count: int
+    url: str = Field(description="The organization's page.")
+    outcomes: str = Field(description="Its outcomes in this API.")
+
+    @staticmethod
+    def resolve_country(organization):
+        return organization.country.code if organization.country else None
+
+    @staticmethod
+    def resolve_founded_by(organization):
+        return organization.founded_by.slug if organization.founded_by else None
+
+
+@records(
+    "countries",
+    Country.objects,
+    "Countries (ISO 3166-1), by name",
+    "One country",
+    key="code",
+    pattern=r"^[A-Za-z]{2}$",
+    max_length=None,
 )
-@paginate(Pages)
-def list_organizations(request):
-    return ORGANIZATIONS.all()
-
-
-@api.get(
-    "/organizations/{slug}/",
-    response={200: OrganizationRecord, 304: None, **ERRORS},
-    tags=["organizations"],
-    summary="One organization",
-)
-def get_organization(request, slug: str = Path(..., pattern=SLUG, max_length=200)):
-    return one_or_404(ORGANIZATIONS.filter(slug=slug), f"No organization has the slug “{slug}”.")
-
-
-class CountryRecord(Schema):
+class CountryRecord(Linked):
     code: str = Field(description="ISO 3166-1 alpha-2.")
     name: str
     common_name: str
@@ -418,99 +341,27 @@ class CountryRecord(Schema):
     url: str
     outcomes: str
 
-    @staticmethod
-    def resolve_url(country, context):
-        return context["request"].build_absolute_uri(country.get_absolute_url())
-
-    @staticmethod
-    def resolve_outcomes(country, context):
-        return outcomes_of(context["request"], country=country.code)
-
-
-@api.get(
-    "/countries/",
-    response={200: list[CountryRecord], 304: None, **ERRORS},
-    url_name="countries",
-    tags=["countries"],
-    summary="Countries (ISO 3166-1), by name",
-)
-@paginate(Pages)
-def list_countries(request):
-    return Country.objects.all()
-
-
-@api.get(
-    "/countries/{code}/",
-    response={200: CountryRecord, 304: None, **ERRORS},
-    tags=["countries"],
-    summary="One country",
-)
-def get_country(request, code: str = Path(..., pattern=r"^[A-Za-z]{2}$")):
-    return one_or_404(
-        Country.objects.filter(code=code.upper()), f"No country has the code “{code}”."
-    )
-
-
-class Member(Schema):
-    country: str
-    since: date | None = Field(description="The day it joined; empty: founding or unknown.")
-    until: date | None = Field(description="The day it left; empty while a member.")
-
-    @staticmethod
-    def resolve_country(membership):
-        return membership.country.code
-
-
-class RegionRecord(Schema):
-    slug: str
-    name: str
-    kind: RegionKind
-    description: str
-    members: list[Member] = Field(description="Its memberships, with their dates.")
-    url: str
-    outcomes: str
-
-    @staticmethod
-    def resolve_members(region):
-        return region.memberships.all()
-
-    @staticmethod
-    def resolve_url(region, context):
-        return context["request"].build_absolute_uri(region.get_absolute_url())
-
-    @staticmethod
-    def resolve_outcomes(region, context):
-        return outcomes_of(context["request"], region=region.slug)
-
 
 REGIONS = Region.objects.prefetch_related(
     Prefetch("memberships", queryset=Membership.objects.select_related("country"))  # type: ignore[arg-type]
 )
 
 
-@api.get(
-    "/regions/",
-    response={200: list[RegionRecord], 304: None, **ERRORS},
-    url_name="regions",
-    tags=["regions"],
-    summary="Regions and groupings, by name",
-)
-@paginate(Pages)
-def list_regions(request):
-    return REGIONS.all()
+@records("regions", REGIONS, "Regions and groupings, by name", "One region or grouping")
+class RegionRecord(Linked):
+    slug: str
+    name: str
+    kind: RegionKind
+    description: str
+    members: list[Member] = Field(
+        validation_alias="memberships", description="Its memberships, with their dates."
+    )
+    url: str
+    outcomes: str
 
 
-@api.get(
-    "/regions/{slug}/",
-    response={200: RegionRecord, 304: None, **ERRORS},
-    tags=["regions"],
-    summary="One region or grouping",
-)
-def get_region(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
-    return one_or_404(REGIONS.filter(slug=slug), f"No region has the slug “{slug}”.")
-
-
-class CategoryRecord(Schema):
+@records("categories", Category.objects, "Categories, in document order", "One category")
+class CategoryRecord(Linked):
     slug: str
     numeral: str = Field(description="The section's Roman numeral in the source.")
     order: int
@@ -519,37 +370,8 @@ class CategoryRecord(Schema):
     url: str
     outcomes: str
 
-    @staticmethod
-    def resolve_url(category, context):
-        return context["request"].build_absolute_uri(category.get_absolute_url())
 
-    @staticmethod
-    def resolve_outcomes(category, context):
-        return outcomes_of(context["request"], category=category.slug)
-
-
-@api.get(
-    "/categories/",
-    response={200: list[CategoryRecord], 304: None, **ERRORS},
-    url_name="categories",
-    tags=["categories"],
-    summary="Categories, in document order",
-)
-@paginate(Pages)
-def list_categories(request):
-    return Category.objects.all()
-
-
-@api.get(
-    "/categories/{slug}/",
-    response={200: CategoryRecord, 304: None, **ERRORS},
-    tags=["categories"],
-    summary="One category",
-)
-def get_category(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
-    return one_or_404(Category.objects.filter(slug=slug), f"No category has the slug “{slug}”.")
-
-
+@records("sources", Source.objects, "The documents outcomes are taken from", "One source")
 class SourceRecord(Schema):
     slug: str
     title: str
@@ -557,25 +379,3 @@ class SourceRecord(Schema):
     published: date | None
     url: str = Field(description="Where the publisher serves the document.")
     note: str
-
-
-@api.get(
-    "/sources/",
-    response={200: list[SourceRecord], 304: None, **ERRORS},
-    url_name="sources",
-    tags=["sources"],
-    summary="The documents outcomes are taken from",
-)
-@paginate(Pages)
-def list_sources(request):
-    return Source.objects.all()
-
-
-@api.get(
-    "/sources/{slug}/",
-    response={200: SourceRecord, 304: None, **ERRORS},
-    tags=["sources"],
-    summary="One source",
-)
-def get_source(request, slug: str = Path(..., pattern=SLUG, max_length=50)):
-    return one_or_404(Source.objects.filter(slug=slug), f"No source has the slug “{slug}”.")
