@@ -60,16 +60,11 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if "fixed_by" in form.base_fields:
-            field = form.base_fields["fixed_by"]
+        if field := form.base_fields.get("fixed_by"):
             # The report's outcome's saved versions, newest first (one query).
-            field.queryset = (
-                Outcome.history.filter(id=obj.outcome_id)
-                .select_related("history_user")
-                .order_by("-history_date")
-                if obj and obj.outcome_id
-                else Outcome.history.none()
-            )
+            outcome = obj.outcome_id if obj else None
+            versions = Outcome.history.filter(id=outcome) if outcome else Outcome.history.none()
+            field.queryset = versions.select_related("history_user").order_by("-history_date")
             field.label_from_instance = version_label
         return form
 

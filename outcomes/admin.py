@@ -23,7 +23,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from outcomes.history import record_state, state_changes, with_row_changes
+from outcomes.history import OUTCOME_PARTS, record_state, state_changes, with_row_changes
 from outcomes.models import (
     Category,
     Country,
@@ -51,11 +51,9 @@ admin.site.site_header = _("SIRONET Outcomes Catalogue administration")
 admin.site.site_title = _("SIRONET Outcomes Catalogue administration")
 admin.site.index_title = _("Catalogue editing")
 
-IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
-
 
 class SlugChangeWarningMixin:
-    """After a slug changes, tell the editor that links to the old address now break."""
+    """After a slug changes, tell the editor the new address (the old one redirects to it)."""
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["help_texts"] = {
@@ -63,8 +61,7 @@ class SlugChangeWarningMixin:
                 "The last part of this record's public address. The old address "
                 "keeps working (it redirects to the new one), but change it only to correct "
                 "a mistake: links and citations show the address they were made with."
-            ),
-            **kwargs.get("help_texts", {}),
+            )
         }
         return super().get_form(request, obj, **kwargs)  # type: ignore[misc]
 
@@ -81,10 +78,6 @@ class SlugChangeWarningMixin:
                 )
                 % {"record": obj, "address": obj.get_absolute_url(), "old_address": old_url},
             )
-
-
-# The rows of an outcome's change form, checked for conflicts and named in its history.
-OUTCOME_PARTS = ("participations", "figures", "programmes", "reaches", "mentions")
 
 
 class ConflictCheckForm(forms.ModelForm):
@@ -121,31 +114,31 @@ class ConflictCheckForm(forms.ModelForm):
         except signing.BadSignature:
             loaded = None
         state = record_state(current, self.PARTS)
-        if loaded != state:
-            changes = state_changes(model, loaded or {}, state) if loaded else []
-            # The next save compares with what is there now: the editor may reapply.
-            data = cast(QueryDict, self.data).copy()
-            data[self.add_prefix("loaded")] = self.signed_state(current)
-            self.data = data
-            latest = current.history.first() if hasattr(current, "history") else None
-            who = (
-                f" ({latest.history_user or gettext('an import or a script')}, "
-                f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
-                if latest
-                else ""
-            )
-            raise forms.ValidationError(
-                [
-                    gettext(
-                        "Another editor saved this %(record)s after you opened it%(who)s; "
-                        "nothing of yours was saved. Your changes are still in the form "
-                        "below: check them against what changed, then save again."
-                    )
-                    % {"record": model._meta.verbose_name, "who": who}
-                ]
-                + [gettext("Changed: %(change)s") % {"change": change} for change in changes]
-            )
-        return cleaned
+        if loaded == state:
+            return cleaned
+        changes = state_changes(model, loaded, state) if loaded else []
+        # The next save compares with what is there now: the editor may reapply.
+        data = cast(QueryDict, self.data).copy()
+        data[self.add_prefix("loaded")] = self.signed_state(current)
+        self.data = data
+        latest = current.history.first()
+        who = (
+            f" ({latest.history_user or gettext('an import or a script')}, "
+            f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
+            if latest
+            else ""
+        )
+        raise forms.ValidationError(
+            [
+                gettext(
+                    "Another editor saved this %(record)s after you opened it%(who)s; "
+                    "nothing of yours was saved. Your changes are still in the form "
+                    "below: check them against what changed, then save again."
+                )
+                % {"record": model._meta.verbose_name, "who": who}
+            ]
+            + [gettext("Changed: %(change)s") % {"change": change} for change in changes]
+        )
 
 
 class ReadableChanges(HistoricalRecordContextHelper):
@@ -162,7 +155,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
 
 def chinese_fieldset(*fields):
-    """The fieldset of a record's Chinese (models.Translated): its columns and credits."""
+    """The fieldset of a record's Chinese (models.Translated), with its credits."""
     return (
         _("Chinese"),
         {
@@ -196,10 +189,9 @@ class ChineseFilter(admin.SimpleListFilter):
             missing |= Q(**{f"{name}_zh": ""}) & ~Q(**{name: ""})
         if self.value() == "missing":
             return queryset.filter(missing)
-        if self.value() == "unreviewed":
-            return queryset.exclude(missing).filter(translation_reviewed=False)
-        if self.value() == "reviewed":
-            return queryset.exclude(missing).filter(translation_reviewed=True)
+        if self.value() in ("unreviewed", "reviewed"):
+            reviewed = self.value() == "reviewed"
+            return queryset.exclude(missing).filter(translation_reviewed=reviewed)
         return queryset
 
 
@@ -216,10 +208,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-# What one import may upload: a file's size, and an XLSX file's size unpacked (a zip
-# file: a small one can unpack to gigabytes). Rows: resources.MAX_IMPORT_ROWS.
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+# What one import may upload, in MB: a file's size, and an XLSX file's size unpacked (a
+# zip file: a small one can unpack to gigabytes). Rows: resources.MAX_IMPORT_ROWS.
+MAX_IMPORT_MB = 2
+MAX_UNPACKED_MB = 20
 
 
 class LimitedImportForm(ImportForm):
@@ -229,36 +221,33 @@ class LimitedImportForm(ImportForm):
             "CSV, XLSX or JSON; at most %(megabytes)s MB and %(rows)s rows (an XLSX file at "
             "most %(unpacked)s MB unpacked). Nothing is saved before you confirm."
         ) % {
-            "megabytes": MAX_IMPORT_BYTES // 2**20,
+            "megabytes": MAX_IMPORT_MB,
             "rows": f"{MAX_IMPORT_ROWS:,}",
-            "unpacked": MAX_UNPACKED_BYTES // 2**20,
+            "unpacked": MAX_UNPACKED_MB,
         }
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
-        if upload.size > MAX_IMPORT_BYTES:
+        if upload.size > MAX_IMPORT_MB * 2**20:
             raise forms.ValidationError(
                 gettext(
                     "This file is %(size)s MB; an import takes at most %(megabytes)s MB. "
                     "Split it into smaller files."
                 )
-                % {"size": f"{upload.size / 2**20:.1f}", "megabytes": MAX_IMPORT_BYTES // 2**20}
+                % {"size": f"{upload.size / 2**20:.1f}", "megabytes": MAX_IMPORT_MB}
             )
         if zipfile.is_zipfile(upload):
             try:
                 unpacked = sum(item.file_size for item in zipfile.ZipFile(upload).infolist())
             except zipfile.BadZipFile:
                 raise forms.ValidationError(gettext("This XLSX file is damaged.")) from None
-            if unpacked > MAX_UNPACKED_BYTES:
+            if unpacked > MAX_UNPACKED_MB * 2**20:
                 raise forms.ValidationError(
                     gettext(
                         "This file unpacks to %(size)s MB; an XLSX import takes at most "
                         "%(megabytes)s MB unpacked."
                     )
-                    % {
-                        "size": f"{unpacked / 2**20:.0f}",
-                        "megabytes": MAX_UNPACKED_BYTES // 2**20,
-                    }
+                    % {"size": f"{unpacked / 2**20:.0f}", "megabytes": MAX_UNPACKED_MB}
                 )
         upload.seek(0)
         return upload
@@ -287,7 +276,7 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
     after the preview (CatalogueResource.import_instance) or if any row has an error.
     """
 
-    formats = IMPORT_EXPORT_FORMATS
+    formats = [CSV, XLSX, JSON]
     import_form_class = LimitedImportForm
     confirm_form_class = PreviewedConfirmForm
 
@@ -478,15 +467,11 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
     ]
 
     def get_queryset(self, request):
+        participations = Participation.objects.select_related("organization")
         return (
             super()
             .get_queryset(request)
-            .prefetch_related(
-                Prefetch(
-                    "participations",
-                    queryset=Participation.objects.select_related("organization"),
-                )
-            )
+            .prefetch_related(Prefetch("participations", participations))
         )
 
     def save_related(self, request, form, formsets, change):
@@ -611,11 +596,8 @@ class NamedInOutcomesFilter(admin.SimpleListFilter):
         return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(outcome_count__gt=0)
-        if self.value() == "no":
-            return queryset.filter(outcome_count=0)
-        return queryset
+        named = {"yes": Q(outcome_count__gt=0), "no": Q(outcome_count=0)}.get(self.value() or "")
+        return queryset if named is None else queryset.filter(named)
 
 
 @admin.register(Country)

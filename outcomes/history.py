@@ -11,6 +11,9 @@ from contextlib import contextmanager
 
 ROW = "__str__"  # a row's own name in a state: what the history calls it
 
+# An outcome's parts: the rows its change form edits, each also on an admin page of its own.
+OUTCOME_PARTS = ("participations", "figures", "programmes", "reaches", "mentions")
+
 # The reason of the historical records `manage.py seed` makes: loading is not a correction.
 LOADED = "Loaded from its source document"
 
@@ -98,10 +101,9 @@ def with_row_changes(obj, parts, before=None):
     """
     before = before if before is not None else record_state(obj, parts)
     yield
-    after = record_state(obj, parts)
-    before = {key: value for key, value in before.items() if key}
-    changes = state_changes(type(obj), {"": {}, **before}, {**after, "": {}})
-    if changes and hasattr(obj, "history"):
+    # Its rows' changes only: those of its fields are the historical record's own.
+    changes = state_changes(type(obj), before, {**record_state(obj, parts), "": {}})
+    if changes:
         latest = obj.history.first()
         if latest is not None:
             reasons = [latest.history_change_reason or "", *changes]

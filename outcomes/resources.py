@@ -21,7 +21,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result
 
-from outcomes.history import with_row_changes
+from outcomes.history import OUTCOME_PARTS, with_row_changes
 from outcomes.models import (
     Category,
     Country,
@@ -55,6 +55,12 @@ class WholeNumberWidget(widgets.IntegerWidget):
 # Many-valued cells join values with this; no name, slug or code contains it.
 SEPARATOR = ";"
 
+
+def entries(cell):
+    """A many-valued cell's values, without spaces around them or empty ones."""
+    return [part.strip() for part in str(cell or "").split(SEPARATOR) if part.strip()]
+
+
 # One entry of a cell of linked records: “slug (kind)”, e.g. “cfpd (lead)”, “asean (members)”.
 LINK_RE = re.compile(r"^(?P<slug>[-\w]+)\s*(?:\((?P<kind>[^)]*)\))?$")
 
@@ -68,6 +74,11 @@ class KnownRecords:
 
     model: Any
     field: str
+    label: str
+
+    def __init__(self, model, field, label, **kwargs):
+        super().__init__(model, field=field, **kwargs)  # type: ignore[call-arg]
+        self.label = label
 
     def known(self):
         if getattr(self, "_known", None) is None:
@@ -78,31 +89,20 @@ class KnownRecords:
 class StrictForeignKeyWidget(KnownRecords, widgets.ForeignKeyWidget):
     """A foreign key named by slug or code; an unknown one is an error of the row."""
 
-    def __init__(self, model, field, label):
-        super().__init__(model, field=field)
-        self.label = label
-
     def clean(self, value, row=None, **kwargs):
         value = str(value or "").strip()
-        if not value:
-            return None
-        if value not in self.known():
+        if value and value not in self.known():
             raise ValueError(
                 gettext("Unknown %(label)s “%(value)s”.") % {"label": self.label, "value": value}
             )
-        return self.known()[value]
+        return self.known()[value] if value else None
 
 
 class StrictManyToManyWidget(KnownRecords, widgets.ManyToManyWidget):
     """Slugs or codes joined by SEPARATOR; any unknown one is an error of the row."""
 
-    def __init__(self, model, field, label):
-        super().__init__(model, separator=SEPARATOR, field=field)
-        self.label = label
-
     def clean(self, value, row=None, **kwargs):
-        wanted = [part.strip() for part in str(value or "").split(self.separator)]
-        wanted = list(dict.fromkeys(part for part in wanted if part))
+        wanted = list(dict.fromkeys(entries(value)))
         unknown = [part for part in wanted if part not in self.known()]
         if unknown:
             raise ValueError(
@@ -152,16 +152,16 @@ class LinksWidget(KnownRecords, widgets.Widget):
     slug or kind is an error of the row.
     """
 
+    field = "slug"
+
     def __init__(self, model, choices, default, label, kind_label):
-        super().__init__()
+        widgets.Widget.__init__(self)  # KnownRecords' passes model and field on: not here
         self.model, self.choices, self.default = model, choices, default
         self.label, self.kind_label = label, kind_label
-        self.field = "slug"
 
     def clean(self, value, row=None, **kwargs):
-        entries = [part.strip() for part in str(value or "").split(SEPARATOR) if part.strip()]
         parsed = []
-        for entry in entries:
+        for entry in entries(value):
             match = LINK_RE.match(entry)
             if not match:
                 raise ValueError(
@@ -198,6 +198,47 @@ class LinksWidget(KnownRecords, widgets.Widget):
                 )
             links.append((found[slug], kind))
         return links
+
+
+class LinkRowsField(fields.Field):
+    """A cell of an outcome's `related` rows (LinksWidget), each naming a `target` record
+    and its `kind`. No attribute: import-export leaves it to OutcomeResource.save_m2m."""
+
+    def __init__(self, related, target, kind, widget):
+        super().__init__(widget=widget)
+        self.related, self.target, self.kind = related, target, kind
+
+    def export(self, outcome, **kwargs):
+        links = getattr(outcome, self.related).all()
+        return SEPARATOR.join(
+            f"{getattr(link, self.target).slug} ({getattr(link, self.kind)})" for link in links
+        )
+
+    def unchanged(self, outcome, wanted):
+        """Whether the outcome's rows are the wanted (record, kind)s, in order."""
+        current = [
+            (getattr(link, f"{self.target}_id"), getattr(link, self.kind))
+            for link in getattr(outcome, self.related).all()
+        ]
+        return current == [(record.pk, kind) for record, kind in wanted]
+
+    def replace(self, outcome, wanted):
+        """Make the outcome's rows the wanted ones, touching only what differs."""
+        manager = getattr(outcome, self.related)
+        current = {getattr(link, f"{self.target}_id"): link for link in manager.all()}
+        for position, (record, kind) in enumerate(wanted, 1):
+            link = current.pop(record.pk, None) or manager.model(
+                outcome=outcome, **{self.target: record}
+            )
+            changes = {self.kind: kind}
+            if hasattr(link, "position"):
+                changes["position"] = position
+            if link.pk is None or any(getattr(link, k) != v for k, v in changes.items()):
+                for name, value in changes.items():
+                    setattr(link, name, value)
+                link.save()
+        for link in current.values():
+            link.delete()
 
 
 def row_messages(invalid_row):
@@ -240,8 +281,7 @@ class CachedRecordLoader(ModelInstanceLoader):
             return None
 
     def get_instance(self, row):
-        key = self.key(row)
-        return self.records.get(key) if key is not None else None
+        return self.records.get(self.key(row))
 
 
 class FileLineResult(Result):
@@ -260,8 +300,8 @@ class FileLineResult(Result):
 
 class ExportedDiff(resources.Diff):
     """An import preview's before and after, each cell as an export writes it (with the
-    resource's dehydrate_ methods): import-export's own reads only a field's attribute,
-    so the cells of linked rows (organizations, regions) showed blank."""
+    resource's dehydrate_ methods and formulas shown as text): import-export's own
+    reads each field's value without them."""
 
     def __init__(self, resource, instance, new):
         # Not import-export's __init__: it reads each cell its own way first.
@@ -288,6 +328,15 @@ class CatalogueResource(resources.ModelResource):
     with the fields that saving works out (positions, sort names…) left out; and
     many-valued cells are checked before anything is saved.
     """
+
+    class Meta:
+        instance_loader_class = CachedRecordLoader  # one query for all the rows
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    # The rows whose changes are changes of their record, for the check since the preview.
+    PARTS: tuple[str, ...] = ()
 
     def __init__(self, request=None, previewed=None, **kwargs):
         super().__init__(**kwargs)
@@ -327,14 +376,6 @@ class CatalogueResource(resources.ModelResource):
     def get_diff_class(cls):
         return ExportedDiff
 
-    def checked_fields(self):
-        """Fields cleaned in import_instance although import-export sets them only later."""
-        return [
-            field
-            for field in self.get_import_fields()
-            if isinstance(field.widget, widgets.ManyToManyWidget) and not field.readonly
-        ]
-
     def before_import_row(self, row, **kwargs):
         # An export shows a formula-like cell as text with a leading "'": read it back
         # as it was, so that exporting and importing a file changes nothing.
@@ -342,24 +383,14 @@ class CatalogueResource(resources.ModelResource):
             row[column] = unescape_formula(value)
         super().before_import_row(row, **kwargs)
 
-    # Historical records that say a row's record changed: (model, its field naming it).
-    CHANGES: tuple[tuple[str, str], ...] = (("", "id"),)
-
     def changed_since(self, moment):
-        """{record id: its latest change} for the records changed after `moment`.
-
-        A query per kind of historical record, once per import (not one per row).
-        """
+        """{record id: its latest change, its PARTS' included} for the records changed
+        after `moment`: a query per kind of historical record, once per import."""
+        model = self._meta.model
+        parts = [model._meta.get_field(part) for part in self.PARTS]
         latest: dict[Any, Any] = {}
-        for name, key in self.CHANGES:
-            model = (
-                self._meta.model
-                if not name
-                else self._meta.model._meta.get_field(name).related_model
-            )
-            if not hasattr(model, "history"):
-                continue
-            for record in model.history.filter(history_date__gt=moment).select_related(
+        for changed, key in [(model, "id"), *((p.related_model, p.field.attname) for p in parts)]:
+            for record in changed.history.filter(history_date__gt=moment).select_related(
                 "history_user"
             ):
                 pk = getattr(record, key)
@@ -387,13 +418,20 @@ class CatalogueResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        for field in self.checked_fields():
-            if field.column_name not in row:
+        # Many-valued cells, which import-export reads only when saving: checked now.
+        instance.imported_links = {}  # {LinkRowsField: its (record, kind)s}
+        for field in self.get_import_fields():
+            links = isinstance(field, LinkRowsField)
+            many = links or isinstance(field.widget, widgets.ManyToManyWidget)
+            if not many or field.readonly or field.column_name not in row:
                 continue
             try:
-                field.clean(row)
+                cleaned = field.clean(row)
             except ValueError as error:
                 errors[field.attribute or field.column_name] = ValidationError(str(error))
+            else:
+                if links:
+                    instance.imported_links[field] = cleaned
         if errors:
             raise ValidationError(errors)
 
@@ -403,17 +441,16 @@ class CatalogueResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        derived = [field.name for field in instance._meta.fields if not field.editable]
-        # Links read from the database this request (KnownRecords): no query to check them.
-        linked = [
+        # Not the fields that saving works out, nor links read from the database this
+        # request (KnownRecords): no query to check them.
+        skipped = [
             field.name
             for field in instance._meta.fields
-            if field.many_to_one and getattr(instance, field.attname) is not None
+            if not field.editable
+            or (field.many_to_one and getattr(instance, field.attname) is not None)
         ]
         try:
-            instance.full_clean(
-                exclude=[*errors, *derived, *linked], validate_unique=validate_unique
-            )
+            instance.full_clean(exclude=[*errors, *skipped], validate_unique=validate_unique)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
@@ -423,41 +460,33 @@ class CatalogueResource(resources.ModelResource):
 class OutcomeResource(CatalogueResource):
     """One row per outcome, matched on its reference."""
 
-    source = fields.Field(
-        attribute="source",
-        column_name="source",
-        widget=StrictForeignKeyWidget(Source, field="slug", label=_("source slug")),
-    )
+    source = fields.Field("source", widget=StrictForeignKeyWidget(Source, "slug", _("source slug")))
     category = fields.Field(
-        attribute="category",
-        column_name="category",
-        widget=StrictForeignKeyWidget(Category, field="slug", label=_("category slug")),
+        "category", widget=StrictForeignKeyWidget(Category, "slug", _("category slug"))
     )
     countries = LinkSetField(
-        attribute="countries",
-        column_name="countries",
-        widget=StrictManyToManyWidget(Country, field="code", label=_("country codes")),
+        "countries",
+        widget=StrictManyToManyWidget(Country, "code", _("country codes"), separator=SEPARATOR),
     )
-    # No attribute: import_instance and save_m2m below read and write these (LINKS).
-    regions = fields.Field(
-        column_name="regions",
-        # A reach's kind is a claim (each member reached, or no country): never guessed.
-        widget=LinksWidget(Region, ReachKind, None, _("region"), _("reach")),
+    # A reach's kind is a claim (each member reached, or no country): never guessed.
+    regions = LinkRowsField(
+        "reaches", "region", "kind", LinksWidget(Region, ReachKind, None, _("region"), _("reach"))
     )
-    organizations = fields.Field(
-        column_name="organizations",
-        widget=LinksWidget(
+    organizations = LinkRowsField(
+        "participations",
+        "organization",
+        "role",
+        LinksWidget(
             Organization, Role, lambda organization: Role.LEAD, _("organization"), _("role")
         ),
     )
-    figures = fields.Field(column_name="figures", readonly=True)
-    year = fields.Field(attribute="year", column_name="year", widget=WholeNumberWidget())
-    url = fields.Field(column_name="url", readonly=True)
-    updated = fields.Field(attribute="updated", column_name="updated", readonly=True)
+    figures = fields.Field(readonly=True)
+    year = fields.Field("year", widget=WholeNumberWidget())
+    url = fields.Field(readonly=True)
+    updated = fields.Field("updated", readonly=True)
 
     class Meta:
         model = Outcome
-        instance_loader_class = CachedRecordLoader  # one query for all the rows
         # A reference is unique within its source only.
         import_id_fields = ["source", "reference"]
         fields = [
@@ -478,17 +507,8 @@ class OutcomeResource(CatalogueResource):
             "url",
             "updated",
         ]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
-    # Of the outcome and of its rows, which other admin pages also edit.
-    CHANGES = (
-        ("", "id"),
-        *((part, "outcome_id") for part in ("participations", "figures", "programmes")),
-        *((part, "outcome_id") for part in ("reaches", "mentions")),
-    )
+    PARTS = OUTCOME_PARTS  # also edited on other admin pages
 
     def get_queryset(self):
         # Rows are matched with their links, read once for the whole file: the
@@ -499,87 +519,24 @@ class OutcomeResource(CatalogueResource):
             Prefetch("reaches", KeptLinks(Reach).select_related("region")),
         )
 
-    # Cells of linked rows: column -> (the outcome's related name, the linked record's
-    # field, the kind's field). Importing one replaces the outcome's rows.
-    LINKS = {
-        "organizations": ("participations", "organization", "role"),
-        "regions": ("reaches", "region", "kind"),
-    }
-
-    def import_instance(self, instance, row, **kwargs):
-        instance.imported_links = {}
-        errors: dict[str, Any] = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        for column in self.LINKS:
-            if column in row:
-                try:
-                    instance.imported_links[column] = self.fields[column].clean(row)
-                except ValueError as error:
-                    errors[column] = ValidationError(str(error))
-        if errors:
-            raise ValidationError(errors)
-
-    def current_links(self, outcome, column):
-        related, target, kind = self.LINKS[column]
-        return [
-            (getattr(link, f"{target}_id"), getattr(link, kind))
-            for link in getattr(outcome, related).all()
-        ]
-
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if not super().skip_row(instance, original, row, import_validation_errors):
-            return False
-        return all(
-            [(record.pk, kind) for record, kind in wanted] == self.current_links(original, column)
-            for column, wanted in instance.imported_links.items()
+        return super().skip_row(instance, original, row, import_validation_errors) and all(
+            field.unchanged(original, wanted) for field, wanted in instance.imported_links.items()
         )
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)
         changed = {
-            column: wanted
-            for column, wanted in instance.imported_links.items()
-            if [(record.pk, kind) for record, kind in wanted]
-            != self.current_links(instance, column)
+            field: wanted
+            for field, wanted in instance.imported_links.items()
+            if not field.unchanged(instance, wanted)
         }
         if changed:  # named on the outcome's history, as a form's changes are
-            with with_row_changes(instance, [self.LINKS[column][0] for column in changed]):
-                for column, wanted in changed.items():
-                    self.replace_links(instance, column, wanted)
+            with with_row_changes(instance, [field.related for field in changed]):
+                for field, wanted in changed.items():
+                    field.replace(instance, wanted)
                     # What was read with the row is stale now: the preview shows what is saved.
-                    getattr(instance, "_prefetched_objects_cache", {}).pop(
-                        self.LINKS[column][0], None
-                    )
-
-    def replace_links(self, outcome, column, wanted):
-        """Make the outcome's rows of `column` the wanted ones, touching only what differs."""
-        related, target, kind = self.LINKS[column]
-        manager = getattr(outcome, related)
-        current = {getattr(link, f"{target}_id"): link for link in manager.all()}
-        for position, (record, wanted_kind) in enumerate(wanted, 1):
-            link = current.pop(record.pk, None) or manager.model(
-                outcome=outcome, **{target: record}
-            )
-            changes = {kind: wanted_kind}
-            if hasattr(link, "position"):
-                changes["position"] = position
-            if link.pk is None or any(getattr(link, k) != v for k, v in changes.items()):
-                for name, value in changes.items():
-                    setattr(link, name, value)
-                link.save()
-        for link in current.values():
-            link.delete()
-
-    def dehydrate_organizations(self, outcome):
-        return SEPARATOR.join(
-            f"{p.organization.slug} ({p.role})" for p in outcome.participations.all()
-        )
-
-    def dehydrate_regions(self, outcome):
-        return SEPARATOR.join(f"{r.region.slug} ({r.kind})" for r in outcome.reaches.all())
+                    getattr(instance, "_prefetched_objects_cache", {}).pop(field.related, None)
 
     def dehydrate_figures(self, outcome):
         return SEPARATOR.join(
@@ -599,20 +556,13 @@ class OrganizationResource(CatalogueResource):
     """One row per organization, matched on its slug."""
 
     country = fields.Field(
-        attribute="country",
-        column_name="country",
-        widget=StrictForeignKeyWidget(Country, field="code", label=_("country code")),
+        "country", widget=StrictForeignKeyWidget(Country, "code", _("country code"))
     )
 
     class Meta:
         model = Organization
-        instance_loader_class = CachedRecordLoader  # one query for all the rows
         import_id_fields = ["slug"]
         fields = ["slug", "name", "acronym", "type", "country", "membership"]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
 
 class CountryResource(CatalogueResource):
@@ -620,10 +570,5 @@ class CountryResource(CatalogueResource):
 
     class Meta:
         model = Country
-        instance_loader_class = CachedRecordLoader  # one query for all the rows
         import_id_fields = ["code"]
         fields = ["code", "name", "common_name", "numeric", "continent"]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
