@@ -26,8 +26,6 @@ from outcomes.models import Source
 # The largest Excel download: a workbook is built whole, in memory, for each request.
 MAX_XLSX_ROWS = 2000
 
-DOWNLOADS = record.DOWNLOAD_FORMATS
-
 
 def table_rows(outcomes, context):
     yield [column.name for column in record.COLUMNS]
@@ -92,30 +90,24 @@ def xlsx_bytes(outcomes, context):
     """The XLSX download: the sheet "Outcomes", then "About". A workbook is a zip file,
     built whole before it is sent."""
     rows = table_rows(outcomes, context)
-    sheet = tablib.Dataset(headers=next(rows), title="Outcomes")
-    for row in rows:
-        sheet.append(row)
-    about = tablib.Dataset(headers=["About this file", ""], title="About")
-    for row in about_rows(context.request, len(sheet)):
-        about.append(row)
+    headers = next(rows)
+    sheet = tablib.Dataset(*rows, headers=headers, title="Outcomes")
+    about_sheet = about_rows(context.request, len(sheet))
+    about = tablib.Dataset(*about_sheet, headers=["About this file", ""], title="About")
     return tablib.Databook([sheet, about]).export("xlsx")
 
 
 def respond(outcomes, format, context):
-    """The download of `outcomes` in `format` (a key of DOWNLOADS)."""
-    filename = f"sironet-outcomes-{timezone.now():%Y-%m-%d}.{format}"
-    response: HttpResponseBase
-    if format == "csv":
-        response = StreamingHttpResponse(
-            csv_stream(outcomes, context), content_type=DOWNLOADS["csv"][1]
-        )
-    elif format == "json":
-        response = StreamingHttpResponse(
-            json_stream(outcomes, context), content_type=DOWNLOADS["json"][1]
-        )
-    elif format == "xlsx":
-        response = HttpResponse(xlsx_bytes(outcomes, context), content_type=DOWNLOADS["xlsx"][1])
-    else:
+    """The download of `outcomes` in `format` (a key of record.DOWNLOAD_FORMATS)."""
+    if format not in record.DOWNLOAD_FORMATS:
         raise Http404("No such export format.")
+    media = record.DOWNLOAD_FORMATS[format][1]
+    response: HttpResponseBase
+    if format == "xlsx":
+        response = HttpResponse(xlsx_bytes(outcomes, context), content_type=media)
+    else:
+        stream = csv_stream if format == "csv" else json_stream
+        response = StreamingHttpResponse(stream(outcomes, context), content_type=media)
+    filename = f"sironet-outcomes-{timezone.now():%Y-%m-%d}.{format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from downloads.package import KEYS, TABLE_OF, TABLES, Places, target
+from downloads.package import KEYS, TABLE_OF, TABLES, Places
 from outcomes.history import LOADED
 
 
@@ -57,7 +57,7 @@ def package_files(path):
 
 
 def table_texts(read):
-    """{table name: its CSV text}, each checked against datapackage.json's size and sha256."""
+    """{table name: its CSV text}, each checked against datapackage.json's sha256."""
     try:
         package = json.loads(read("datapackage.json"))
         resources = {resource["name"]: resource for resource in package["resources"]}
@@ -73,8 +73,7 @@ def table_texts(read):
         if resource.get("path") != table.path:
             raise PackageError(f"The “{table.name}” resource must be the file {table.path}.")
         content = read(table.path)
-        expected = resource.get("hash", "")
-        if expected != f"sha256:{hashlib.sha256(content).hexdigest()}":
+        if resource.get("hash") != f"sha256:{hashlib.sha256(content).hexdigest()}":
             raise PackageError(
                 f"{table.path} is not the file datapackage.json describes (its sha256 differs)."
             )
@@ -106,7 +105,7 @@ class Loader:
         """The record a cell names by its key, loaded before (or None for an empty cell)."""
         if not cell:
             return None
-        named = target(field)
+        named = field.related_model
         try:
             return self.known[named][cell]
         except KeyError:
@@ -119,9 +118,9 @@ class Loader:
         values = {}
         for field in fields:
             cell = row[field.name] or ""
-            if target(field) is field.model:
+            if field.related_model is field.model:
                 continue
-            if target(field):
+            if field.related_model:
                 values[field.name] = self.record(field, cell, where)
                 continue
             try:
@@ -137,7 +136,7 @@ class Loader:
             raise PackageError(f"{table.path}: the columns must be {', '.join(table.fields)}.")
         model = table.model
         fields = [model._meta.get_field(name) for name in table.fields]
-        own = [field for field in fields if target(field) is model]
+        own = [field for field in fields if field.related_model is model]
         stamps = [field for field in fields if getattr(field, "auto_now", False)]
         later: list[tuple] = []
         stamped: list = []
@@ -186,13 +185,8 @@ class Loader:
 
 def load(path):
     """Fill an empty catalogue with the package at `path` (its zip, its folder or its
-    datapackage.json); return {table name: rows}.
-
-    One transaction: a package with any error loads nothing. Each record is saved as
-    an editor's save would be (with its history, and the fields saving works out); the
-    search documents are rebuilt and the data version bumped once, when it commits
-    (outcomes/dataversion.py).
-    """
+    datapackage.json); return {table name: rows}. The search documents are rebuilt and
+    the data version bumped once, when the transaction commits (outcomes/dataversion.py)."""
     with package_files(path) as read:
         texts = table_texts(read)
     with transaction.atomic():

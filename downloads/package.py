@@ -2,15 +2,11 @@
 datapackage.json describing them (Table Schemas, keys, licence, sources, version, each
 file's size and sha256), and the same files as one zip.
 
-TABLES is the package. The outcomes table and the tables of an outcome's rows derive
-from the outcome's public record (outcomes/record.py: the fields it publishes); the
-tables of the records outcomes name (sources, categories, countries, regions and
-their members, organizations) are listed here. A column's type, constraints and
-meaning come from its model field (help text, choices), so the package, the /data/
-page and `manage.py load_datapackage` (downloads/loader.py) read the same
-definitions. Records are named by their keys, never by database ids: an outcome by its
-slug (its reference, “I.3”, is unique only within its source), an organization,
-category, region or source by its slug, a country by its ISO code.
+TABLES is the package: the outcomes table and the tables of an outcome's rows derive
+from the outcome's public record (outcomes/record.py: the fields it publishes), those of
+the records outcomes name from their models. A column's type, constraints and meaning
+come from its model field (help text, choices), so the package, the /data/ page and
+`manage.py load_datapackage` (downloads/loader.py) read the same definitions.
 
 The worker (`manage.py worker`) writes the files once per data version into
 settings.DATA_PACKAGE_DIR (the newest few versions are kept); a download sends the
@@ -30,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -53,16 +49,6 @@ from outcomes.models import (
 )
 
 logger = logging.getLogger(__name__)
-
-# The field that names a record of each model in the package.
-KEYS = {
-    Source: "slug",
-    Category: "slug",
-    Country: "code",
-    Region: "slug",
-    Organization: "slug",
-    Outcome: "slug",
-}
 
 Places = Outcome.countries.through
 
@@ -109,98 +95,68 @@ def outcome_tables():
         )
     ]
     for f in record.FIELDS:
-        if not f.table:
-            continue
-        rows = [model for model in f.publishes if model is not Outcome]
-        if not rows:  # the outcome's own links to countries
-            places = cast(models.ManyToManyField, Outcome._meta.get_field(f.publishes[Outcome][0]))
+        if f.table and f.publishes.keys() == {Outcome}:  # the outcome's own links to countries
             tables.append(
                 Table(
                     f.table,
-                    places.remote_field.through,
+                    Places,
                     ("outcome", "country"),
                     ("outcome", "country"),
                     (*BY_OUTCOME, "country__code"),
-                    places.help_text,
+                    Outcome.countries.field.help_text,
                 )
             )
-            continue
-        (model,) = rows
-        ordered = any(field.name == "position" for field in model._meta.fields)
-        fields = ("outcome", *(("position",) if ordered else ()), *f.publishes[model])
-        # The row's key: what it is unique by within its outcome.
-        (key,) = [
-            tuple(constraint.fields)
-            for constraint in model._meta.constraints
-            if isinstance(constraint, models.UniqueConstraint)
-            and constraint.fields[:1] == ("outcome",)
-        ]
-        order = (*BY_OUTCOME, "position" if ordered else "pk")
-        tables.append(Table(f.table, model, fields, key, order))
+        for model in f.publishes.keys() - {Outcome}:
+            ordered = any(field.name == "position" for field in model._meta.fields)
+            # The row's key: what it is unique by within its outcome.
+            (key,) = [
+                tuple(constraint.fields)
+                for constraint in model._meta.constraints
+                if isinstance(constraint, models.UniqueConstraint)
+                and constraint.fields[:1] == ("outcome",)
+            ]
+            fields = ("outcome", *(("position",) if ordered else ()), *f.publishes[model])
+            order = (*BY_OUTCOME, "position" if ordered else "pk")
+            tables.append(Table(f.table, model, fields, key, order))
     return tables
 
 
-def chinese(*names):
-    """The columns of a models.Translated record's Chinese: `<name>_zh`, and its credits."""
-    return (*(f"{name}_zh" for name in names), "translated_by", "translation_reviewed")
+# A models.Translated record's credits for its Chinese, published after the Chinese.
+CREDITS = ("translated_by", "translation_reviewed")
+
+
+def named(name, model, key=("slug",), order=(), description="", first=()):
+    """The table of a record outcomes name: its fields but those record.PRIVATE keeps, its
+    key (or `first`) first, then the English, the Chinese (`<name>_zh`) and its credits."""
+    first = first or key
+    fields = [f.name for f in model._meta.concrete_fields if f.name not in record.PRIVATE[model]]
+    fields.sort(key=lambda name: (name not in first, name in CREDITS, name.endswith("_zh")))
+    return Table(name, model, tuple(fields), key, order or key, description)
 
 
 TABLES = (
-    Table(
-        "sources",
-        Source,
-        ("slug", "title", "publisher", "published", "url", "note"),
-        ("slug",),
-        ("slug",),
-    ),
-    Table(
-        "categories",
-        Category,
-        ("slug", "numeral", "order", "name", "description", *chinese("name", "description")),
-        ("slug",),
-        ("order",),
-    ),
-    Table(
+    named("sources", Source),
+    named("categories", Category, order=("order",)),
+    named(
         "countries",
         Country,
-        ("code", "name", "name_zh", "common_name", "aliases", "numeric", "continent"),
         ("code",),
-        ("code",),
-        "ISO 3166-1 countries: every country, named by an outcome or not.",
+        description="ISO 3166-1 countries: every country, named by an outcome or not.",
+        first=("code", "name", "name_zh"),
     ),
-    Table(
-        "regions",
-        Region,
-        ("slug", "name", "kind", "description", *chinese("name", "description")),
-        ("slug",),
-        ("slug",),
-    ),
-    Table(
+    named("regions", Region),
+    named(
         "memberships",
         Membership,
-        ("region", "country", "since", "until", "note"),
         ("region", "country", "since"),
         ("region__slug", "country__code", "since"),
     ),
-    Table(
-        "organizations",
-        Organization,
-        (
-            "slug",
-            "name",
-            "acronym",
-            "aliases",
-            "type",
-            "country",
-            "membership",
-            "founded_by",
-            *chinese("name"),
-        ),
-        ("slug",),
-        ("slug",),
-    ),
+    named("organizations", Organization),
     *outcome_tables(),
 )
+# A record is named by its table's key, never by a database id: an outcome by its slug (its
+# reference, “I.3”, is unique only within its source), a country by its ISO code.
+KEYS = {table.model: table.primary_key[0] for table in TABLES if len(table.primary_key) == 1}
 TABLE_OF = {table.model: table for table in TABLES}
 
 FILES = {
@@ -213,7 +169,6 @@ TYPES = {
     "CharField": "string",
     "SlugField": "string",
     "TextField": "string",
-    "URLField": "string",
     "DateField": "date",
     "DateTimeField": "datetime",
     "BooleanField": "boolean",
@@ -221,17 +176,6 @@ TYPES = {
     "PositiveIntegerField": "integer",
     "PositiveSmallIntegerField": "integer",
 }
-
-POSITIVE = (
-    models.PositiveIntegerField,
-    models.PositiveSmallIntegerField,
-    models.PositiveBigIntegerField,
-)
-
-
-def target(field):
-    """The model a column names a record of, or None."""
-    return field.related_model if field.is_relation else None
 
 
 def _type(field):
@@ -243,7 +187,7 @@ def _type(field):
 def schema_field(table, name):
     """The Table Schema field descriptor of a column, from its model field."""
     field = table.model._meta.get_field(name)
-    named = target(field)
+    named = field.related_model
     base = named._meta.get_field(KEYS[named]) if named else field
     meaning = str(field.help_text) or f"{capfirst(field.verbose_name)}."
     if named:
@@ -265,23 +209,21 @@ def schema_field(table, name):
             constraints["minimum"] = validator.limit_value
         elif isinstance(validator, MaxValueValidator):
             constraints["maximum"] = validator.limit_value
-    if isinstance(base, POSITIVE):
+    if base.get_internal_type().startswith("Positive"):
         constraints.setdefault("minimum", 0)
-    descriptor = {
+    return {
         "name": name,
         "title": capfirst(str(field.verbose_name)),
         "type": _type(base),
         "description": meaning,
+        **({"constraints": constraints} if constraints else {}),
     }
-    if constraints:
-        descriptor["constraints"] = constraints
-    return descriptor
 
 
 def schema(table):
     foreign_keys = []
     for name in table.fields:
-        named = target(table.model._meta.get_field(name))
+        named = table.model._meta.get_field(name).related_model
         if named:
             resource = "" if named is table.model else TABLE_OF[named].name
             foreign_keys.append(
@@ -314,11 +256,8 @@ def _text(value):
 
 def rows(table):
     """The header and the rows of a table, as text: one query."""
-    lookups = []
-    for name in table.fields:
-        field = table.model._meta.get_field(name)
-        named = target(field)
-        lookups.append(f"{name}__{KEYS[named]}" if named else field.attname)
+    fields = [table.model._meta.get_field(name) for name in table.fields]
+    lookups = [f"{f.name}__{KEYS[f.related_model]}" if f.is_relation else f.attname for f in fields]
     yield list(table.fields)
     queryset = table.model._base_manager.order_by(*table.order).values_list(*lookups)
     for row in queryset.iterator(chunk_size=2000):
@@ -338,15 +277,12 @@ def snapshot():
 
 
 def sha256(path):
-    digest = hashlib.sha256()
     with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def descriptor(version, changed, sources, files):
-    """datapackage.json. `files`: the tables' file paths, written."""
+def descriptor(version, sources, folder):
+    """datapackage.json, of the tables' files written into `folder`."""
     return {
         "profile": "tabular-data-package",
         "name": "sironet-outcomes-catalogue",
@@ -355,8 +291,8 @@ def descriptor(version, changed, sources, files):
         "Cooperation Network (SIRONET) published, with the organizations, countries, "
         "groupings, figures and programmes each names, as the catalogue holds them. "
         + settings.CATALOGUE_LICENSE_NOTE,
-        "version": str(version),
-        "created": changed.astimezone(UTC).isoformat(),
+        "version": str(version.number),
+        "created": version.changed.astimezone(UTC).isoformat(),
         "licenses": [settings.CATALOGUE_LICENSE],
         "sources": [
             {
@@ -375,8 +311,8 @@ def descriptor(version, changed, sources, files):
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "bytes": files[table.path].stat().st_size,
-                "hash": f"sha256:{sha256(files[table.path])}",
+                "bytes": (folder / table.path).stat().st_size,
+                "hash": f"sha256:{sha256(folder / table.path)}",
                 "schema": schema(table),
             }
             for table in TABLES
@@ -391,29 +327,22 @@ def write(folder):
     folder = Path(folder)
     with snapshot():
         version = current_version()
-        files = {}
         for table in TABLES:
-            files[table.path] = folder / table.path
-            with open(files[table.path], "w", encoding="utf-8", newline="") as stream:
+            with open(folder / table.path, "w", encoding="utf-8", newline="") as stream:
                 csv.writer(stream).writerows(rows(table))
         sources = list(Source.objects.order_by("slug"))
     with open(folder / "datapackage.json", "w", encoding="utf-8") as stream:
-        json.dump(
-            descriptor(version.number, version.changed, sources, files),
-            stream,
-            ensure_ascii=False,
-            indent=2,
-        )
+        json.dump(descriptor(version, sources, folder), stream, ensure_ascii=False, indent=2)
         stream.write("\n")
     # The same bytes for the same version on any host: members dated by the data's time.
     moment = version.changed.astimezone(UTC).timetuple()[:6]
     with zipfile.ZipFile(folder / "datapackage.zip", "w") as archive:
-        for name in ["datapackage.json", *files]:
+        for name in ["datapackage.json", *(table.path for table in TABLES)]:
             member = zipfile.ZipInfo(name, date_time=moment)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            with open(folder / name, "rb") as source, archive.open(member, "w") as target_:
-                shutil.copyfileobj(source, target_)
+            with open(folder / name, "rb") as source, archive.open(member, "w") as target:
+                shutil.copyfileobj(source, target)
     return version
 
 
@@ -452,11 +381,8 @@ def newest():
 
 
 def write_current():
-    """Write the package of the current data version unless it is written; returns its
-    folder. From the primary, in English, whatever process asks."""
-    folder = folder_of(current_version())
-    if folder is not None:
-        return folder
+    """Write the package of the current data version; returns its folder. From the
+    primary, in English, whatever process asks."""
     root = Path(settings.DATA_PACKAGE_DIR)
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))

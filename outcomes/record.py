@@ -1,17 +1,11 @@
 """An outcome's public record, defined once.
 
 FIELDS lists what the catalogue publishes about an outcome: each field's name, its
-type, its meaning (in both languages, through gettext), how to read its value, and the
-CSV and Excel columns it fills. Everything else derives from it:
-
-- the JSON download and the API's outcome record: {field: value} (api/schemas.py
-  builds the OpenAPI schema from the fields' types and meanings);
-- the CSV and Excel downloads: each field's columns, many values joined with JOIN, a
-  cell that starts like a formula shown as text;
-- the data package (downloads/package.py): the `outcomes` table holds the fields that
-  are the outcome's own columns, and each field drawn from the outcome's rows is a
-  table of its own, with the columns `publishes` names;
-- the /data/ page's column guide and the Excel "About" sheet: the meanings below.
+type, its meaning (in both languages, through gettext), its value and its CSV and Excel
+columns. Everything else derives from it: the JSON download and the API's record
+(api/schemas.py builds the OpenAPI schema from the types and meanings), the CSV and
+Excel downloads, the data package's outcomes table and the tables of an outcome's rows
+(downloads/package.py), the /data/ page's column guide and the Excel "About" sheet.
 
 `Outcome.objects.with_record_rows()` reads outcomes with every row their record shows,
 in a fixed number of queries however many there are. PRIVATE names what is
@@ -21,11 +15,10 @@ deliberately not published: a test fails when a model field is in neither.
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, cast, get_args, get_origin
+from typing import Any, get_origin
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic import Field as Described
 
 from outcomes.models import (
@@ -56,18 +49,6 @@ DOWNLOAD_FORMATS = {
     "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": ("JSON", "application/json"),
 }
-
-# A figure's fields its record publishes (the admin's figure rows show them too).
-FIGURE_FIELDS = (
-    "kind",
-    "value",
-    "qualifier",
-    "currency",
-    "currency_assumed",
-    "unit",
-    "unit_zh",
-    "words",
-)
 
 # Many values in one CSV or Excel cell are joined with this (JSON gives a list).
 JOIN = "; "
@@ -139,6 +120,11 @@ class FigureRecord(BaseModel):
     display: str = Described(description="The figure as the catalogue reads it, in English.")
 
 
+# A figure's fields its record publishes (the admin's figure rows show them too): all but
+# the display, which the catalogue works out.
+FIGURE_FIELDS = tuple(name for name in FigureRecord.model_fields if name != "display")
+
+
 class ProgrammeRecord(BaseModel):
     name: str
     name_zh: str
@@ -165,8 +151,8 @@ class Column:
     """A column of the CSV and Excel downloads: its name, meaning and cell."""
 
     name: str
-    meaning: Any
-    cell: Callable[[Outcome, Context], Any]
+    meaning: Any = None
+    cell: Callable[[Outcome, Context], Any] | None = None
     many: bool = False
 
 
@@ -174,52 +160,55 @@ class Column:
 class Field:
     """A field of the record: `value(outcome, context)` is its JSON value, of `type`.
 
-    `columns`: its CSV and Excel columns (by default one, its value). `publishes`: the
-    model fields it makes public, {model: (field names)}; a field of the outcome's own
-    model is a column of the data package's outcomes table, a field of a row model is
-    that row's table (`table`)."""
+    Its CSV and Excel column bears its name and shows `cell` with the meaning
+    `cell_meaning` (by default, its value and meaning); `codes` is a column beside it that
+    names the same by code or slug (by default, its value). `publishes`: the model fields
+    it makes public, {model: (field names)}; a field of the outcome's own model is a column
+    of the data package's outcomes table, a field of a row model is that row's table
+    (`table`)."""
 
     name: str
     type: Any
     meaning: Any
     value: Callable[[Outcome, Context], Any]
     publishes: dict = field(default_factory=dict)
-    columns: tuple = ()
     table: str = ""
-    many: bool = False
+    cell: Callable[[Outcome, Context], Any] | None = None
+    cell_meaning: Any = None
+    codes: Column | None = None
+
+    @property
+    def many(self):
+        return get_origin(self.type) is list
 
     @property
     def json_type(self):
-        """The JSON type of the field's value, as JSON Schema names it."""
-        if get_origin(self.type) is list:
-            return "array"
-        if isinstance(self.type, type) and issubclass(self.type, BaseModel):
-            return "object"
-        if self.type is datetime:
-            return "string (date-time)"
-        if self.type is bool:
-            return "boolean"
-        if int in get_args(self.type) or self.type is int:
-            return "integer or null" if type(None) in get_args(self.type) else "integer"
-        return "string"
+        """The JSON type of the field's value, as JSON Schema (and the API's schema) names it."""
+        schema = TypeAdapter(self.type).json_schema()
+        types = " or ".join(option["type"] for option in schema.get("anyOf", [schema]))
+        return f"{types} ({schema['format']})" if "format" in schema else types
 
     def csv_columns(self):
-        if not self.columns:
-            return (Column(self.name, self.meaning, self.value, self.many),)
-        return tuple(replace(c, meaning=c.meaning or self.meaning) for c in self.columns)
+        shown = Column(self.name, self.cell_meaning or self.meaning, self.cell or self.value)
+        beside = (replace(self.codes, cell=self.codes.cell or self.value),) if self.codes else ()
+        return tuple(replace(column, many=self.many) for column in (shown, *beside))
 
 
-def own(name, type_, meaning=None, **kwargs):
-    """A field that is the outcome's own column, its meaning its help text."""
-    model_field = cast(models.Field, Outcome._meta.get_field(name))
+def own(name, meaning, type_=str, **kwargs):
+    """A field that is the outcome's own column."""
     return Field(
         name,
         type_,
-        meaning or model_field.help_text or model_field.verbose_name,
+        meaning,
         lambda outcome, context: getattr(outcome, name),
         publishes={Outcome: (name,)},
         **kwargs,
     )
+
+
+def each(rows, show):
+    """A value of many: `show(row)` for each of the outcome's `rows` (a manager's name)."""
+    return lambda outcome, context: [show(row) for row in getattr(outcome, rows).all()]
 
 
 def figure_words(figure):
@@ -253,7 +242,6 @@ def reached_via(outcome, context):
 FIELDS = (
     own(
         "reference",
-        str,
         _(
             "The item’s number in its source document: the section’s numeral and the item’s "
             "number (“II.10”). Unique only within its source."
@@ -272,11 +260,10 @@ FIELDS = (
             "url": outcome.source.url,
         },
         publishes={Outcome: ("source",)},
-        columns=(Column("source", None, lambda outcome, context: outcome.source.slug),),
+        cell=lambda outcome, context: outcome.source.slug,
     ),
     own(
         "slug",
-        str,
         _(
             "The outcome’s key in the catalogue, unique across sources: its page is "
             "/outcomes/<slug>/."
@@ -284,53 +271,39 @@ FIELDS = (
     ),
     own(
         "title",
-        str,
         _("A short title of the catalogue’s own, saying nothing the text does not say."),
     ),
-    own("title_zh", str, _("The title in Chinese, where the catalogue has one.")),
+    own("title_zh", _("The title in Chinese, where the catalogue has one.")),
     Field(
         "category",
         str,
         _("The section of the document the item is in, by its short name (slug)."),
         lambda outcome, context: outcome.category.slug,
         publishes={Outcome: ("category",)},
-        columns=(
-            Column(
-                "category",
-                _("The section of the document the item is in, by name."),
-                lambda outcome, context: outcome.category.name,
-            ),
-            Column(
-                "category_slug",
-                _("The same section, by its short name (as in /categories/<slug>/)."),
-                lambda outcome, context: outcome.category.slug,
-            ),
+        cell=lambda outcome, context: outcome.category.name,
+        cell_meaning=_("The section of the document the item is in, by name."),
+        codes=Column(
+            "category_slug", _("The same section, by its short name (as in /categories/<slug>/).")
         ),
     ),
     own(
         "status",
-        Status,
         _(
             "Planned, ongoing, completed or unknown, read from the text’s verbs by the rules "
             "on the about page."
         ),
-        columns=(
-            Column(
-                "status",
-                _("Planned, Ongoing, Completed or Unknown, by the rules on the about page."),
-                lambda outcome, context: outcome.get_status_display(),
-            ),
-        ),
+        Status,
+        cell=lambda outcome, context: outcome.get_status_display(),
+        cell_meaning=_("Planned, Ongoing, Completed or Unknown, by the rules on the about page."),
     ),
     own(
         "plans",
-        str,
         _(
             "What the text says is planned or only advocated, in its words, when the item "
             "also reports something done."
         ),
     ),
-    own("year", int | None, _("The year, only where the text states one.")),
+    own("year", _("The year, only where the text states one."), int | None),
     Field(
         "countries",
         list[str],
@@ -338,26 +311,16 @@ FIELDS = (
             "The outcome’s places, by ISO 3166-1 alpha-2 code: the countries where the text "
             "says the work happens, or that it names as the other side of the cooperation."
         ),
-        lambda outcome, context: [country.code for country in outcome.countries.all()],
+        each("countries", lambda country: country.code),
         publishes={Outcome: ("countries",)},
         table="places",
-        many=True,
-        columns=(
-            Column(
-                "countries",
-                _(
-                    "The outcome’s places, by name: the countries where the text says the "
-                    "work happens, or that it names as the other side of the cooperation."
-                ),
-                lambda outcome, context: [country.name for country in outcome.countries.all()],
-                many=True,
-            ),
-            Column(
-                "country_codes",
-                _("The same places, by ISO 3166-1 alpha-2 code, in the same order."),
-                lambda outcome, context: [country.code for country in outcome.countries.all()],
-                many=True,
-            ),
+        cell=each("countries", lambda country: country.name),
+        cell_meaning=_(
+            "The outcome’s places, by name: the countries where the text says the work "
+            "happens, or that it names as the other side of the cooperation."
+        ),
+        codes=Column(
+            "country_codes", _("The same places, by ISO 3166-1 alpha-2 code, in the same order.")
         ),
     ),
     Field(
@@ -368,29 +331,15 @@ FIELDS = (
             "(each country that was a member on the source’s date is reached) or “somewhere "
             "in” (an unnamed part of it: no single country)."
         ),
-        lambda outcome, context: [
-            {"slug": reach.region.slug, "reach": reach.kind, "words": reach.words}
-            for reach in outcome.reaches.all()
-        ],
+        each("reaches", lambda r: {"slug": r.region.slug, "reach": r.kind, "words": r.words}),
         publishes={Outcome: ("regions",), Reach: ("region", "kind", "words")},
         table="reaches",
-        many=True,
-        columns=(
-            Column(
-                "regions",
-                _("The groupings the text names, by name, each with its kind of reach."),
-                lambda outcome, context: [
-                    f"{reach.region.name} ({reach.get_kind_display()})"
-                    for reach in outcome.reaches.all()
-                ],
-                many=True,
-            ),
-            Column(
-                "region_slugs",
-                _("The same groupings, by short name (as in /regions/<slug>/), in the same order."),
-                lambda outcome, context: [reach.region.slug for reach in outcome.reaches.all()],
-                many=True,
-            ),
+        cell=each("reaches", lambda reach: f"{reach.region.name} ({reach.get_kind_display()})"),
+        cell_meaning=_("The groupings the text names, by name, each with its kind of reach."),
+        codes=Column(
+            "region_slugs",
+            _("The same groupings, by short name (as in /regions/<slug>/), in the same order."),
+            each("reaches", lambda reach: reach.region.slug),
         ),
     ),
     Field(
@@ -404,26 +353,18 @@ FIELDS = (
         lambda outcome, context: [
             {"country": code, "region": slug} for code, _, slug, _ in reached_via(outcome, context)
         ],
-        many=True,
-        columns=(
-            Column(
-                "reached_via",
-                _(
-                    "Only when the list’s option “also outcomes that reach a chosen country "
-                    "through a grouping” is on: how the outcome reaches each chosen country it "
-                    "does not name as a place, as “Country (code) via grouping”."
-                ),
-                lambda outcome, context: [
-                    f"{country} ({code}) via {region}"
-                    for code, country, _, region in reached_via(outcome, context)
-                ],
-                many=True,
-            ),
+        cell=lambda outcome, context: [
+            f"{country} ({code}) via {region}"
+            for code, country, _, region in reached_via(outcome, context)
+        ],
+        cell_meaning=_(
+            "Only when the list’s option “also outcomes that reach a chosen country through a "
+            "grouping” is on: how the outcome reaches each chosen country it does not name as "
+            "a place, as “Country (code) via grouping”."
         ),
     ),
     own(
         "scope",
-        str,
         _(
             "Reach the text gives without naming countries, in its words (“20 Belt and Road "
             "countries”)."
@@ -436,31 +377,21 @@ FIELDS = (
             "Countries and groupings the text names without placing the work there, each with "
             "the text’s words and the reason it is not a place. Never a place."
         ),
-        lambda outcome, context: [
-            {
+        each(
+            "mentions",
+            lambda mention: {
                 "country": mention.country.code if mention.country else None,
                 "region": mention.region.slug if mention.region else None,
                 "words": mention.words,
                 "reason": mention.reason,
-            }
-            for mention in outcome.mentions.all()
-        ],
+            },
+        ),
         publishes={Mention: ("country", "region", "words", "reason")},
         table="mentions",
-        many=True,
-        columns=(
-            Column(
-                "mentions",
-                _(
-                    "Countries and groupings the text names without placing the work there, "
-                    "each with the text’s words and the reason it is not a place."
-                ),
-                lambda outcome, context: [
-                    f"{mention} (“{mention.words}”: {mention.get_reason_display()})"
-                    for mention in outcome.mentions.all()
-                ],
-                many=True,
-            ),
+        cell=each("mentions", lambda m: f"{m} (“{m.words}”: {m.get_reason_display()})"),
+        cell_meaning=_(
+            "Countries and groupings the text names without placing the work there, each with "
+            "the text’s words and the reason it is not a place."
         ),
     ),
     Field(
@@ -470,42 +401,31 @@ FIELDS = (
             "The organizations the item names, in its order, each with its role: lead, "
             "co-lead, partner or founded body."
         ),
-        lambda outcome, context: [
-            {
+        each(
+            "participations",
+            lambda p: {
                 "name": p.organization.name,
                 "slug": p.organization.slug,
                 "role": p.role,
                 "sironet_membership": p.organization.membership,
-            }
-            for p in outcome.participations.all()
-        ],
+            },
+        ),
         publishes={Outcome: ("organizations",), Participation: ("organization", "role")},
         table="participations",
-        many=True,
-        columns=(
-            Column(
-                "organizations",
-                _(
-                    "The organizations the item names, in its order, as “Name (role)”: lead, "
-                    "co-lead, partner or founded body."
-                ),
-                lambda outcome, context: [
-                    f"{p.organization.name} ({p.get_role_display().lower()})"
-                    for p in outcome.participations.all()
-                ],
-                many=True,
+        cell=each(
+            "participations", lambda p: f"{p.organization.name} ({p.get_role_display().lower()})"
+        ),
+        cell_meaning=_(
+            "The organizations the item names, in its order, as “Name (role)”: lead, co-lead, "
+            "partner or founded body."
+        ),
+        codes=Column(
+            "organization_slugs",
+            _(
+                "The same organizations, by short name (as in /organizations/<slug>/), in the "
+                "same order."
             ),
-            Column(
-                "organization_slugs",
-                _(
-                    "The same organizations, by short name (as in /organizations/<slug>/), in "
-                    "the same order."
-                ),
-                lambda outcome, context: [
-                    p.organization.slug for p in outcome.participations.all()
-                ],
-                many=True,
-            ),
+            each("participations", lambda p: p.organization.slug),
         ),
     ),
     Field(
@@ -516,50 +436,32 @@ FIELDS = (
             "currency or unit the catalogue reads in them (“currency assumed” where the text "
             "does not name the currency: “dollars” read as US dollars)."
         ),
-        lambda outcome, context: [figure_record(figure) for figure in outcome.figures.all()],
+        each("figures", figure_record),
         publishes={Figure: FIGURE_FIELDS},
         table="figures",
-        many=True,
-        columns=(
-            Column(
-                "figures",
-                _(
-                    "Amounts of money and counts, in the document’s words; then, in brackets, "
-                    "how the catalogue reads the number where that differs, and “currency "
-                    "assumed” where the text does not name the currency."
-                ),
-                lambda outcome, context: [figure_words(f) for f in outcome.figures.all()],
-                many=True,
-            ),
+        cell=each("figures", figure_words),
+        cell_meaning=_(
+            "Amounts of money and counts, in the document’s words; then, in brackets, how the "
+            "catalogue reads the number where that differs, and “currency assumed” where the "
+            "text does not name the currency."
         ),
     ),
     Field(
         "programmes",
         list[ProgrammeRecord],
         _("Programmes, projects, platforms and bodies the item names, as it writes them."),
-        lambda outcome, context: [
-            {"name": programme.name, "name_zh": programme.name_zh}
-            for programme in outcome.programmes.all()
-        ],
+        each("programmes", lambda p: {"name": p.name, "name_zh": p.name_zh}),
         publishes={Programme: ("name", "name_zh")},
         table="programmes",
-        many=True,
-        columns=(
-            Column(
-                "programmes",
-                _("Programmes, projects, platforms and bodies the item names, as it writes them."),
-                lambda outcome, context: [p.name for p in outcome.programmes.all()],
-                many=True,
-            ),
-        ),
+        cell=each("programmes", lambda programme: programme.name),
     ),
-    own("text", str, _("The item’s text exactly as the document prints it.")),
-    own("text_zh", str, _("A Chinese rendering of the text, labelled a translation.")),
-    own("translated_by", str, _("Who made the Chinese title and text.")),
+    own("text", _("The item’s text exactly as the document prints it.")),
+    own("text_zh", _("A Chinese rendering of the text, labelled a translation.")),
+    own("translated_by", _("Who made the Chinese title and text.")),
     own(
         "translation_reviewed",
-        bool,
         _("Whether someone has checked the Chinese against official usage."),
+        bool,
     ),
     Field(
         "url",
@@ -576,7 +478,6 @@ FIELDS = (
     ),
 )
 
-FIELD = {f.name: f for f in FIELDS}
 COLUMNS = tuple(column for f in FIELDS for column in f.csv_columns())
 
 # What the catalogue keeps but does not publish, and why: database ids (records are named
@@ -584,9 +485,9 @@ COLUMNS = tuple(column for f in FIELDS for column in f.csv_columns())
 # (the order of the lists says it); `search_text` and `sort_name` (worked out from what
 # is published); `created` (the record's first save, not a fact about the outcome); a
 # region's `members` (published as the memberships table). The records outcomes name
-# (organizations, places, sources, categories) are published as their data package
-# tables (downloads/package.py); tests/rules/test_record.py holds every model field to one of
-# the two.
+# (organizations, places, sources, categories) are published, all but these fields, as
+# their data package tables (downloads/package.py); tests/rules/test_record.py holds every
+# model field to one of the two.
 PRIVATE = {
     Outcome: ("id", "position", "search_text", "created"),
     Participation: ("id", "outcome", "position"),
