@@ -16,9 +16,7 @@ class DataVersion(models.Model):
     changed = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(pk=1), name="data_version_single_row"),
-        ]
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="data_version_single_row")]
 
     def __str__(self):
         return f"data version {self.version}"
@@ -56,9 +54,7 @@ class SeedRecord(models.Model):
 
     class Meta:
         ordering = ["model", "key"]
-        constraints = [
-            models.UniqueConstraint(fields=["model", "key"], name="seed_record_unique"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["model", "key"], name="seed_record_unique")]
 
     def __str__(self):
         return f"{self.model} {self.key}"

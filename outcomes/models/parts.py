@@ -8,9 +8,16 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import CatalogueQuerySet, chinese_page
+from outcomes.models.base import CatalogueModel, CatalogueQuerySet, chinese_page
 from outcomes.models.organizations import Organization
-from outcomes.models.places import Country, Region
+from outcomes.models.places import Country, Region, in_force_conditions
+
+
+def outcome_field(related_name):
+    """The outcome a row belongs to: deleting the outcome deletes its rows."""
+    return models.ForeignKey(
+        "outcomes.Outcome", models.CASCADE, related_name=related_name, verbose_name=_("outcome")
+    )
 
 
 class ReachKind(models.TextChoices):
@@ -27,24 +34,13 @@ class ReachQuerySet(CatalogueQuerySet):
         `countries` (ids or a queryset) narrows it to those countries. The
         membership's conditions sit in one filter() so that they join one membership.
         """
-        day = F("outcome__source__published")
-        conditions = [
-            Q(region__memberships__since__isnull=True) | Q(region__memberships__since__lte=day),
-            Q(region__memberships__until__isnull=True) | Q(region__memberships__until__gt=day),
-        ]
+        conditions = in_force_conditions(F("outcome__source__published"), "region__memberships__")
         if countries is not None:
             conditions.append(Q(region__memberships__country__in=countries))
         return self.filter(kind=ReachKind.MEMBERS).filter(*conditions)
 
-    def get_by_natural_key(self, source_slug, reference, region_slug):
-        return self.get(
-            outcome__source__slug=source_slug,
-            outcome__reference=reference,
-            region__slug=region_slug,
-        )
 
-
-class Reach(models.Model):
+class Reach(CatalogueModel):
     """A grouping an outcome reaches, and whether that reaches each of its members.
 
     “ASEAN countries”, “member states of the SCO”, “on the Mekong River” name a
@@ -53,12 +49,7 @@ class Reach(models.Model):
     part of a continent: somewhere in Asia, and no single country.
     """
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="reaches",
-    )
+    outcome = outcome_field("reaches")
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="reaches"
     )
@@ -78,6 +69,7 @@ class Reach(models.Model):
     history = HistoricalRecords()
 
     objects = ReachQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "region__slug")
 
     class Meta:
         ordering = ["outcome", "region__name"]
@@ -90,11 +82,6 @@ class Reach(models.Model):
     def __str__(self):
         return f"{self.outcome.reference} {self.get_kind_display()} {self.region}"
 
-    def natural_key(self):
-        return (*self.outcome.natural_key(), self.region.slug)
-
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.region"]  # type: ignore[attr-defined]
-
 
 class MentionReason(models.TextChoices):
     ORIGIN = "origin", _("origin of an organization that did the work")
@@ -105,14 +92,7 @@ class MentionReason(models.TextChoices):
     PROPOSED = "proposed", _("in the name of something only advocated")
 
 
-class MentionQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, source_slug, reference, words):
-        return self.get(
-            outcome__source__slug=source_slug, outcome__reference=reference, words=words
-        )
-
-
-class Mention(models.Model):
+class Mention(CatalogueModel):
     """A country or grouping an item names without saying the work happens there.
 
     “Chinese Medical Association”, “traditional Chinese culture”, “overseas
@@ -120,12 +100,7 @@ class Mention(models.Model):
     search and for the record; it is never a place (filters, maps, country pages).
     """
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="mentions",
-    )
+    outcome = outcome_field("mentions")
     country = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -156,7 +131,8 @@ class Mention(models.Model):
 
     history = HistoricalRecords()
 
-    objects = MentionQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "words")
 
     class Meta:
         ordering = ["outcome", "pk"]
@@ -174,11 +150,6 @@ class Mention(models.Model):
     def __str__(self):
         return str(self.country or self.region)
 
-    def natural_key(self):
-        return (*self.outcome.natural_key(), self.words)
-
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.country", "outcomes.region"]  # type: ignore[attr-defined]
-
     def clean(self):
         if bool(self.country_id) == bool(self.region_id):
             raise ValidationError(_("Choose a country or a grouping (one of the two)."))
@@ -193,29 +164,12 @@ class Role(models.TextChoices):
     FOUNDED = "founded", _("Founded body")
 
 
-class ParticipationQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, source_slug, reference, organization_slug):
-        return self.get(
-            outcome__source__slug=source_slug,
-            outcome__reference=reference,
-            organization__slug=organization_slug,
-        )
-
-
-class Participation(models.Model):
+class Participation(CatalogueModel):
     """An organization's part in an outcome."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="participations",
-    )
+    outcome = outcome_field("participations")
     organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="participations",
-        verbose_name=_("organization"),
+        Organization, models.PROTECT, related_name="participations", verbose_name=_("organization")
     )
     role = models.CharField(
         _("role"),
@@ -234,7 +188,8 @@ class Participation(models.Model):
 
     history = HistoricalRecords()
 
-    objects = ParticipationQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "organization__slug")
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -248,11 +203,6 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.organization} ({self.get_role_display()}) in {self.outcome.reference}"
-
-    def natural_key(self):
-        return (*self.outcome.natural_key(), *self.organization.natural_key())
-
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.organization"]  # type: ignore[attr-defined]
 
 
 class FigureKind(models.TextChoices):
@@ -268,22 +218,10 @@ class Qualifier(models.TextChoices):
     UP_TO = "up-to", _("up to")
 
 
-class FigureQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, source_slug, reference, position):
-        return self.get(
-            outcome__source__slug=source_slug, outcome__reference=reference, position=position
-        )
-
-
-class Figure(models.Model):
+class Figure(CatalogueModel):
     """An amount of money or a count the text gives."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="figures",
-    )
+    outcome = outcome_field("figures")
     position = models.PositiveSmallIntegerField(
         _("position"), default=1, help_text=_("Order in the text.")
     )
@@ -339,7 +277,8 @@ class Figure(models.Model):
 
     history = HistoricalRecords()
 
-    objects = FigureQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "position")
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -446,26 +385,11 @@ class Figure(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def natural_key(self):
-        return (*self.outcome.natural_key(), self.position)
 
-    natural_key.dependencies = ["outcomes.outcome"]  # type: ignore[attr-defined]
-
-
-class ProgrammeQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, source_slug, reference, name):
-        return self.get(outcome__source__slug=source_slug, outcome__reference=reference, name=name)
-
-
-class Programme(models.Model):
+class Programme(CatalogueModel):
     """A programme, project, platform or body that an outcome names."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="programmes",
-    )
+    outcome = outcome_field("programmes")
     name = models.CharField(
         _("name"), max_length=200, help_text=_("The name exactly as the text writes it.")
     )
@@ -481,7 +405,8 @@ class Programme(models.Model):
 
     history = HistoricalRecords()
 
-    objects = ProgrammeQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "name")
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -493,8 +418,3 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (*self.outcome.natural_key(), self.name)
-
-    natural_key.dependencies = ["outcomes.outcome"]  # type: ignore[attr-defined]

@@ -4,11 +4,10 @@ import re
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import SlugQuerySet, Translated
+from outcomes.models.base import SlugModel, Translated
 
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V")
 
@@ -28,7 +27,7 @@ def document_position(reference):
     return (ROMAN_NUMERALS.index(match["numeral"]) + 1) * 10_000 + int(match["number"])
 
 
-class Source(models.Model):
+class Source(SlugModel):
     """A published document that outcomes are taken from."""
 
     slug = models.SlugField(_("slug"), unique=True)
@@ -54,8 +53,6 @@ class Source(models.Model):
 
     history = HistoricalRecords()
 
-    objects = SlugQuerySet.as_manager()
-
     class Meta:
         ordering = ["title"]
         verbose_name = _("source")
@@ -64,14 +61,8 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("outcomes:source", args=[self.slug])
 
-    def natural_key(self):
-        return (self.slug,)
-
-
-class Category(Translated):
+class Category(SlugModel, Translated):
     """One of the document's five sections."""
 
     slug = models.SlugField(
@@ -100,8 +91,6 @@ class Category(Translated):
 
     history = HistoricalRecords()
 
-    objects = SlugQuerySet.as_manager()
-
     class Meta:
         ordering = ["order"]
         verbose_name = _("category")
@@ -109,9 +98,3 @@ class Category(Translated):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("outcomes:category", args=[self.slug])
-
-    def natural_key(self):
-        return (self.slug,)
