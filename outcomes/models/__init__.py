@@ -4,8 +4,7 @@ An Outcome is one numbered item of a Source document ("I.1" … "V.8"). It belon
 Category (the document's sections), names Organizations through Participations (lead or
 partner, in the order written), reaches Countries and Regions, and may give Figures
 (money and counts) and named Programmes. One module per concern; this package names
-them all, as Django expects of an app's models.
-"""
+them all, as Django expects of an app's models."""
 
 # ruff: noqa: F401 -- the names are imported to be re-exported
 

@@ -9,6 +9,7 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # QuerySet.update() sends no post_save: CatalogueQuerySet announces it instead, before
 # and after, with the updated rows (`rows`, a QuerySet by id), the fields it sets, and a
@@ -55,11 +56,13 @@ class CatalogueQuerySet(models.QuerySet):
 
 
 class CatalogueModel(models.Model):
-    """A catalogue record, known in fixtures by its natural key: the values of the lookups
-    in NATURAL_KEY. dumpdata orders records after the models that their foreign keys
-    name, so natural_key needs no `dependencies`."""
+    """A catalogue record: it keeps its history, and fixtures know it by the values of the
+    lookups in NATURAL_KEY (natural_key needs no `dependencies`: dumpdata orders records
+    after the models that their foreign keys name)."""
 
     NATURAL_KEY: tuple[str, ...]
+
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -84,9 +87,9 @@ class SlugModel(CatalogueModel):
         return reverse(f"outcomes:{self._meta.model_name}", args=[self.slug])
 
 
-def chinese_page(language=None):
-    """Whether the page is in Chinese (the active language, or `language`)."""
-    return (language or get_language() or "").startswith("zh")
+def chinese_page():
+    """Whether the page is in Chinese (the active language)."""
+    return (get_language() or "").startswith("zh")
 
 
 def in_page_language(english, chinese, chinese_page_=None):

@@ -3,7 +3,6 @@
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from outcomes.models.base import SlugModel, Translated, sort_name
 from outcomes.models.places import Country
@@ -95,8 +94,6 @@ class Organization(SlugModel, Translated):
         related_name="founded",
         help_text=_("For a body an outcome says another organization founded or established."),
     )
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sort_name"]

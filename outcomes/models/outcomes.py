@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from outcomes.models.base import CatalogueQuerySet, Translated
 from outcomes.models.organizations import Organization
@@ -49,6 +48,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
         for start in range(0, len(ids), 250):
             outcomes = (
                 Outcome.objects.filter(pk__in=ids[start : start + 250])
+                .select_related("category")
                 .prefetch_related(
                     "participations__organization",
                     "countries",
@@ -57,7 +57,6 @@ class OutcomeQuerySet(CatalogueQuerySet):
                     "mentions__country",
                     "mentions__region",
                 )
-                .select_related("category")
             )
             refreshed = []
             for outcome in outcomes:
@@ -75,11 +74,9 @@ class OutcomeQuerySet(CatalogueQuerySet):
         terms_ = terms(query)
         if not terms_:
             return self.none()
-        found = self
         # Chinese: wherever it appears in the document, the same LIKE on both databases.
-        for term in terms_:
-            if is_chinese(term):
-                found = found.filter(search_text__contains=term)
+        chinese = [Q(search_text__contains=term) for term in terms_ if is_chinese(term)]
+        found = self.filter(*chinese)
         stems = [stem(term) for term in terms_ if not is_chinese(term)]
         if not stems:
             return found
@@ -124,8 +121,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
         From the history every change leaves (django-simple-history; a deleted row's
         record keeps its outcome): the outcome's own, its rows', and those of the
         records it names. A QuerySet.update() leaves no history; of those, only the
-        outcome's own `updated` is read. One query with the list, whatever `when`.
-        """
+        outcome's own `updated` is read. One query with the list, whatever `when`."""
 
         def history(model):
             return model.history.filter(history_date__gte=when)
@@ -152,15 +148,11 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return self.filter(pk__in=reached).exclude(countries__in=countries)
 
     def for_listing(self):
-        """What a list row shows: category, organizations and countries.
-
-        Costs two extra queries (organizations, countries) whatever the number of rows.
-        """
+        """What a list row shows: category, organizations and countries. Costs two extra
+        queries (organizations, countries) whatever the number of rows."""
+        participations = Participation.objects.select_related("organization")
         return self.select_related("category").prefetch_related(
-            models.Prefetch(
-                "participations", queryset=Participation.objects.select_related("organization")
-            ),
-            "countries",
+            models.Prefetch("participations", participations), "countries"
         )
 
     def with_record_rows(self):
@@ -305,7 +297,7 @@ class Outcome(Translated):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[countries])
+    _history_m2m_fields = [countries]  # its history records the places, too
 
     objects = OutcomeQuerySet.as_manager()
     NATURAL_KEY = ("source__slug", "reference")

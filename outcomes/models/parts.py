@@ -6,7 +6,6 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from outcomes.models.base import CatalogueModel, CatalogueQuerySet, chinese_page
 from outcomes.models.organizations import Organization
@@ -14,7 +13,6 @@ from outcomes.models.places import Country, Region, in_force_conditions
 
 
 def outcome_field(related_name):
-    """The outcome a row belongs to: deleting the outcome deletes its rows."""
     return models.ForeignKey(
         "outcomes.Outcome", models.CASCADE, related_name=related_name, verbose_name=_("outcome")
     )
@@ -32,8 +30,7 @@ class ReachQuerySet(CatalogueQuerySet):
         "region__memberships__country…", which use the same join).
 
         `countries` (ids or a queryset) narrows it to those countries. The
-        membership's conditions sit in one filter() so that they join one membership.
-        """
+        membership's conditions sit in one filter() so that they join one membership."""
         conditions = in_force_conditions(F("outcome__source__published"), "region__memberships__")
         if countries is not None:
             conditions.append(Q(region__memberships__country__in=countries))
@@ -46,8 +43,7 @@ class Reach(CatalogueModel):
     “ASEAN countries”, “member states of the SCO”, “on the Mekong River” name a
     grouping as a whole: the outcome reaches each country that was a member on
     its source's date (“via ASEAN”). “Over 20 Asian countries” names an unnamed
-    part of a continent: somewhere in Asia, and no single country.
-    """
+    part of a continent: somewhere in Asia, and no single country."""
 
     outcome = outcome_field("reaches")
     region = models.ForeignKey(
@@ -65,8 +61,6 @@ class Reach(CatalogueModel):
     words = models.CharField(
         _("words"), max_length=200, blank=True, help_text=_("The text's words that name it.")
     )
-
-    history = HistoricalRecords()
 
     objects = ReachQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "region__slug")
@@ -97,8 +91,7 @@ class Mention(CatalogueModel):
 
     “Chinese Medical Association”, “traditional Chinese culture”, “overseas
     Chinese” name China but do not place the work in China. A mention is kept for
-    search and for the record; it is never a place (filters, maps, country pages).
-    """
+    search and for the record; it is never a place (filters, maps, country pages)."""
 
     outcome = outcome_field("mentions")
     country = models.ForeignKey(
@@ -128,8 +121,6 @@ class Mention(CatalogueModel):
         choices=MentionReason,
         help_text=_("Why this is not a place of the outcome."),
     )
-
-    history = HistoricalRecords()
 
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "words")
@@ -185,8 +176,6 @@ class Participation(CatalogueModel):
     position = models.PositiveSmallIntegerField(
         _("position"), default=1, help_text=_("Order in which the text names the organization.")
     )
-
-    history = HistoricalRecords()
 
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "organization__slug")
@@ -275,8 +264,6 @@ class Figure(CatalogueModel):
         _("words"), max_length=200, help_text=_("The words as the text writes them.")
     )
 
-    history = HistoricalRecords()
-
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "position")
 
@@ -329,37 +316,32 @@ class Figure(CatalogueModel):
     @property
     def display_zh(self):
         value = int(self.value or 0)
+        number = str(value)
         for size, word in ((100_000_000, "亿"), (10_000, "万")):
             if value >= size and value % (size // 10) == 0:
                 number = f"{value / size:.1f}".removesuffix(".0") + word
                 break
-        else:
-            number = str(value)
+        unit = self.unit_zh
         if self.kind == FigureKind.MONEY:
-            amount = number + self.CURRENCIES_ZH.get(self.currency, f" {self.currency}")
-        else:
-            amount = number + self.unit_zh
-        return self.QUALIFIERS_ZH.get(self.qualifier, "") + amount
+            unit = self.CURRENCIES_ZH.get(self.currency, f" {self.currency}")
+        return self.QUALIFIERS_ZH.get(self.qualifier, "") + number + unit
 
     @property
     def display_en(self):
         value = int(self.value or 0)
+        number = f"{value:,}"
         if value >= 1_000_000 and value % 100_000 == 0:
             number = f"{value / 1_000_000:,.1f}".removesuffix(".0") + " million"
-        else:
-            number = f"{value:,}"
+        amount = f"{number} {self.unit}"
         if self.kind == FigureKind.MONEY:
             sign = self.CURRENCY_SIGNS.get(self.currency)
             amount = f"{sign}{number}" if sign else f"{number} {self.currency}"
-        else:
-            amount = f"{number} {self.unit}"
         # The English words, whatever the page's language (the labels are translated).
         qualifier = "" if self.qualifier == Qualifier.EXACT else self.qualifier.replace("-", " ")
         return f"{qualifier} {amount}".strip()
 
     @property
     def currency_note(self):
-        """What a reader should know about the currency, or ""."""
         if self.kind == FigureKind.MONEY and self.currency_assumed:
             return f"currency assumed: the text says “{self.words}” without naming it"
         return ""
@@ -402,8 +384,6 @@ class Programme(CatalogueModel):
     position = models.PositiveSmallIntegerField(
         _("position"), default=1, help_text=_("Order in the text.")
     )
-
-    history = HistoricalRecords()
 
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "name")

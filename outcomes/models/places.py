@@ -8,7 +8,6 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from outcomes.models.base import CatalogueModel, CatalogueQuerySet, SlugModel, Translated
 
@@ -68,8 +67,6 @@ class Country(CatalogueModel):
     )
     continent = models.CharField(_("continent"), max_length=2, choices=Continent)
 
-    history = HistoricalRecords()
-
     objects = CountryQuerySet.as_manager()
     NATURAL_KEY = ("code",)
 
@@ -116,8 +113,6 @@ class Region(SlugModel, Translated):
         related_name="regions",
         help_text=_("Member countries, each with the dates its membership began and ended."),
     )
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -177,8 +172,6 @@ class Membership(CatalogueModel):
         help_text=_("Where the dates come from, or what to know."),
     )
 
-    history = HistoricalRecords()
-
     objects = MembershipQuerySet.as_manager()
     NATURAL_KEY = ("region__slug", "country__code", "since")
 
@@ -210,9 +203,8 @@ class Membership(CatalogueModel):
 
     def in_force(self, day):
         """Whether the country was a member on `day` (as MembershipQuerySet.as_of reads it)."""
-        return (self.since is None or self.since <= day) and (
-            self.until is None or self.until > day
-        )
+        begun = self.since is None or self.since <= day
+        return begun and (self.until is None or self.until > day)
 
     def clean(self):
         if self.since and self.until and self.until <= self.since:

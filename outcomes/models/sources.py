@@ -5,7 +5,6 @@ import re
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from outcomes.models.base import SlugModel, Translated
 
@@ -21,10 +20,9 @@ reference_validator = RegexValidator(
 
 def document_position(reference):
     """Document order of a reference: I.1 < I.8 < II.1 < II.10 < III.1."""
-    match = REFERENCE_RE.match(reference or "")
-    if not match:
-        return None
-    return (ROMAN_NUMERALS.index(match["numeral"]) + 1) * 10_000 + int(match["number"])
+    if match := REFERENCE_RE.match(reference or ""):
+        return (ROMAN_NUMERALS.index(match["numeral"]) + 1) * 10_000 + int(match["number"])
+    return None
 
 
 class Source(SlugModel):
@@ -50,8 +48,6 @@ class Source(SlugModel):
         blank=True,
         help_text=_("What readers should know about the document: form, gaps."),
     )
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -88,8 +84,6 @@ class Category(SlugModel, Translated):
     description_zh = models.TextField(_("description in Chinese"), blank=True)
 
     CHINESE = ("name", "description")
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order"]
