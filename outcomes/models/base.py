@@ -1,12 +1,15 @@
 """What every catalogue model shares: the QuerySet that announces its updates, natural
-keys by slug, the Chinese columns of a translated record, and addresses."""
+keys, addresses by slug, and the Chinese columns of a translated record."""
 
 import re
+from operator import attrgetter
 
 from django.db import models
 from django.dispatch import Signal
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # QuerySet.update() sends no post_save: CatalogueQuerySet announces it instead, before
 # and after, with the updated rows (`rows`, a QuerySet by id), the fields it sets, and a
@@ -26,6 +29,9 @@ def sort_name(name):
 
 class CatalogueQuerySet(models.QuerySet):
     """The QuerySet of every catalogue model: update() announces what it changes."""
+
+    def get_by_natural_key(self, *key):
+        return self.get(**dict(zip(self.model.NATURAL_KEY, key, strict=True)))
 
     def formerly(self, slug):
         """The record that last had `slug` before it was renamed (its history keeps every
@@ -49,24 +55,49 @@ class CatalogueQuerySet(models.QuerySet):
         return updated
 
 
-class SlugQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+class CatalogueModel(models.Model):
+    """A catalogue record: it keeps its history, and fixtures know it by the values of the
+    lookups in NATURAL_KEY (natural_key needs no `dependencies`: dumpdata orders records
+    after the models that their foreign keys name)."""
+
+    NATURAL_KEY: tuple[str, ...]
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return tuple(attrgetter(lookup.replace("__", "."))(self) for lookup in self.NATURAL_KEY)
 
 
-def chinese_page(language=None):
-    """Whether the page is in Chinese (the active language, or `language`)."""
-    return (language or get_language() or "").startswith("zh")
+class SlugModel(CatalogueModel):
+    """A record known by its slug, in fixtures and in its address: the page named after
+    its model ("outcomes:<model name>")."""
+
+    NATURAL_KEY = ("slug",)
+    slug: "models.SlugField[str, str]"
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        return reverse(f"outcomes:{self._meta.model_name}", args=[self.slug])
+
+
+def chinese_page():
+    """Whether the page is in Chinese (the active language)."""
+    return (get_language() or "").startswith("zh")
 
 
 def in_page_language(english, chinese, chinese_page_=None):
     """`chinese` on a Chinese page where it is filled, else `english`. `chinese_page_`:
     chinese_page(), when the caller asked it once for many names."""
-    if not chinese:  # the language only when there is Chinese
-        return english
-    if chinese_page_ is None:
-        chinese_page_ = chinese_page()
-    return chinese if chinese_page_ else english
+    if chinese and (chinese_page() if chinese_page_ is None else chinese_page_):
+        return chinese
+    return english
 
 
 def localized(record, name):
@@ -75,7 +106,7 @@ def localized(record, name):
     return in_page_language(getattr(record, name), getattr(record, f"{name}_zh", ""))
 
 
-class Translated(models.Model):
+class Translated(CatalogueModel):
     """A record whose names may have a Chinese rendering (`<name>_zh` columns beside the
     English ones, named in CHINESE): who made it, and whether someone who knows the
     official wording has reviewed it. Pages label an unreviewed translation as such."""

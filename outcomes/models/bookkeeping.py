@@ -9,16 +9,13 @@ class DataVersion(models.Model):
     """One row: a number that every change to the catalogue's data increases.
 
     Public pages are cached, and answer conditional requests, per version
-    (outcomes/dataversion.py): any edit, import or seeding shows at once.
-    """
+    (outcomes/dataversion.py): any edit, import or seeding shows at once."""
 
     version = models.PositiveBigIntegerField(default=1)
     changed = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(pk=1), name="data_version_single_row"),
-        ]
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="data_version_single_row")]
 
     def __str__(self):
         return f"data version {self.version}"
@@ -29,8 +26,7 @@ class VersionLog(models.Model):
     (`whole`: a name, a grouping, an outcome added or removed…).
 
     A worker whose facet index is a few versions old reads these and re-reads only
-    those outcomes (outcomes/facets.py), instead of rebuilding its index.
-    """
+    those outcomes (outcomes/facets.py), instead of rebuilding its index."""
 
     version = models.PositiveBigIntegerField(primary_key=True)
     # The version's time (DataVersion.changed): an index of version 7 from before a
@@ -47,8 +43,7 @@ class SeedRecord(models.Model):
     """A fixture record that `manage.py seed` has created once.
 
     Seeding never creates the same record twice, even after an editor renamed
-    or deleted it: the ledger remembers what was seeded, by fixture key.
-    """
+    or deleted it: the ledger remembers what was seeded, by fixture key."""
 
     model = models.CharField(max_length=100)
     key = models.CharField(max_length=300)
@@ -56,9 +51,7 @@ class SeedRecord(models.Model):
 
     class Meta:
         ordering = ["model", "key"]
-        constraints = [
-            models.UniqueConstraint(fields=["model", "key"], name="seed_record_unique"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["model", "key"], name="seed_record_unique")]
 
     def __str__(self):
         return f"{self.model} {self.key}"

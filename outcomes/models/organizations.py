@@ -1,12 +1,10 @@
 """The organizations the documents name: members, partners, and the bodies they founded."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import SlugQuerySet, Translated, sort_name
+from outcomes.models.base import SlugModel, Translated, sort_name
 from outcomes.models.places import Country
 
 
@@ -27,7 +25,7 @@ class SironetMembership(models.TextChoices):
     NOT_STATED = "not-stated", _("Not stated")
 
 
-class Organization(Translated):
+class Organization(SlugModel, Translated):
     """An organization the document names: a member, a partner, or a body one founded."""
 
     name = models.CharField(
@@ -97,10 +95,6 @@ class Organization(Translated):
         help_text=_("For a body an outcome says another organization founded or established."),
     )
 
-    history = HistoricalRecords()
-
-    objects = SlugQuerySet.as_manager()
-
     class Meta:
         ordering = ["sort_name"]
         verbose_name = _("organization")
@@ -114,9 +108,3 @@ class Organization(Translated):
         if not self.slug:
             self.slug = slugify(self.sort_name)
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("outcomes:organization", args=[self.slug])
-
-    def natural_key(self):
-        return (self.slug,)

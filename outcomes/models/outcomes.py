@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from outcomes.models.base import CatalogueQuerySet, Translated
 from outcomes.models.organizations import Organization
@@ -49,6 +48,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
         for start in range(0, len(ids), 250):
             outcomes = (
                 Outcome.objects.filter(pk__in=ids[start : start + 250])
+                .select_related("category")
                 .prefetch_related(
                     "participations__organization",
                     "countries",
@@ -57,7 +57,6 @@ class OutcomeQuerySet(CatalogueQuerySet):
                     "mentions__country",
                     "mentions__region",
                 )
-                .select_related("category")
             )
             refreshed = []
             for outcome in outcomes:
@@ -75,21 +74,17 @@ class OutcomeQuerySet(CatalogueQuerySet):
         terms_ = terms(query)
         if not terms_:
             return self.none()
-        found = self
         # Chinese: wherever it appears in the document, the same LIKE on both databases.
-        for term in terms_:
-            if is_chinese(term):
-                found = found.filter(search_text__contains=term)
+        chinese = [Q(search_text__contains=term) for term in terms_ if is_chinese(term)]
+        found = self.filter(*chinese)
         stems = [stem(term) for term in terms_ if not is_chinese(term)]
         if not stems:
             return found
         if connection.vendor == "postgresql":
-            tsquery = SearchQuery(
-                " & ".join(f"{term}:*" for term in stems), config="simple", search_type="raw"
-            )
-            return found.annotate(
-                search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery)
-            ).filter(search=tsquery)
+            raw = " & ".join(f"{term}:*" for term in stems)
+            tsquery = SearchQuery(raw, config="simple", search_type="raw")
+            ranked = found.annotate(search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, tsquery))
+            return ranked.filter(search=tsquery)
         # SQLite: the FTS5 index; "term"* matches words starting with it.
         match = " ".join(f'"{term}"*' for term in stems)
         return found.filter(pk__in=RawSQL(FTS_QUERY, [match]))
@@ -103,17 +98,11 @@ class OutcomeQuerySet(CatalogueQuerySet):
     def related_to(self, outcome):
         """Other outcomes that share an organization or a place with `outcome`."""
         places = Outcome.countries.through.objects
+        organizations = outcome.participations.values("organization")
+        countries = places.filter(outcome=outcome).values("country")
         return self.filter(
-            Q(
-                pk__in=Participation.objects.filter(
-                    organization__in=outcome.participations.values("organization")
-                ).values("outcome")
-            )
-            | Q(
-                pk__in=places.filter(
-                    country__in=places.filter(outcome=outcome).values("country")
-                ).values("outcome")
-            )
+            Q(pk__in=Participation.objects.filter(organization__in=organizations).values("outcome"))
+            | Q(pk__in=places.filter(country__in=countries).values("outcome"))
         ).exclude(pk=outcome.pk)
 
     def reaching(self, region, kind):
@@ -132,8 +121,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
         From the history every change leaves (django-simple-history; a deleted row's
         record keeps its outcome): the outcome's own, its rows', and those of the
         records it names. A QuerySet.update() leaves no history; of those, only the
-        outcome's own `updated` is read. One query with the list, whatever `when`.
-        """
+        outcome's own `updated` is read. One query with the list, whatever `when`."""
 
         def history(model):
             return model.history.filter(history_date__gte=when)
@@ -143,15 +131,13 @@ class OutcomeQuerySet(CatalogueQuerySet):
             condition |= Q(pk__in=history(model).values("outcome_id"))
         condition |= Q(category__in=history(Category).values("id"))
         condition |= Q(source__in=history(Source).values("id"))
-        condition |= Q(
-            pk__in=Participation.objects.filter(
-                organization__in=history(Organization).values("id")
-            ).values("outcome_id")
-        )
-        regions = Q(region__in=history(Region).values("id")) | Q(
-            region__in=history(Membership).values("region_id")
-        )
-        condition |= Q(pk__in=Reach.objects.filter(regions).values("outcome_id"))
+        organizations = history(Organization).values("id")
+        participations = Participation.objects.filter(organization__in=organizations)
+        condition |= Q(pk__in=participations.values("outcome_id"))
+        regions = history(Region).values("id")
+        memberships = history(Membership).values("region_id")
+        reaches = Reach.objects.filter(Q(region__in=regions) | Q(region__in=memberships))
+        condition |= Q(pk__in=reaches.values("outcome_id"))
         return self.filter(condition)
 
     def via_groupings(self, countries):
@@ -162,16 +148,11 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return self.filter(pk__in=reached).exclude(countries__in=countries)
 
     def for_listing(self):
-        """What a list row shows: category, organizations and countries.
-
-        Costs two extra queries (organizations, countries) whatever the number of rows.
-        """
+        """What a list row shows: category, organizations and countries. Costs two extra
+        queries (organizations, countries) whatever the number of rows."""
+        participations = Participation.objects.select_related("organization")
         return self.select_related("category").prefetch_related(
-            models.Prefetch(
-                "participations",
-                queryset=Participation.objects.select_related("organization"),
-            ),
-            "countries",
+            models.Prefetch("participations", participations), "countries"
         )
 
     def with_record_rows(self):
@@ -192,9 +173,6 @@ class OutcomeQuerySet(CatalogueQuerySet):
             .prefetch_related(*(models.Prefetch(name, rows) for name, rows in prefetched.items()))
             .iterator(chunk_size=2000)
         )
-
-    def get_by_natural_key(self, source_slug, reference):
-        return self.get(source__slug=source_slug, reference=reference)
 
 
 class Outcome(Translated):
@@ -319,9 +297,10 @@ class Outcome(Translated):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[countries])
+    _history_m2m_fields = [countries]  # its history records the places, too
 
     objects = OutcomeQuerySet.as_manager()
+    NATURAL_KEY = ("source__slug", "reference")
 
     class Meta:
         ordering = DOCUMENT_ORDER
@@ -350,9 +329,7 @@ class Outcome(Translated):
         return f"{self.reference} {self.title}"
 
     def save(self, *args, **kwargs):
-        position = document_position(self.reference)
-        if position is not None:
-            self.position = position
+        self.position = document_position(self.reference) or self.position
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -361,31 +338,16 @@ class Outcome(Translated):
     def clean(self):
         match = REFERENCE_RE.match(self.reference or "")
         if match and self.category_id and match["numeral"] != self.category.numeral:
-            raise ValidationError(
-                {
-                    "reference": _(
-                        "%(reference)s starts with %(numeral)s, but %(category)s is section "
-                        "%(section)s."
-                    )
-                    % {
-                        "reference": self.reference,
-                        "numeral": match["numeral"],
-                        "category": self.category,
-                        "section": self.category.numeral,
-                    }
-                }
+            message = _(
+                "%(reference)s starts with %(numeral)s, but %(category)s is section %(section)s."
             )
-
-    def natural_key(self):
-        return (*self.source.natural_key(), self.reference)
-
-    natural_key.dependencies = ["outcomes.source"]  # type: ignore[attr-defined]
+            params = {"reference": self.reference, "numeral": match["numeral"]}
+            params |= {"category": self.category, "section": self.category.numeral}
+            raise ValidationError({"reference": message % params})
 
     def build_search_text(self):
         """The search document: expects the relations prefetched (see refresh_search_text)."""
         organizations = [p.organization for p in self.participations.all()]
-        countries = list(self.countries.all())
-        regions = list(self.regions.all())
         return search_document(
             self.reference,
             self.title,
@@ -397,8 +359,8 @@ class Outcome(Translated):
             self.category.name_zh,
             *(f"{p.name} {p.name_zh}" for p in self.programmes.all()),
             *(f"{o.name} {o.acronym} {o.name_zh} {o.aliases}" for o in organizations),
-            *(f"{c.name} {c.common_name} {c.name_zh} {c.aliases}" for c in countries),
-            *(f"{region.name} {region.name_zh}" for region in regions),
+            *(f"{c.name} {c.common_name} {c.name_zh} {c.aliases}" for c in self.countries.all()),
+            *(f"{region.name} {region.name_zh}" for region in self.regions.all()),
             *(str(mention) for mention in self.mentions.all()),
         )
 

@@ -6,11 +6,16 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import CatalogueQuerySet, chinese_page
+from outcomes.models.base import CatalogueModel, CatalogueQuerySet, chinese_page
 from outcomes.models.organizations import Organization
-from outcomes.models.places import Country, Region
+from outcomes.models.places import Country, Region, in_force_conditions
+
+
+def outcome_field(related_name):
+    return models.ForeignKey(
+        "outcomes.Outcome", models.CASCADE, related_name=related_name, verbose_name=_("outcome")
+    )
 
 
 class ReachKind(models.TextChoices):
@@ -25,40 +30,22 @@ class ReachQuerySet(CatalogueQuerySet):
         "region__memberships__country…", which use the same join).
 
         `countries` (ids or a queryset) narrows it to those countries. The
-        membership's conditions sit in one filter() so that they join one membership.
-        """
-        day = F("outcome__source__published")
-        conditions = [
-            Q(region__memberships__since__isnull=True) | Q(region__memberships__since__lte=day),
-            Q(region__memberships__until__isnull=True) | Q(region__memberships__until__gt=day),
-        ]
+        membership's conditions sit in one filter() so that they join one membership."""
+        conditions = in_force_conditions(F("outcome__source__published"), "region__memberships__")
         if countries is not None:
             conditions.append(Q(region__memberships__country__in=countries))
         return self.filter(kind=ReachKind.MEMBERS).filter(*conditions)
 
-    def get_by_natural_key(self, source_slug, reference, region_slug):
-        return self.get(
-            outcome__source__slug=source_slug,
-            outcome__reference=reference,
-            region__slug=region_slug,
-        )
 
-
-class Reach(models.Model):
+class Reach(CatalogueModel):
     """A grouping an outcome reaches, and whether that reaches each of its members.
 
     “ASEAN countries”, “member states of the SCO”, “on the Mekong River” name a
     grouping as a whole: the outcome reaches each country that was a member on
     its source's date (“via ASEAN”). “Over 20 Asian countries” names an unnamed
-    part of a continent: somewhere in Asia, and no single country.
-    """
+    part of a continent: somewhere in Asia, and no single country."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="reaches",
-    )
+    outcome = outcome_field("reaches")
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="reaches"
     )
@@ -75,9 +62,8 @@ class Reach(models.Model):
         _("words"), max_length=200, blank=True, help_text=_("The text's words that name it.")
     )
 
-    history = HistoricalRecords()
-
     objects = ReachQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "region__slug")
 
     class Meta:
         ordering = ["outcome", "region__name"]
@@ -90,11 +76,6 @@ class Reach(models.Model):
     def __str__(self):
         return f"{self.outcome.reference} {self.get_kind_display()} {self.region}"
 
-    def natural_key(self):
-        return (*self.outcome.natural_key(), self.region.slug)
-
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.region"]  # type: ignore[attr-defined]
-
 
 class MentionReason(models.TextChoices):
     ORIGIN = "origin", _("origin of an organization that did the work")
@@ -105,27 +86,14 @@ class MentionReason(models.TextChoices):
     PROPOSED = "proposed", _("in the name of something only advocated")
 
 
-class MentionQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, source_slug, reference, words):
-        return self.get(
-            outcome__source__slug=source_slug, outcome__reference=reference, words=words
-        )
-
-
-class Mention(models.Model):
+class Mention(CatalogueModel):
     """A country or grouping an item names without saying the work happens there.
 
     “Chinese Medical Association”, “traditional Chinese culture”, “overseas
     Chinese” name China but do not place the work in China. A mention is kept for
-    search and for the record; it is never a place (filters, maps, country pages).
-    """
+    search and for the record; it is never a place (filters, maps, country pages)."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="mentions",
-    )
+    outcome = outcome_field("mentions")
     country = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -154,9 +122,8 @@ class Mention(models.Model):
         help_text=_("Why this is not a place of the outcome."),
     )
 
-    history = HistoricalRecords()
-
-    objects = MentionQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "words")
 
     class Meta:
         ordering = ["outcome", "pk"]
@@ -174,11 +141,6 @@ class Mention(models.Model):
     def __str__(self):
         return str(self.country or self.region)
 
-    def natural_key(self):
-        return (*self.outcome.natural_key(), self.words)
-
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.country", "outcomes.region"]  # type: ignore[attr-defined]
-
     def clean(self):
         if bool(self.country_id) == bool(self.region_id):
             raise ValidationError(_("Choose a country or a grouping (one of the two)."))
@@ -193,29 +155,12 @@ class Role(models.TextChoices):
     FOUNDED = "founded", _("Founded body")
 
 
-class ParticipationQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, source_slug, reference, organization_slug):
-        return self.get(
-            outcome__source__slug=source_slug,
-            outcome__reference=reference,
-            organization__slug=organization_slug,
-        )
-
-
-class Participation(models.Model):
+class Participation(CatalogueModel):
     """An organization's part in an outcome."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="participations",
-    )
+    outcome = outcome_field("participations")
     organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="participations",
-        verbose_name=_("organization"),
+        Organization, models.PROTECT, related_name="participations", verbose_name=_("organization")
     )
     role = models.CharField(
         _("role"),
@@ -232,9 +177,8 @@ class Participation(models.Model):
         _("position"), default=1, help_text=_("Order in which the text names the organization.")
     )
 
-    history = HistoricalRecords()
-
-    objects = ParticipationQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "organization__slug")
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -248,11 +192,6 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.organization} ({self.get_role_display()}) in {self.outcome.reference}"
-
-    def natural_key(self):
-        return (*self.outcome.natural_key(), *self.organization.natural_key())
-
-    natural_key.dependencies = ["outcomes.outcome", "outcomes.organization"]  # type: ignore[attr-defined]
 
 
 class FigureKind(models.TextChoices):
@@ -268,22 +207,10 @@ class Qualifier(models.TextChoices):
     UP_TO = "up-to", _("up to")
 
 
-class FigureQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, source_slug, reference, position):
-        return self.get(
-            outcome__source__slug=source_slug, outcome__reference=reference, position=position
-        )
-
-
-class Figure(models.Model):
+class Figure(CatalogueModel):
     """An amount of money or a count the text gives."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="figures",
-    )
+    outcome = outcome_field("figures")
     position = models.PositiveSmallIntegerField(
         _("position"), default=1, help_text=_("Order in the text.")
     )
@@ -337,9 +264,8 @@ class Figure(models.Model):
         _("words"), max_length=200, help_text=_("The words as the text writes them.")
     )
 
-    history = HistoricalRecords()
-
-    objects = FigureQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "position")
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -390,37 +316,32 @@ class Figure(models.Model):
     @property
     def display_zh(self):
         value = int(self.value or 0)
+        number = str(value)
         for size, word in ((100_000_000, "亿"), (10_000, "万")):
             if value >= size and value % (size // 10) == 0:
                 number = f"{value / size:.1f}".removesuffix(".0") + word
                 break
-        else:
-            number = str(value)
+        unit = self.unit_zh
         if self.kind == FigureKind.MONEY:
-            amount = number + self.CURRENCIES_ZH.get(self.currency, f" {self.currency}")
-        else:
-            amount = number + self.unit_zh
-        return self.QUALIFIERS_ZH.get(self.qualifier, "") + amount
+            unit = self.CURRENCIES_ZH.get(self.currency, f" {self.currency}")
+        return self.QUALIFIERS_ZH.get(self.qualifier, "") + number + unit
 
     @property
     def display_en(self):
         value = int(self.value or 0)
+        number = f"{value:,}"
         if value >= 1_000_000 and value % 100_000 == 0:
             number = f"{value / 1_000_000:,.1f}".removesuffix(".0") + " million"
-        else:
-            number = f"{value:,}"
+        amount = f"{number} {self.unit}"
         if self.kind == FigureKind.MONEY:
             sign = self.CURRENCY_SIGNS.get(self.currency)
             amount = f"{sign}{number}" if sign else f"{number} {self.currency}"
-        else:
-            amount = f"{number} {self.unit}"
         # The English words, whatever the page's language (the labels are translated).
         qualifier = "" if self.qualifier == Qualifier.EXACT else self.qualifier.replace("-", " ")
         return f"{qualifier} {amount}".strip()
 
     @property
     def currency_note(self):
-        """What a reader should know about the currency, or ""."""
         if self.kind == FigureKind.MONEY and self.currency_assumed:
             return f"currency assumed: the text says “{self.words}” without naming it"
         return ""
@@ -446,26 +367,11 @@ class Figure(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def natural_key(self):
-        return (*self.outcome.natural_key(), self.position)
 
-    natural_key.dependencies = ["outcomes.outcome"]  # type: ignore[attr-defined]
-
-
-class ProgrammeQuerySet(CatalogueQuerySet):
-    def get_by_natural_key(self, source_slug, reference, name):
-        return self.get(outcome__source__slug=source_slug, outcome__reference=reference, name=name)
-
-
-class Programme(models.Model):
+class Programme(CatalogueModel):
     """A programme, project, platform or body that an outcome names."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        verbose_name=_("outcome"),
-        on_delete=models.CASCADE,
-        related_name="programmes",
-    )
+    outcome = outcome_field("programmes")
     name = models.CharField(
         _("name"), max_length=200, help_text=_("The name exactly as the text writes it.")
     )
@@ -479,9 +385,8 @@ class Programme(models.Model):
         _("position"), default=1, help_text=_("Order in the text.")
     )
 
-    history = HistoricalRecords()
-
-    objects = ProgrammeQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "name")
 
     class Meta:
         ordering = ["outcome", "position"]
@@ -493,8 +398,3 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (*self.outcome.natural_key(), self.name)
-
-    natural_key.dependencies = ["outcomes.outcome"]  # type: ignore[attr-defined]

@@ -8,9 +8,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import CatalogueQuerySet, SlugQuerySet, Translated
+from outcomes.models.base import CatalogueModel, CatalogueQuerySet, SlugModel, Translated
 
 
 class Continent(models.TextChoices):
@@ -28,11 +27,8 @@ class CountryQuerySet(CatalogueQuerySet):
         """Countries that are the place of an outcome, each with `outcome_count`."""
         return self.annotate(outcome_count=models.Count("outcomes")).filter(outcome_count__gt=0)
 
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
 
-
-class Country(models.Model):
+class Country(CatalogueModel):
     """An ISO 3166-1 country; the list is loaded from pycountry by `manage.py seed`."""
 
     code = models.CharField(
@@ -71,9 +67,8 @@ class Country(models.Model):
     )
     continent = models.CharField(_("continent"), max_length=2, choices=Continent)
 
-    history = HistoricalRecords()
-
     objects = CountryQuerySet.as_manager()
+    NATURAL_KEY = ("code",)
 
     class Meta:
         ordering = ["name"]
@@ -86,9 +81,6 @@ class Country(models.Model):
     def get_absolute_url(self):
         return reverse("outcomes:country", args=[self.code.lower()])
 
-    def natural_key(self):
-        return (self.code,)
-
 
 class RegionKind(models.TextChoices):
     POLITICAL = "political", _("Political grouping")
@@ -96,7 +88,7 @@ class RegionKind(models.TextChoices):
     RIVER_BASIN = "river-basin", _("River basin")
 
 
-class Region(Translated):
+class Region(SlugModel, Translated):
     """A grouping of countries that outcomes target as a whole (ASEAN, the Mekong…)."""
 
     slug = models.SlugField(
@@ -122,10 +114,6 @@ class Region(Translated):
         help_text=_("Member countries, each with the dates its membership began and ended."),
     )
 
-    history = HistoricalRecords()
-
-    objects = SlugQuerySet.as_manager()
-
     class Meta:
         ordering = ["name"]
         verbose_name = _("region")
@@ -134,28 +122,26 @@ class Region(Translated):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("outcomes:region", args=[self.slug])
 
-    def natural_key(self):
-        return (self.slug,)
+def in_force_conditions(day, prefix=""):
+    """The conditions of a membership in force on `day` (a date, or an F() of one): begun,
+    not yet ended. `prefix`: the path to the membership ("region__memberships__")."""
+    return [
+        Q(**{f"{prefix}since__isnull": True}) | Q(**{f"{prefix}since__lte": day}),
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gt": day}),
+    ]
 
 
 class MembershipQuerySet(CatalogueQuerySet):
     def as_of(self, day):
-        """Memberships in force on `day` (a date, or an F() of one): begun, not yet ended."""
-        return self.filter(
-            Q(since__isnull=True) | Q(since__lte=day), Q(until__isnull=True) | Q(until__gt=day)
-        )
+        """Memberships in force on `day` (a date, or an F() of one)."""
+        return self.filter(*in_force_conditions(day))
 
     def current(self):
         return self.as_of(timezone.localdate())
 
-    def get_by_natural_key(self, region_slug, country_code, since):
-        return self.get(region__slug=region_slug, country__code=country_code, since=since)
 
-
-class Membership(models.Model):
+class Membership(CatalogueModel):
     """A country's membership of a grouping, from one date to another."""
 
     region = models.ForeignKey(
@@ -186,9 +172,8 @@ class Membership(models.Model):
         help_text=_("Where the dates come from, or what to know."),
     )
 
-    history = HistoricalRecords()
-
     objects = MembershipQuerySet.as_manager()
+    NATURAL_KEY = ("region__slug", "country__code", "since")
 
     class Meta:
         ordering = ["region", "country__name", "since"]
@@ -213,16 +198,13 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.country} in {self.region}"
 
-    def natural_key(self):
+    def natural_key(self):  # the date as a fixture writes it
         return (self.region.slug, self.country.code, self.since and self.since.isoformat())
-
-    natural_key.dependencies = ["outcomes.region", "outcomes.country"]  # type: ignore[attr-defined]
 
     def in_force(self, day):
         """Whether the country was a member on `day` (as MembershipQuerySet.as_of reads it)."""
-        return (self.since is None or self.since <= day) and (
-            self.until is None or self.until > day
-        )
+        begun = self.since is None or self.since <= day
+        return begun and (self.until is None or self.until > day)
 
     def clean(self):
         if self.since and self.until and self.until <= self.since:

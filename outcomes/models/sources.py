@@ -4,11 +4,9 @@ import re
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from outcomes.models.base import SlugQuerySet, Translated
+from outcomes.models.base import SlugModel, Translated
 
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V")
 
@@ -22,13 +20,12 @@ reference_validator = RegexValidator(
 
 def document_position(reference):
     """Document order of a reference: I.1 < I.8 < II.1 < II.10 < III.1."""
-    match = REFERENCE_RE.match(reference or "")
-    if not match:
-        return None
-    return (ROMAN_NUMERALS.index(match["numeral"]) + 1) * 10_000 + int(match["number"])
+    if match := REFERENCE_RE.match(reference or ""):
+        return (ROMAN_NUMERALS.index(match["numeral"]) + 1) * 10_000 + int(match["number"])
+    return None
 
 
-class Source(models.Model):
+class Source(SlugModel):
     """A published document that outcomes are taken from."""
 
     slug = models.SlugField(_("slug"), unique=True)
@@ -52,10 +49,6 @@ class Source(models.Model):
         help_text=_("What readers should know about the document: form, gaps."),
     )
 
-    history = HistoricalRecords()
-
-    objects = SlugQuerySet.as_manager()
-
     class Meta:
         ordering = ["title"]
         verbose_name = _("source")
@@ -64,14 +57,8 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("outcomes:source", args=[self.slug])
 
-    def natural_key(self):
-        return (self.slug,)
-
-
-class Category(Translated):
+class Category(SlugModel, Translated):
     """One of the document's five sections."""
 
     slug = models.SlugField(
@@ -98,10 +85,6 @@ class Category(Translated):
 
     CHINESE = ("name", "description")
 
-    history = HistoricalRecords()
-
-    objects = SlugQuerySet.as_manager()
-
     class Meta:
         ordering = ["order"]
         verbose_name = _("category")
@@ -109,9 +92,3 @@ class Category(Translated):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("outcomes:category", args=[self.slug])
-
-    def natural_key(self):
-        return (self.slug,)
