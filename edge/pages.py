@@ -1,14 +1,5 @@
-"""Public pages at the edge: one data version per request, validators, and kept copies.
-
-Public pages carry the data version as their ETag (with the time of the change as
-Last-Modified), so a revisit is answered 304; and a server-side copy of each page is
-kept per version (the "pages" cache), so an edit shows at once without any
-invalidation. Shared caches in front (Varnish, a CDN) may keep them for
-HTTP_CACHE_SECONDS: each page names what it shows in `xkey`/`Surrogate-Key`, and the
-worker purges the catalogue from the proxies after each change (edge/purge.py). With
-read replicas, the version and the page are read from one snapshot of one replica
-(edge/routing.py).
-"""
+"""Public pages: one data version per request, its ETag, a copy kept per version, and
+the headers that let a proxy keep and purge them (docs/scaling.md)."""
 
 import hashlib
 import os
@@ -48,20 +39,12 @@ def code_release():
 RELEASE = os.environ.get("DJANGO_RELEASE") or code_release()
 
 
-def record_key(record):
-    """The surrogate key of a page's own record (xkey, Surrogate-Key)."""
-    model = type(record)._meta.model_name
-    if model == "outcome":
-        return f"outcome-{record.pk}"
-    if model == "country":
-        return f"country-{record.code.lower()}"
-    return f"{model}-{record.slug}"  # category, organization
-
-
 def with_record_key(response, record):
     """Name `record` in the keys of its page's response (public_page adds "catalogue"):
     a CDN may then purge that record's pages alone."""
-    response["xkey"] = record_key(record)
+    model = type(record)._meta.model_name
+    name = {"outcome": record.pk, "country": getattr(record, "code", "").lower()}
+    response["xkey"] = f"{model}-{name.get(model) or record.slug}"
     return response
 
 

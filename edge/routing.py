@@ -1,24 +1,5 @@
-"""Read replicas: public pages read a streaming replica, everything else the primary.
-
-A small router rather than django-multidb-router: that package pins by a cookie after
-each write and picks a replica per query, so one page could read two replicas at two
-points of their replay. Here a public page is one snapshot of one replica, taken
-where the data version is read (public_snapshot), and the scope is a
-context variable set by ReadRoutingMiddleware, so that nothing else ever reads a
-replica:
-
-- writes and migrations go to the primary ("default");
-- reads go to a replica only inside `public_page` (the public pages and the API), for a
-  GET or HEAD request outside the admin from a visitor without a session (an editor
-  has one: pinned to the primary, they see their own changes at once);
-- management commands (seed, migrate), the data package's writer, the admin, forms
-  and /healthz's own checks read the primary, the context variable's default;
-- a replica that fails to answer is left alone for DOWN_SECONDS by this process;
-- the data version a process serves never goes backwards: a replica behind the
-  newest version this process has seen is passed over for the primary.
-
-Replicas are the DATABASES aliases replica_0, replica_1, … (DATABASE_REPLICA_URLS).
-"""
+"""Read replicas: a public page reads one snapshot of one streaming replica; everything
+else reads the primary. The rules, and why not django-multidb-router: docs/scaling.md."""
 
 import logging
 import random
@@ -54,10 +35,8 @@ def replica_aliases():
 
 def choose_replica():
     """An alias of a replica this process believes is up, or None."""
-    if not _public.get():
-        return None
     up = [alias for alias in replica_aliases() if not is_down(alias)]
-    return random.choice(up) if up else None
+    return random.choice(up) if up and _public.get() else None
 
 
 def mark_down(alias, error):
@@ -72,16 +51,11 @@ def is_down(alias):
 
 
 def saw_version(number):
-    """Note a data version this process served or made; returns the newest one seen.
-    (Connected to dataversion.version_bumped by edge.apps.)"""
+    """Note a data version this process served or made (edge.apps connects it to
+    dataversion.version_bumped): a replica behind it is passed over."""
     global _newest
     with _lock:
         _newest = max(_newest, number)
-        return _newest
-
-
-def newest_version():
-    return _newest
 
 
 @contextmanager
@@ -127,13 +101,8 @@ def replica_snapshot(alias):
         stack.__exit__(type(error), error, error.__traceback__)  # rolls back
         mark_down(alias, error)
         return None
-    if version.number < newest_version():
-        logger.info(
-            "Replica %s is at version %s, behind %s: reading the primary.",
-            alias,
-            version.number,
-            newest_version(),
-        )
+    if version.number < _newest:
+        logger.info("Replica %s is behind version %s: reading the primary.", alias, _newest)
         stack.close()
         return None
     stack.enter_context(reading(alias))
