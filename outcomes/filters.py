@@ -1,9 +1,7 @@
 """The one FilterSet behind the outcome list, the API's list and the downloads.
 
-A list asks it once (`OutcomeFilter.listing`) and receives everything the page shows:
-the page of outcome ids, the facet counts and their panel, the chips, a suggestion,
-the snippets of a search and how each outcome reaches a chosen country through a
-grouping. All of it comes from the facet index of the data version (outcomes/facets.py)
+A list asks it once (`OutcomeFilter.listing`) and receives everything the page shows
+(docs/architecture.md), all from the facet index of the data version (outcomes/facets.py)
 but a chosen sort order, which the database answers.
 """
 
@@ -206,8 +204,6 @@ class OutcomeFilter(django_filters.FilterSet):
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][1])
 
-    # What the list shows ---------------------------------------------------------------------
-
     def problems(self):
         """What makes the filters' values unusable, in words: [] when they are usable."""
         if self.is_valid():
@@ -218,7 +214,6 @@ class OutcomeFilter(django_filters.FilterSet):
         ]
 
     def search_terms(self):
-        """The words searched for (search.terms), or None without a search."""
         return terms(self.form.cleaned_data.get("q")) if self.is_valid() else None
 
     def facet_of(self, name):
@@ -239,12 +234,9 @@ class OutcomeFilter(django_filters.FilterSet):
         return (lambda outcome: self.index.via_groupings(outcome.pk, codes)) if codes else None
 
     def search_matches(self):
-        """The outcomes matching `q`: (bitmask, their positions in the index best first
-        where the database ranks them, else None). All outcomes without `q`.
-
-        Remembered with the index for the data version: one query per search, however
-        many pages, orders and other filters it is asked with.
-        """
+        """The outcomes matching `q` (all without it): (bitmask, their positions in the index
+        best first where the database ranks them, else None). Remembered with the index: one
+        query per search, however many pages, orders and other filters it is asked with."""
         index = self.index
         query = self.form.cleaned_data.get("q")
         if not query:
@@ -315,13 +307,9 @@ class OutcomeFilter(django_filters.FilterSet):
         )
 
     def facet_counts(self):
-        """For each facet, its values with the number of outcomes choosing each would give.
-
-        Counted from the in-memory index of the data version: no query, or one to find
-        the outcomes matching `q`. A long facet shows its FACET_LIMIT values with the
-        most outcomes and every value in use; `more` counts the values left out.
-        Remembered with the index for this choice of filters.
-        """
+        """For each facet, its values with the number of outcomes choosing each would give,
+        from the index (no query but a search's): FACET_LIMIT values and those in use, and
+        `more`, the number left out. Remembered with the index for this choice of filters."""
         if not self.is_valid():
             return {}
         return self.index.remember(("facets", *self.choice_key()), self._count_facets)
@@ -407,7 +395,6 @@ class OutcomeFilter(django_filters.FilterSet):
                 {"value": value, "label": label, "count": count, "selected": is_selected}
                 for _, value, label, count, is_selected in sorted(found)
             ]
-            # The FACET_LIMIT values with the most outcomes (the first of equals) and those in use.
             top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
             shown = [option for option in options if id(option) in top or option["selected"]]
             facets[name] = {"options": shown, "more": len(options) - len(shown)}

@@ -67,7 +67,7 @@ def is_chinese(word):
 
 def words(text):
     """The words of `text` (see the module's docstring), in order."""
-    found = []
+    found: list[str] = []
     for run in WORD_RE.findall(text.lower()):
         if is_chinese(run):
             found += (word for word in jieba.cut(_to_simplified.convert(run)) if word.strip())
