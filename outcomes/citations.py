@@ -77,9 +77,12 @@ def source_item(source):
     )
 
 
+def _home(request):
+    return request.build_absolute_uri(reverse("outcomes:home"))
+
+
 def outcome_item(outcome, request, version):
-    """An outcome's record in the catalogue, as CSL-JSON; `version`: (number, changed)."""
-    number, changed = version
+    """An outcome's record in the catalogue, as CSL-JSON; `version`: the data Version."""
     source = outcome.source
     return _clean(
         {
@@ -89,8 +92,8 @@ def outcome_item(outcome, request, version):
             "author": [{"literal": source.publisher}],
             "container-title": CATALOGUE,
             "issued": date_parts(source.published),
-            "accessed": date_parts(changed.date()),
-            "version": str(number),
+            "accessed": date_parts(version.changed.date()),
+            "version": str(version.number),
             "URL": request.build_absolute_uri(outcome.get_absolute_url()),
             "note": f"Item {outcome.reference} of “{source.title}” ({source.publisher}"
             + (f", {source.published:%Y-%m-%d}" if source.published else "")
@@ -102,16 +105,15 @@ def outcome_item(outcome, request, version):
 
 def catalogue_item(request, version):
     """The catalogue as a whole: a dataset with a version and a date."""
-    number, changed = version
     return {
         "id": "catalogue",
         "type": "dataset",
         "title": CATALOGUE,
         "author": [{"literal": CATALOGUE_EDITORS}],
-        "issued": date_parts(changed.date()),
-        "accessed": date_parts(changed.date()),
-        "version": str(number),
-        "URL": request.build_absolute_uri(reverse("outcomes:home")),
+        "issued": date_parts(version.changed.date()),
+        "accessed": date_parts(version.changed.date()),
+        "version": str(version.number),
+        "URL": _home(request),
     }
 
 
@@ -147,9 +149,16 @@ def rendered(items):
     ]
 
 
-def _year(item, key="issued"):
-    parts = (item.get(key) or {}).get("date-parts") or [[]]
-    return parts[0]
+def _dates(item, separator):
+    """(year, date issued, date accessed) of an item, the dates' parts joined by `separator`."""
+    issued, accessed = (
+        ((item.get(key) or {}).get("date-parts") or [[]])[0] for key in ("issued", "accessed")
+    )
+    return (
+        str(issued[0]) if issued else None,
+        separator.join(f"{part:02d}" for part in issued),
+        separator.join(f"{part:02d}" for part in accessed),
+    )
 
 
 # CSL type -> (BibTeX entry type, RIS type)
@@ -169,30 +178,25 @@ def _latex(value):
 def bibtex(items):
     library = bibtexparser.Library()
     for item in items:
-        issued = _year(item)
+        year, date, accessed = _dates(item, "-")
         fields = {
             "title": _latex(item.get("title")),
             # A body's name in braces: BibTeX does not split it into given and family names.
             "author": "{" + _latex(item["author"][0]["literal"]) + "}"
             if item.get("author")
             else None,
-            "year": str(issued[0]) if issued else None,
-            "date": "-".join(f"{part:02d}" for part in issued) if issued else None,
+            "year": year,
+            "date": date,
             "url": item.get("URL"),
-            "urldate": "-".join(f"{p:02d}" for p in _year(item, "accessed")) or None,
+            "urldate": accessed,
             "version": item.get("version"),
             "publisher": _latex(item.get("publisher")),
             "journaltitle": _latex(item.get("container-title")),
             "note": _latex(item.get("note")),
         }
         key = item["id"].replace(":", "-").replace(".", "-")
-        library.add(
-            Entry(
-                TYPES[item["type"]][0],
-                key,
-                [Field(name, value) for name, value in fields.items() if value],
-            )
-        )
+        entry_fields = [Field(name, value) for name, value in _clean(fields).items()]
+        library.add(Entry(TYPES[item["type"]][0], key, entry_fields))
     return bibtexparser.write_string(library)
 
 
@@ -204,22 +208,22 @@ def _line(value):
 def ris(items):
     entries = []
     for item in items:
-        issued = _year(item)
+        year, date, accessed = _dates(item, "/")
         entry = {
             "type_of_reference": TYPES[item["type"]][1],
             "title": _line(item.get("title")),
             "authors": [_line(author["literal"]) for author in item.get("author", [])],
-            "year": str(issued[0]) if issued else None,
-            "date": "/".join(f"{part:02d}" for part in issued) if issued else None,
+            "year": year,
+            "date": date,
             "urls": [item["URL"]] if item.get("URL") else None,
-            "access_date": "/".join(f"{p:02d}" for p in _year(item, "accessed")) or None,
+            "access_date": accessed,
             "edition": item.get("version"),
             "publisher": _line(item.get("publisher")),
             "secondary_title": _line(item.get("container-title")),
             "notes": [_line(item["note"])] if item.get("note") else None,
             "id": item["id"],
         }
-        entries.append({key: value for key, value in entry.items() if value})
+        entries.append(_clean(entry))
     return rispy.dumps(entries, implementation=PlainRisWriter)
 
 
@@ -239,17 +243,13 @@ def json_ld(data):
     return mark_safe(escaped)  # noqa: S308 (escaped above)
 
 
-def _schema_date(day):
-    return day.isoformat() if day else None
-
-
 def source_schema(source):
     return _clean(
         {
             "@type": "CreativeWork",
             "name": source.title,
             "url": source.url,
-            "datePublished": _schema_date(source.published),
+            "datePublished": source.published.isoformat() if source.published else None,
             "publisher": {"@type": "Organization", "name": source.publisher},
         }
     )
@@ -258,18 +258,17 @@ def source_schema(source):
 def catalogue_schema(request, version, sources, distributions=()):
     """The catalogue as a schema.org Dataset, based on `sources`; `distributions`:
     [(name, address, type)]."""
-    number, changed = version
     return {
         "@context": "https://schema.org",
         "@type": "Dataset",
         "name": CATALOGUE,
         "description": "The cooperation outcomes of SIRONET member organizations, "
         "with the organizations, places, groupings, figures and programmes each names.",
-        "url": request.build_absolute_uri(reverse("outcomes:home")),
+        "url": _home(request),
         "license": LICENSE,
         "creator": {"@type": "Organization", "name": CATALOGUE_EDITORS},
-        "version": str(number),
-        "dateModified": changed.isoformat(timespec="seconds"),
+        "version": str(version.number),
+        "dateModified": version.changed.isoformat(timespec="seconds"),
         "isBasedOn": [source_schema(source) for source in sources],
         "distribution": [
             {
@@ -284,7 +283,6 @@ def catalogue_schema(request, version, sources, distributions=()):
 
 
 def outcome_schema(outcome, request, version):
-    number, changed = version
     return _clean(
         {
             "@context": "https://schema.org",
@@ -293,13 +291,9 @@ def outcome_schema(outcome, request, version):
             "identifier": f"{outcome.source.slug}/{outcome.reference}",
             "url": request.build_absolute_uri(outcome.get_absolute_url()),
             "text": outcome.text,
-            "version": str(number),
-            "dateModified": changed.isoformat(timespec="seconds"),
-            "isPartOf": {
-                "@type": "Dataset",
-                "name": CATALOGUE,
-                "url": request.build_absolute_uri(reverse("outcomes:home")),
-            },
+            "version": str(version.number),
+            "dateModified": version.changed.isoformat(timespec="seconds"),
+            "isPartOf": {"@type": "Dataset", "name": CATALOGUE, "url": _home(request)},
             "license": LICENSE,
             "citation": source_schema(outcome.source),
             "about": [

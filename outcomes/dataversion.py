@@ -1,19 +1,13 @@
 """The data version: a number every change to the catalogue increases, and what sets it off.
 
-The one home for invalidation. Every save, delete, link change or QuerySet.update()
-(announced by models.CatalogueQuerySet) of a catalogue model (every model of this app
-but its bookkeeping and history tables) is noted in the transaction it happens in;
-when that transaction commits, the search documents of the outcomes it touched are
-rebuilt and the data version is bumped, once. So an import of many rows costs one
-refresh and one bump; a change that rolls back (an import's preview) sets off
-nothing; and no row lock is held on the data version while a long transaction runs.
-Outside a transaction (autocommit) the work is done at once.
-
-Whatever is kept per data version (pages, rows, the facet index) is therefore never
-stale: every worker reads the version once per public request. Once a bump has
-committed, `version_bumped` is sent (the HTTP edge listens); the worker process
-(`manage.py worker`) does the rest after the response: purging proxies, writing the
-data package.
+The one home for invalidation (docs/architecture.md, "An editor's save"). Every save,
+delete, link change or QuerySet.update() (announced by models.CatalogueQuerySet) of a
+catalogue model is noted in its transaction; when that commits, the touched outcomes'
+search documents are rebuilt and the version bumped, once. So an import of many rows costs
+one refresh and one bump; a change that rolls back (an import's preview) sets off nothing;
+and no row lock is held on the version while a long transaction runs. Outside a transaction
+(autocommit) the work is done at once. Whatever is kept per data version (pages, rows, the
+facet index) is therefore never stale: each worker reads it once per public request.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -114,8 +108,6 @@ def bump_data_version(outcome_ids=None):
     return version
 
 
-# What a change touches ---------------------------------------------------------------------
-
 BOOKKEEPING = {models.DataVersion, models.VersionLog, models.SeedRecord}
 
 # Changes to rows of these models touch the search document of their outcome.
@@ -200,9 +192,6 @@ def _apply():
     finally:
         # The change is committed: pages must show it regardless.
         bump_data_version(None if pending["whole"] else outcome_ids)
-
-
-# The listeners ------------------------------------------------------------------------------
 
 
 def _saved(sender, instance, created=False, raw=False, **kwargs):

@@ -32,27 +32,19 @@ class OutcomeChanges(Feed):
             return RENAMED[kind].objects.get(slug=key)  # else feed() redirects
         return None
 
-    def outcomes(self, chosen):
-        if isinstance(chosen, Category):
-            return Outcome.objects.filter(category=chosen)
-        if isinstance(chosen, Country):
-            return Outcome.objects.filter(countries=chosen)
-        if isinstance(chosen, Organization):
-            return Outcome.objects.filter(participations__organization=chosen)
-        return Outcome.objects.all()
-
     def title(self, chosen):
         about = f": {chosen}" if chosen else ""
         return f"SIRONET Outcomes Catalogue{about}, new and corrected outcomes"
 
-    def subtitle(self, chosen):
-        return "Each entry is an outcome added to the catalogue or a correction to one."
+    subtitle = "Each entry is an outcome added to the catalogue or a correction to one."
 
     def link(self, chosen):
         return chosen.get_absolute_url() if chosen else reverse("outcomes:outcome_list")
 
     def items(self, chosen):
-        outcomes = self.outcomes(chosen)
+        outcomes = Outcome.objects.all()
+        if chosen:
+            outcomes = outcomes.filter(**{OUTCOMES_OF[type(chosen)]: chosen})
         records = with_previous(
             Outcome.history.filter(
                 id__in=outcomes.values("pk"), history_type__in=["+", "~"]
@@ -66,7 +58,7 @@ class OutcomeChanges(Feed):
             if record.outcome is None:
                 continue
             record.words = changes_in_words(record)
-            if record.outcome and (record.history_type == "+" or record.words):
+            if record.history_type == "+" or record.words:
                 entries.append(record)
                 if len(entries) == ENTRIES:
                     break
@@ -92,12 +84,18 @@ class OutcomeChanges(Feed):
     def item_pubdate(self, record):
         return record.history_date
 
-    def item_updateddate(self, record):
-        return record.history_date
+    item_updateddate = item_pubdate
 
 
 # Feeds of records that may be renamed: an earlier slug redirects (redirect_renamed).
 RENAMED: dict[str | None, Any] = {"category": Category, "organization": Organization}
+
+# The lookup from an outcome to the record a feed is about.
+OUTCOMES_OF = {
+    Category: "category",
+    Country: "countries",
+    Organization: "participations__organization",
+}
 
 
 def feed(request, kind=None, key=None):

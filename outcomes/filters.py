@@ -1,14 +1,14 @@
 """The one FilterSet behind the outcome list, the API's list and the downloads.
 
-A list asks it once (`OutcomeFilter.listing`) and receives everything the page shows:
-the page of outcome ids, the facet counts and their panel, the chips, a suggestion,
-the snippets of a search and how each outcome reaches a chosen country through a
-grouping. All of it comes from the facet index of the data version (outcomes/facets.py)
+A list asks it once (`OutcomeFilter.listing`) and receives everything the page shows
+(docs/architecture.md), all from the facet index of the data version (outcomes/facets.py)
 but a chosen sort order, which the database answers.
 """
 
+import heapq
 from array import array
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import django_filters
@@ -53,11 +53,8 @@ FACET_LIMIT = 20
 
 
 class KnownValuesField(forms.MultipleChoiceField):
-    """Several slugs or codes of one filter, checked against those the catalogue knows.
-
-    The known values come from the facet index of the data version (no query);
-    an unknown one, a NUL character included, is reported by name.
-    """
+    """Several slugs or codes of one filter, checked against those the facet index knows
+    (no query); an unknown one, a NUL character included, is reported by name."""
 
     default_error_messages = {
         "invalid_choice": gettext_lazy("“%(value)s” is not a known value."),
@@ -83,15 +80,11 @@ class KnownValuesFilter(django_filters.MultipleChoiceFilter):
 
 
 def _in_related(manager, lookup):
-    """Filter outcomes whose rows in `manager` have `lookup` in the chosen values (OR)."""
-
-    def method(queryset, name, value):
-        if not value:
-            return queryset
-        rows = manager.filter(**{f"{lookup}__in": value}).values("outcome_id")
-        return queryset.filter(pk__in=rows)
-
-    return method
+    """Filter outcomes whose rows in `manager` have `lookup` in the chosen values (OR).
+    (django-filter calls a filter's method only with values, as for the others here.)"""
+    return lambda queryset, name, value: queryset.filter(
+        pk__in=manager.filter(**{f"{lookup}__in": value}).values("outcome_id")
+    )
 
 
 @dataclass
@@ -110,19 +103,18 @@ class Listing:
     via: dict = field(default_factory=dict)
     snippets: dict = field(default_factory=dict)
     panel: Any = ""
-    searched: tuple | None = None
 
 
 class OutcomeFilter(django_filters.FilterSet):
     """Values within one filter combine with OR; different filters with AND."""
 
     q = django_filters.CharFilter(
-        label=gettext_lazy("Search"), method="search", max_length=MAX_QUERY_LENGTH
+        label=gettext_lazy("Search"),
+        method=lambda queryset, name, value: queryset.search(value),
+        max_length=MAX_QUERY_LENGTH,
     )
     category = KnownValuesFilter(
-        method=lambda queryset, name, value: (
-            queryset.filter(category__slug__in=value) if value else queryset
-        ),
+        method=lambda queryset, name, value: queryset.filter(category__slug__in=value)
     )
     country = KnownValuesFilter(method="filter_country")
     via = django_filters.ChoiceFilter(
@@ -161,12 +153,10 @@ class OutcomeFilter(django_filters.FilterSet):
 
     @classmethod
     def canonical_query(cls, query):
-        """The query a list or export answers: its own parameters only, in a fixed
-        order, each value once, one search; what pages link to and caches key on.
-
-        Whatever a query string repeats or adds, the work and the page are those of
-        this query (each filter is then held to MAX_VALUES by its field).
-        """
+        """The query a list or export answers, what pages link to and caches key on: its
+        own parameters only, in a fixed order, each value once, one search. Whatever a query
+        string repeats or adds, the work and the page are those of this query (each filter
+        is then held to MAX_VALUES by its field)."""
         clean = QueryDict(mutable=True)
         for name in cls.PARAMS:
             values = [value.strip() for value in query.getlist(name)]
@@ -188,11 +178,10 @@ class OutcomeFilter(django_filters.FilterSet):
             self.form.fields[name].known = values
 
     def get_form_class(self):
-        # django-filter builds a new form class, with new fields, for every FilterSet,
-        # a large part of the FilterSet's cost on each list request (docs/performance.md).
-        # Its fields do not depend on the request, so build the class once (each form
-        # still works on copies of them, as every Django form does). A filter whose
-        # field depended on the request would need this removed.
+        # django-filter builds a new form class for every FilterSet, a large part of its
+        # cost per list request (docs/performance.md). Its fields do not depend on the
+        # request, so the class is built once (each form still copies its fields); a
+        # field that depended on the request would need this removed.
         cls = type(self)
         if "_form_class" not in cls.__dict__:
             cls._form_class = super().get_form_class()
@@ -201,8 +190,6 @@ class OutcomeFilter(django_filters.FilterSet):
     def filter_country(self, queryset, name, value):
         """Outcomes with any of the countries as a place; with ?via=1, also those that
         reach one through a grouping they name as a whole (as of their source's date)."""
-        if not value:
-            return queryset
         places = Outcome.countries.through.objects.filter(country__code__in=value)
         found = Q(pk__in=places.values("outcome_id"))
         if self.form.cleaned_data.get("via"):
@@ -210,19 +197,12 @@ class OutcomeFilter(django_filters.FilterSet):
             found |= Q(pk__in=reached.values("outcome_id"))
         return queryset.filter(found)
 
-    def search(self, queryset, name, value):
-        return queryset.search(value)
-
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.best_first()
-        return queryset
+        return queryset if self.form.cleaned_data.get("sort") else queryset.best_first()
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][1])
-
-    # What the list shows ---------------------------------------------------------------------
 
     def problems(self):
         """What makes the filters' values unusable, in words: [] when they are usable."""
@@ -234,14 +214,11 @@ class OutcomeFilter(django_filters.FilterSet):
         ]
 
     def search_terms(self):
-        """The words searched for (search.terms), or None without a search."""
         return terms(self.form.cleaned_data.get("q")) if self.is_valid() else None
 
     def facet_of(self, name):
         """The index's facet a filter reads: a country's places, or with ?via=1 its reach."""
-        if name == "country" and self.form.cleaned_data.get("via"):
-            return "reach"
-        return name
+        return "reach" if name == "country" and self.form.cleaned_data.get("via") else name
 
     def via_codes(self):
         """The chosen country codes when ?via=1 labels rows “via …”, else none."""
@@ -254,17 +231,12 @@ class OutcomeFilter(django_filters.FilterSet):
         slug, region name)] through which an outcome reaches a chosen country; None
         without ?via=1."""
         codes = self.via_codes()
-        if not codes:
-            return None
-        return lambda outcome: self.index.via_groupings(outcome.pk, codes)
+        return (lambda outcome: self.index.via_groupings(outcome.pk, codes)) if codes else None
 
     def search_matches(self):
-        """The outcomes matching `q`: (bitmask, their positions in the index best first
-        where the database ranks them, else None). All outcomes without `q`.
-
-        Remembered with the index for the data version: one query per search, however
-        many pages, orders and other filters it is asked with.
-        """
+        """The outcomes matching `q` (all without it): (bitmask, their positions in the index
+        best first where the database ranks them, else None). Remembered with the index: one
+        query per search, however many pages, orders and other filters it is asked with."""
         index = self.index
         query = self.form.cleaned_data.get("q")
         if not query:
@@ -280,6 +252,14 @@ class OutcomeFilter(django_filters.FilterSet):
 
         return index.remember(("search", terms(query)), search)
 
+    def query_string(self, name=None, values=()):
+        """The list's query string without its page; with `name`, `values` as its values."""
+        query = self.data.copy() if self.data else QueryDict(mutable=True)
+        query.pop("page", None)
+        if name:
+            query.setlist(name, values)
+        return query.urlencode()
+
     def suggestion(self):
         """A query to propose when the search finds nothing at all (whatever the other
         filters), as {"text", "query": the list's query string with it}; else None."""
@@ -288,18 +268,21 @@ class OutcomeFilter(django_filters.FilterSet):
         if self.search_matches()[0]:
             return None
         text = self.index.suggestion(terms(self.form.cleaned_data["q"]))
-        if text is None:
-            return None
-        query = self.data.copy()
-        query["q"] = text
-        query.pop("page", None)
-        return {"text": text, "query": query.urlencode()}
+        return None if text is None else {"text": text, "query": self.query_string("q", [text])}
 
     def chosen_masks(self):
         return {
             name: self.index.mask_of(self.facet_of(name), self.data.getlist(name))
             for name in self.FACETS
         }
+
+    @staticmethod
+    def narrowed(mask, masks):
+        """`mask` ANDed with each of `masks` but None (a filter not in use)."""
+        for chosen in masks:
+            if chosen is not None:
+                mask &= chosen
+        return mask
 
     def outcome_ids(self):
         """The listed outcomes' ids, a sequence a Paginator counts and slices: from the
@@ -311,10 +294,7 @@ class OutcomeFilter(django_filters.FilterSet):
         if self.form.cleaned_data.get("sort"):
             return self.qs.values_list("pk", flat=True)
         mask, ranked = self.search_matches()
-        for chosen in self.chosen_masks().values():
-            if chosen is not None:
-                mask &= chosen
-        return MaskedOutcomes(self.index, mask, ranked)
+        return MaskedOutcomes(self.index, self.narrowed(mask, self.chosen_masks().values()), ranked)
 
     def choice_key(self):
         """What identifies this choice of filters in the page's language, whatever its
@@ -327,13 +307,9 @@ class OutcomeFilter(django_filters.FilterSet):
         )
 
     def facet_counts(self):
-        """For each facet, its values with the number of outcomes choosing each would give.
-
-        Counted from the in-memory index of the data version: no query, or one to find
-        the outcomes matching `q`. A long facet shows its FACET_LIMIT values with the
-        most outcomes and every value in use; `more` counts the values left out.
-        Remembered with the index for this choice of filters.
-        """
+        """For each facet, its values with the number of outcomes choosing each would give,
+        from the index (no query but a search's): FACET_LIMIT values and those in use, and
+        `more`, the number left out. Remembered with the index for this choice of filters."""
         if not self.is_valid():
             return {}
         return self.index.remember(("facets", *self.choice_key()), self._count_facets)
@@ -362,27 +338,21 @@ class OutcomeFilter(django_filters.FilterSet):
         }
         chips = []
         for name in ("q", *self.FACETS):
-            for value in self.data.getlist(name) if self.data else []:
-                remaining = self.data.copy()
-                remaining.setlist(name, [v for v in self.data.getlist(name) if v != value])
-                remaining.pop("page", None)
-                label = f"“{value}”" if name == "q" else labels.get((name, value), value)
+            chosen = self.data.getlist(name)
+            for value in chosen:
                 chips.append(
                     {
                         "filter": self.FACETS.get(name, gettext_lazy("Search")),
-                        "label": label,
-                        "remove": remaining.urlencode(),
+                        "label": f"“{value}”" if name == "q" else labels.get((name, value), value),
+                        "remove": self.query_string(name, [v for v in chosen if v != value]),
                     }
                 )
-        if self.data and self.data.get("via") and self.data.getlist("country"):
-            remaining = self.data.copy()
-            remaining.pop("via")
-            remaining.pop("page", None)
+        if self.data.get("via") and self.data.getlist("country"):
             chips.append(
                 {
                     "filter": gettext_lazy("Reach"),
                     "label": gettext_lazy("also through groupings"),
-                    "remove": remaining.urlencode(),
+                    "remove": self.query_string("via"),
                 }
             )
         return chips
@@ -391,53 +361,41 @@ class OutcomeFilter(django_filters.FilterSet):
         """Everything the list page shows of page `page_number` (a Listing)."""
         page = Paginator(self.outcome_ids(), page_size).get_page(page_number)
         facets = self.facet_counts()
-        query = self.data.copy() if self.data else QueryDict(mutable=True)
-        query.pop("page", None)
-        listing = Listing(
+        searched = self.search_terms()
+        ids = list(page.object_list)
+        codes = self.via_codes()
+        return Listing(
             page=page,
             facets=facets,
             chips=self.chips(facets),
             suggestion=self.suggestion(),
             problems=self.problems(),
-            query=query.urlencode(),
-            searched=self.search_terms(),
+            query=self.query_string(),
+            via={pk: self.index.via_groupings(pk, codes) for pk in ids} if codes else {},
+            snippets={pk: self.index.snippet(pk, searched) for pk in ids} if searched else {},
+            panel=self.facet_panel(facets) if facets else "",
         )
-        ids = list(page.object_list)
-        codes = self.via_codes()
-        if codes:
-            listing.via = {pk: self.index.via_groupings(pk, codes) for pk in ids}
-        listing.panel = self.facet_panel(facets) if facets else ""
-        if listing.searched:
-            listing.snippets = {pk: self.index.snippet(pk, listing.searched) for pk in ids}
-        return listing
 
     def _count_facets(self):
-        index = self.index
         matching, _ = self.search_matches()
         chosen = self.chosen_masks()
         chinese = chinese_page()
         facets = {}
         for name in self.FACETS:
-            within = matching
-            for other, mask in chosen.items():
-                if other != name and mask is not None:
-                    within &= mask
+            within = self.narrowed(matching, (m for other, m in chosen.items() if other != name))
+            facet = self.facet_of(name)
             selected = set(self.data.getlist(name))
-            counts = index.counts(self.facet_of(name), within)
+            counts = self.index.counts(facet, within)
             found = []
             for value in counts.keys() | selected:
-                if option := index.option(self.facet_of(name), value, chinese):
+                if option := self.index.option(facet, value, chinese):
                     label, order = option
-                    count = counts.get(value, 0)
-                    found.append((order, value, label, count, value in selected))
+                    found.append((order, value, label, counts.get(value, 0), value in selected))
             options = [
                 {"value": value, "label": label, "count": count, "selected": is_selected}
                 for _, value, label, count, is_selected in sorted(found)
             ]
-            shown = options
-            if len(options) > FACET_LIMIT:
-                top = sorted(options, key=lambda option: -option["count"])[:FACET_LIMIT]
-                keep = {id(option) for option in top}
-                shown = [o for o in options if id(o) in keep or o["selected"]]
+            top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
+            shown = [option for option in options if id(option) in top or option["selected"]]
             facets[name] = {"options": shown, "more": len(options) - len(shown)}
         return facets

@@ -68,12 +68,9 @@ def world_map(counts, names, highlight=()):
             {
                 "shade": i,
                 "label": ngettext_lazy("%(count)s outcome", "%(count)s outcomes", "count")
-                % {"count": low},
-            }
-            if low == high
-            else {
-                "shade": i,
-                "label": gettext_lazy("%(low)s–%(high)s outcomes") % {"low": low, "high": high},
+                % {"count": low}
+                if low == high
+                else gettext_lazy("%(low)s–%(high)s outcomes") % {"low": low, "high": high},
             }
             for i, (low, high) in enumerate(bins, 1)
         ],

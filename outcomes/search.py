@@ -1,29 +1,17 @@
-"""Text search over outcomes, the same on PostgreSQL and SQLite.
+"""Text search over outcomes, the same on PostgreSQL and SQLite (docs/data.md).
 
-Each outcome keeps a search document (`Outcome.search_text`): its title, text,
-scope, programmes, organizations, countries and regions, in English and in
-Chinese, with the other names people use (acronyms, aliases), reduced to words
-separated by single spaces by `words`, which queries go through as well (the one
-home for the normalization):
+Each outcome keeps a search document (`Outcome.search_text`): its searchable strings in
+both languages, with the other names people use, reduced by `words` (which queries go
+through as well: the one home for the normalization) to words separated by single spaces:
+lower case; traditional Chinese folded to simplified (OpenCC t2s: 緬甸 is 缅甸); Chinese cut
+into words (jieba), other text into runs of letters and digits; an English word whose
+Porter stem does not start it followed by that stem ("surgery surgeri"), stemmed in Python
+so that both databases see the very same words.
 
-- lower case; traditional Chinese folded to simplified (OpenCC t2s: 緬甸 is 缅甸);
-- Chinese cut into words (jieba), other text into runs of letters and digits;
-- an English word whose stem is not the start of it is followed by its stem
-  (Porter's, by snowballstemmer, in Python, so that both databases see the very
-  same words): "surgery surgeri".
-
-A query matches the outcomes in which each of its words matches:
-
-- a word of Chinese wherever it appears in the document (a substring: one and
-  two characters work, 缅 finds 缅甸), by LIKE on both databases;
-- any other word by its stem starting a word of the document: "surgery" (stem
-  "surgeri") finds "surgeries", "school" finds "schools". PostgreSQL answers from
-  a GIN index over the document's tsvector and ranks the results; SQLite from an
-  FTS5 index of the same words.
-
-`Outcome.objects.search(query)` runs a search; `suggestion` proposes a query
-from the catalogue's words when one finds nothing; `snippet` marks a query's
-words in a text.
+A query matches the outcomes in which each of its words matches: a Chinese word anywhere
+in the document (a substring, by LIKE on both databases: 缅 finds 缅甸); any other word by
+its stem starting a word of the document ("school" finds "schools"), from a GIN index over
+the tsvector on PostgreSQL, which ranks the results, and an FTS5 index on SQLite.
 """
 
 import functools
@@ -67,6 +55,7 @@ SEARCH_VECTOR = StoredVector()
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD_RE = re.compile(rf"[{HAN}]+|[^\W_{HAN}]+")
 HAN_RE = re.compile(rf"[{HAN}]")
+HAN_RUN_RE = re.compile(rf"[{HAN}]+")
 
 jieba.setLogLevel(logging.WARNING)
 _to_simplified = OpenCC("t2s")
@@ -76,18 +65,15 @@ def is_chinese(word):
     return bool(HAN_RE.search(word))
 
 
-def _segments(text):
-    """Words of lower-cased text: Chinese runs folded to simplified and cut by jieba."""
-    for run in WORD_RE.findall(text):
-        if is_chinese(run):
-            yield from (word for word in jieba.cut(_to_simplified.convert(run)) if word.strip())
-        else:
-            yield run
-
-
 def words(text):
     """The words of `text` (see the module's docstring), in order."""
-    return list(_segments(text.lower()))
+    found: list[str] = []
+    for run in WORD_RE.findall(text.lower()):
+        if is_chinese(run):
+            found += (word for word in jieba.cut(_to_simplified.convert(run)) if word.strip())
+        else:
+            found.append(run)
+    return found
 
 
 _porter = threading.local()  # a snowballstemmer stemmer is not safe to share across threads
@@ -103,18 +89,14 @@ def stem(word):
     return _porter.stemmer.stemWord(word) or word  # Porter's stem of "s" is ""
 
 
-def with_stems(words_):
-    """The words, each followed by its stem when the stem does not start it."""
-    for word in words_:
-        yield word
-        stemmed = stem(word)
-        if not word.startswith(stemmed):
-            yield stemmed
-
-
 def search_document(*parts):
-    """The search document of an outcome, from its searchable strings."""
-    found = with_stems(word for part in parts if part for word in words(part))
+    """The search document of an outcome, from its searchable strings: each word followed
+    by its stem when the stem does not start it."""
+    found = []
+    for word in (word for part in parts if part for word in words(part)):
+        found.append(word)
+        if not word.startswith(stemmed := stem(word)):
+            found.append(stemmed)
     return " " + " ".join(found) + " "
 
 
@@ -126,9 +108,6 @@ def terms(query):
 
 # Snippets: at most this many characters of text around the first word found.
 SNIPPET_LENGTH = 160
-
-
-HAN_RUN_RE = re.compile(rf"[{HAN}]+")
 
 
 def _found(text, terms_):

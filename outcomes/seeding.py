@@ -1,15 +1,14 @@
 """Loading the catalogue's data into a database without ever overwriting it.
 
-`manage.py seed` runs `seed()`. It adds every ISO country that is missing, then
-every fixture record that was never seeded before. A record that exists is left
-as it is, so an editor's correction survives any number of re-seedings; and the
-SeedRecord ledger remembers what was seeded, so a record an editor renamed or
-deleted is not brought back. Last, `seed_names` adds the other names people search
-for (fixtures/names.json) the same way, and every search document is brought up to
-date (a new version of the code may build them differently).
+`manage.py seed` runs `seed()`: it adds the missing ISO countries, then every fixture record
+never seeded before. A record that exists is left as it is (an editor's correction survives
+any re-seeding), and the SeedRecord ledger remembers what was seeded (a record an editor
+renamed or deleted is not brought back). Last, `seed_names` adds the other names people
+search for (fixtures/names.json) the same way.
 """
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +30,7 @@ NAMES = Path(settings.BASE_DIR) / "fixtures" / "names.json"
 @dataclass
 class SeedReport:
     countries_added: int = 0
-    added: dict = field(default_factory=dict)
+    added: Counter = field(default_factory=Counter)
     kept: int = 0
     orphaned: int = 0
 
@@ -104,16 +103,15 @@ def seed(fixture=FIXTURE):
             instance.save()
             for name, values in deserialized.m2m_data.items():
                 getattr(instance, name).set(values)
-            plural = str(instance._meta.verbose_name_plural)
-            report.added[plural] = report.added.get(plural, 0) + 1
+            report.added[str(instance._meta.verbose_name_plural)] += 1
         if (label, key) not in seeded:
             SeedRecord.objects.create(model=label, key=key)
     seed_names()  # saves records: their outcomes' search documents follow (signals)
-    # Countries made or named by bulk writes send no signal: the documents that name
-    # them are brought up to date here, and only then (not on every start of `make run`).
-    refreshed = Outcome.objects.all().refresh_search_text() if report.countries_added else 0
-    if report.countries_added or refreshed:
-        bump_data_version()  # bulk-created countries and bulk updates send no signal
+    if report.countries_added:
+        # Countries made or named by bulk writes send no signal: the documents that name
+        # them are brought up to date here, and only then (not on every start of `make run`).
+        Outcome.objects.all().refresh_search_text()
+        bump_data_version()
     return report
 
 
@@ -132,11 +130,10 @@ def seed_names(names=NAMES):
             given = records[getattr(record, field_name)]
             label = f"{model._meta.label_lower} {getattr(record, field_name)}"
             new, changed = [], False
-            name_zh = given.get("name_zh")
-            if name_zh and f"{label} name_zh" not in seeded:
+            if given.get("name_zh") and f"{label} name_zh" not in seeded:
                 new.append(f"{label} name_zh")
                 if not record.name_zh:
-                    record.name_zh = name_zh
+                    record.name_zh = given["name_zh"]
                     record.translated_by = "catalogue editors"  # (organizations)
                     record.translation_reviewed = False
                     changed = True

@@ -1,4 +1,4 @@
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import GenericSitemap, Sitemap
 from django.urls import reverse
 
 from outcomes.models import Category, Country, Organization, Outcome, Region, Source
@@ -27,25 +27,14 @@ class PageSitemap(CatalogueSitemap):
         return reverse(item)
 
 
-class OutcomeSitemap(CatalogueSitemap):
-    def items(self):
-        return Outcome.objects.only("slug", "updated")
-
-    def lastmod(self, outcome):
-        return outcome.updated
-
-
-class ModelSitemap(CatalogueSitemap):
-    def __init__(self, queryset):
-        self.queryset = queryset
-
-    def items(self):
-        return self.queryset
+class ModelSitemap(CatalogueSitemap, GenericSitemap):
+    def __init__(self, queryset, date_field=None):
+        super().__init__({"queryset": queryset, "date_field": date_field})
 
 
 SITEMAPS = {
     "pages": PageSitemap(),
-    "outcomes": OutcomeSitemap(),
+    "outcomes": ModelSitemap(Outcome.objects.only("slug", "updated"), date_field="updated"),
     "categories": ModelSitemap(Category.objects.all()),
     "organizations": ModelSitemap(Organization.objects.only("slug")),
     "countries": ModelSitemap(Country.objects.with_outcomes().order_by("name").only("code")),
