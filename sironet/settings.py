@@ -15,19 +15,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_BOOLEANS = dict.fromkeys(["1", "true", "yes", "on"], True)
+_BOOLEANS |= dict.fromkeys(["0", "false", "no", "off", ""], False)
 
 
 def envbool(name, default):
     value = os.environ.get(name)
     if value is None:
         return default
-    if value.strip().lower() in _TRUE:
-        return True
-    if value.strip().lower() in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use true or false.")
+    if (boolean := _BOOLEANS.get(value.strip().lower())) is None:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use true or false.")
+    return boolean
 
 
 def envint(name, default):
@@ -57,8 +55,9 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-local-development-only"
 
-LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
-ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG else [])
+ALLOWED_HOSTS = envlist(
+    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
 
 # HTTPS everywhere in production; `make serve` turns these off for plain local HTTP.
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -73,8 +72,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's)
 # and appends the client's address to X-Forwarded-For, as deploy/nginx does.
-BEHIND_PROXY = envbool("DJANGO_BEHIND_TLS_PROXY", False)
-if BEHIND_PROXY:
+if envbool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
@@ -156,8 +154,7 @@ TEMPLATES = [
 def database(url):
     config = dj_database_url.parse(
         url,
-        # Persistent connections: opening one per request costs more than the
-        # query on PostgreSQL.
+        # Persistent: on PostgreSQL, opening a connection costs more than the query.
         conn_max_age=envint("DJANGO_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
@@ -207,7 +204,6 @@ STORAGES = {
     },
 }
 
-# The editors' admin: its address can be moved, e.g. DJANGO_ADMIN_PATH=editors/.
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
 # django-axes: five failed logins in a row for one account from one address lock
@@ -242,20 +238,15 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
 def redis_caches(url):
-    """The three caches in Redis. Pages and rows are kept per data version, so a cache that
-    forgets costs time, never correctness: while Redis does not answer, reads miss and
-    writes are dropped (django-redis's IGNORE_EXCEPTIONS), pages are rendered, and
-    /healthz says so."""
+    """The three caches in Redis; one that does not answer is ignored (IGNORE_EXCEPTIONS:
+    reads miss, writes are dropped; docs/scaling.md, "Shared cache")."""
+    options = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.5}
     return {
         alias: {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": alias,
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.25,
-                "SOCKET_TIMEOUT": 0.5,
-            },
+            "OPTIONS": options,
         }
         for alias in ("default", "pages", "rows")
     }
@@ -270,31 +261,23 @@ else:
             "LOCATION": "django_cache",
         },
         # Entries kept per process in its memory: a row is small and shared by many lists.
-        "pages": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
-        },
-        "rows": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "rows",
-            "OPTIONS": {"MAX_ENTRIES": 25000},
+        **{
+            alias: {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": alias,
+                "OPTIONS": {"MAX_ENTRIES": entries},
+            }
+            for alias, entries in (("pages", 1000), ("rows", 25000))
         },
     }
 
-# On PostgreSQL, each process hears new data versions (LISTEN/NOTIFY, edge/listen.py)
-# instead of reading the version on every public request.
 DATA_VERSION_LISTEN = envbool("DJANGO_DATA_VERSION_LISTEN", True)
 
-# Shared caches in front (Varnish, a CDN): how long they may keep a public page (its
-# s-maxage), and the proxies told to forget the catalogue's pages after each change
-# (edge/purge.py, by the worker), e.g. http://127.0.0.1:6081.
+# Shared caches in front (Varnish, a CDN): docs/scaling.md, "HTTP cache in front".
 HTTP_CACHE_SECONDS = envint("HTTP_CACHE_SECONDS", 300)
 HTTP_CACHE_PURGE_URLS = envlist("HTTP_CACHE_PURGE_URLS", [])
 
-# The data package (/data/): the worker writes its files once per data version into
-# this folder, which every app server of a host shares (downloads/package.py keeps the
-# last few).
+# The data package (/data/), written by the worker (downloads/package.py keeps the last few).
 DATA_PACKAGE_DIR = Path(
     os.environ.get("DJANGO_DATA_PACKAGE_DIR") or Path(tempfile.gettempdir()) / "sironet-datapackage"
 )
@@ -330,8 +313,6 @@ CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "if-none-match"]
 CORS_EXPOSE_HEADERS = ["ETag"]
 
-# E-mail: printed on standard output unless a backend is set (e.g.
-# django.core.mail.backends.smtp.EmailBackend with the DJANGO_EMAIL_* settings).
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
@@ -343,21 +324,17 @@ EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
 # A mail server that accepts and then hangs must not stop the worker (seconds).
 EMAIL_TIMEOUT = envint("DJANGO_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
-# Editors told by e-mail of each new correction report (none: the inbox only).
 CORRECTIONS_NOTIFY = envlist("CORRECTIONS_NOTIFY", [])
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# What `manage.py worker` does after the responses, each on every round
-# (sironet/management/commands/worker.py): purge the proxies once the replicas have a
-# change, write the data package of each data version, e-mail new correction reports.
+# What `manage.py worker` does after the responses (docs/deployment.md, "The worker").
 WORKER_JOBS = [
     "edge.purge.PurgeAfterChanges",
     "downloads.package.WritePackage",
     "corrections.notify.NotifyEditors",
 ]
-# The catalogue's public address, for links in what the worker sends (e-mails).
-# Production sets it; else the first allowed host that is one name (not ".example.org").
+# The public address, for links in e-mails; else the first allowed host that is one name.
 _NAMED_HOSTS = [host for host in ALLOWED_HOSTS if host[:1] not in (".", "*")]
 SITE_URL = os.environ.get(
     "DJANGO_SITE_URL",
