@@ -6,7 +6,6 @@ from django.views import defaults
 
 
 def not_found(request, exception):
-    """Django's 404 handler: JSON under /api/, the site's page elsewhere."""
     if request.path.startswith(reverse("api:api-root")):
         docs = reverse("api:openapi-view")
         return JsonResponse(

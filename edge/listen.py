@@ -1,16 +1,11 @@
-"""The data version, pushed to each process by PostgreSQL (LISTEN/NOTIFY).
-
-Every public request needs the data version. On SQLite reading it costs microseconds, in
-the process; on PostgreSQL, a round trip to the server, which on a busy machine is most
-of what a kept page costs (docs/performance.md). So on PostgreSQL, each process listens:
-bump_data_version notifies CHANNEL in its transaction, PostgreSQL delivers the
-notification when that transaction commits, and a thread of each process keeps the
-version it heard last. The thread also reads the version every CHECK_SECONDS (a
-notification lost with a connection is made up for), and a request reads it itself when
-the thread has not confirmed it for STALE_SECONDS (a thread that lost its server).
-
-Not with read replicas (a public page reads its replica's version, in its snapshot), and
-not where settings.DATA_VERSION_LISTEN is off (the tests, whose transactions never commit).
+"""The data version, pushed to each process by PostgreSQL (LISTEN/NOTIFY): on PostgreSQL,
+reading it is a round trip per public request, most of what a kept page costs on a busy
+machine (docs/performance.md). bump_data_version notifies CHANNEL, delivered when its
+transaction commits, and a thread of each process keeps the version it heard last. The
+thread also reads the version every CHECK_SECONDS (a notification lost with a connection
+is made up for); a request reads it itself when the thread has not confirmed it for
+STALE_SECONDS. Not with read replicas (a page reads its replica's version, in its
+snapshot), nor with settings.DATA_VERSION_LISTEN off (the tests never commit).
 """
 
 import logging
@@ -29,7 +24,7 @@ STALE_SECONDS = 3
 
 
 class VersionListener:
-    """The newest data version this process knows, kept by a thread (see the module)."""
+    """The newest data version this process knows, kept by a thread."""
 
     def __init__(self):
         self.version = None

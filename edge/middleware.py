@@ -62,12 +62,9 @@ class AdminNoIndexMiddleware:
 
 
 class HealthMiddleware:
-    """`/healthz` for load balancers, and a plain 503 page while the database is down.
-
-    It comes first in MIDDLEWARE, so a health check by IP address is answered
-    before the host check and the HTTPS redirect; the answer reveals nothing but
-    whether the database answers.
-    """
+    """`/healthz` for load balancers (docs/deployment.md), and a plain 503 page while the
+    database is down. First in MIDDLEWARE: a check by IP address is answered before the host
+    check and the HTTPS redirect; the answer reveals nothing but what is up."""
 
     PATH = "/healthz"
 
@@ -80,10 +77,6 @@ class HealthMiddleware:
         return self.get_response(request)
 
     def health(self, request):
-        """JSON: each database ("default", the primary; "replica_0"…), the shared cache
-        ("local" without Redis) and the worker ("ok", or "absent" when it has not said it
-        is alive for a while). 200 while the primary answers ("degraded" when a replica,
-        Redis or the worker does not), 503 when it does not."""
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         databases = {alias: self.database_state(alias) for alias in settings.DATABASES}
@@ -102,7 +95,6 @@ class HealthMiddleware:
 
     @staticmethod
     def cache_state():
-        """ "local" without Redis, else "ok" or "down" as Redis answers now."""
         if not settings.REDIS_URL:
             return "local"
         try:

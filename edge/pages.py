@@ -70,15 +70,12 @@ MAX_CACHED_PAGE = 400_000
 
 
 def public_page(view=None, *, parameters=no_parameters, keep=True):
-    """A public page: 304 when the client has this version, else a kept copy or the view.
-
-    Costs one query (the version) when the page is kept. `parameters(query)` gives
-    the canonical query string the view answers (the parameters it reads, each
-    value once): copies are kept per data version, scheme, host, path and that
-    query, so an unknown parameter or a repeated value costs no new copy. With
-    keep=False (downloads, which a crafted query could multiply) or for a
-    streaming response, nothing is kept. The view finds the version it serves in
-    `request.data_version`.
+    """A public page: 304 when the client has this version, else a kept copy or the view,
+    which finds the version in `request.data_version`. `parameters(query)` gives the
+    canonical query string the view answers (the parameters it reads, each value once):
+    copies are kept per data version, scheme, host, path and that query, so an unknown
+    parameter or a repeated value costs no new copy. Nothing is kept with keep=False
+    (downloads, which a crafted query could multiply) or of a streaming response.
     """
     if view is None:
         return lambda view: public_page(view, parameters=parameters, keep=keep)

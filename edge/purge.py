@@ -1,13 +1,6 @@
-"""Purging the shared caches in front (Varnish; HTTP_CACHE_PURGE_URLS) after a change.
-
-Every change alters counts and lists on many pages, so the whole catalogue is purged:
-`PURGE /` with `xkey-purge: catalogue`, sent to each proxy by the worker
-(`manage.py worker`), never inside an editor's request. It waits until every replica
-that is up has replayed the change: a proxy fetches a purged page again at once, and
-from a replica still behind it would keep the old page for HTTP_CACHE_SECONDS. The
-finer keys pages carry (outcome-…, country-…) are there for CDNs that purge by key. A
-proxy that does not answer within a second is logged and passed over: its pages still
-expire after HTTP_CACHE_SECONDS.
+"""Purging the shared caches in front (Varnish; HTTP_CACHE_PURGE_URLS) after a change, by the
+worker: the whole catalogue, once the replicas have replayed it (docs/scaling.md, "HTTP
+cache in front"). The finer keys pages carry (outcome-…) are for CDNs that purge by key.
 """
 
 import http.client
@@ -23,10 +16,7 @@ from outcomes.dataversion import current_version
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 1  # seconds, per proxy
-
-# How long a change waits for the replicas to replay it before the proxies are told to
-# forget the catalogue anyway (seconds).
-REPLICA_WAIT = 60
+REPLICA_WAIT = 60  # seconds a change waits for the replicas before it is purged anyway
 
 
 def purge_catalogue():
@@ -43,10 +33,9 @@ def purge_catalogue():
 
 
 class PurgeAfterChanges:
-    """A worker job: once the data version has moved and every replica that is up has
-    replayed it, purge the proxies; REPLICA_WAIT after the first change not yet purged,
-    purge anyway (logged), however many changes follow it. A new worker purges once when
-    it starts: changes made while no worker ran are purged too."""
+    """A worker job: purge once every replica that is up has replayed the data version, or
+    REPLICA_WAIT after the first change not yet purged, however many follow it. A new
+    worker purges once when it starts: changes made while no worker ran are purged too."""
 
     def __init__(self):
         self.purged = None  # the tag of the version last purged

@@ -84,12 +84,9 @@ def replica_version(alias):
 
 
 def replica_snapshot(alias):
-    """(stack, Version): a read-only snapshot of replica `alias` open in `stack`, this
-    thread's reads sent to it, and the version it holds; None when the replica fails (it
-    is then left alone a while) or is behind a version this process served already.
-
-    One transaction, on PostgreSQL at REPEATABLE READ: every query of the page sees the
-    state of the version read first, never a mix of two replayed versions."""
+    """(stack, Version): a read-only REPEATABLE READ snapshot of replica `alias` open in
+    `stack`, this thread's reads sent to it, and the version it holds; None when the replica
+    fails (it is then left alone a while) or is behind a version this process served."""
     stack = ExitStack()
     try:
         stack.enter_context(transaction.atomic(using=alias))

@@ -1,10 +1,6 @@
-"""The public change log: what each correction of an outcome changed, in words.
-
-Read from the outcomes' history (django-simple-history): a field's old and new
-value, a link by its name, a choice by its label; changes to an outcome's rows
-(organizations, figures…) are the words its history records for them
-(history.with_row_changes). Editors' names are never shown: the log says what
-changed and when, not who changed it.
+"""The public change log: what each correction of an outcome changed, in words, from its
+history (its rows' changes: history.with_row_changes). Editors' names are never shown: the
+log says what changed and when, not who changed it.
 """
 
 from typing import cast

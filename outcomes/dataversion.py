@@ -1,13 +1,7 @@
-"""The data version: a number every change to the catalogue increases, and what sets it off.
-
-The one home for invalidation (docs/architecture.md, "An editor's save"). Every save,
-delete, link change or QuerySet.update() (announced by models.CatalogueQuerySet) of a
-catalogue model is noted in its transaction; when that commits, the touched outcomes'
-search documents are rebuilt and the version bumped, once. So an import of many rows costs
-one refresh and one bump; a change that rolls back (an import's preview) sets off nothing;
-and no row lock is held on the version while a long transaction runs. Outside a transaction
-(autocommit) the work is done at once. Whatever is kept per data version (pages, rows, the
-facet index) is therefore never stale: each worker reads it once per public request.
+"""The data version, and what sets it off: the one home for invalidation (docs/architecture.md,
+"An editor's save"). Changes are noted in their transaction and acted on once when it
+commits: an import costs one refresh and one bump, a rollback (an import's preview) sets off
+nothing, and no row lock is held on the version while a long transaction runs.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -15,7 +9,7 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.db import connection, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import Signal
 from django.utils import timezone
@@ -83,14 +77,12 @@ def bump_data_version(outcome_ids=None):
     """
     # One transaction: the UPDATE's row lock keeps another bump out until this
     # version's log is written (on commit, the caller has no transaction).
+    versions = models.DataVersion.objects
     with transaction.atomic():
         now = timezone.now()
-        updated = models.DataVersion.objects.filter(pk=1).update(
-            version=F("version") + 1, changed=now
-        )
-        if not updated:
-            models.DataVersion.objects.get_or_create(pk=1, defaults={"changed": now})
-        number = models.DataVersion.objects.values_list("version", flat=True).get(pk=1)
+        if not versions.filter(pk=1).update(version=F("version") + 1, changed=now):
+            versions.get_or_create(pk=1, defaults={"changed": now})
+        number = versions.values_list("version", flat=True).get(pk=1)
         models.VersionLog.objects.update_or_create(  # a restored database may repeat one
             version=number,
             defaults={
@@ -149,13 +141,9 @@ def touched_by(model, records):
     elif model is models.Organization:
         found = outcomes.filter(participations__organization__in=records)
     elif model is models.Country:
-        found = outcomes.filter(countries__in=records) | outcomes.filter(
-            mentions__country__in=records
-        )
+        found = outcomes.filter(Q(countries__in=records) | Q(mentions__country__in=records))
     elif model is models.Region:
-        found = outcomes.filter(reaches__region__in=records) | outcomes.filter(
-            mentions__region__in=records
-        )
+        found = outcomes.filter(Q(reaches__region__in=records) | Q(mentions__region__in=records))
     elif model is models.Category:
         found = outcomes.filter(category__in=records)
     else:  # sources, memberships: not in search documents

@@ -1,11 +1,5 @@
-"""Loading the catalogue's data into a database without ever overwriting it.
-
-`manage.py seed` runs `seed()`: it adds the missing ISO countries, then every fixture record
-never seeded before. A record that exists is left as it is (an editor's correction survives
-any re-seeding), and the SeedRecord ledger remembers what was seeded (a record an editor
-renamed or deleted is not brought back). Last, `seed_names` adds the other names people
-search for (fixtures/names.json) the same way.
-"""
+"""Loading the catalogue's data into a database without ever overwriting it (`manage.py
+seed`; docs/data.md, "Seeding never overwrites")."""
 
 import json
 from collections import Counter
@@ -36,15 +30,13 @@ class SeedReport:
 
     def __str__(self):
         added = ", ".join(f"{count} {label}" for label, count in sorted(self.added.items()))
-        return (
+        text = (
             f"Added {self.countries_added} countries and {added or 'no other records'}; "
             f"left {self.kept} existing records as they were"
-            + (
-                f"; skipped {self.orphaned} that refer to records renamed or deleted since."
-                if self.orphaned
-                else "."
-            )
         )
+        if self.orphaned:
+            text += f"; skipped {self.orphaned} that refer to records renamed or deleted since"
+        return text + "."
 
 
 def seed_countries():

@@ -1,10 +1,5 @@
-"""The catalogue's data: what the SIRONET documents say, in tables.
-
-An Outcome is one numbered item of a Source document ("I.1" … "V.8"). It belongs to a
-Category (the document's sections), names Organizations through Participations (lead or
-partner, in the order written), reaches Countries and Regions, and may give Figures
-(money and counts) and named Programmes. One module per concern; this package names
-them all, as Django expects of an app's models."""
+"""The catalogue's tables, one module per concern (docs/architecture.md); this package
+names them all, as Django expects of an app's models."""
 
 # ruff: noqa: F401 -- the names are imported to be re-exported
 

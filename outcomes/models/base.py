@@ -27,6 +27,11 @@ def sort_name(name):
     return re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
 
 
+def optional_fk(to, **options):
+    """A foreign key that may be empty; the record it names cannot be deleted while named."""
+    return models.ForeignKey(to, models.PROTECT, null=True, blank=True, **options)
+
+
 class CatalogueQuerySet(models.QuerySet):
     """The QuerySet of every catalogue model: update() announces what it changes."""
 

@@ -6,10 +6,8 @@ from django.db.models import Q
 
 
 class DataVersion(models.Model):
-    """One row: a number that every change to the catalogue's data increases.
-
-    Public pages are cached, and answer conditional requests, per version
-    (outcomes/dataversion.py): any edit, import or seeding shows at once."""
+    """One row: a number that every change to the catalogue's data increases
+    (outcomes/dataversion.py)."""
 
     version = models.PositiveBigIntegerField(default=1)
     changed = models.DateTimeField()
@@ -23,10 +21,8 @@ class DataVersion(models.Model):
 
 class VersionLog(models.Model):
     """What one data version touched: the outcomes whose rows alone it changed, or more
-    (`whole`: a name, a grouping, an outcome added or removed…).
-
-    A worker whose facet index is a few versions old reads these and re-reads only
-    those outcomes (outcomes/facets.py), instead of rebuilding its index."""
+    (`whole`: a name, a grouping, an outcome added or removed…). A facet index a few
+    versions old re-reads only those outcomes (outcomes/facets.py)."""
 
     version = models.PositiveBigIntegerField(primary_key=True)
     # The version's time (DataVersion.changed): an index of version 7 from before a
@@ -40,10 +36,8 @@ class VersionLog(models.Model):
 
 
 class SeedRecord(models.Model):
-    """A fixture record that `manage.py seed` has created once.
-
-    Seeding never creates the same record twice, even after an editor renamed
-    or deleted it: the ledger remembers what was seeded, by fixture key."""
+    """A fixture record that `manage.py seed` has created once, by fixture key: it is never
+    created again, even after an editor renamed or deleted it."""
 
     model = models.CharField(max_length=100)
     key = models.CharField(max_length=300)

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from outcomes.models.base import SlugModel, Translated, sort_name
+from outcomes.models.base import SlugModel, Translated, optional_fk, sort_name
 from outcomes.models.places import Country
 
 
@@ -66,12 +66,9 @@ class Organization(SlugModel, Translated):
         ),
     )
     type = models.CharField(_("type"), max_length=20, choices=OrganizationType)
-    country = models.ForeignKey(
+    country = optional_fk(
         Country,
         verbose_name=_("country"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="organizations",
         help_text=_("Home country, where known."),
     )
@@ -85,12 +82,9 @@ class Organization(SlugModel, Translated):
             "organizations it credits members); “not a member” only where a source says that."
         ),
     )
-    founded_by = models.ForeignKey(
+    founded_by = optional_fk(
         "self",
         verbose_name=_("founded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="founded",
         help_text=_("For a body an outcome says another organization founded or established."),
     )

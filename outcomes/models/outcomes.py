@@ -116,12 +116,9 @@ class OutcomeQuerySet(CatalogueQuerySet):
 
     def changed_since(self, when):
         """The outcomes whose record may read differently since `when` (the API's
-        `modified_since`).
-
-        From the history every change leaves (django-simple-history; a deleted row's
-        record keeps its outcome): the outcome's own, its rows', and those of the
-        records it names. A QuerySet.update() leaves no history; of those, only the
-        outcome's own `updated` is read. One query with the list, whatever `when`."""
+        `modified_since`), from the history of the outcome, its rows (a deleted row's
+        record keeps its outcome) and the records it names. A QuerySet.update() leaves no
+        history: of those, only the outcome's own `updated` is read. One query."""
 
         def history(model):
             return model.history.filter(history_date__gte=when)

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from outcomes.models.base import CatalogueModel, CatalogueQuerySet, chinese_page
+from outcomes.models.base import CatalogueModel, CatalogueQuerySet, chinese_page, optional_fk
 from outcomes.models.organizations import Organization
 from outcomes.models.places import Country, Region, in_force_conditions
 
@@ -94,22 +94,8 @@ class Mention(CatalogueModel):
     search and for the record; it is never a place (filters, maps, country pages)."""
 
     outcome = outcome_field("mentions")
-    country = models.ForeignKey(
-        Country,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="mentions",
-        verbose_name=_("country"),
-    )
-    region = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="mentions",
-        verbose_name=_("region"),
-    )
+    country = optional_fk(Country, related_name="mentions", verbose_name=_("country"))
+    region = optional_fk(Region, related_name="mentions", verbose_name=_("region"))
     words = models.CharField(
         _("words"),
         max_length=200,

@@ -1,11 +1,6 @@
-"""`manage.py worker`: what waits until after the responses, done in its own process.
-
-Each round runs every job of settings.WORKER_JOBS (each an object called once a round,
-keeping what it needs between rounds): the database is the queue, as the jobs read
-what changed from it (the data version, the correction reports not yet announced).
-`make run`, `make serve`, the cluster check and the compose files start one beside the
-app servers. A job that fails is logged and tried again next round; SIGTERM or Ctrl-C
-stops the worker between rounds.
+"""`manage.py worker` (docs/deployment.md, "The worker"): each round calls every job of
+settings.WORKER_JOBS (an object that keeps what it needs between rounds). A job that fails
+is logged and tried again next round; SIGTERM or Ctrl-C stops the worker between rounds.
 """
 
 import logging
