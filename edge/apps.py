@@ -3,8 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EdgeConfig(AppConfig):
-    """The HTTP edge: read routing, the shared cache, kept pages, purges, middleware."""
-
     name = "edge"
     verbose_name = _("HTTP edge")
 

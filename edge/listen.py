@@ -1,12 +1,10 @@
-"""The data version, pushed to each process by PostgreSQL (LISTEN/NOTIFY): on PostgreSQL,
-reading it is a round trip per public request, most of what a kept page costs on a busy
-machine (docs/performance.md). bump_data_version notifies CHANNEL, delivered when its
-transaction commits, and a thread of each process keeps the version it heard last. The
-thread also reads the version every CHECK_SECONDS (a notification lost with a connection
-is made up for); a request reads it itself when the thread has not confirmed it for
-STALE_SECONDS. Not with read replicas (a page reads its replica's version, in its
-snapshot), nor with settings.DATA_VERSION_LISTEN off (the tests never commit).
-"""
+"""The data version, pushed by PostgreSQL (LISTEN/NOTIFY) instead of read per public request
+(a round trip: most of what a kept page costs on a busy machine, docs/performance.md). A
+thread of each process keeps the version last notified on CHANNEL, and reads it every
+CHECK_SECONDS (a notification lost with a connection is made up for); a request reads it
+itself when the thread has not confirmed it for STALE_SECONDS. Not with read replicas (a
+page reads its replica's version, in its snapshot), nor with DATA_VERSION_LISTEN off (the
+tests never commit)."""
 
 import logging
 import threading
@@ -100,8 +98,5 @@ def listening():
 
 def primary_version() -> Version:
     """The primary's data version for a public request: the one heard, else read."""
-    if listening():
-        known = listener.known()
-        if known is not None:
-            return known
-    return current_version()
+    known = listener.known() if listening() else None
+    return current_version() if known is None else known

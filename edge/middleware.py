@@ -31,12 +31,9 @@ ADMIN_CSP_UPDATE = {
 
 
 def client_address(request):
-    """The client's address: the socket's peer, or, behind the proxy that settings trust
-    (DJANGO_BEHIND_TLS_PROXY), the last X-Forwarded-For entry, the one the proxy wrote
-    itself (earlier entries come from the client, who may write anything there).
-
-    Used by django-axes (failed logins) and by the correction reports' limits.
-    """
+    """The client's address (for django-axes and the correction reports' limits): the
+    socket's peer, or, behind the proxy that settings trust (DJANGO_BEHIND_TLS_PROXY), the
+    last X-Forwarded-For entry, the one the proxy wrote (the client may write the others)."""
     if settings.SECURE_PROXY_SSL_HEADER:
         forwarded = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip()
         if forwarded:

@@ -16,15 +16,13 @@ from django.utils.http import http_date
 
 from edge.routing import public_snapshot
 
-# A page is kept at most this long even if nothing changes (seconds).
-PAGE_TIMEOUT = 3600
+PAGE_TIMEOUT = 3600  # seconds a page is kept at most, even if nothing changes
 
 
 def code_release():
-    """A digest of what renders pages (templates, static files, the project's apps' code
-    and data): a page kept, or tagged, by another release of the code is not served.
-    Every app server of a release computes the same one; DJANGO_RELEASE may name it
-    instead."""
+    """A digest of what renders pages (templates, static files, the project's apps' code and
+    data), the same on every app server of a release: a page kept, or tagged, by another
+    release is not served. DJANGO_RELEASE may name it instead."""
     digest = hashlib.sha256()
     base = Path(settings.BASE_DIR)
     ours = [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == base]
@@ -62,10 +60,9 @@ def no_parameters(query):
     return ""
 
 
-# A page larger than this is served but not kept: with the cache's MAX_ENTRIES
-# (settings.CACHES["pages"]) it bounds the memory the page cache can take. The pages
-# with the world map are the largest (docs/performance.md gives their sizes); list
-# pages, which a crafted query could vary, are far smaller.
+# A page larger than this is served but not kept: with settings.CACHES["pages"]'s MAX_ENTRIES
+# it bounds the page cache's memory. The map pages are the largest (docs/performance.md);
+# list pages, which a crafted query could vary, are far smaller.
 MAX_CACHED_PAGE = 400_000
 
 
@@ -108,12 +105,8 @@ def respond(request, version, view, args, kwargs, parameters, keep):
     response = cache.get(key) if keep else None
     if response is None:
         response = view(request, *args, **kwargs)
-        if (
-            keep
-            and response.status_code == 200
-            and not response.streaming
-            and len(response.content) <= MAX_CACHED_PAGE
-        ):
+        small = not response.streaming and len(response.content) <= MAX_CACHED_PAGE
+        if keep and response.status_code == 200 and small:
             cache.set(key, response, PAGE_TIMEOUT)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(int(version.changed.timestamp()))

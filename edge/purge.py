@@ -26,8 +26,7 @@ def purge_catalogue():
             base.rstrip("/") + "/", method="PURGE", headers={"xkey-purge": "catalogue"}
         )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT):
-                pass
+            urllib.request.urlopen(request, timeout=TIMEOUT).close()
         except (OSError, http.client.HTTPException) as error:  # a change never fails for it
             logger.warning("Purging the catalogue from %s failed: %s", base, error)
 

@@ -16,13 +16,10 @@ from outcomes.dataversion import current_version
 
 logger = logging.getLogger(__name__)
 
-# How long a replica that failed is left alone (per process).
-DOWN_SECONDS = 30
+DOWN_SECONDS = 30  # how long this process leaves a replica that failed alone
 
-# The alias public reads go to in this request; None: the primary.
-_reads = ContextVar("catalogue_reads", default=None)
-# Whether this request may read a replica at all (set by ReadRoutingMiddleware).
-_public = ContextVar("catalogue_public", default=False)
+_reads = ContextVar("catalogue_reads", default=None)  # this request's replica; None: the primary
+_public = ContextVar("catalogue_public", default=False)  # whether it may read one at all
 
 _down_until = {}
 _newest = 0
@@ -141,8 +138,7 @@ class ReadRoutingMiddleware:
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        # The database cache (import files between preview and confirmation) is written
-        # and read at once: the primary.
+        # The database cache (an import's file) is written and read at once: the primary.
         if model._meta.app_label == "django_cache":
             return "default"
         return _reads.get() or "default"

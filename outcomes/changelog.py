@@ -12,14 +12,10 @@ from django.utils.text import Truncator, capfirst
 from outcomes.history import LOADED
 from outcomes.models import Outcome
 
-# Fields the catalogue works out itself: never a correction of their own.
-DERIVED = {"search_text", "position", "updated"}
-# The outcome's many-to-many field that has history (its places).
-PLACES = "countries"
-# A value longer than this is shown shortened in the log.
-SHOWN = 240
-# An outcome page lists its latest corrections, at most this many.
-LISTED = 20
+DERIVED = {"search_text", "position", "updated"}  # worked out, never a correction of their own
+PLACES = "countries"  # the outcome's many-to-many field that has history
+SHOWN = 240  # a longer value is shown shortened
+LISTED = 20  # an outcome page lists at most this many of its latest corrections
 
 
 def with_previous(records, limit=None):
@@ -49,8 +45,7 @@ def _shown(field, value):
     if field.many_to_many:  # places: their names
         return ", ".join(value)
     if field.is_relation:
-        related = field.related_model.objects.filter(pk=value).first()
-        value = related if related is not None else value
+        value = field.related_model.objects.filter(pk=value).first() or value
     elif field.choices:
         value = dict(field.flatchoices).get(value, value)
     return f"“{Truncator(str(value)).chars(SHOWN)}”"

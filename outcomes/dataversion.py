@@ -26,9 +26,7 @@ CHANNEL = "catalogue_version"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
-# How many versions' logs are kept (models.VersionLog): a facet index further behind
-# is rebuilt.
-KEPT_LOGS = 100
+KEPT_LOGS = 100  # versions whose VersionLog is kept: a facet index further behind is rebuilt
 
 
 class Version(NamedTuple):
@@ -50,9 +48,8 @@ def parse_tag(tag):
     return Version(int(number), EPOCH + int(micros, 16) * MICROSECOND)
 
 
-# Every public request reads the version. Written as SQL because building the same
-# query with the ORM costs many times what the database takes to answer it
-# (docs/performance.md).
+# Read by every public request: SQL, as the ORM's query costs many times what the database
+# takes to answer it (docs/performance.md).
 VERSION_SQL = f"SELECT version, changed FROM {models.DataVersion._meta.db_table} WHERE id = 1"
 
 
@@ -70,11 +67,8 @@ def current_version(using="default"):
 
 
 def bump_data_version(outcome_ids=None):
-    """Record that the catalogue changed, inside the caller's transaction.
-
-    `outcome_ids`: the outcomes whose rows alone changed (a facet index may re-read
-    just those); None when anything else may have (it is rebuilt).
-    """
+    """Record that the catalogue changed, inside the caller's transaction. `outcome_ids`:
+    the outcomes whose rows alone changed; None when anything else may have (VersionLog)."""
     # One transaction: the UPDATE's row lock keeps another bump out until this
     # version's log is written (on commit, the caller has no transaction).
     versions = models.DataVersion.objects
@@ -153,12 +147,10 @@ def touched_by(model, records):
 
 def note(outcome_ids, model):
     """Note a change to `model` (None: one that may touch any page), touching these
-    outcomes; the work is done when the transaction commits.
-
-    The changes wait on the connection (one per thread). Each note asks for a call
-    on commit, and the first call does the work for all: a rolled-back savepoint
-    drops its own calls without losing the changes noted before it.
-    """
+    outcomes; the work is done when the transaction commits. The changes wait on the
+    connection (one per thread). Each note asks for a call on commit, and the first call
+    does the work for all: a rolled-back savepoint drops its own calls, not the changes
+    noted before it."""
     pending = getattr(connection, "catalogue_changes", None)
     if pending is None:
         pending = {"outcomes": set(), "whole": False}
@@ -183,12 +175,11 @@ def _apply():
 
 
 def _saved(sender, instance, created=False, raw=False, **kwargs):
+    outcome = sender is models.Outcome
     # A raw save (loaddata) cannot read related rows yet; the outcome is refreshed anyway.
-    touched = (
-        {instance.pk} if raw and sender is models.Outcome else outcomes_touched(instance, created)
-    )
+    touched = {instance.pk} if raw and outcome else outcomes_touched(instance, created)
     # A new outcome takes a place in document order: more than its own row changes.
-    note(touched, None if created and sender is models.Outcome else sender)
+    note(touched, None if created and outcome else sender)
 
 
 def _deleting(sender, instance, **kwargs):

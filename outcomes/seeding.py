@@ -86,11 +86,9 @@ def seed(fixture=FIXTURE):
         deserialized, (label, key) = item
         instance = deserialized.object
         if (label, key) in seeded or instance.pk is not None:
-            # Seeded before, or made by an editor or an import: keep it as it is.
-            report.kept += 1
+            report.kept += 1  # seeded before, or made by an editor or an import
         else:
-            # The model's own save() (not a raw fixture save) fills in derived
-            # fields and timestamps, as an editor's save would.
+            # save(), not a raw fixture save: derived fields and timestamps are filled in.
             instance._change_reason = LOADED  # its history says so (not a correction)
             instance.save()
             for name, values in deserialized.m2m_data.items():
@@ -140,8 +138,7 @@ def seed_names(names=NAMES):
                 record.aliases = "\n".join(aliases)
                 record._change_reason = LOADED
                 record.save()
-            if new:
-                SeedRecord.objects.bulk_create(SeedRecord(model="names", key=key) for key in new)
+            SeedRecord.objects.bulk_create([SeedRecord(model="names", key=key) for key in new])
 
 
 @transaction.atomic

@@ -1,9 +1,5 @@
-"""The one settings file of the catalogue, driven by environment variables.
-
-Defaults suit a newcomer (a SQLite file in the project, nothing to configure);
-production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
-Every variable is listed in docs/configuration.md.
-"""
+"""The one settings file of the catalogue, driven by environment variables, every one of
+them listed in docs/configuration.md."""
 
 import os
 import tempfile
@@ -119,7 +115,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Records who made each change in the history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "edge.middleware.AdminNoIndexMiddleware",
     # Login protection; django-axes wants its middleware last.
@@ -189,8 +184,6 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
@@ -227,8 +220,6 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-# The uploaded file waits in the cache between preview and confirmation, so that
-# the confirmation may reach another app server process.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 # Caches: "default" holds an import's file between its preview and its confirmation,
 # so it must be shared by every app server (the database, or Redis); "pages" keeps

@@ -11,10 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-# QuerySet.update() sends no post_save: CatalogueQuerySet announces it instead, before
-# and after, with the updated rows (`rows`, a QuerySet by id), the fields it sets, and a
-# dict (`notes`) that listeners may fill before and read after. The data version
-# listens (outcomes/dataversion.py).
+# QuerySet.update() sends no post_save: CatalogueQuerySet announces it, before and after,
+# with the rows (`rows`, a QuerySet by id), the fields it sets, and a dict (`notes`) that
+# listeners fill before and read after (outcomes/dataversion.py).
 rows_updating = Signal()
 rows_updated = Signal()
 
@@ -93,7 +92,6 @@ class SlugModel(CatalogueModel):
 
 
 def chinese_page():
-    """Whether the page is in Chinese (the active language)."""
     return (get_language() or "").startswith("zh")
 
 

@@ -106,7 +106,6 @@ class OutcomeQuerySet(CatalogueQuerySet):
         ).exclude(pk=outcome.pk)
 
     def reaching(self, region, kind):
-        """Outcomes that name `region` with this kind of reach (ReachKind)."""
         return self.filter(reaches__region=region, reaches__kind=kind)
 
     def in_members_of(self, region, members):

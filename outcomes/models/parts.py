@@ -27,10 +27,8 @@ class ReachQuerySet(CatalogueQuerySet):
     def through_members(self, countries=None):
         """Reaches through a grouping named as a whole, one row per country that was a
         member on the outcome's source's date (read its values with
-        "region__memberships__country…", which use the same join).
-
-        `countries` (ids or a queryset) narrows it to those countries. The
-        membership's conditions sit in one filter() so that they join one membership."""
+        "region__memberships__country…", which use the same join), of `countries` (ids or
+        a queryset) if given. The conditions sit in one filter() to join one membership."""
         conditions = in_force_conditions(F("outcome__source__published"), "region__memberships__")
         if countries is not None:
             conditions.append(Q(region__memberships__country__in=countries))
@@ -38,12 +36,8 @@ class ReachQuerySet(CatalogueQuerySet):
 
 
 class Reach(CatalogueModel):
-    """A grouping an outcome reaches, and whether that reaches each of its members.
-
-    “ASEAN countries”, “member states of the SCO”, “on the Mekong River” name a
-    grouping as a whole: the outcome reaches each country that was a member on
-    its source's date (“via ASEAN”). “Over 20 Asian countries” names an unnamed
-    part of a continent: somewhere in Asia, and no single country."""
+    """A grouping an outcome reaches, and whether that reaches each of its members (as a
+    whole, “via ASEAN”) or no single country (“somewhere in Asia”): docs/data.md."""
 
     outcome = outcome_field("reaches")
     region = models.ForeignKey(
@@ -87,11 +81,8 @@ class MentionReason(models.TextChoices):
 
 
 class Mention(CatalogueModel):
-    """A country or grouping an item names without saying the work happens there.
-
-    “Chinese Medical Association”, “traditional Chinese culture”, “overseas
-    Chinese” name China but do not place the work in China. A mention is kept for
-    search and for the record; it is never a place (filters, maps, country pages)."""
+    """A country or grouping an item names without saying the work happens there (“Chinese
+    culture”): kept for search and the record, never a place (docs/data.md)."""
 
     outcome = outcome_field("mentions")
     country = optional_fk(Country, related_name="mentions", verbose_name=_("country"))
