@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DownloadsConfig(AppConfig):
-    """The downloads: any list of outcomes as CSV, Excel or JSON, and the whole catalogue
-    as a data package (written by the worker) that `load_datapackage` loads back."""
+    """Any list of outcomes as CSV, Excel or JSON, and the catalogue as a data package."""
 
     name = "downloads"
     verbose_name = _("Downloads")

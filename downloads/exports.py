@@ -1,13 +1,5 @@
-"""Downloads of what the outcome list shows, in CSV, XLSX and JSON.
-
-Every column and field comes from the outcome's record (outcomes/record.py): the JSON
-download is the API's record, the CSV and Excel files its columns, readable names
-beside codes.
-
-CSV and JSON stream: the first bytes leave at once, and memory stays small whatever
-the number of outcomes. The queries are the same in number for 37 outcomes or 20,000
-(Outcome.objects.with_record_rows).
-"""
+"""The outcome list as CSV, XLSX and JSON, from the outcome's record (docs/reuse.md,
+"Downloads"). CSV and JSON stream, in as many queries for 37 outcomes as for 20,000."""
 
 import codecs
 import csv
@@ -58,37 +50,28 @@ def json_stream(outcomes, context):
 
 
 def about_rows(request, count):
-    """The workbook's "About" sheet: where the rows come from, under which terms, and what
-    each column means. One query: the sources (the page read the data version)."""
+    """The "About" sheet: origin, terms, each column's meaning. One query: the sources."""
     license = settings.CATALOGUE_LICENSE
+    terms = f"{license['title']} ({license['path']}). {settings.CATALOGUE_LICENSE_NOTE}"
     rows = [
         (gettext("Catalogue"), gettext("SIRONET Outcomes Catalogue")),
         (gettext("Downloaded from"), request.build_absolute_uri()),
         (gettext("Outcomes"), count),
         (gettext("Data version"), request.data_version.number),
         (gettext("Data as of"), request.data_version.changed.isoformat(timespec="seconds")),
-        (
-            gettext("Licence"),
-            f"{license['title']} ({license['path']}). {settings.CATALOGUE_LICENSE_NOTE}",
-        ),
+        (gettext("Licence"), terms),
     ]
     for source in Source.objects.all():
         published = f", {source.published:%Y-%m-%d}" if source.published else ""
-        rows.append(
-            (
-                gettext("Source “%(slug)s”") % {"slug": source.slug},
-                f"{source.title}. {source.publisher}{published}. {source.url}".strip(),
-            )
-        )
-    rows.append(("", ""))
-    rows.append((gettext("Column"), gettext("Meaning")))
+        about = f"{source.title}. {source.publisher}{published}. {source.url}".strip()
+        rows.append((gettext("Source “%(slug)s”") % {"slug": source.slug}, about))
+    rows += [("", ""), (gettext("Column"), gettext("Meaning"))]
     rows.extend((column.name, str(column.meaning)) for column in record.COLUMNS)
     return [tuple(record.escape_formula(cell) for cell in row) for row in rows]
 
 
 def xlsx_bytes(outcomes, context):
-    """The XLSX download: the sheet "Outcomes", then "About". A workbook is a zip file,
-    built whole before it is sent."""
+    """The XLSX download, built whole: the sheet "Outcomes", then "About"."""
     rows = table_rows(outcomes, context)
     headers = next(rows)
     sheet = tablib.Dataset(*rows, headers=headers, title="Outcomes")
@@ -98,7 +81,6 @@ def xlsx_bytes(outcomes, context):
 
 
 def respond(outcomes, format, context):
-    """The download of `outcomes` in `format` (a key of record.DOWNLOAD_FORMATS)."""
     if format not in record.DOWNLOAD_FORMATS:
         raise Http404("No such export format.")
     media = record.DOWNLOAD_FORMATS[format][1]

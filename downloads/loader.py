@@ -1,7 +1,5 @@
-"""Loading a data package (downloads/package.py) into an empty catalogue:
-`manage.py load_datapackage`. Every file is checked against datapackage.json's sha256,
-every record saved as an editor's save would be (history, derived fields), in one
-transaction: a package with any error loads nothing."""
+"""`manage.py load_datapackage`: a data package (downloads/package.py) into an empty
+catalogue, in one transaction (docs/reuse.md, "The data package")."""
 
 import csv
 import hashlib
@@ -9,7 +7,7 @@ import io
 import json
 import zipfile
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -26,34 +24,25 @@ class PackageError(Exception):
 
 @contextmanager
 def package_files(path):
-    """read(name) -> bytes of a file of the package at `path`: its zip, its folder, or
-    its datapackage.json."""
+    """read(name) -> a file of the package at `path`: its zip, its folder or datapackage.json."""
     path = Path(path)
     if not path.exists():
         raise PackageError(
             f"There is no {path}. Give the package's zip file (datapackage.zip, downloaded "
             "from the catalogue's /data/ page), its folder, or its datapackage.json."
         )
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-
-            def read(name):
-                try:
-                    return archive.read(name)
-                except KeyError:
-                    raise PackageError(f"{path} holds no {name}.") from None
-
-            yield read
-        return
     folder = path if path.is_dir() else path.parent
+    with zipfile.ZipFile(path) if zipfile.is_zipfile(path) else nullcontext() as archive:
 
-    def read_file(name):
-        try:
-            return (folder / name).read_bytes()
-        except OSError as error:
-            raise PackageError(f"Cannot read {name}: {error.strerror}.") from None
+        def read(name):
+            try:
+                return archive.read(name) if archive else (folder / name).read_bytes()
+            except KeyError:
+                raise PackageError(f"{path} holds no {name}.") from None
+            except OSError as error:
+                raise PackageError(f"Cannot read {name}: {error.strerror}.") from None
 
-    yield read_file
+        yield read
 
 
 def table_texts(read):
@@ -118,10 +107,9 @@ class Loader:
         values = {}
         for field in fields:
             cell = row[field.name] or ""
-            if field.related_model is field.model:
-                continue
             if field.related_model:
-                values[field.name] = self.record(field, cell, where)
+                if field.related_model is not field.model:
+                    values[field.name] = self.record(field, cell, where)
                 continue
             try:
                 values[field.name] = _value(field, cell)
@@ -168,25 +156,22 @@ class Loader:
         self.counts[table.name] = count
 
     def save(self, instance, where):
-        # Links were found above, saving works out the fields it derives, and the
-        # database checks uniqueness (a failure rolls the whole load back).
+        # Links were found above, saving derives fields, the database checks uniqueness.
         exclude = [f.name for f in instance._meta.fields if f.is_relation or not f.editable]
         # Its history (and that of its places, set later) says so: loading is not a correction.
         instance._change_reason = LOADED
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            instance.save()
         except ValidationError as error:
             raise PackageError(f"{where}: {' '.join(error.messages)}") from None
-        try:
-            instance.save()
         except IntegrityError as error:
             raise PackageError(f"{where}: {error}") from None
 
 
 def load(path):
-    """Fill an empty catalogue with the package at `path` (its zip, its folder or its
-    datapackage.json); return {table name: rows}. The search documents are rebuilt and
-    the data version bumped once, when the transaction commits (outcomes/dataversion.py)."""
+    """Fill an empty catalogue with the package at `path`; return {table name: rows}. Search
+    and the data version are refreshed once, at commit (outcomes/dataversion.py)."""
     with package_files(path) as read:
         texts = table_texts(read)
     with transaction.atomic():

@@ -1,17 +1,6 @@
-"""The whole catalogue as a Frictionless Data Package: a CSV file per table,
-datapackage.json describing them (Table Schemas, keys, licence, sources, version, each
-file's size and sha256), and the same files as one zip.
-
-TABLES is the package: the outcomes table and the tables of an outcome's rows derive
-from the outcome's public record (outcomes/record.py: the fields it publishes), those of
-the records outcomes name from their models. A column's type, constraints and meaning
-come from its model field (help text, choices), so the package, the /data/ page and
-`manage.py load_datapackage` (downloads/loader.py) read the same definitions.
-
-The worker (`manage.py worker`) writes the files once per data version into
-settings.DATA_PACKAGE_DIR (the newest few versions are kept); a download sends the
-newest package written, never writing one inside the request.
-"""
+"""The catalogue as a Frictionless Data Package (docs/reuse.md, "The data package"). TABLES,
+from the outcome's record (outcomes/record.py) and the models' fields, defines it for the
+files, the /data/ page and `manage.py load_datapackage`."""
 
 import csv
 import hashlib
@@ -38,21 +27,12 @@ from edge import routing
 from edge.pages import RELEASE
 from outcomes import record
 from outcomes.dataversion import current_version
-from outcomes.models import (
-    Category,
-    Country,
-    Membership,
-    Organization,
-    Outcome,
-    Region,
-    Source,
-)
+from outcomes.models import Category, Country, Membership, Organization, Outcome, Region, Source
 
 logger = logging.getLogger(__name__)
 
 Places = Outcome.countries.through
 
-# Rows about an outcome are listed in the order of the outcomes.
 BY_OUTCOME = ("outcome__source__slug", "outcome__position", "outcome__slug")
 
 
@@ -75,8 +55,7 @@ class Table:
 
 
 def outcome_tables():
-    """The outcomes table, and a table for each field of the record drawn from the
-    outcome's rows (or, for its places, its links to countries)."""
+    """The outcomes table, and one per field of the record drawn from its rows or places."""
     columns = [
         name
         for f in record.FIELDS
@@ -96,16 +75,8 @@ def outcome_tables():
     ]
     for f in record.FIELDS:
         if f.table and f.publishes.keys() == {Outcome}:  # the outcome's own links to countries
-            tables.append(
-                Table(
-                    f.table,
-                    Places,
-                    ("outcome", "country"),
-                    ("outcome", "country"),
-                    (*BY_OUTCOME, "country__code"),
-                    Outcome.countries.field.help_text,
-                )
-            )
+            pair, about = ("outcome", "country"), Outcome.countries.field.help_text
+            tables.append(Table(f.table, Places, pair, pair, (*BY_OUTCOME, "country__code"), about))
         for model in f.publishes.keys() - {Outcome}:
             ordered = any(field.name == "position" for field in model._meta.fields)
             # The row's key: what it is unique by within its outcome.
@@ -154,8 +125,7 @@ TABLES = (
     named("organizations", Organization),
     *outcome_tables(),
 )
-# A record is named by its table's key, never by a database id: an outcome by its slug (its
-# reference, “I.3”, is unique only within its source), a country by its ISO code.
+# A record is named by its table's key, never by a database id (docs/reuse.md).
 KEYS = {table.model: table.primary_key[0] for table in TABLES if len(table.primary_key) == 1}
 TABLE_OF = {table.model: table for table in TABLES}
 
@@ -166,26 +136,21 @@ FILES = {
 }
 
 TYPES = {
-    "CharField": "string",
-    "SlugField": "string",
-    "TextField": "string",
+    **dict.fromkeys(["CharField", "SlugField", "TextField"], "string"),
     "DateField": "date",
     "DateTimeField": "datetime",
     "BooleanField": "boolean",
-    "IntegerField": "integer",
-    "PositiveIntegerField": "integer",
-    "PositiveSmallIntegerField": "integer",
 }
 
 
 def _type(field):
     if isinstance(field, models.DecimalField):
         return "integer" if field.decimal_places == 0 else "number"
-    return TYPES[field.get_internal_type()]
+    kind = field.get_internal_type()
+    return "integer" if kind.endswith("IntegerField") else TYPES[kind]
 
 
 def schema_field(table, name):
-    """The Table Schema field descriptor of a column, from its model field."""
     field = table.model._meta.get_field(name)
     named = field.related_model
     base = named._meta.get_field(KEYS[named]) if named else field
@@ -197,10 +162,8 @@ def schema_field(table, name):
         constraints["required"] = True
     if field.choices:
         constraints["enum"] = [value for value, _ in field.choices]
-        meaning += " One of: " + ", ".join(
-            value if str(label) == value else f"{value} ({label})" for value, label in field.choices
-        )
-        meaning += "."
+        choices = (v if str(label) == v else f"{v} ({label})" for v, label in field.choices)
+        meaning += f" One of: {', '.join(choices)}."
     if isinstance(base, models.CharField) and base.max_length:
         constraints["maxLength"] = base.max_length
     # The validators the field declares (its validators also hold the database's ranges).
@@ -234,9 +197,6 @@ def schema(table):
         "primaryKey": list(table.primary_key),
         "foreignKeys": foreign_keys,
     }
-
-
-# Writing -----------------------------------------------------------------------------------
 
 
 def _text(value):
@@ -321,9 +281,8 @@ def descriptor(version, sources, folder):
 
 
 def write(folder):
-    """Write the package of the data as it is now into `folder`: each table's CSV file,
-    datapackage.json, and datapackage.zip holding them all. A query per table, and two
-    more (the version, the sources), in one snapshot. Returns the Version written."""
+    """Write the package of the data as it is now into `folder` (a query per table, the
+    version and the sources, in one snapshot); return the Version written."""
     folder = Path(folder)
     with snapshot():
         version = current_version()
@@ -381,8 +340,7 @@ def newest():
 
 
 def write_current():
-    """Write the package of the current data version; returns its folder. From the
-    primary, in English, whatever process asks."""
+    """Write the current data version's package (from the primary, in English); its folder."""
     root = Path(settings.DATA_PACKAGE_DIR)
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
@@ -423,8 +381,7 @@ RETRY_SECONDS = 60
 class WritePackage:
     """A worker job: the package of each new data version, written once."""
 
-    def __init__(self):
-        self.retry_at = 0.0
+    retry_at = 0.0
 
     def __call__(self):
         if time.monotonic() < self.retry_at or folder_of(current_version()) is not None:

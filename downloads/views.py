@@ -1,5 +1,4 @@
-"""The download pages: a list's outcomes as CSV, Excel or JSON, the /data/ guide, and the
-data package's files."""
+"""The downloads: a list's outcomes as CSV, Excel or JSON, the /data/ guide, the package."""
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
@@ -23,7 +22,6 @@ def outcome_export(request, format):
     filterset = OutcomeFilter(request.GET, version=request.data_version)
     outcomes = filterset.qs if filterset.is_valid() else Outcome.objects.none()
     if format == "xlsx" and (count := outcomes.count()) > exports.MAX_XLSX_ROWS:
-        # A workbook is built whole in memory: CSV and JSON stream any number.
         return render(
             request,
             "downloads/export_too_large.html",
@@ -63,20 +61,16 @@ def data_file(request, name):
         return HttpResponse(gettext("No such file in the data package."), status=404)
     newest = package.newest()
     if newest is None:
-        unwritten = HttpResponse(
+        return HttpResponse(
             gettext("The data package is being written. Please try again in a minute."),
             status=503,
             content_type="text/plain; charset=utf-8",
+            headers={"Retry-After": "60"},
         )
-        unwritten["Retry-After"] = "60"
-        return unwritten
     folder, number = newest
     etag = f'"{folder.name}"'
-    response: HttpResponseBase
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        response = not_modified
-    else:
+    response: HttpResponseBase | None = get_conditional_response(request, etag=etag)
+    if response is None:
         file = open(folder / name, "rb")  # noqa: SIM115 (the response closes it)
         response = FileResponse(file, content_type=package.FILES[name])
         if name.endswith(".zip"):

@@ -1,11 +1,6 @@
-"""What an editor's form shows of a record, what changed in it, and where history says so.
-
-A record's state is its editable fields and those of the rows its change form
-edits (its parts). The conflict check of the admin's change forms compares two
-states; and a change to an outcome's rows (from a form or an import) is written,
-in words, as the reason of the outcome's own historical record, so that its
-history page lists it beside the changes of its fields.
-"""
+"""A record's state (its editable fields and those of the rows its form edits, its parts),
+the changes between two, for the admin's conflict check; and a change to an outcome's rows
+written in words as the reason of the outcome's own historical record."""
 
 from contextlib import contextmanager
 
@@ -26,8 +21,7 @@ def fields_in_words(record, skip=None):
         if not field.editable or field.primary_key or field.name == skip:
             continue
         if field.is_relation:
-            value = getattr(record, field.name)
-            values[field.name] = "" if value is None else str(value)
+            values[field.name] = str(getattr(record, field.name) or "")
         elif field.choices:
             values[field.name] = getattr(record, f"get_{field.name}_display")()
         else:
@@ -69,11 +63,12 @@ def state_changes(model, loaded, current):
             value = ", ".join(value)
         return "(empty)" if value in ("", None) else f"“{value}”"
 
-    changes = []
-    for name, value in current.get("", {}).items():
-        if loaded.get("", {}).get(name) != value:
-            before = shown(loaded.get("", {}).get(name))
-            changes.append(f"{label(model, name)}: {before} → {shown(value)}")
+    fields = loaded.get("", {})
+    changes = [
+        f"{label(model, name)}: {shown(fields.get(name))} → {shown(value)}"
+        for name, value in current.get("", {}).items()
+        if fields.get(name) != value
+    ]
     for part in (key for key in current if key):
         related = model._meta.get_field(part).related_model
         plural = str(related._meta.verbose_name_plural)
@@ -93,12 +88,8 @@ def state_changes(model, loaded, current):
 
 @contextmanager
 def with_row_changes(obj, parts, before=None):
-    """Run the block that saves `obj`'s rows; then name their changes in its history.
-
-    `before` is the state the change started from (by default, read now). The
-    reason goes on the record's latest historical record (the one this change's
-    save made), after any reason already there.
-    """
+    """Run the block that saves `obj`'s rows (from the state `before`, by default read now);
+    then name their changes after any reason on its latest historical record (this save's)."""
     before = before if before is not None else record_state(obj, parts)
     yield
     # Its rows' changes only: those of its fields are the historical record's own.

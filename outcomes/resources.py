@@ -1,15 +1,8 @@
-"""django-import-export resources: the admin's import and export, one per model.
-
-The public downloads show the outcome's public record (outcomes/record.py); these are
-the columns an editor's file round-trips: slugs and codes, links with their kinds.
-
-An import matches rows on natural keys (an outcome's reference, an organization's
-slug, a country's ISO code), so importing a file twice updates rather than
-duplicates. Related records are named by slug or code; a name the catalogue does
-not know makes that row an error instead of being dropped silently.
-"""
+"""django-import-export resources, the admin's import and export: the columns an editor's
+file round-trips, rows matched on natural keys (docs/editors.md, "Import and export")."""
 
 import re
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -57,7 +50,6 @@ SEPARATOR = ";"
 
 
 def entries(cell):
-    """A many-valued cell's values, without spaces around them or empty ones."""
     return [part.strip() for part in str(cell or "").split(SEPARATOR) if part.strip()]
 
 
@@ -66,60 +58,46 @@ LINK_RE = re.compile(r"^(?P<slug>[-\w]+)\s*(?:\((?P<kind>[^)]*)\))?$")
 
 
 class KnownRecords:
-    """The records a widget names, read once per import (one query, not one per row).
-
-    Each import or export makes its own Resource, which copies its fields and their
-    widgets: what a widget reads lasts one import.
-    """
+    """The records a widget names, read once per import (one query, not one per row):
+    each import makes its own Resource, which copies its fields and their widgets."""
 
     model: Any
     field: str
-    label: str
 
     def __init__(self, model, field, label, **kwargs):
         super().__init__(model, field=field, **kwargs)  # type: ignore[call-arg]
         self.label = label
 
+    @cached_property
     def known(self):
-        if getattr(self, "_known", None) is None:
-            self._known = {str(getattr(obj, self.field)): obj for obj in self.model.objects.all()}
-        return self._known
+        return {str(getattr(obj, self.field)): obj for obj in self.model.objects.all()}
 
 
 class StrictForeignKeyWidget(KnownRecords, widgets.ForeignKeyWidget):
-    """A foreign key named by slug or code; an unknown one is an error of the row."""
-
     def clean(self, value, row=None, **kwargs):
         value = str(value or "").strip()
-        if value and value not in self.known():
+        if value and value not in self.known:
             raise ValueError(
                 gettext("Unknown %(label)s “%(value)s”.") % {"label": self.label, "value": value}
             )
-        return self.known()[value] if value else None
+        return self.known[value] if value else None
 
 
 class StrictManyToManyWidget(KnownRecords, widgets.ManyToManyWidget):
-    """Slugs or codes joined by SEPARATOR; any unknown one is an error of the row."""
-
     def clean(self, value, row=None, **kwargs):
         wanted = list(dict.fromkeys(entries(value)))
-        unknown = [part for part in wanted if part not in self.known()]
+        unknown = [part for part in wanted if part not in self.known]
         if unknown:
             raise ValueError(
                 gettext("Unknown %(label)s: %(values)s.")
                 % {"label": self.label, "values": ", ".join(sorted(unknown))}
             )
-        return [self.known()[part] for part in wanted]
+        return [self.known[part] for part in wanted]
 
 
 class KeptLinks(QuerySet):
-    """Links read with an import's rows, whose copies keep what was read.
-
-    import-export compares each row with a deep copy of its record (`original`);
-    a QuerySet's deep copy reads nothing but drops its results, so each row would
-    read its links again, twice. The copy shares the link records: an import
-    replaces links only after comparing (OutcomeResource.save_m2m).
-    """
+    """Links read with an import's rows, whose deep copies (each row's `original`) share what
+    was read: an import replaces links only after comparing them (OutcomeResource.save_m2m)."""
 
     def __deepcopy__(self, memo):
         copied = self._chain()  # type: ignore[attr-defined]
@@ -129,12 +107,8 @@ class KeptLinks(QuerySet):
 
 
 class LinkSetField(fields.Field):
-    """A many-to-many column (StrictManyToManyWidget) written only when it changes.
-
-    import-export calls `set()` for every row, which reads the links again and drops
-    the links read with the row (see OutcomeResource.get_queryset); an unchanged
-    column now costs no query.
-    """
+    """A many-to-many column written only when it changes: import-export's `set()` on
+    every row reads the links again (those read with the row are dropped)."""
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         if is_m2m and not self.readonly:
@@ -145,12 +119,8 @@ class LinkSetField(fields.Field):
 
 
 class LinksWidget(KnownRecords, widgets.Widget):
-    """Records named by slug with a kind, in order: “slug (kind);slug (kind)”.
-
-    Cleans to a list of (record, kind). `default(record)` gives the kind when an
-    entry leaves it out (without `default`, the kind must be given); an unknown
-    slug or kind is an error of the row.
-    """
+    """Records named by slug with a kind, in order: “slug (kind);slug (kind)”, cleaned to
+    a list of (record, kind). Without a `default` kind, each entry must give its own."""
 
     field = "slug"
 
@@ -172,8 +142,7 @@ class LinksWidget(KnownRecords, widgets.Widget):
         slugs = [slug for slug, kind in parsed]
         if len(set(slugs)) != len(slugs):
             raise ValueError(gettext("An %(label)s is named twice.") % {"label": self.label})
-        found = self.known()
-        unknown = [slug for slug in slugs if slug not in found]
+        unknown = [slug for slug in slugs if slug not in self.known]
         if unknown:
             raise ValueError(
                 gettext("Unknown %(label)s slugs: %(slugs)s.")
@@ -187,7 +156,7 @@ class LinksWidget(KnownRecords, widgets.Widget):
                     gettext("Give the %(kind)s of “%(slug)s”: “%(slug)s (%(known)s)”.")
                     % {"kind": self.kind_label, "slug": slug, "known": known}
                 )
-            kind = kind or self.default(found[slug])
+            kind = kind or self.default
             if kind not in self.choices.values:
                 known = ", ".join(self.choices.values)
                 raise ValueError(
@@ -196,7 +165,7 @@ class LinksWidget(KnownRecords, widgets.Widget):
                     )
                     % {"kind_label": self.kind_label, "kind": kind, "slug": slug, "known": known}
                 )
-            links.append((found[slug], kind))
+            links.append((self.known[slug], kind))
         return links
 
 
@@ -215,7 +184,6 @@ class LinkRowsField(fields.Field):
         )
 
     def unchanged(self, outcome, wanted):
-        """Whether the outcome's rows are the wanted (record, kind)s, in order."""
         current = [
             (getattr(link, f"{self.target}_id"), getattr(link, self.kind))
             for link in getattr(outcome, self.related).all()
@@ -242,7 +210,6 @@ class LinkRowsField(fields.Field):
 
 
 def row_messages(invalid_row):
-    """“field: reason” for each error of an invalid row of an import's result."""
     return [
         f"{field}: {message}"
         for field, messages in invalid_row.field_specific_errors.items()
@@ -251,9 +218,8 @@ def row_messages(invalid_row):
 
 
 class CachedRecordLoader(ModelInstanceLoader):
-    """The file's records, read in one query and matched on every import id field
-    (import-export's CachedInstanceLoader takes one field; an outcome's reference is
-    unique only within its source)."""
+    """The file's records in one query, matched on every import id field (import-export's
+    CachedInstanceLoader takes one; an outcome's reference is unique within its source)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -273,8 +239,7 @@ class CachedRecordLoader(ModelInstanceLoader):
             self.records[tuple(field.get_value(record) for field in self.key_fields)] = record
 
     def key(self, row):
-        """The row's key, or None when a value in it is not one the catalogue knows (the
-        row's import then says which)."""
+        """The row's key, or None for a value the catalogue does not know (its row says so)."""
         try:
             return tuple(field.clean(row) for field in self.key_fields)
         except ValueError:
@@ -285,11 +250,7 @@ class CachedRecordLoader(ModelInstanceLoader):
 
 
 class FileLineResult(Result):
-    """Rows numbered as in the file: the header is row 1, the first record row 2.
-
-    import-export counts records from 1; an editor looks for the bad row in a
-    spreadsheet, whose numbering includes the header.
-    """
+    """Rows numbered as a spreadsheet shows them: the header is row 1, the first record 2."""
 
     def append_invalid_row(self, number, row, validation_error):
         super().append_invalid_row(number + 1, row, validation_error)
@@ -299,9 +260,8 @@ class FileLineResult(Result):
 
 
 class ExportedDiff(resources.Diff):
-    """An import preview's before and after, each cell as an export writes it (with the
-    resource's dehydrate_ methods and formulas shown as text): import-export's own
-    reads each field's value without them."""
+    """An import preview's before and after, each cell as an export writes it (dehydrate_
+    methods, formulas as text): import-export's own reads each field's value without them."""
 
     def __init__(self, resource, instance, new):
         # Not import-export's __init__: it reads each cell its own way first.
@@ -322,15 +282,11 @@ class ExportedDiff(resources.Diff):
 
 
 class CatalogueResource(resources.ModelResource):
-    """What every import of the catalogue shares.
-
-    Rows are validated like the admin's forms (the model's validators and clean()),
-    with the fields that saving works out (positions, sort names…) left out; and
-    many-valued cells are checked before anything is saved.
-    """
+    """What every import of the catalogue shares: rows validated like the admin's forms,
+    many-valued cells checked before anything is saved."""
 
     class Meta:
-        instance_loader_class = CachedRecordLoader  # one query for all the rows
+        instance_loader_class = CachedRecordLoader
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
@@ -340,9 +296,8 @@ class CatalogueResource(resources.ModelResource):
 
     def __init__(self, request=None, previewed=None, **kwargs):
         super().__init__(**kwargs)
-        self.request = request
-        # When an editor confirms a preview: the time it was made (see admin.py).
-        self.previewed = previewed
+        # previewed: when an editor confirms a preview, the time it was made (see admin.py).
+        self.request, self.previewed = request, previewed
 
     def before_import(self, dataset, **kwargs):
         if len(dataset) > MAX_IMPORT_ROWS:
@@ -377,20 +332,20 @@ class CatalogueResource(resources.ModelResource):
         return ExportedDiff
 
     def before_import_row(self, row, **kwargs):
-        # An export shows a formula-like cell as text with a leading "'": read it back
-        # as it was, so that exporting and importing a file changes nothing.
+        # Exports show a formula-like cell as text with a leading "'": read it back as it was.
         for column, value in row.items():
             row[column] = unescape_formula(value)
         super().before_import_row(row, **kwargs)
 
-    def changed_since(self, moment):
+    @cached_property
+    def changed(self):
         """{record id: its latest change, its PARTS' included} for the records changed
-        after `moment`: a query per kind of historical record, once per import."""
+        since the preview: a query per kind of historical record, once per import."""
         model = self._meta.model
         parts = [model._meta.get_field(part) for part in self.PARTS]
         latest: dict[Any, Any] = {}
         for changed, key in [(model, "id"), *((p.related_model, p.field.attname) for p in parts)]:
-            for record in changed.history.filter(history_date__gt=moment).select_related(
+            for record in changed.history.filter(history_date__gt=self.previewed).select_related(
                 "history_user"
             ):
                 pk = getattr(record, key)
@@ -400,8 +355,6 @@ class CatalogueResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, Any] = {}
-        if self.previewed and not hasattr(self, "changed"):
-            self.changed = self.changed_since(self.previewed)
         latest = self.changed.get(instance.pk) if instance.pk and self.previewed else None
         if latest:
             errors[NON_FIELD_ERRORS] = ValidationError(
@@ -441,8 +394,7 @@ class CatalogueResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        # Not the fields that saving works out, nor links read from the database this
-        # request (KnownRecords): no query to check them.
+        # Not the fields saving works out, nor links just read (KnownRecords): no query.
         skipped = [
             field.name
             for field in instance._meta.fields
@@ -458,8 +410,6 @@ class CatalogueResource(resources.ModelResource):
 
 
 class OutcomeResource(CatalogueResource):
-    """One row per outcome, matched on its reference."""
-
     source = fields.Field("source", widget=StrictForeignKeyWidget(Source, "slug", _("source slug")))
     category = fields.Field(
         "category", widget=StrictForeignKeyWidget(Category, "slug", _("category slug"))
@@ -476,9 +426,7 @@ class OutcomeResource(CatalogueResource):
         "participations",
         "organization",
         "role",
-        LinksWidget(
-            Organization, Role, lambda organization: Role.LEAD, _("organization"), _("role")
-        ),
+        LinksWidget(Organization, Role, Role.LEAD, _("organization"), _("role")),
     )
     figures = fields.Field(readonly=True)
     year = fields.Field("year", widget=WholeNumberWidget())
@@ -487,7 +435,6 @@ class OutcomeResource(CatalogueResource):
 
     class Meta:
         model = Outcome
-        # A reference is unique within its source only.
         import_id_fields = ["source", "reference"]
         fields = [
             "source",
@@ -511,8 +458,7 @@ class OutcomeResource(CatalogueResource):
     PARTS = OUTCOME_PARTS  # also edited on other admin pages
 
     def get_queryset(self):
-        # Rows are matched with their links, read once for the whole file: the
-        # preview's before and after cells and the unchanged-row check read these.
+        # Links read once for the whole file: the preview and the unchanged-row check use them.
         return Outcome.objects.select_related("source", "category").prefetch_related(
             Prefetch("countries", KeptLinks(Country)),
             Prefetch("participations", KeptLinks(Participation).select_related("organization")),
@@ -553,8 +499,6 @@ class OutcomeResource(CatalogueResource):
 
 
 class OrganizationResource(CatalogueResource):
-    """One row per organization, matched on its slug."""
-
     country = fields.Field(
         "country", widget=StrictForeignKeyWidget(Country, "code", _("country code"))
     )
@@ -566,8 +510,6 @@ class OrganizationResource(CatalogueResource):
 
 
 class CountryResource(CatalogueResource):
-    """One row per country, matched on its ISO code."""
-
     class Meta:
         model = Country
         import_id_fields = ["code"]
