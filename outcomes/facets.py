@@ -1,17 +1,10 @@
-"""Facet counts from bitmasks held in memory, brought up to date when the data changes.
+"""Facet counts from bitmasks held in memory, brought up to date when the data changes
+(docs/performance.md: instead of five GROUP BY queries over the catalogue per request).
 
-Counting, for every value of every facet, the outcomes that choosing it would
-give under the other filters costs five GROUP BY queries over the whole
-catalogue on each request. Instead, each process keeps, per data version, one
-bitmask per value (bit i: the i-th outcome in document order): a filter is an
-OR of its values' masks, filters combine with AND, and a count is a popcount.
-The index is built with nine queries the first time a process sees the data.
-After a change to a few outcomes' rows it is patched: a copy reads those
-outcomes again (VersionLog says which); any other change rebuilds it.
-
-A count costs one AND per value of the facet, whatever the number of outcomes it
-counts among; when those are few (a narrow filter), tallying their values costs
-less, so the index also keeps each outcome's values.
+Each process keeps, per data version, one bitmask per value (bit i: the i-th outcome in
+document order): a filter is an OR of its values' masks, filters combine with AND, and a
+count is a popcount. The index is built with nine queries; after a change to a few
+outcomes' rows a copy reads those again (VersionLog says which), else it is rebuilt.
 """
 
 import copy
@@ -75,8 +68,7 @@ def positions(mask):
         position = bits.find("1", position + 1)
 
 
-# An outcome's own values: (pk, position, category slug, names and order, status), and
-# its texts, from which a search's results show a snippet (outcomes/search.py).
+# An outcome's own values, and its texts for a search's snippets (outcomes/search.py).
 OWN = (
     "pk",
     "position",
@@ -116,32 +108,32 @@ class FacetIndex:
             code: (name, name_zh)
             for code, name, name_zh in Country.objects.values_list("code", "name", "name_zh")
         }
+        read = self._read(rows)
         bits: defaultdict[str, defaultdict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for bit, values in self._read(rows).items():
+        for bit, values in read.items():
             for name, found in values.items():
                 for value in found:
                     bits[name][value].append(bit)
         for name, values in bits.items():
             facet = self.facets[name]
-            facet.values_of = [[] for _ in range(self.size)]
-            for value, found in values.items():
-                facet.masks[value] = _mask(found, self.size)
-                facet.links += len(found)
-                for bit in found:
-                    facet.values_of[bit].append(value)
+            facet.values_of = [read[bit][name] for bit in range(self.size)]
+            facet.masks = {value: _mask(found, self.size) for value, found in values.items()}
+            facet.links = sum(map(len, values.values()))
         # Every value a filter may name, with outcomes or not: to validate filters,
         # and to show a chosen value that has no outcomes with its name.
         self.names = {
-            "category": self._names(
-                Category.objects.values_list("slug", "name", "name_zh", "order")
-            ),
-            "country": {code: (names, names[0]) for code, names in self.country_names.items()},
-            "region": self._names(Region.objects.values_list("slug", "name", "name_zh", "name")),
-            "organization": self._names(
-                Organization.objects.values_list("slug", "name", "name_zh", "sort_name")
-            ),
+            facet: {
+                slug: ((en, zh), order)
+                for slug, en, zh, order in model.objects.values_list("slug", "name", "name_zh", by)
+            }
+            for facet, model, by in [
+                ("category", Category, "order"),
+                ("region", Region, "name"),
+                ("organization", Organization, "sort_name"),
+            ]
         }
-        self.names["reach"] = self.names["country"]
+        countries = {code: (names, names[0]) for code, names in self.country_names.items()}
+        self.names["country"] = self.names["reach"] = countries
         self.names["status"] = {
             value: ((Status(value).label, ""), i) for i, value in enumerate(Status.values)
         }
@@ -150,16 +142,12 @@ class FacetIndex:
     def _read(self, rows, outcomes=None):
         """{bit: {facet: [values]}} of `rows` (OWN values of `outcomes`, a QuerySet, or
         of all outcomes), reading their links; labels the values, sets their groupings."""
-        values: defaultdict[int, defaultdict[str, list[str]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        statuses = list(Status.values)
+        values: defaultdict = defaultdict(lambda: defaultdict(list))
         for pk, _, slug, name, name_zh, order, status, *_ in rows:
             bit = self.bit[pk]
             values[bit]["category"].append(slug)
             self._label("category", slug, (name, name_zh), order)
-            values[bit]["status"].append(status)
-            self._label("status", status, (Status(status).label, ""), statuses.index(status))
+            values[bit]["status"].append(status)  # labelled by self.names
         for name, manager, record, key, order in LINKED:
             columns = ["outcome_id", *(f"{record}__{f}" for f in (key, "name", "name_zh"))]
             columns += [f"{record}__{order}"] if order else []
@@ -187,10 +175,7 @@ class FacetIndex:
             bit = self.bit[pk]
             reached = dict.fromkeys(values[bit]["country"])
             reached.update(dict.fromkeys(code for code, _ in self.groupings.get(bit, ())))
-            values[bit]["reach"] = list(reached)
-            for code in reached:
-                names = self.country_names[code]
-                self._label("reach", code, names, names[0])
+            values[bit]["reach"] = list(reached)  # labelled by self.names
         return values
 
     def updated_to(self, version, newer):
@@ -203,14 +188,10 @@ class FacetIndex:
         changes = list(logs.order_by("version").values_list("changed", "outcomes", "whole"))
         if not changes or changes.pop(0)[0] != version.changed:
             return None
-        if len(changes) != newer.number - version.number:
-            return None
-        if any(whole for _, _, whole in changes):
+        if len(changes) != newer.number - version.number or any(w for *_, w in changes):
             return None
         outcome_ids = set().union(*(outcomes for _, outcomes, _ in changes))
-        if len(outcome_ids) > MAX_PATCHED:
-            return None
-        return self._patch(outcome_ids)
+        return self._patch(outcome_ids) if len(outcome_ids) <= MAX_PATCHED else None
 
     def _patch(self, outcome_ids):
         outcomes = Outcome.objects.filter(pk__in=outcome_ids)
@@ -287,8 +268,7 @@ class FacetIndex:
         ]
 
     def snippet(self, outcome_id, terms):
-        """A short excerpt of the outcome's text (or of its Chinese text) with the words
-        a search for `terms` finds marked; "" when neither has one. Kept with the
+        """The outcome's search.snippet (of its text, or else its Chinese text), kept with the
         search: the next visit of its pages makes none again."""
         kept = self.remember(("snippets", terms), dict)
         if outcome_id not in kept:
@@ -328,33 +308,29 @@ class FacetIndex:
         counts = {value: (within & mask).bit_count() for value, mask in found.masks.items()}
         return {value: count for value, count in counts.items() if count}
 
-    @staticmethod
-    def _names(rows):
-        return {value: ((label, chinese), order) for value, label, chinese, order in rows}
-
     def option(self, facet, value, chinese=None):
         """(label in the active language, sort key) of a value the catalogue knows, or None.
         `chinese`: whether the page is Chinese (models.chinese_page), asked once by callers
         that label many values."""
         found = self.facets[facet]
         if value in found.labels:
-            english, chinese_name = found.labels[value]
-            return in_page_language(english, chinese_name, chinese), found.order[value]
-        if known := self.names.get(facet, {}).get(value):
-            (english, chinese_name), order = known
-            return in_page_language(english, chinese_name, chinese), order
-        return None
+            names, order = found.labels[value], found.order[value]
+        elif known := self.names.get(facet, {}).get(value):
+            names, order = known
+        else:
+            return None
+        return in_page_language(names[0], names[1], chinese), order
 
 
+@dataclass
 class MaskedOutcomes:
     """The ids of the outcomes in a bitmask, as a sequence a Paginator can count and
     slice without asking the database: in document order, or in `order` (positions
     in the index, such as a search's best matches first)."""
 
-    def __init__(self, index, mask, order=None):
-        self.index = index
-        self.mask = mask
-        self.order = order
+    index: FacetIndex
+    mask: int
+    order: Any = None
 
     def count(self):
         return self.mask.bit_count()
@@ -380,9 +356,8 @@ _index: dict[str, Any] = {}
 
 
 def facet_index(version):
-    """The index of data version `version` (a dataversion.Version), built once per process;
-    after a change that touched a few outcomes' rows, brought up to date by reading those
-    again."""
+    """The index of data version `version` (a dataversion.Version), built once per process
+    and then brought up to date (FacetIndex.updated_to) or rebuilt."""
     with _lock:
         known = _index.get("version")
         if known != version:

@@ -1,15 +1,13 @@
-"""The one FilterSet behind the outcome list, the API's list and the downloads.
+"""The one FilterSet behind the outcome list, the API's list and the downloads: a list asks
+it once (`OutcomeFilter.listing`, docs/architecture.md), and the facet index of the data
+version (outcomes/facets.py) answers it all but a chosen sort order."""
 
-A list asks it once (`OutcomeFilter.listing`) and receives everything the page shows
-(docs/architecture.md), all from the facet index of the data version (outcomes/facets.py)
-but a chosen sort order, which the database answers.
-"""
-
+import functools
 import heapq
+import operator
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
 
 import django_filters
 from django import forms
@@ -64,11 +62,8 @@ class KnownValuesField(forms.MultipleChoiceField):
 
     def validate(self, value):
         if len(value) > MAX_VALUES:
-            raise forms.ValidationError(
-                self.error_messages["too_many"],
-                code="too_many",
-                params={"count": len(value), "most": MAX_VALUES},
-            )
+            params = {"count": len(value), "most": MAX_VALUES}
+            raise forms.ValidationError(self.error_messages["too_many"], "too_many", params)
         super().validate(value)
 
     def valid_value(self, value):
@@ -80,8 +75,7 @@ class KnownValuesFilter(django_filters.MultipleChoiceFilter):
 
 
 def _in_related(manager, lookup):
-    """Filter outcomes whose rows in `manager` have `lookup` in the chosen values (OR).
-    (django-filter calls a filter's method only with values, as for the others here.)"""
+    """Outcomes whose rows in `manager` have any of the chosen values as `lookup`."""
     return lambda queryset, name, value: queryset.filter(
         pk__in=manager.filter(**{f"{lookup}__in": value}).values("outcome_id")
     )
@@ -89,20 +83,18 @@ def _in_related(manager, lookup):
 
 @dataclass
 class Listing:
-    """Everything a list page shows of one choice of filters: `page` (a Page of outcome
-    ids), `facets`, `chips`, `suggestion`, `problems`, `query` (the list's query without
-    its page), and for the page's outcomes `via` ({id: [(country code, country name,
-    region slug, region name)]}) and `snippets` ({id: HTML}); `panel`: the facets' HTML."""
+    """Everything a list page shows of one choice of filters; `via` and `snippets` are of
+    the page's outcomes ({id: via_groupings}, {id: HTML}); `panel` is the facets' HTML."""
 
-    page: Page
+    page: Page  # of outcome ids
     facets: dict
     chips: list
     suggestion: dict | None
     problems: list
-    query: str
-    via: dict = field(default_factory=dict)
-    snippets: dict = field(default_factory=dict)
-    panel: Any = ""
+    query: str  # the list's query string without its page
+    via: dict
+    snippets: dict
+    panel: str
 
 
 class OutcomeFilter(django_filters.FilterSet):
@@ -130,7 +122,7 @@ class OutcomeFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         label=gettext_lazy("Sort by"),
         choices=[(key, label) for key, (label, _) in SORTS.items()],
-        method="sort_by",
+        method=lambda queryset, name, value: queryset.order_by(*SORTS[value][1]),
         empty_label=None,
     )
 
@@ -154,9 +146,8 @@ class OutcomeFilter(django_filters.FilterSet):
     @classmethod
     def canonical_query(cls, query):
         """The query a list or export answers, what pages link to and caches key on: its
-        own parameters only, in a fixed order, each value once, one search. Whatever a query
-        string repeats or adds, the work and the page are those of this query (each filter
-        is then held to MAX_VALUES by its field)."""
+        own parameters only, in a fixed order, each value once, one search (whatever a query
+        string repeats or adds); each filter is then held to MAX_VALUES by its field."""
         clean = QueryDict(mutable=True)
         for name in cls.PARAMS:
             values = [value.strip() for value in query.getlist(name)]
@@ -178,10 +169,8 @@ class OutcomeFilter(django_filters.FilterSet):
             self.form.fields[name].known = values
 
     def get_form_class(self):
-        # django-filter builds a new form class for every FilterSet, a large part of its
-        # cost per list request (docs/performance.md). Its fields do not depend on the
-        # request, so the class is built once (each form still copies its fields); a
-        # field that depended on the request would need this removed.
+        # Built once, not per request as django-filter does (docs/performance.md): the
+        # fields must not depend on the request (each form still copies them).
         cls = type(self)
         if "_form_class" not in cls.__dict__:
             cls._form_class = super().get_form_class()
@@ -201,9 +190,6 @@ class OutcomeFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         return queryset if self.form.cleaned_data.get("sort") else queryset.best_first()
 
-    def sort_by(self, queryset, name, value):
-        return queryset.order_by(*SORTS[value][1])
-
     def problems(self):
         """What makes the filters' values unusable, in words: [] when they are usable."""
         if self.is_valid():
@@ -212,9 +198,6 @@ class OutcomeFilter(django_filters.FilterSet):
             f"{self.FACETS.get(name, self.form.fields[name].label)}: {' '.join(errors)}"
             for name, errors in self.form.errors.items()
         ]
-
-    def search_terms(self):
-        return terms(self.form.cleaned_data.get("q")) if self.is_valid() else None
 
     def facet_of(self, name):
         """The index's facet a filter reads: a country's places, or with ?via=1 its reach."""
@@ -227,9 +210,8 @@ class OutcomeFilter(django_filters.FilterSet):
         return set()
 
     def reach_labels(self):
-        """via(outcome) for the downloads and the API: [(country code, country name, region
-        slug, region name)] through which an outcome reaches a chosen country; None
-        without ?via=1."""
+        """via(outcome) for the downloads and the API: the index's via_groupings of an outcome
+        for the chosen countries; None without ?via=1."""
         codes = self.via_codes()
         return (lambda outcome: self.index.via_groupings(outcome.pk, codes)) if codes else None
 
@@ -263,9 +245,7 @@ class OutcomeFilter(django_filters.FilterSet):
     def suggestion(self):
         """A query to propose when the search finds nothing at all (whatever the other
         filters), as {"text", "query": the list's query string with it}; else None."""
-        if not self.is_valid() or not self.form.cleaned_data.get("q"):
-            return None
-        if self.search_matches()[0]:
+        if not self.is_valid() or not self.form.cleaned_data.get("q") or self.search_matches()[0]:
             return None
         text = self.index.suggestion(terms(self.form.cleaned_data["q"]))
         return None if text is None else {"text": text, "query": self.query_string("q", [text])}
@@ -279,16 +259,12 @@ class OutcomeFilter(django_filters.FilterSet):
     @staticmethod
     def narrowed(mask, masks):
         """`mask` ANDed with each of `masks` but None (a filter not in use)."""
-        for chosen in masks:
-            if chosen is not None:
-                mask &= chosen
-        return mask
+        return functools.reduce(operator.and_, (m for m in masks if m is not None), mask)
 
     def outcome_ids(self):
-        """The listed outcomes' ids, a sequence a Paginator counts and slices: from the
-        index without a sort, in document order or a search's best matches first
-        (PostgreSQL ranks); from the database for a chosen sort. Empty when the
-        filters' values are unusable."""
+        """The listed outcomes' ids, a sequence a Paginator counts and slices (empty when the
+        filters are unusable): from the database for a chosen sort, else from the index, in
+        document order or a search's best matches first (PostgreSQL ranks)."""
         if not self.is_valid():
             return []
         if self.form.cleaned_data.get("sort"):
@@ -361,7 +337,7 @@ class OutcomeFilter(django_filters.FilterSet):
         """Everything the list page shows of page `page_number` (a Listing)."""
         page = Paginator(self.outcome_ids(), page_size).get_page(page_number)
         facets = self.facet_counts()
-        searched = self.search_terms()
+        searched = terms(self.form.cleaned_data.get("q")) if self.is_valid() else None
         ids = list(page.object_list)
         codes = self.via_codes()
         return Listing(

@@ -33,14 +33,10 @@ def shade_bins(largest):
 
 
 def world_map(counts, names, highlight=()):
-    """What the map template draws.
-
-    `counts` maps ISO codes to numbers of outcomes, `names` codes to country names;
-    countries in `highlight` (a region's members) are marked. A small country with
-    outcomes also gets a mark, a dot at its centroid (world.json's "marks"), inside its
-    link; those come last, from the largest country to the smallest, so that each mark
-    is drawn over the land around it and a smaller one over a larger.
-    """
+    """What the map template draws: `counts` and `names` of countries by ISO code; those
+    in `highlight` (a region's members) are marked. A small country with outcomes gets a
+    dot at its centroid (world.json's "marks"); those come last, largest country first, so
+    that each dot is drawn over the land around it and a smaller one over a larger."""
     bins = shade_bins(max(counts.values(), default=0))
 
     def shade(count):

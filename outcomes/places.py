@@ -48,8 +48,6 @@ def cldr_names(code, name):
     # "Myanmar (Burma)" is two names; "Bosnia & Herzegovina" is "Bosnia and Herzegovina".
     english = [part.strip() for part in re.split(r"[()]", names["en"]) if part.strip()]
     english += [part.replace("&", "and") for part in english if "&" in part]
-    aliases = [*english, names["zh_Hant"]]
-    aliases = [
-        alias for alias in dict.fromkeys(aliases) if alias and alias not in (name, names["zh_Hans"])
-    ]
+    known = {"", name, names["zh_Hans"]}
+    aliases = [alias for alias in dict.fromkeys([*english, names["zh_Hant"]]) if alias not in known]
     return {"name_zh": names["zh_Hans"], "aliases": "\n".join(aliases)}

@@ -1,17 +1,12 @@
 """Text search over outcomes, the same on PostgreSQL and SQLite (docs/data.md).
 
 Each outcome keeps a search document (`Outcome.search_text`): its searchable strings in
-both languages, with the other names people use, reduced by `words` (which queries go
-through as well: the one home for the normalization) to words separated by single spaces:
-lower case; traditional Chinese folded to simplified (OpenCC t2s: 緬甸 is 缅甸); Chinese cut
-into words (jieba), other text into runs of letters and digits; an English word whose
-Porter stem does not start it followed by that stem ("surgery surgeri"), stemmed in Python
-so that both databases see the very same words.
-
-A query matches the outcomes in which each of its words matches: a Chinese word anywhere
-in the document (a substring, by LIKE on both databases: 缅 finds 缅甸); any other word by
-its stem starting a word of the document ("school" finds "schools"), from a GIN index over
-the tsvector on PostgreSQL, which ranks the results, and an FTS5 index on SQLite.
+both languages reduced by `words` (queries too: the one home for the normalization) to
+words separated by single spaces, each English word followed by its Porter stem when the
+stem does not start it ("surgery surgeri"). A query matches the outcomes in which each of
+its words matches: a Chinese word anywhere (LIKE: 缅 finds 缅甸); any other word by its
+stem starting a word of the document ("school" finds "schools"), on PostgreSQL from a GIN
+index (which ranks), on SQLite from an FTS5 index.
 """
 
 import functools
@@ -66,7 +61,8 @@ def is_chinese(word):
 
 
 def words(text):
-    """The words of `text` (see the module's docstring), in order."""
+    """The words of `text`, in order: lower case; runs of letters and digits, Chinese folded
+    to simplified (OpenCC t2s: 緬甸 is 缅甸) and cut into words (jieba)."""
     found: list[str] = []
     for run in WORD_RE.findall(text.lower()):
         if is_chinese(run):
@@ -140,9 +136,7 @@ def _found(text, terms_):
 def snippet(text, terms_):
     """A short excerpt of `text` around the first word a search for `terms_` finds,
     the words found in <mark>, the rest escaped; "" when it finds none in `text`."""
-    if not text or not terms_:
-        return ""
-    marks = _found(text, terms_)
+    marks = _found(text, terms_) if text and terms_ else []
     if not marks:
         return ""
     first = marks[0][0]

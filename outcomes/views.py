@@ -73,41 +73,31 @@ def home(request):
     category_bars = maps.bars(
         [(localized(c, "name"), c.outcome_count, c.get_absolute_url()) for c in categories]
     )
-    return render(
-        request,
-        "outcomes/home.html",
-        {
-            "categories": categories,
-            "totals": totals,
-            "map": world,
-            "country_rows": country_rows,
-            "category_bars": category_bars,
-        },
-    )
-
-
-def list_query(query):
-    return OutcomeFilter.canonical_query(query).urlencode()
+    context = {
+        "categories": categories,
+        "totals": totals,
+        "map": world,
+        "country_rows": country_rows,
+        "category_bars": category_bars,
+    }
+    return render(request, "outcomes/home.html", context)
 
 
 @require_safe
-@public_page(parameters=list_query)
+@public_page(parameters=lambda query: OutcomeFilter.canonical_query(query).urlencode())
 def outcome_list(request):
     filterset = OutcomeFilter(request.GET, version=request.data_version)
     listing = filterset.listing(request.GET.get("page"), PAGE_SIZE)
-    return render(
-        request,
-        "outcomes/outcome_list.html",
-        {
-            "filterset": filterset,
-            "listing": listing,
-            "page": listing.page,
-            "rows": outcome_rows(listing.page.object_list, request.data_version, listing),
-            "facets": listing.facets,
-            "search": filterset.data.get("q", ""),
-            "sort": filterset.data.get("sort", ""),
-        },
-    )
+    context = {
+        "filterset": filterset,
+        "listing": listing,
+        "page": listing.page,
+        "rows": outcome_rows(listing.page.object_list, request.data_version, listing),
+        "facets": listing.facets,
+        "search": filterset.data.get("q", ""),
+        "sort": filterset.data.get("sort", ""),
+    }
+    return render(request, "outcomes/outcome_list.html", context)
 
 
 @require_safe
@@ -125,12 +115,8 @@ def outcome_by_reference(request, reference, slug=None):
         raise Http404(f"No outcome has the reference “{reference}”.")
     if len(listed) == 1:
         return redirect(listed[0], permanent=True)
-    return render(
-        request,
-        "outcomes/same_reference.html",
-        {"reference": reference.upper(), "outcomes": listed},
-        status=300,
-    )
+    context = {"reference": reference.upper(), "outcomes": listed}
+    return render(request, "outcomes/same_reference.html", context, status=300)
 
 
 # A reference names one item per source: this many sources at most are listed for it.
@@ -144,19 +130,16 @@ def source_detail(request, slug):
     if source is None:
         return redirect_renamed(Source.objects, slug)
     outcomes = Outcome.objects.for_listing().filter(source=source).in_document_order()
-    return render(
-        request,
-        "outcomes/source_detail.html",
-        {
-            "source": source,
-            "outcomes": first_outcomes(outcomes),
-            "citations": citations.rendered([citations.source_item(source)]),
-            "cite_downloads": cite_links("outcomes:source_cite", slug=source.slug),
-            "json_ld": citations.json_ld(
-                {"@context": "https://schema.org", **citations.source_schema(source)}
-            ),
-        },
-    )
+    context = {
+        "source": source,
+        "outcomes": first_outcomes(outcomes),
+        "citations": citations.rendered([citations.source_item(source)]),
+        "cite_downloads": cite_links("outcomes:source_cite", slug=source.slug),
+        "json_ld": citations.json_ld(
+            {"@context": "https://schema.org", **citations.source_schema(source)}
+        ),
+    }
+    return render(request, "outcomes/source_detail.html", context)
 
 
 def cite_links(name, **kwargs):
@@ -169,40 +152,30 @@ def cite_links(name, **kwargs):
 
 def cited_outcome(request, outcome):
     """An outcome's record and the source document it quotes, as CSL-JSON."""
-    version = request.data_version
     return [
-        citations.outcome_item(outcome, request, version),
+        citations.outcome_item(outcome, request, request.data_version),
         citations.source_item(outcome.source),
     ]
 
 
-def cited_catalogue(request):
-    return [citations.catalogue_item(request, request.data_version)]
+CITED = {"outcome": Outcome.objects.select_related("source"), "source": Source.objects.all()}
 
 
 @require_safe
 @public_page(keep=False)
 def cite(request, format, kind, slug=None):
-    """A citation download: CSL-JSON, BibTeX or RIS of an outcome (with its source), a
-    source, or the catalogue."""
+    """A citation download (CSL-JSON, BibTeX, RIS) of an outcome, a source or the catalogue."""
     if format not in citations.FORMATS:
         raise Http404(f"Citations download as {', '.join(citations.FORMATS)}.")
-    if kind == "outcome":
-        outcome = Outcome.objects.select_related("source").filter(slug=slug).first()
-        if outcome is None:
-            return redirect_renamed(
-                Outcome.objects, slug, lambda o: f"{o.get_absolute_url()}cite.{format}"
-            )
-        items, name = cited_outcome(request, outcome), f"{outcome.source.slug}-{outcome.reference}"
-    elif kind == "source":
-        source = Source.objects.filter(slug=slug).first()
-        if source is None:
-            return redirect_renamed(
-                Source.objects, slug, lambda s: f"{s.get_absolute_url()}cite.{format}"
-            )
-        items, name = [citations.source_item(source)], source.slug
+    if kind == "catalogue":
+        items = [citations.catalogue_item(request, request.data_version)]
+        name = "sironet-outcomes-catalogue"
+    elif (found := CITED[kind].filter(slug=slug).first()) is None:
+        return redirect_renamed(CITED[kind], slug, lambda r: f"{r.get_absolute_url()}cite.{format}")
+    elif kind == "outcome":
+        items, name = cited_outcome(request, found), f"{found.source.slug}-{found.reference}"
     else:
-        items, name = cited_catalogue(request), "sironet-outcomes-catalogue"
+        items, name = [citations.source_item(found)], found.slug
     response = HttpResponse(
         citations.download_text(items, format), content_type=citations.FORMATS[format][1]
     )
@@ -211,21 +184,9 @@ def cite(request, format, kind, slug=None):
 
 
 def first_outcomes(outcomes):
-    """A detail page's list: its first PAGE_SIZE outcomes, and how many there are.
-
-    A category of thousands of outcomes would otherwise be one page of megabytes;
-    the outcome list pages, filters and downloads them all. One query more.
-    """
+    """A detail page's list: its first PAGE_SIZE outcomes, and how many there are (one
+    query more): a page of thousands would be megabytes; the outcome list has them all."""
     return {"shown": list(outcomes[:PAGE_SIZE]), "total": outcomes.count()}
-
-
-def set_via_labels(outcomes, codes, version):
-    """Set each outcome's `via`: how it reaches those of `codes` (country codes) that it
-    does not name, through a grouping (from the facet index: no query)."""
-    index = facet_index(version)
-    for outcome in outcomes:
-        outcome.via = via_links(index.via_groupings(outcome.pk, codes))
-    return outcomes
 
 
 def via_links(groupings):
@@ -237,29 +198,22 @@ def via_links(groupings):
 
 
 def outcome_rows(ids, version, listing):
-    """The list rows of these outcomes, in this order, as HTML.
-
-    Each row is kept in the "rows" cache for the data version, so that the many
-    lists an outcome appears in render it once: one query for the page's ids, and
-    three (outcomes, organizations, countries) only for rows not yet rendered. A row
-    that reaches a chosen country only through a grouping (`listing.via`) says so,
-    and is kept apart from the plain row. A search's snippet (`listing.snippets`)
-    depends on the search, so it is added to the kept row, not kept with it.
-    """
+    """The list rows of these outcomes, in this order, as HTML, each rendered once per data
+    version (the "rows" cache; docs/performance.md): three queries for rows not yet kept. A
+    row labelled “via” a grouping (`listing.via`) is kept apart from the plain one; a
+    search's snippet (`listing.snippets`) is added to the kept row, not kept with it."""
     cache = caches["rows"]
     prefix = f"row:{RELEASE}:{version.tag}:{get_language()}"
     keys = {}
     for pk in ids:
-        via = listing.via.get(pk)
-        codes = ",".join(sorted({code for code, *_ in via})) if via else ""
-        keys[pk] = f"{prefix}:{pk}" + (f":{codes}" if codes else "")
+        codes = ",".join(sorted({code for code, *_ in listing.via.get(pk, ())}))
+        keys[pk] = f"{prefix}:{pk}:{codes}" if codes else f"{prefix}:{pk}"
     # A copy: the cache may hand back an object it keeps (django-redis, while Redis is down).
     rows = dict(cache.get_many(keys.values()))
     missing = [pk for pk in ids if keys[pk] not in rows]
     if missing:
-        outcomes = Outcome.objects.for_listing().filter(pk__in=missing)
         rendered = {}
-        for outcome in outcomes:
+        for outcome in Outcome.objects.for_listing().filter(pk__in=missing):
             outcome.via = via_links(listing.via.get(outcome.pk, ()))
             rendered[keys[outcome.pk]] = render_to_string(
                 "outcomes/includes/_outcome_item.html", {"outcome": outcome}
@@ -303,24 +257,19 @@ def outcome_detail(request, slug):
             members_then[membership.region_id].append(membership.country)
     for reach in outcome.reaches.all():
         reach.members_then = members_then.get(reach.region_id, [])
-    related = Outcome.objects.related_to(outcome).select_related("category")[:8]
     version = request.data_version
-    response = render(
-        request,
-        "outcomes/outcome_detail.html",
-        {
-            "outcome": outcome,
-            "citations": citations.rendered(cited_outcome(request, outcome)),
-            "cite_downloads": cite_links("outcomes:outcome_cite", slug=outcome.slug),
-            "corrections": changelog.corrections(outcome),
-            "json_ld": citations.json_ld(citations.outcome_schema(outcome, request, version)),
-            "related": related,
-            # Document order is within the outcome's source.
-            "previous": outcome.source.outcomes.filter(position__lt=outcome.position).last(),
-            "next": outcome.source.outcomes.filter(position__gt=outcome.position).first(),
-        },
-    )
-    return with_record_key(response, outcome)
+    context = {
+        "outcome": outcome,
+        "citations": citations.rendered(cited_outcome(request, outcome)),
+        "cite_downloads": cite_links("outcomes:outcome_cite", slug=outcome.slug),
+        "corrections": changelog.corrections(outcome),
+        "json_ld": citations.json_ld(citations.outcome_schema(outcome, request, version)),
+        "related": Outcome.objects.related_to(outcome).select_related("category")[:8],
+        # Document order is within the outcome's source.
+        "previous": outcome.source.outcomes.filter(position__lt=outcome.position).last(),
+        "next": outcome.source.outcomes.filter(position__gt=outcome.position).first(),
+    }
+    return with_record_key(render(request, "outcomes/outcome_detail.html", context), outcome)
 
 
 @require_safe
@@ -330,23 +279,17 @@ def category_detail(request, slug):
     if category is None:
         return redirect_renamed(Category.objects, slug)
     outcomes = first_outcomes(Outcome.objects.for_listing().filter(category=category))
-    return with_record_key(
-        render(
-            request, "outcomes/category_detail.html", {"category": category, "outcomes": outcomes}
-        ),
-        category,
-    )
+    context = {"category": category, "outcomes": outcomes}
+    return with_record_key(render(request, "outcomes/category_detail.html", context), category)
 
 
 @require_safe
 @public_page(parameters=lambda query: urlencode({"type": query.get("type", "")}))
 def organization_list(request):
-    organizations = Organization.objects.annotate(outcome_count=Count("participations")).order_by(
-        "sort_name"
-    )
     chosen_type = request.GET.get("type", "")
-    types = dict(OrganizationType.choices)
-    if chosen_type in types:
+    known = chosen_type in OrganizationType.values
+    organizations = Organization.objects.annotate(outcome_count=Count("participations"))
+    if known:
         organizations = organizations.filter(type=chosen_type)
     type_counts = dict(
         Organization.objects.values("type").annotate(n=Count("pk")).values_list("type", "n")
@@ -358,17 +301,14 @@ def organization_list(request):
             if type_counts.get(value)
         ]
     )
-    return render(
-        request,
-        "outcomes/organization_list.html",
-        {
-            "type_bars": type_bars,
-            "organizations": organizations,
-            "types": OrganizationType.choices,
-            "chosen_type": chosen_type if chosen_type in types else "",
-            "unknown_type": chosen_type and chosen_type not in types,
-        },
-    )
+    context = {
+        "type_bars": type_bars,
+        "organizations": organizations.order_by("sort_name"),
+        "types": OrganizationType.choices,
+        "chosen_type": chosen_type if known else "",
+        "unknown_type": chosen_type and not known,
+    }
+    return render(request, "outcomes/organization_list.html", context)
 
 
 @require_safe
@@ -382,15 +322,12 @@ def organization_detail(request, slug):
     participations = organization.participations.select_related("outcome__category").order_by(
         "role", "outcome__position"
     )
-    response = render(
-        request,
-        "outcomes/organization_detail.html",
-        {
-            "organization": organization,
-            "participations": participations,
-            "founded": organization.founded.all(),
-        },
-    )
+    context = {
+        "organization": organization,
+        "participations": participations,
+        "founded": organization.founded.all(),
+    }
+    response = render(request, "outcomes/organization_detail.html", context)
     return with_record_key(response, organization)
 
 
@@ -398,18 +335,12 @@ def organization_detail(request, slug):
 @public_page
 def country_list(request):
     countries = Country.objects.with_outcomes().order_by("continent", "name")
-    world, country_rows = outcome_map()
+    world, rows = outcome_map()
     top = maps.bars(
-        [
-            (name, count, reverse("outcomes:country", args=[code.lower()]))
-            for code, name, count in country_rows[:10]
-        ]
+        [(name, n, reverse("outcomes:country", args=[code.lower()])) for code, name, n in rows[:10]]
     )
-    return render(
-        request,
-        "outcomes/country_list.html",
-        {"countries": countries, "map": world, "country_rows": country_rows, "top_countries": top},
-    )
+    context = {"countries": countries, "map": world, "country_rows": rows, "top_countries": top}
+    return render(request, "outcomes/country_list.html", context)
 
 
 @require_safe
@@ -418,21 +349,18 @@ def country_detail(request, code):
     country = get_object_or_404(Country, code=code.upper())
     if code != code.lower():
         return redirect(country, permanent=True)
-    named = Outcome.objects.for_listing().filter(countries=country)
     via_groupings = first_outcomes(Outcome.objects.for_listing().via_groupings([country]))
-    set_via_labels(via_groupings["shown"], {country.code}, request.data_version)
+    index = facet_index(request.data_version)  # how each reaches the country: no query
+    for outcome in via_groupings["shown"]:
+        outcome.via = via_links(index.via_groupings(outcome.pk, {country.code}))
     memberships = country.memberships.current().select_related("region").order_by("region__name")
-    response = render(
-        request,
-        "outcomes/country_detail.html",
-        {
-            "country": country,
-            "named": first_outcomes(named),
-            "via_groupings": via_groupings,
-            "regions": [membership.region for membership in memberships],
-        },
-    )
-    return with_record_key(response, country)
+    context = {
+        "country": country,
+        "named": first_outcomes(Outcome.objects.for_listing().filter(countries=country)),
+        "via_groupings": via_groupings,
+        "regions": [membership.region for membership in memberships],
+    }
+    return with_record_key(render(request, "outcomes/country_detail.html", context), country)
 
 
 @require_safe
@@ -443,13 +371,8 @@ def region_detail(request, slug):
         return redirect_renamed(Region.objects, slug)
     memberships = list(region.memberships.select_related("country").order_by("country__name"))
     # Who was a member on each date an outcome reaching the region was published.
-    dates = sorted(
-        set(
-            Source.objects.filter(outcomes__reaches__region=region)
-            .exclude(published=None)
-            .values_list("published", flat=True)
-        )
-    )
+    published = Source.objects.filter(outcomes__reaches__region=region).exclude(published=None)
+    dates = list(published.order_by("published").values_list("published", flat=True).distinct())
     today = timezone.localdate()
     for membership in memberships:
         membership.then = [membership.in_force(day) for day in dates]
@@ -457,51 +380,39 @@ def region_detail(request, slug):
     current = [m.country for m in memberships if m.now]
     listed = Outcome.objects.for_listing()
     world, _ = outcome_map(highlight={country.code for country in current})
-    return render(
-        request,
-        "outcomes/region_detail.html",
-        {
-            "region": region,
-            "memberships": memberships,
-            "dates": dates,
-            "today": today,
-            "as_a_whole": first_outcomes(listed.reaching(region, ReachKind.MEMBERS)),
-            "somewhere_in": first_outcomes(listed.reaching(region, ReachKind.WITHIN)),
-            "via_members": first_outcomes(listed.in_members_of(region, current)),
-            "map": world,
-        },
-    )
+    context = {
+        "region": region,
+        "memberships": memberships,
+        "dates": dates,
+        "today": today,
+        "as_a_whole": first_outcomes(listed.reaching(region, ReachKind.MEMBERS)),
+        "somewhere_in": first_outcomes(listed.reaching(region, ReachKind.WITHIN)),
+        "via_members": first_outcomes(listed.in_members_of(region, current)),
+        "map": world,
+    }
+    return render(request, "outcomes/region_detail.html", context)
 
 
 @require_safe
 @public_page
 def about(request):
-    source = Source.objects.first()
+    package = reverse("downloads:file", args=["datapackage.zip"])
     distributions = [
         (f"All outcomes ({label})", reverse("downloads:export", args=[format]), media)
         for format, (label, media) in record.DOWNLOAD_FORMATS.items()
-    ] + [
-        (
-            "The whole catalogue (Frictionless Data Package, zip)",
-            reverse("downloads:file", args=["datapackage.zip"]),
-            "application/zip",
-        )
-    ]
+    ] + [("The whole catalogue (Frictionless Data Package, zip)", package, "application/zip")]
     version = request.data_version
-    return render(
-        request,
-        "outcomes/about.html",
-        {
-            "source": source,
-            "outcome_count": Outcome.objects.count(),
-            "citations": citations.rendered(cited_catalogue(request)),
-            "cite_downloads": cite_links("outcomes:catalogue_cite"),
-            "json_ld": citations.json_ld(
-                citations.catalogue_schema(request, version, Source.objects.all(), distributions)
-            ),
-            "license": settings.CATALOGUE_LICENSE,
-        },
-    )
+    context = {
+        "source": Source.objects.first(),
+        "outcome_count": Outcome.objects.count(),
+        "citations": citations.rendered([citations.catalogue_item(request, version)]),
+        "cite_downloads": cite_links("outcomes:catalogue_cite"),
+        "json_ld": citations.json_ld(
+            citations.catalogue_schema(request, version, Source.objects.all(), distributions)
+        ),
+        "license": settings.CATALOGUE_LICENSE,
+    }
+    return render(request, "outcomes/about.html", context)
 
 
 @require_safe
