@@ -45,12 +45,8 @@ class OutcomeChanges(Feed):
         outcomes = Outcome.objects.all()
         if chosen:
             outcomes = outcomes.filter(**{OUTCOMES_OF[type(chosen)]: chosen})
-        records = with_previous(
-            Outcome.history.filter(
-                id__in=outcomes.values("pk"), history_type__in=["+", "~"]
-            ).order_by("-history_date", "-history_id"),
-            limit=READ,
-        )
+        history = Outcome.history.filter(id__in=outcomes.values("pk"), history_type__in=["+", "~"])
+        records = with_previous(history.order_by("-history_date", "-history_id"), limit=READ)
         current = Outcome.objects.in_bulk([record.id for record in records])
         entries = []
         for record in records:
@@ -69,9 +65,7 @@ class OutcomeChanges(Feed):
         return f"{kind}: {record.outcome.reference} {record.outcome.title}"
 
     def item_description(self, record):
-        if record.history_type == "+":
-            return record.outcome.text
-        return "; ".join(record.words)
+        return record.outcome.text if record.history_type == "+" else "; ".join(record.words)
 
     def item_link(self, record):
         return record.outcome.get_absolute_url()
