@@ -248,10 +248,12 @@ def get_outcome_by_reference(
 # The records outcomes name ---------------------------------------------------------------
 
 
-def records(plural, queryset, listed, one, key="slug", pattern=SLUG, max_length=50):
+def records(plural, queryset, listed, one, max_length=50):
     """Registers the schema it decorates as GET /<plural>/, `queryset` in pages, and
-    GET /<plural>/<key>/, one record (a country's code in any case)."""
+    GET /<plural>/<key>/, one record by its natural key: a slug, or a country's code (any case)."""
     name = queryset.model._meta.model_name
+    (key,) = queryset.model.NATURAL_KEY
+    pattern, max_length = (r"^[A-Za-z]{2}$", None) if key == "code" else (SLUG, max_length)
 
     def register(schema):
         @api.get(
@@ -317,15 +319,7 @@ class OrganizationRecord(Linked):
         return organization.founded_by.slug if organization.founded_by else None
 
 
-@records(
-    "countries",
-    Country.objects,
-    "Countries (ISO 3166-1), by name",
-    "One country",
-    key="code",
-    pattern=r"^[A-Za-z]{2}$",
-    max_length=None,
-)
+@records("countries", Country.objects, "Countries (ISO 3166-1), by name", "One country")
 class CountryRecord(Linked):
     code: str = Field(description="ISO 3166-1 alpha-2.")
     name: str

@@ -58,17 +58,16 @@ def _clean(item):
 
 def source_item(source):
     """The source document, as CSL-JSON."""
-    return _clean(
-        {
-            "id": f"source:{source.slug}",
-            "type": "report",
-            "title": source.title,
-            "author": [{"literal": source.publisher}],
-            "publisher": source.publisher,
-            "issued": date_parts(source.published),
-            "URL": source.url,
-        }
-    )
+    item = {
+        "id": f"source:{source.slug}",
+        "type": "report",
+        "title": source.title,
+        "author": [{"literal": source.publisher}],
+        "publisher": source.publisher,
+        "issued": date_parts(source.published),
+        "URL": source.url,
+    }
+    return _clean(item)
 
 
 def _home(request):
@@ -80,20 +79,19 @@ def outcome_item(outcome, request, version):
     source = outcome.source
     published = f"{source.published:%Y-%m-%d}" if source.published else ""
     details = [source.publisher, *filter(None, [published, source.url])]
-    return _clean(
-        {
-            "id": f"outcome:{source.slug}:{outcome.reference}",
-            "type": "webpage",
-            "title": f"{outcome.reference}. {outcome.title}",
-            "author": [{"literal": source.publisher}],
-            "container-title": CATALOGUE,
-            "issued": date_parts(source.published),
-            "accessed": date_parts(version.changed.date()),
-            "version": str(version.number),
-            "URL": request.build_absolute_uri(outcome.get_absolute_url()),
-            "note": f"Item {outcome.reference} of “{source.title}” ({', '.join(details)})",
-        }
-    )
+    item = {
+        "id": f"outcome:{source.slug}:{outcome.reference}",
+        "type": "webpage",
+        "title": f"{outcome.reference}. {outcome.title}",
+        "author": [{"literal": source.publisher}],
+        "container-title": CATALOGUE,
+        "issued": date_parts(source.published),
+        "accessed": date_parts(version.changed.date()),
+        "version": str(version.number),
+        "URL": request.build_absolute_uri(outcome.get_absolute_url()),
+        "note": f"Item {outcome.reference} of “{source.title}” ({', '.join(details)})",
+    }
+    return _clean(item)
 
 
 def catalogue_item(request, version):
@@ -233,15 +231,14 @@ def json_ld(data):
 
 
 def source_schema(source):
-    return _clean(
-        {
-            "@type": "CreativeWork",
-            "name": source.title,
-            "url": source.url,
-            "datePublished": source.published.isoformat() if source.published else None,
-            "publisher": {"@type": "Organization", "name": source.publisher},
-        }
-    )
+    schema = {
+        "@type": "CreativeWork",
+        "name": source.title,
+        "url": source.url,
+        "datePublished": source.published.isoformat() if source.published else None,
+        "publisher": {"@type": "Organization", "name": source.publisher},
+    }
+    return _clean(schema)
 
 
 def catalogue_schema(request, version, sources, distributions=()):
@@ -272,21 +269,20 @@ def catalogue_schema(request, version, sources, distributions=()):
 
 
 def outcome_schema(outcome, request, version):
-    return _clean(
-        {
-            "@context": "https://schema.org",
-            "@type": "CreativeWork",
-            "name": outcome.title,
-            "identifier": f"{outcome.source.slug}/{outcome.reference}",
-            "url": request.build_absolute_uri(outcome.get_absolute_url()),
-            "text": outcome.text,
-            "version": str(version.number),
-            "dateModified": version.changed.isoformat(timespec="seconds"),
-            "isPartOf": {"@type": "Dataset", "name": CATALOGUE, "url": _home(request)},
-            "license": LICENSE,
-            "citation": source_schema(outcome.source),
-            "about": [
-                {"@type": "Country", "name": country.name} for country in outcome.countries.all()
-            ],
-        }
-    )
+    schema = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "name": outcome.title,
+        "identifier": f"{outcome.source.slug}/{outcome.reference}",
+        "url": request.build_absolute_uri(outcome.get_absolute_url()),
+        "text": outcome.text,
+        "version": str(version.number),
+        "dateModified": version.changed.isoformat(timespec="seconds"),
+        "isPartOf": {"@type": "Dataset", "name": CATALOGUE, "url": _home(request)},
+        "license": LICENSE,
+        "citation": source_schema(outcome.source),
+        "about": [
+            {"@type": "Country", "name": country.name} for country in outcome.countries.all()
+        ],
+    }
+    return _clean(schema)

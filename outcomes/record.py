@@ -148,12 +148,11 @@ class Column:
 class Field:
     """A field of the record: `value(outcome, context)` is its JSON value, of `type`.
 
-    Its CSV and Excel column bears its name and shows `cell` with the meaning
-    `cell_meaning` (by default, its value and meaning); `codes` is a column beside it that
-    names the same by code or slug (by default, its value). `publishes`: the model fields
-    it makes public, {model: (field names)}; a field of the outcome's own model is a column
-    of the data package's outcomes table, a field of a row model is that row's table
-    (`table`)."""
+    Its CSV and Excel column bears its name and shows `cell` with the meaning `cell_meaning`
+    (by default, its value and meaning); `codes` is a column beside it that names the same by
+    code or slug (by default, its value). `publishes`: the model fields it makes public,
+    {model: (field names)}; a field of the outcome's own model is a column of the data
+    package's outcomes table, a field of a row model is that row's table (`table`)."""
 
     name: str
     type: Any
