@@ -1,6 +1,5 @@
-"""Atom feeds of new and corrected outcomes: the whole catalogue, and per category,
-country (as a place) and organization. One entry per change, from the outcomes'
-history (outcomes/changelog.py), newest first."""
+"""Atom feeds of new and corrected outcomes (docs/reuse.md, "Feeds"): one entry per change,
+from the outcomes' history (outcomes/changelog.py), newest first."""
 
 from typing import Any
 
