@@ -1,15 +1,13 @@
-"""The API's shapes, but for the records api/views.py declares with their operations: an
-outcome's, derived from the outcome's public record (outcomes/record.py) so that a field
-added there appears here, with its type and meaning; the outcome list's parameters and
-facets; what the other records share; the index; an error."""
+"""The API's shapes, but for the records api/views.py declares with their operations; an
+outcome's derives from its public record (outcomes/record.py), with types and meanings."""
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Schema
-from pydantic import Field, create_model, field_validator
+from pydantic import BeforeValidator, Field, create_model
 
 from outcomes import record
 from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, SORTS
@@ -72,15 +70,10 @@ class OutcomeQuery(Schema):
 
 class FacetOption(Schema):
     value: str
-    label: str
+    # The facet index keeps a choice's label lazy, to be read in each page's language.
+    label: Annotated[str, BeforeValidator(str)]
     count: int = Field(description="How many outcomes choosing this value would give.")
     selected: bool
-
-    @field_validator("label", mode="before")
-    @classmethod
-    def _in_words(cls, label):
-        # The facet index keeps a choice's label lazy, to be read in each page's language.
-        return str(label)
 
 
 class Facet(Schema):

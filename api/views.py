@@ -1,11 +1,5 @@
-"""The read-only JSON API, /api/v1/: the catalogue's records for programs (django-ninja).
-
-Thin like the pages: each operation is a base queryset, the list page's FilterSet
-where it lists outcomes, and a page. An outcome's record is the one the JSON download
-gives (outcomes/record.py), read in the same queries. Every answer carries the data
-version's ETag and answers a revisit with 304 (edge/pages.py), and is kept per data
-version and canonical query, as the list pages are.
-"""
+"""The read-only JSON API, /api/v1/ (django-ninja; docs/reuse.md): thin like the pages, each
+operation is a base queryset, the list page's FilterSet where it lists outcomes, and a page."""
 
 from datetime import UTC, date, datetime
 from typing import Any
@@ -68,9 +62,8 @@ api = CatalogueAPI(
 
 
 def api_query(query):
-    """The query an answer depends on: the parameters the API reads, as given (it checks
-    them, where a list page forgives). Answers are kept per data version and that query,
-    as the list pages are; any other parameter is ignored, and costs no copy."""
+    """The query an answer is kept by: the parameters the API reads, as given (it checks
+    them, where a list page forgives); any other is ignored, and costs no copy."""
     known = [*OutcomeFilter.PARAMS, "modified_since"]
     return urlencode([(name, value) for name in known for value in query.getlist(name)])
 
@@ -255,10 +248,12 @@ def get_outcome_by_reference(
 # The records outcomes name ---------------------------------------------------------------
 
 
-def records(plural, queryset, listed, one, key="slug", pattern=SLUG, max_length=50):
+def records(plural, queryset, listed, one, max_length=50):
     """Registers the schema it decorates as GET /<plural>/, `queryset` in pages, and
-    GET /<plural>/<key>/, one record (a country's code in any case)."""
+    GET /<plural>/<key>/, one record by its natural key: a slug, or a country's code (any case)."""
     name = queryset.model._meta.model_name
+    (key,) = queryset.model.NATURAL_KEY
+    pattern, max_length = (r"^[A-Za-z]{2}$", None) if key == "code" else (SLUG, max_length)
 
     def register(schema):
         @api.get(
@@ -324,15 +319,7 @@ class OrganizationRecord(Linked):
         return organization.founded_by.slug if organization.founded_by else None
 
 
-@records(
-    "countries",
-    Country.objects,
-    "Countries (ISO 3166-1), by name",
-    "One country",
-    key="code",
-    pattern=r"^[A-Za-z]{2}$",
-    max_length=None,
-)
+@records("countries", Country.objects, "Countries (ISO 3166-1), by name", "One country")
 class CountryRecord(Linked):
     code: str = Field(description="ISO 3166-1 alpha-2.")
     name: str

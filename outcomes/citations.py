@@ -1,11 +1,5 @@
-"""Suggested citations: CSL-JSON records, rendered by citeproc-py in three styles and
-written as BibTeX (bibtexparser) and RIS (rispy).
-
-What is cited is always named in full: an outcome's record cites the catalogue page
-(its address, the item's reference in its title, the data version and its date) and
-the source document it quotes (publisher, date, address), as a second entry. The
-catalogue as a whole is a dataset with a version and a date.
-"""
+"""Suggested citations (docs/reuse.md, "Cite this"): CSL-JSON records, rendered by
+citeproc-py in three styles and written as BibTeX (bibtexparser) and RIS (rispy)."""
 
 import json
 from functools import cache, lru_cache
@@ -64,17 +58,16 @@ def _clean(item):
 
 def source_item(source):
     """The source document, as CSL-JSON."""
-    return _clean(
-        {
-            "id": f"source:{source.slug}",
-            "type": "report",
-            "title": source.title,
-            "author": [{"literal": source.publisher}],
-            "publisher": source.publisher,
-            "issued": date_parts(source.published),
-            "URL": source.url,
-        }
-    )
+    item = {
+        "id": f"source:{source.slug}",
+        "type": "report",
+        "title": source.title,
+        "author": [{"literal": source.publisher}],
+        "publisher": source.publisher,
+        "issued": date_parts(source.published),
+        "URL": source.url,
+    }
+    return _clean(item)
 
 
 def _home(request):
@@ -84,23 +77,21 @@ def _home(request):
 def outcome_item(outcome, request, version):
     """An outcome's record in the catalogue, as CSL-JSON; `version`: the data Version."""
     source = outcome.source
-    return _clean(
-        {
-            "id": f"outcome:{source.slug}:{outcome.reference}",
-            "type": "webpage",
-            "title": f"{outcome.reference}. {outcome.title}",
-            "author": [{"literal": source.publisher}],
-            "container-title": CATALOGUE,
-            "issued": date_parts(source.published),
-            "accessed": date_parts(version.changed.date()),
-            "version": str(version.number),
-            "URL": request.build_absolute_uri(outcome.get_absolute_url()),
-            "note": f"Item {outcome.reference} of “{source.title}” ({source.publisher}"
-            + (f", {source.published:%Y-%m-%d}" if source.published else "")
-            + (f", {source.url}" if source.url else "")
-            + ")",
-        }
-    )
+    published = f"{source.published:%Y-%m-%d}" if source.published else ""
+    details = [source.publisher, *filter(None, [published, source.url])]
+    item = {
+        "id": f"outcome:{source.slug}:{outcome.reference}",
+        "type": "webpage",
+        "title": f"{outcome.reference}. {outcome.title}",
+        "author": [{"literal": source.publisher}],
+        "container-title": CATALOGUE,
+        "issued": date_parts(source.published),
+        "accessed": date_parts(version.changed.date()),
+        "version": str(version.number),
+        "URL": request.build_absolute_uri(outcome.get_absolute_url()),
+        "note": f"Item {outcome.reference} of “{source.title}” ({', '.join(details)})",
+    }
+    return _clean(item)
 
 
 def catalogue_item(request, version):
@@ -149,17 +140,39 @@ def rendered(items):
     ]
 
 
-def _dates(item, separator):
-    """(year, date issued, date accessed) of an item, the dates' parts joined by `separator`."""
+def _values(item, separator, text):
+    """An item's values, in the order NAMES names them: `text` writes one in the
+    format's way, on one line; a date's parts are joined by `separator`."""
     issued, accessed = (
         ((item.get(key) or {}).get("date-parts") or [[]])[0] for key in ("issued", "accessed")
     )
     return (
+        text(item.get("title")),
+        [text(author["literal"]) for author in item.get("author", [])],
         str(issued[0]) if issued else None,
         separator.join(f"{part:02d}" for part in issued),
+        item.get("URL"),
         separator.join(f"{part:02d}" for part in accessed),
+        item.get("version"),
+        text(item.get("publisher")),
+        text(item.get("container-title")),
+        text(item.get("note")),
     )
 
+
+# The fields _values gives: BibTeX's name -> RIS's.
+NAMES = {
+    "title": "title",
+    "author": "authors",
+    "year": "year",
+    "date": "date",
+    "url": "urls",
+    "urldate": "access_date",
+    "version": "edition",
+    "publisher": "publisher",
+    "journaltitle": "secondary_title",
+    "note": "notes",
+}
 
 # CSL type -> (BibTeX entry type, RIS type)
 TYPES = {
@@ -170,30 +183,16 @@ TYPES = {
 
 
 def _latex(value):
-    """A BibTeX value: braces, &, %, # and _ escaped, other characters as LaTeX writes
-    them, one line."""
+    """A BibTeX value on one line: braces, &, %, # and _ escaped, the rest as LaTeX writes it."""
     return unicode_to_latex(" ".join(str(value).split())) if value else None
 
 
 def bibtex(items):
     library = bibtexparser.Library()
     for item in items:
-        year, date, accessed = _dates(item, "-")
-        fields = {
-            "title": _latex(item.get("title")),
-            # A body's name in braces: BibTeX does not split it into given and family names.
-            "author": "{" + _latex(item["author"][0]["literal"]) + "}"
-            if item.get("author")
-            else None,
-            "year": year,
-            "date": date,
-            "url": item.get("URL"),
-            "urldate": accessed,
-            "version": item.get("version"),
-            "publisher": _latex(item.get("publisher")),
-            "journaltitle": _latex(item.get("container-title")),
-            "note": _latex(item.get("note")),
-        }
+        fields = dict(zip(NAMES, _values(item, "-", _latex), strict=True))
+        # A body's name in braces: BibTeX does not split it into given and family names.
+        fields["author"] = "{" + fields["author"][0] + "}" if fields["author"] else None
         key = item["id"].replace(":", "-").replace(".", "-")
         entry_fields = [Field(name, value) for name, value in _clean(fields).items()]
         library.add(Entry(TYPES[item["type"]][0], key, entry_fields))
@@ -208,28 +207,16 @@ def _line(value):
 def ris(items):
     entries = []
     for item in items:
-        year, date, accessed = _dates(item, "/")
-        entry = {
-            "type_of_reference": TYPES[item["type"]][1],
-            "title": _line(item.get("title")),
-            "authors": [_line(author["literal"]) for author in item.get("author", [])],
-            "year": year,
-            "date": date,
-            "urls": [item["URL"]] if item.get("URL") else None,
-            "access_date": accessed,
-            "edition": item.get("version"),
-            "publisher": _line(item.get("publisher")),
-            "secondary_title": _line(item.get("container-title")),
-            "notes": [_line(item["note"])] if item.get("note") else None,
-            "id": item["id"],
-        }
+        entry = dict(zip(NAMES.values(), _values(item, "/", _line), strict=True))
+        # Like authors, urls and notes are lists to rispy: a line for each value.
+        entry.update({name: [entry[name]] if entry[name] else None for name in ("urls", "notes")})
+        entry.update(type_of_reference=TYPES[item["type"]][1], id=item["id"])
         entries.append(_clean(entry))
     return rispy.dumps(entries, implementation=PlainRisWriter)
 
 
 class PlainRisWriter(rispy.RisWriter):
-    """RIS records as the format defines them: no "1." line (a Reference Manager
-    habit of rispy's) before each record's TY."""
+    """RIS as the format defines it: no "1." line (rispy's Reference Manager habit) before TY."""
 
     def set_header(self, count):
         return None
@@ -244,15 +231,14 @@ def json_ld(data):
 
 
 def source_schema(source):
-    return _clean(
-        {
-            "@type": "CreativeWork",
-            "name": source.title,
-            "url": source.url,
-            "datePublished": source.published.isoformat() if source.published else None,
-            "publisher": {"@type": "Organization", "name": source.publisher},
-        }
-    )
+    schema = {
+        "@type": "CreativeWork",
+        "name": source.title,
+        "url": source.url,
+        "datePublished": source.published.isoformat() if source.published else None,
+        "publisher": {"@type": "Organization", "name": source.publisher},
+    }
+    return _clean(schema)
 
 
 def catalogue_schema(request, version, sources, distributions=()):
@@ -283,21 +269,20 @@ def catalogue_schema(request, version, sources, distributions=()):
 
 
 def outcome_schema(outcome, request, version):
-    return _clean(
-        {
-            "@context": "https://schema.org",
-            "@type": "CreativeWork",
-            "name": outcome.title,
-            "identifier": f"{outcome.source.slug}/{outcome.reference}",
-            "url": request.build_absolute_uri(outcome.get_absolute_url()),
-            "text": outcome.text,
-            "version": str(version.number),
-            "dateModified": version.changed.isoformat(timespec="seconds"),
-            "isPartOf": {"@type": "Dataset", "name": CATALOGUE, "url": _home(request)},
-            "license": LICENSE,
-            "citation": source_schema(outcome.source),
-            "about": [
-                {"@type": "Country", "name": country.name} for country in outcome.countries.all()
-            ],
-        }
-    )
+    schema = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "name": outcome.title,
+        "identifier": f"{outcome.source.slug}/{outcome.reference}",
+        "url": request.build_absolute_uri(outcome.get_absolute_url()),
+        "text": outcome.text,
+        "version": str(version.number),
+        "dateModified": version.changed.isoformat(timespec="seconds"),
+        "isPartOf": {"@type": "Dataset", "name": CATALOGUE, "url": _home(request)},
+        "license": LICENSE,
+        "citation": source_schema(outcome.source),
+        "about": [
+            {"@type": "Country", "name": country.name} for country in outcome.countries.all()
+        ],
+    }
+    return _clean(schema)

@@ -1,6 +1,5 @@
-"""Atom feeds of new and corrected outcomes: the whole catalogue, and per category,
-country (as a place) and organization. One entry per change, from the outcomes'
-history (outcomes/changelog.py), newest first."""
+"""Atom feeds of new and corrected outcomes (docs/reuse.md, "Feeds"): one entry per change,
+from the outcomes' history (outcomes/changelog.py), newest first."""
 
 from typing import Any
 
@@ -45,12 +44,8 @@ class OutcomeChanges(Feed):
         outcomes = Outcome.objects.all()
         if chosen:
             outcomes = outcomes.filter(**{OUTCOMES_OF[type(chosen)]: chosen})
-        records = with_previous(
-            Outcome.history.filter(
-                id__in=outcomes.values("pk"), history_type__in=["+", "~"]
-            ).order_by("-history_date", "-history_id"),
-            limit=READ,
-        )
+        history = Outcome.history.filter(id__in=outcomes.values("pk"), history_type__in=["+", "~"])
+        records = with_previous(history.order_by("-history_date", "-history_id"), limit=READ)
         current = Outcome.objects.in_bulk([record.id for record in records])
         entries = []
         for record in records:
@@ -69,9 +64,7 @@ class OutcomeChanges(Feed):
         return f"{kind}: {record.outcome.reference} {record.outcome.title}"
 
     def item_description(self, record):
-        if record.history_type == "+":
-            return record.outcome.text
-        return "; ".join(record.words)
+        return record.outcome.text if record.history_type == "+" else "; ".join(record.words)
 
     def item_link(self, record):
         return record.outcome.get_absolute_url()

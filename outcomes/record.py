@@ -1,16 +1,6 @@
-"""An outcome's public record, defined once.
-
-FIELDS lists what the catalogue publishes about an outcome: each field's name, its
-type, its meaning (in both languages, through gettext), its value and its CSV and Excel
-columns. Everything else derives from it: the JSON download and the API's record
-(api/schemas.py builds the OpenAPI schema from the types and meanings), the CSV and
-Excel downloads, the data package's outcomes table and the tables of an outcome's rows
-(downloads/package.py), the /data/ page's column guide and the Excel "About" sheet.
-
-`Outcome.objects.with_record_rows()` reads outcomes with every row their record shows,
-in a fixed number of queries however many there are. PRIVATE names what is
-deliberately not published: a test fails when a model field is in neither.
-"""
+"""An outcome's public record, defined once (docs/reuse.md): FIELDS, from which the
+downloads, the API's schema and the data package derive, and PRIVATE, what is deliberately
+not published. `Outcome.objects.with_record_rows()` reads the rows a record shows."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -59,9 +49,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def escape_formula(cell):
     """A cell a spreadsheet would run as a formula is quoted so that it shows as text."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def unescape_formula(cell):
@@ -160,12 +148,11 @@ class Column:
 class Field:
     """A field of the record: `value(outcome, context)` is its JSON value, of `type`.
 
-    Its CSV and Excel column bears its name and shows `cell` with the meaning
-    `cell_meaning` (by default, its value and meaning); `codes` is a column beside it that
-    names the same by code or slug (by default, its value). `publishes`: the model fields
-    it makes public, {model: (field names)}; a field of the outcome's own model is a column
-    of the data package's outcomes table, a field of a row model is that row's table
-    (`table`)."""
+    Its CSV and Excel column bears its name and shows `cell` with the meaning `cell_meaning`
+    (by default, its value and meaning); `codes` is a column beside it that names the same by
+    code or slug (by default, its value). `publishes`: the model fields it makes public,
+    {model: (field names)}; a field of the outcome's own model is a column of the data
+    package's outcomes table, a field of a row model is that row's table (`table`)."""
 
     name: str
     type: Any
@@ -196,14 +183,11 @@ class Field:
 
 def own(name, meaning, type_=str, **kwargs):
     """A field that is the outcome's own column."""
-    return Field(
-        name,
-        type_,
-        meaning,
-        lambda outcome, context: getattr(outcome, name),
-        publishes={Outcome: (name,)},
-        **kwargs,
-    )
+
+    def value(outcome, context):
+        return getattr(outcome, name)
+
+    return Field(name, type_, meaning, value, publishes={Outcome: (name,)}, **kwargs)
 
 
 def each(rows, show):
@@ -255,9 +239,7 @@ FIELDS = (
             "gives its title, publisher, date and address."
         ),
         lambda outcome, context: {
-            "slug": outcome.source.slug,
-            "title": outcome.source.title,
-            "url": outcome.source.url,
+            name: getattr(outcome.source, name) for name in SourceRef.model_fields
         },
         publishes={Outcome: ("source",)},
         cell=lambda outcome, context: outcome.source.slug,
@@ -484,10 +466,8 @@ COLUMNS = tuple(column for f in FIELDS for column in f.csv_columns())
 # by their keys, slugs and codes, never by ids); an outcome's `position` and its rows'
 # (the order of the lists says it); `search_text` and `sort_name` (worked out from what
 # is published); `created` (the record's first save, not a fact about the outcome); a
-# region's `members` (published as the memberships table). The records outcomes name
-# (organizations, places, sources, categories) are published, all but these fields, as
-# their data package tables (downloads/package.py); tests/rules/test_record.py holds every
-# model field to one of the two.
+# region's `members` (published as the memberships table). The records outcomes name are
+# published, all but these fields, as data package tables (downloads/package.py).
 PRIVATE = {
     Outcome: ("id", "position", "search_text", "created"),
     Participation: ("id", "outcome", "position"),
