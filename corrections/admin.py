@@ -1,9 +1,5 @@
-"""The corrections inbox: editors read reports, set their status and link the fixing change.
-
-Reports come only from the public form, so nobody adds them here; editors (the
-“Editors” group, made by migration outcomes 0004) may view and change them, and only
-superusers delete.
-"""
+"""The corrections inbox (docs/editors.md): editors read reports, set their status and link
+the fixing change. Reports come only from the public form, so nobody adds them here."""
 
 from django.contrib import admin
 from django.urls import reverse
@@ -27,21 +23,13 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
     ordering = ["-created", "-pk"]
     search_fields = ["what", "note", "email", "outcome_label", "outcome__reference"]
     autocomplete_fields = ["outcome"]
-    readonly_fields = [
-        "what",
-        "source_link",
-        "email",
-        "outcome_label",
-        "created",
-        "updated",
-        "client",
-        "fixed_by_link",
-    ]
+    as_sent = ["outcome_label", "what", "source_link", "email", "created"]
+    readonly_fields = [*as_sent, "updated", "client", "fixed_by_link"]
     fieldsets = [
         (
             _("The report"),
             {
-                "fields": ["outcome_label", "what", "source_link", "email", "created"],
+                "fields": as_sent,
                 "description": _(
                     "As sent from the public form. The text is shown as plain "
                     "text; a link is the reporter's, not checked."
@@ -87,9 +75,7 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
     def source_link(self, report):
         if not report.source:
             return "—"
-        return format_html(
-            '<a href="{}" rel="noopener noreferrer">{}</a>', report.source, report.source
-        )
+        return format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', report.source)
 
     @admin.display(description=_("the change in the outcome's history"))
     def fixed_by_link(self, report):

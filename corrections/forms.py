@@ -13,17 +13,14 @@ from corrections.models import MAX_LENGTH, MAX_URL_LENGTH, CorrectionReport, htt
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def plain_text(value):
-    """The text as typed, with line endings made \\n and unprintable characters removed."""
-    return UNPRINTABLE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 class PlainTextField(forms.CharField):
-    """Cleans before the length is checked, so that a browser's \\r\\n counts once."""
+    """The text as typed, with line endings made \\n and unprintable characters removed:
+    cleaned before the length is checked, so that a browser's \\r\\n counts once."""
 
     def to_python(self, value):
-        value = super().to_python(value)
-        return plain_text(value).strip() if value else value
+        if value := super().to_python(value):
+            value = UNPRINTABLE.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+        return value
 
 
 class CorrectionForm(forms.ModelForm):

@@ -23,19 +23,15 @@ def message(report):
     link = settings.SITE_URL + reverse(
         "admin:corrections_correctionreport_change", args=[report.pk]
     )
-    lines = [
-        f"A correction was reported about {report.outcome_label or 'the catalogue'}.",
-        "",
-        report.what,
-        "",
-        f"Source link: {report.source or 'none'}",
-        f"E-mail: {report.email or 'none'}",
-        "",
-        f"In the inbox: {link}",
-    ]
+    body = (
+        f"A correction was reported about {report.outcome_label or 'the catalogue'}.\n\n"
+        f"{report.what}\n\n"
+        f"Source link: {report.source or 'none'}\nE-mail: {report.email or 'none'}\n\n"
+        f"In the inbox: {link}"
+    )
     return EmailMessage(
         subject=f"Correction report #{report.pk}",
-        body="\n".join(lines),
+        body=body,
         to=settings.CORRECTIONS_NOTIFY,
         reply_to=[report.email] if report.email else None,
     )
@@ -47,8 +43,7 @@ class NotifyEditors:
     Without recipients, reports are marked announced (nobody to tell). A mail server
     that fails is logged, the report given back, and tried again after RETRY_SECONDS."""
 
-    def __init__(self):
-        self.retry_at = 0.0
+    retry_at = 0.0  # time.monotonic() of the next try after a failure
 
     def __call__(self):
         pending = CorrectionReport.objects.filter(notified=None)

@@ -1,9 +1,5 @@
-"""The report form (general, or about one outcome) and its thank-you page.
-
-These pages hold a CSRF token, so they never go through the public page cache
-(edge/pages.py) and are sent `Cache-Control: private, no-store`. The editors are told
-of a new report by the worker (corrections/notify.py), after the response.
-"""
+"""The report form (general, or about one outcome) and its thank-you page: never cached, not
+even by the public page cache (edge/pages.py), as they hold a CSRF token."""
 
 from datetime import timedelta
 
@@ -28,7 +24,9 @@ def report(request, slug=None):
     if request.method == "POST":
         client = limits.client_hash(request)
         if limits.over_limit(client) or too_many_overall():
-            return too_many(request)
+            response = render(request, "corrections/too_many.html", status=429)
+            response["Retry-After"] = str(limits.WINDOW)
+            return response
         if form.is_valid():
             limits.count(client)
             if not form.is_robot():  # a robot is told it worked, and nothing is kept
@@ -51,9 +49,3 @@ def too_many_overall():
     """Whether the whole public has sent more reports than editors could read (one query)."""
     since = timezone.now() - timedelta(seconds=limits.WINDOW)
     return CorrectionReport.objects.filter(created__gte=since).count() >= limits.OVERALL
-
-
-def too_many(request):
-    response = render(request, "corrections/too_many.html", status=429)
-    response["Retry-After"] = str(limits.WINDOW)
-    return response

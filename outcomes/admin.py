@@ -1,8 +1,4 @@
-"""The editors' admin: correct the catalogue, import and export it, see and revert its history.
-
-Editors (the “Editors” group, made by migration outcomes 0004) may view, add and change the
-catalogue's records; deleting outcomes and organizations is for superusers.
-"""
+"""The editors' admin: correct the catalogue, import and export it, see and revert its history."""
 
 import zipfile
 from datetime import datetime
@@ -81,13 +77,9 @@ class SlugChangeWarningMixin:
 
 
 class ConflictCheckForm(forms.ModelForm):
-    """A change form that refuses to overwrite another editor's save (optimistic locking).
-
-    The form carries, signed, the state of the record and of its rows (PARTS) as the
-    editor opened it. On save the record is read again, locked until the save
-    commits; if it changed meanwhile, nothing is saved, the form lists what the
-    other editor changed, and keeps this editor's input to check and save again.
-    """
+    """Refuses to overwrite another editor's save: `loaded` carries, signed, the state of the
+    record and its rows (PARTS) as opened; clean() compares it with the record read again,
+    locked until the save commits (docs/architecture.md, "An editor's save")."""
 
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
     PARTS: tuple[str, ...] = ()
@@ -170,8 +162,7 @@ def chinese_fieldset(*fields):
 
 
 class ChineseFilter(admin.SimpleListFilter):
-    """Records by their Chinese (models.Translated.CHINESE): missing (some field has
-    none), unreviewed, or reviewed."""
+    """Records by their Chinese (Translated.CHINESE): missing in a field, unreviewed, reviewed."""
 
     title = _("Chinese")
     parameter_name = "chinese"
@@ -269,12 +260,9 @@ class PreviewedConfirmForm(ConfirmImportForm):
 
 
 class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
-    """Import (change permission) and export (view permission) with history and revert.
-
-    An import is limited in size (LimitedImportForm, MAX_IMPORT_ROWS), and its
-    confirmation writes nothing if a record it changes was changed by someone else
-    after the preview (CatalogueResource.import_instance) or if any row has an error.
-    """
+    """Import (change permission) and export (view permission) with history and revert; an
+    import writes nothing if a row has an error or a record it changes changed after the
+    preview (CatalogueResource.import_instance)."""
 
     formats = [CSV, XLSX, JSON]
     import_form_class = LimitedImportForm
@@ -285,8 +273,7 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
-        form = kwargs.get("form")
-        if isinstance(form, PreviewedConfirmForm):
+        if isinstance(form := kwargs.get("form"), PreviewedConfirmForm):
             resource_kwargs["previewed"] = form.cleaned_data["previewed"]
         return resource_kwargs
 
@@ -330,11 +317,8 @@ class OutcomeCountMixin:
     outcome_count_of = "outcomes"  # the relation to count
 
     def get_queryset(self, request):
-        return (
-            super()  # type: ignore[misc]
-            .get_queryset(request)
-            .annotate(outcome_count=Count(self.outcome_count_of, distinct=True))
-        )
+        counted = Count(self.outcome_count_of, distinct=True)
+        return super().get_queryset(request).annotate(outcome_count=counted)  # type: ignore[misc]
 
     @admin.display(description=_("outcomes"), ordering="outcome_count")
     def outcome_count(self, obj):
@@ -412,13 +396,7 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         ("regions", admin.RelatedOnlyFieldListFilter),
         ("organizations", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = [
-        "reference",
-        "title",
-        "title_zh",
-        "text",
-        "participations__organization__name",
-    ]
+    search_fields = ["reference", "title", "title_zh", "text", "participations__organization__name"]
     ordering = ["position"]
     show_full_result_count = False
     list_per_page = 50
@@ -467,12 +445,8 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
     ]
 
     def get_queryset(self, request):
-        participations = Participation.objects.select_related("organization")
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("participations", participations))
-        )
+        rows = Participation.objects.select_related("organization")
+        return super().get_queryset(request).prefetch_related(Prefetch("participations", rows))
 
     def save_related(self, request, form, formsets, change):
         if not change:
@@ -488,11 +462,10 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         )
 
 
-# An outcome's parts: edited as rows of its change form, and listed here too so that
-# each has a history page from which an editor can revert a change.
-
-
 class OutcomePartAdmin(HistoryAdmin):
+    """An outcome's part: edited as rows of its change form, and listed here too so that each
+    has a history page from which an editor can revert a change."""
+
     list_select_related = ["outcome"]
     autocomplete_fields = ["outcome"]
     ordering = ["outcome__position", "position"]
@@ -584,7 +557,6 @@ class OrganizationAdmin(
         chinese_fieldset("name_zh"),
     ]
     form = ConflictCheckForm
-
     outcome_count_of = "participations"
 
 

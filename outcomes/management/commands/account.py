@@ -40,8 +40,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{username} is {kind}, with the new password."))
 
     def password(self, user):
-        """The new password, checked by the site's password validators before anything is
-        saved."""
+        """The new password, checked by the site's password validators before anything is saved."""
         given = os.environ.get(PASSWORD_VARIABLE)
         if given is None:
             if not sys.stdin.isatty():
