@@ -57,19 +57,23 @@ def outcome_map(highlight=()):
 @require_safe
 @public_page
 def home(request):
-    # Aggregations ignore Meta.ordering, hence the explicit order_by here and below.
-    categories = Category.objects.annotate(outcome_count=Count("outcomes")).order_by("order")
+    # Counted from the outcomes' side: grouping the categories would group all their columns.
+    counts = dict(Outcome.objects.order_by().values_list("category").annotate(Count("pk")))
+    categories = list(Category.objects.order_by("order"))
+    for category in categories:
+        category.outcome_count = counts.get(category.pk, 0)
+    world, country_rows = outcome_map()
     totals = {
         "outcomes": Outcome.objects.count(),
         # The organizations credited or partnering, not the bodies they founded.
-        "organizations": Organization.objects.filter(
-            participations__role__in=[Role.LEAD, Role.CO_LEAD, Role.PARTNER]
+        "organizations": Participation.objects.filter(
+            role__in=[Role.LEAD, Role.CO_LEAD, Role.PARTNER]
         )
+        .values("organization")
         .distinct()
         .count(),
-        "countries": Country.objects.with_outcomes().count(),
+        "countries": len(country_rows),
     }
-    world, country_rows = outcome_map()
     category_bars = maps.bars(
         [(localized(c, "name"), c.outcome_count, c.get_absolute_url()) for c in categories]
     )
