@@ -191,9 +191,7 @@ class LaterSearch(CatalogueModel):
         verbose_name = _("search for later reports")
         verbose_name_plural = _("searches for later reports")
         constraints = [
-            models.UniqueConstraint(
-                fields=["outcome", "searched"], name="latersearch_once_a_day"
-            ),
+            models.UniqueConstraint(fields=["outcome", "searched"], name="latersearch_once_a_day"),
         ]
 
     def __str__(self):

@@ -364,8 +364,6 @@ class Amount(CatalogueModel):
             raise ValidationError(errors)
 
 
-
-
 class Figure(FigureOf, Amount):
     """An amount of money or a count the document's text gives."""
 
