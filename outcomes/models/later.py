@@ -23,6 +23,30 @@ class Reading(models.TextChoices):
     CONTRADICTS = "contradicts", _("contradicts")
 
 
+# Each reading's rule, for the about page and the editors' form.
+READING_RULES = {
+    Reading.CONTINUED: _(
+        "The source shows the work still running at its date, as the document describes it."
+    ),
+    Reading.EXPANDED: _(
+        "The source reports more than the document said: more places, people, money or "
+        "activities than it names."
+    ),
+    Reading.DELIVERED: _(
+        "The source reports that what the document planned was done, or that a figure it "
+        "gave was reached."
+    ),
+    Reading.CHANGED: _(
+        "The work goes on under another name, in another place, or merged into other work."
+    ),
+    Reading.ENDED: _("The source reports that the work stopped or was wound up."),
+    Reading.CONTRADICTS: _(
+        "The source disagrees with the document: a different figure, place, date or "
+        "organization for the same work."
+    ),
+}
+
+
 class LaterReportQuerySet(CatalogueQuerySet):
     def reviewed(self):
         """The reports the public sees: reviewed by a second editor (seeded reports name
@@ -77,7 +101,11 @@ class LaterReport(CatalogueModel):
         _("reading"),
         max_length=11,
         choices=Reading,
-        help_text=_("What the source reports about the outcome (the about page gives each rule)."),
+        help_text=_(
+            "What the source reports about the outcome; the about page gives each rule. "
+            "When a source reports several things, the reading is the strongest: "
+            "contradicts, ended, changed, delivered, expanded, continued."
+        ),
     )
     summary = models.TextField(
         _("summary"), help_text=_("What it reports, in your own words: never a copied passage.")
