@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.models.base import CatalogueQuerySet, Translated
+from outcomes.models.later import LaterReport
 from outcomes.models.organizations import Organization
 from outcomes.models.parts import Figure, Mention, Participation, Programme, Reach
 from outcomes.models.places import Country, Membership, Region
@@ -37,6 +38,16 @@ DOCUMENT_ORDER = ["position", "source_id", "pk"]
 class OutcomeQuerySet(CatalogueQuerySet):
     def in_document_order(self):
         return self.order_by(*DOCUMENT_ORDER)
+
+    def with_later_reports(self):
+        """Each outcome with its reviewed later reports (`reviewed_later_reports`, oldest
+        first, with their figures) and its searches for them (for `last_searched`): the
+        only way public code reads them, so that a report waiting for review never shows."""
+        reviewed = LaterReport.objects.reviewed().prefetch_related("figures")
+        return self.prefetch_related(
+            models.Prefetch("later_reports", reviewed, to_attr="reviewed_later_reports"),
+            "later_searches",
+        )
 
     def refresh_search_text(self):
         """Rebuild these outcomes' search documents, 250 outcomes at a time (a query per
@@ -320,6 +331,11 @@ class Outcome(Translated):
             models.Index(fields=["title"], name="outcome_title"),
             models.Index(fields=["updated"], name="outcome_updated"),
         ]
+
+    @property
+    def last_searched(self):
+        """The day of the latest search for later reports; None when never searched."""
+        return max((search.searched for search in self.later_searches.all()), default=None)
 
     def __str__(self):
         return f"{self.reference} {self.title}"
