@@ -219,6 +219,7 @@ def outcome_rows(ids, version, listing):
         rendered = {}
         for outcome in Outcome.objects.for_listing().filter(pk__in=missing):
             outcome.via = via_links(listing.via.get(outcome.pk, ()))
+            outcome.latest_report = listing.later.get(outcome.pk)
             rendered[keys[outcome.pk]] = render_to_string(
                 "outcomes/includes/_outcome_item.html", {"outcome": outcome}
             )

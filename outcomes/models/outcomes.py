@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.models.base import CatalogueQuerySet, Translated
-from outcomes.models.later import LaterReport
+from outcomes.models.later import LaterReport, LaterSearch, ReportFigure
 from outcomes.models.organizations import Organization
 from outcomes.models.parts import Figure, Mention, Participation, Programme, Reach
 from outcomes.models.places import Country, Membership, Region
@@ -145,6 +145,12 @@ class OutcomeQuerySet(CatalogueQuerySet):
         memberships = history(Membership).values("region_id")
         reaches = Reach.objects.filter(Q(region__in=regions) | Q(region__in=memberships))
         condition |= Q(pk__in=reaches.values("outcome_id"))
+        # Later reports: a report or its figures changed (reviewed, edited), or a search.
+        reports = Q(laterreport__in=history(LaterReport).values("id"))
+        reports |= Q(laterreport__in=history(ReportFigure).values("report_id"))
+        links = LaterReport.outcomes.through.objects.filter(reports)
+        condition |= Q(pk__in=links.values("outcome_id"))
+        condition |= Q(pk__in=history(LaterSearch).values("outcome_id"))
         return self.filter(condition)
 
     def via_groupings(self, countries):
@@ -164,8 +170,9 @@ class OutcomeQuerySet(CatalogueQuerySet):
 
     def with_record_rows(self):
         """The outcomes with every row their public record shows (outcomes/record.py):
-        organizations, places, groupings, mentions, figures and programmes, read 2,000 at
-        a time. Seven queries for each 2,000 outcomes."""
+        organizations, places, groupings, mentions, figures, programmes and reviewed later
+        reports (with their figures, and the searches), read 2,000 at a time. Ten queries
+        for each 2,000 outcomes."""
         prefetched = {
             "participations": Participation.objects.select_related("organization"),
             "countries": Country.objects.order_by("name"),
@@ -178,6 +185,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
             self.select_related("category", "source")
             .prefetch_related(None)
             .prefetch_related(*(models.Prefetch(name, rows) for name, rows in prefetched.items()))
+            .with_later_reports()
             .iterator(chunk_size=2000)
         )
 
