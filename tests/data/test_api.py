@@ -241,7 +241,9 @@ def test_modified_since_lists_the_outcomes_whose_later_reports_changed(client, m
     figure.words += " "
     figure.save()  # a figure of a report on I.2
     LaterSearch.objects.create(
-        outcome=Outcome.objects.get(reference="V.6"), searched=edited.date(), queries="q"
+        outcome=Outcome.objects.get(reference="V.6"),
+        searched=edited.date() + timedelta(days=1),  # a day the seeded searches are not
+        queries="q",
     )
     assert listed(client, {"modified_since": since}) == ["I.1", "I.2", "V.6"]
 
