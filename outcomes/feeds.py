@@ -126,7 +126,7 @@ def later_reports(outcomes):
         report = link.laterreport
         # A report with no history (written by a bulk load): the day it was reviewed.
         day = datetime.combine(report.reviewed or report.published, time(), UTC)
-        link.history_date = reviewed_at.get(report.pk, day)
+        link.history_date = reviewed_at.get(report.pk, day)  # type: ignore[attr-defined]
     return links
 
 

@@ -35,9 +35,10 @@ def shade_bins(largest):
 def world_map(counts, names, highlight=(), later=None):
     """What the map template draws: `counts` and `names` of countries by ISO code; those
     in `highlight` (a region's members) are marked; `later`: how many of each country's
-    outcomes have a later report (the map's option to show them). A small country with outcomes gets a
-    dot at its centroid (world.json's "marks"); those come last, largest country first, so
-    that each dot is drawn over the land around it and a smaller one over a larger."""
+    outcomes have a later report (the map's option to show them). A small country with
+    outcomes gets a dot at its centroid (world.json's "marks"); those come last, largest
+    country first, so that each dot is drawn over the land around it and a smaller one
+    over a larger."""
     bins = shade_bins(max(counts.values(), default=0))
 
     def shade(count):

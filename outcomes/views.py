@@ -394,7 +394,10 @@ def country_list(request):
     countries = Country.objects.with_outcomes().order_by("continent", "name")
     world, rows = outcome_map()
     top = maps.bars(
-        [(name, n, reverse("outcomes:country", args=[code.lower()])) for code, name, n, _ in rows[:10]]
+        [
+            (name, n, reverse("outcomes:country", args=[code.lower()]))
+            for code, name, n, _ in rows[:10]
+        ]
     )
     context = {"countries": countries, "map": world, "country_rows": rows, "top_countries": top}
     return render(request, "outcomes/country_list.html", context)
