@@ -433,3 +433,18 @@ def test_the_chinese_suggestion_form_speaks_chinese(client):
     assert "来源网址" in page and "发送建议" in page
     response = client.post(f"/zh-hans/outcomes/{SLUG}/correction/?kind=later", {"what": "x"})
     assert "请填写来源网址，以 https:// 或 http:// 开头。" in response.content.decode()
+
+
+def test_the_editors_e_mail_names_a_suggestion(client, settings):
+    from django.core import mail
+
+    from corrections.notify import NotifyEditors
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CORRECTIONS_NOTIFY = ["editors@example.org"]
+    suggest(client)
+    NotifyEditors()()
+    [message] = mail.outbox
+    assert message.subject == f"Later report suggested #{CorrectionReport.objects.get().pk}"
+    assert message.body.startswith("A later report was suggested about I.1")
+    assert "Source link: https://example.org/2023/scholarships" in message.body
