@@ -87,7 +87,7 @@ def test_a_chinese_page_gives_the_chinese_summary_and_reading(client):
     report = LaterReport.objects.reviewed().filter(outcomes=outcome).first()
     assert report.summary_zh in shown and report.summary not in shown
     assert '<h2 id="later-heading">后续进展</h2>' in shown
-    assert 'href="/zh-hans/about/#reading-continued">延续</a>' in shown
+    assert 'href="/zh-hans/about/#reading-continued">仍在进行</a>' in shown
 
 
 def test_a_report_waiting_for_review_is_on_no_page_citation_or_feed(client):
@@ -304,7 +304,10 @@ def test_an_outcome_feed_at_an_earlier_slug_redirects(client):
 
 @pytest.mark.parametrize(
     ("prefix", "words"),
-    [("", ["Continued</dt>", "Contradicts</dt>"]), ("/zh-hans", ["延续</dt>", "与文件不符</dt>"])],
+    [
+        ("", ["Continued</dt>", "Contradicts</dt>"]),
+        ("/zh-hans", ["仍在进行</dt>", "与文件不符</dt>"]),
+    ],
 )
 def test_the_about_page_gives_each_readings_rule(client, prefix, words):
     html = html_of(client, f"{prefix}/about/")
