@@ -10,8 +10,9 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field, create_model
 
 from outcomes import record
+from outcomes.facets import LATER_STATES
 from outcomes.filters import MAX_QUERY_LENGTH, MAX_VALUES, SORTS
-from outcomes.models import Status
+from outcomes.models import Reading, Status
 
 FIELDS: dict[str, Any] = {
     field.name: (field.type, Field(description=str(field.meaning))) for field in record.FIELDS
@@ -50,10 +51,18 @@ class OutcomeQuery(Schema):
     region: list[str] = any_of("Region slugs (OR).")
     organization: list[str] = any_of("Organization slugs (OR).")
     status: list[Status] = any_of("Statuses (OR).")
+    later: list[Literal[tuple(LATER_STATES)]] = any_of(  # type: ignore[valid-type]
+        "What is known of later reports (OR): reported (a reviewed later report), "
+        "none-found (searched, none found) or not-searched (never searched)."
+    )
+    reading: list[Reading] = any_of(
+        "Readings of reviewed later reports (OR): outcomes with a report of any of them."
+    )
     sort: Literal[tuple(SORTS)] | None = Field(  # type: ignore[valid-type]
         None,
         description="Document order (default; best matches first for a search), "
-        "title, or most recently updated first.",
+        "title, most recently updated first, or latest reviewed later report first (those "
+        "without one last, in document order).",
     )
     page: int = Field(1, ge=1, description="The page, from 1.")
     modified_since: str | None = Field(
@@ -63,7 +72,8 @@ class OutcomeQuery(Schema):
         description="A date, or a date and time (ISO 8601; UTC unless it gives an offset). "
         "Only outcomes whose record may read differently since then (inclusive): the outcome "
         "itself, any of its rows (organizations, places, groupings, figures, programmes, "
-        "mentions), or a category, source, organization or grouping it names changed. "
+        "mentions), its later reports or searches for them, or a category, source, "
+        "organization or grouping it names changed. "
         "Deleted outcomes are not listed.",
     )
 

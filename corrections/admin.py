@@ -1,30 +1,36 @@
 """The corrections inbox (docs/editors.md): editors read reports, set their status and link
-the fixing change. Reports come only from the public form, so nobody adds them here."""
+the fixing change, and turn a later report suggested into a draft. Reports come only from the
+public form, so nobody adds them here."""
 
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from corrections.models import CorrectionReport
+from corrections.models import CorrectionReport, ReportKind
 from outcomes.models import Outcome
 
 
 @admin.register(CorrectionReport)
 class CorrectionReportAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "created", "status", "outcome_link", "summary", "has_email"]
+    list_display = ["__str__", "created", "kind", "status", "outcome_link", "summary", "has_email"]
     list_display_links = ["__str__"]
-    list_filter = ["status", "created"]
+    list_filter = ["kind", "status", "created"]
     list_select_related = ["outcome"]
     date_hierarchy = "created"
     ordering = ["-created", "-pk"]
     search_fields = ["what", "note", "email", "outcome_label", "outcome__reference"]
     autocomplete_fields = ["outcome"]
-    as_sent = ["outcome_label", "what", "source_link", "email", "created"]
-    readonly_fields = [*as_sent, "updated", "client", "fixed_by_link"]
+    as_sent = ["kind", "outcome_label", "what", "source_link", "email", "created"]
+    readonly_fields = [*as_sent, "updated", "client", "fixed_by_link", "draft_link"]
     fieldsets = [
         (
             _("The report"),
@@ -38,13 +44,51 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
         ),
         (
             _("What the editors did"),
-            {"fields": ["status", "outcome", "fixed_by", "fixed_by_link", "note", "updated"]},
+            {
+                "fields": [
+                    "status",
+                    "outcome",
+                    "fixed_by",
+                    "fixed_by_link",
+                    "draft_link",
+                    "note",
+                    "updated",
+                ]
+            },
         ),
         (_("Sender"), {"fields": ["client"], "classes": ["collapse"]}),
     ]
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        draft = self.admin_site.admin_view(self.make_draft)
+        name = "corrections_correctionreport_draft"
+        return [path("<int:pk>/draft/", draft, name=name), *super().get_urls()]
+
+    @transaction.atomic
+    @method_decorator(require_POST)
+    def make_draft(self, request, pk):
+        """The inbox's one click: a suggestion becomes a draft later report, opened for
+        editing."""
+        suggestion = get_object_or_404(CorrectionReport, pk=pk, kind=ReportKind.LATER)
+        if not (
+            self.has_change_permission(request, suggestion)
+            and request.user.has_perm("outcomes.add_laterreport")
+        ):
+            raise PermissionDenied
+        new = suggestion.draft is None
+        draft, made = suggestion.make_draft(request.user)
+        if new and not made:
+            messages.warning(
+                request,
+                gettext(
+                    "A later report with this address was already in the catalogue: check "
+                    "whether it should name this suggestion's outcome too."
+                ),
+            )
+        return redirect("admin:outcomes_laterreport_change", draft.pk)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -85,6 +129,13 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
             "admin:outcomes_outcome_simple_history", args=[report.outcome_id, report.fixed_by_id]
         )
         return format_html('<a href="{}">{}</a>', url, version_label(report.fixed_by))
+
+    @admin.display(description=_("draft later report"))
+    def draft_link(self, report):
+        if report.draft_id is None:
+            return "—"
+        url = reverse("admin:outcomes_laterreport_change", args=[report.draft_id])
+        return format_html('<a href="{}">{}</a>', url, gettext("Open the later report"))
 
 
 def version_label(version):

@@ -1,4 +1,5 @@
-"""The public report form: plain text, bounded, with a honeypot for robots."""
+"""The public report forms (a correction; a later report suggested): plain text, bounded,
+with a honeypot for robots."""
 
 import re
 
@@ -6,7 +7,13 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from corrections.models import MAX_LENGTH, MAX_URL_LENGTH, CorrectionReport, http_url_validator
+from corrections.models import (
+    MAX_LENGTH,
+    MAX_URL_LENGTH,
+    CorrectionReport,
+    ReportKind,
+    http_url_validator,
+)
 
 # Control characters but tab and line feed, and the bidirectional overrides and
 # isolates that could make a report read differently in the inbox than it was sent.
@@ -24,6 +31,7 @@ class PlainTextField(forms.CharField):
 
 
 class CorrectionForm(forms.ModelForm):
+    kind = ReportKind.CORRECTION
     what = PlainTextField(
         label=gettext_lazy("What is wrong, and what should it say?"),
         max_length=MAX_LENGTH,
@@ -84,3 +92,33 @@ class CorrectionForm(forms.ModelForm):
     def is_robot(self):
         """Whether the honeypot was filled in (call after is_valid)."""
         return bool(self.cleaned_data.get("website"))
+
+
+class LaterReportSuggestionForm(CorrectionForm):
+    """A later report suggested from an outcome's page: its address (required) and what
+    it says."""
+
+    kind = ReportKind.LATER
+    field_order = ["source", "what", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        what, source = self.fields["what"], self.fields["source"]
+        what.label = gettext_lazy("What does it say about this outcome?")
+        what.help_text = format_lazy(
+            gettext_lazy(
+                "Plain text, up to {most} characters: what became of the work, in a few "
+                "words, and when the source was published if you know."
+            ),
+            most=f"{MAX_LENGTH:,}",
+        )
+        what.error_messages["required"] = gettext_lazy("Please say what the source reports.")
+        source.required = True
+        source.label = gettext_lazy("The source's address")
+        source.help_text = gettext_lazy(
+            "The web page of a news report, an annual report or a notice, published after "
+            "the document, starting with https:// or http://."
+        )
+        source.error_messages["required"] = gettext_lazy(
+            "Please give the source's address, starting with https:// or http://."
+        )

@@ -1,11 +1,15 @@
-"""Reports of a correction sent by the public: the catalogue's one public write."""
+"""Reports sent by the public (a correction, or a later report to read): the catalogue's one
+public write."""
 
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from outcomes.models import LaterReport, Reading
 
 # What a report may say, in characters; the form and the database hold to it too.
 MAX_LENGTH = 4000
@@ -19,6 +23,11 @@ class ReportStatus(models.TextChoices):
     IN_PROGRESS = "in-progress", _("In progress")
     DONE = "done", _("Done")
     DECLINED = "declined", _("Declined")
+
+
+class ReportKind(models.TextChoices):
+    CORRECTION = "correction", _("Correction")
+    LATER = "later", _("Later report suggested")
 
 
 class CorrectionReport(models.Model):
@@ -45,6 +54,14 @@ class CorrectionReport(models.Model):
             "The outcome's reference and title when the report was sent "
             "(kept if the outcome is renamed or deleted)."
         ),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=ReportKind,
+        default=ReportKind.CORRECTION,
+        editable=False,
+        help_text=_("A correction, or a later report suggested on an outcome's page."),
     )
     what = models.TextField(
         _("what is wrong"),
@@ -95,6 +112,16 @@ class CorrectionReport(models.Model):
             "lists them, newest first). A fix elsewhere, e.g. to an organization, goes in the note."
         ),
     )
+    draft = models.ForeignKey(
+        "outcomes.LaterReport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("draft later report"),
+        help_text=_("The later report this suggestion became."),
+    )
     client = models.CharField(
         _("sender's address (hashed)"),
         max_length=64,
@@ -129,6 +156,14 @@ class CorrectionReport(models.Model):
                 condition=models.Q(status__in=ReportStatus.values),
                 name="correction_status_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ReportKind.values), name="correction_kind_valid"
+            ),
+            # A later report is known by its address.
+            models.CheckConstraint(
+                condition=~models.Q(kind=ReportKind.LATER) | ~models.Q(source=""),
+                name="correction_later_has_address",
+            ),
         ]
 
     def __str__(self):
@@ -136,3 +171,26 @@ class CorrectionReport(models.Model):
             "number": self.pk,
             "about": self.outcome_label or _("the catalogue"),
         }
+
+    def make_draft(self, editor):
+        """The later report this suggestion becomes, and whether it was made now: a draft for
+        `editor` to complete (its date and reading wait for the editor's form), or the report
+        already at its address."""
+        made = False
+        if self.draft is None:
+            self.draft, made = LaterReport.objects.get_or_create(
+                url=self.source,
+                defaults={
+                    "added_by": editor,
+                    # Stored placeholders, which the editor's form asks for afresh: a
+                    # source suggested was published by the day it was suggested.
+                    "published": timezone.localdate(self.created),
+                    "reading": Reading.CONTINUED,
+                },
+            )
+            if made and self.outcome:
+                self.draft.outcomes.add(self.outcome)
+            if self.status == ReportStatus.NEW:
+                self.status = ReportStatus.IN_PROGRESS
+            self.save()
+        return self.draft, made

@@ -9,7 +9,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 
-from corrections.models import CorrectionReport
+from corrections.models import CorrectionReport, ReportKind
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +23,16 @@ def message(report):
     link = settings.SITE_URL + reverse(
         "admin:corrections_correctionreport_change", args=[report.pk]
     )
+    suggested = report.kind == ReportKind.LATER
+    sent = "A later report was suggested" if suggested else "A correction was reported"
     body = (
-        f"A correction was reported about {report.outcome_label or 'the catalogue'}.\n\n"
+        f"{sent} about {report.outcome_label or 'the catalogue'}.\n\n"
         f"{report.what}\n\n"
         f"Source link: {report.source or 'none'}\nE-mail: {report.email or 'none'}\n\n"
         f"In the inbox: {link}"
     )
     return EmailMessage(
-        subject=f"Correction report #{report.pk}",
+        subject=f"{'Later report suggested' if suggested else 'Correction report'} #{report.pk}",
         body=body,
         to=settings.CORRECTIONS_NOTIFY,
         reply_to=[report.email] if report.email else None,

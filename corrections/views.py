@@ -1,5 +1,6 @@
-"""The report form (general, or about one outcome) and its thank-you page: never cached, not
-even by the public page cache (edge/pages.py), as they hold a CSRF token."""
+"""The report form (general, or about one outcome, where `?kind=later` suggests a later
+report) and its thank-you page: never cached, not even by the public page cache
+(edge/pages.py), as they hold a CSRF token."""
 
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from corrections import limits
-from corrections.forms import CorrectionForm
+from corrections.forms import CorrectionForm, LaterReportSuggestionForm
 from corrections.models import CorrectionReport
 from outcomes.models import Outcome
 
@@ -20,7 +21,9 @@ def report(request, slug=None):
     outcome = (
         get_object_or_404(Outcome.objects.select_related("category"), slug=slug) if slug else None
     )
-    form = CorrectionForm(request.POST if request.method == "POST" else None)
+    suggestion = outcome is not None and request.GET.get("kind") == "later"
+    form_class = LaterReportSuggestionForm if suggestion else CorrectionForm
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         client = limits.client_hash(request)
         if limits.over_limit(client) or too_many_overall():
@@ -32,11 +35,13 @@ def report(request, slug=None):
             if not form.is_robot():  # a robot is told it worked, and nothing is kept
                 correction = form.save(commit=False)
                 correction.outcome = outcome
+                correction.kind = form.kind
                 correction.outcome_label = str(outcome)[:300] if outcome else ""
                 correction.client = client
                 correction.save()
             return redirect("corrections:thanks")
-    return render(request, "corrections/report_form.html", {"form": form, "outcome": outcome})
+    context = {"form": form, "outcome": outcome, "suggestion": suggestion}
+    return render(request, "corrections/report_form.html", context)
 
 
 @never_cache

@@ -16,6 +16,10 @@ from django.db import IntegrityError, models, transaction
 
 from downloads.package import KEYS, TABLE_OF, TABLES, Places
 from outcomes.history import LOADED
+from outcomes.models import LaterReport
+
+# A package holds reviewed later reports only, without their editors (record.PRIVATE).
+PACKAGE_REVIEWER = "Reviewed in the catalogue the data package was written from"
 
 
 class PackageError(Exception):
@@ -137,6 +141,8 @@ class Loader:
                 places[values["outcome"]].append(values["country"])
                 continue
             instance = model(**values)
+            if model is LaterReport:
+                instance.reviewed_by_name = PACKAGE_REVIEWER
             self.save(instance, where)
             if model in KEYS:
                 self.known[model][getattr(instance, KEYS[model])] = instance

@@ -27,11 +27,22 @@ from edge import routing
 from edge.pages import RELEASE
 from outcomes import record
 from outcomes.dataversion import current_version
-from outcomes.models import Category, Country, Membership, Organization, Outcome, Region, Source
+from outcomes.models import (
+    Category,
+    Country,
+    LaterReport,
+    Membership,
+    Organization,
+    Outcome,
+    Region,
+    ReportFigure,
+    Source,
+)
 
 logger = logging.getLogger(__name__)
 
 Places = Outcome.countries.through
+Reported = LaterReport.outcomes.through  # a later report's outcomes
 
 BY_OUTCOME = ("outcome__source__slug", "outcome__position", "outcome__slug")
 
@@ -44,6 +55,10 @@ class Table:
     primary_key: tuple
     order: tuple
     description: Any = ""
+    public: Any = None  # () -> the rows published, when not all are
+
+    def records(self):
+        return self.public() if self.public else self.model._base_manager.all()
 
     @property
     def path(self):
@@ -77,6 +92,9 @@ def outcome_tables():
         if f.table and f.publishes.keys() == {Outcome}:  # the outcome's own links to countries
             pair, about = ("outcome", "country"), Outcome.countries.field.help_text
             tables.append(Table(f.table, Places, pair, pair, (*BY_OUTCOME, "country__code"), about))
+        if LaterReport in f.publishes:
+            tables += later_report_tables(f)
+            continue
         for model in f.publishes.keys() - {Outcome}:
             ordered = any(field.name == "position" for field in model._meta.fields)
             # The row's key: what it is unique by within its outcome.
@@ -90,6 +108,36 @@ def outcome_tables():
             order = (*BY_OUTCOME, "position" if ordered else "pk")
             tables.append(Table(f.table, model, fields, key, order))
     return tables
+
+
+def later_report_tables(f):
+    """The later reports of the record's field `f`, reviewed ones only (the public's), the
+    outcomes each concerns and the figures each gives."""
+    fields = [name for name in f.publishes[LaterReport] if name not in ("url", "outcomes")]
+    reviewed = LaterReport.objects.reviewed
+    pair = ("laterreport", "outcome")
+    return [
+        Table(f.table, LaterReport, ("url", *fields), ("url",), ("published", "url"), "", reviewed),
+        Table(
+            "later_report_outcomes",
+            Reported,
+            pair,
+            pair,
+            ("laterreport__published", "laterreport__url", *BY_OUTCOME),
+            "The outcomes a later report concerns: a row for each report (by its address) "
+            "and outcome.",
+            lambda: Reported.objects.filter(laterreport__in=reviewed()),
+        ),
+        Table(
+            "later_report_figures",
+            ReportFigure,
+            ("report", "position", *f.publishes[ReportFigure]),
+            ("report", "position"),
+            ("report__published", "report__url", "position"),
+            "",
+            lambda: ReportFigure.objects.filter(report__in=reviewed()),
+        ),
+    ]
 
 
 # A models.Translated record's credits for its Chinese, published after the Chinese.
@@ -219,7 +267,7 @@ def rows(table):
     fields = [table.model._meta.get_field(name) for name in table.fields]
     lookups = [f"{f.name}__{KEYS[f.related_model]}" if f.is_relation else f.attname for f in fields]
     yield list(table.fields)
-    queryset = table.model._base_manager.order_by(*table.order).values_list(*lookups)
+    queryset = table.records().order_by(*table.order).values_list(*lookups)
     for row in queryset.iterator(chunk_size=2000):
         yield [_text(value) for value in row]
 

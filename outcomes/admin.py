@@ -2,24 +2,23 @@
 
 import zipfile
 from datetime import datetime
-from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
-from django.db import models, transaction
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect, QueryDict
+from django.db import models
+from django.db.models import Count, Max, Prefetch, Q
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
-from outcomes.history import OUTCOME_PARTS, record_state, state_changes, with_row_changes
+from outcomes.admin_editing import ConflictCheckForm, HistoryAdmin
+from outcomes.admin_later import LaterSearchInline, SearchedFilter, last_searched, set_searcher
+from outcomes.history import OUTCOME_PARTS, with_row_changes
 from outcomes.models import (
     Category,
     Country,
@@ -76,76 +75,6 @@ class SlugChangeWarningMixin:
             )
 
 
-class ConflictCheckForm(forms.ModelForm):
-    """Refuses to overwrite another editor's save: `loaded` carries, signed, the state of the
-    record and its rows (PARTS) as opened; clean() compares it with the record read again,
-    locked until the save commits (docs/architecture.md, "An editor's save")."""
-
-    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
-    PARTS: tuple[str, ...] = ()
-    SALT = "outcomes.admin.loaded"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            # Read from the database: a history page's form shows an older version.
-            saved = type(self.instance)._default_manager.get(pk=self.instance.pk)
-            self.fields["loaded"].initial = self.signed_state(saved)
-
-    def signed_state(self, obj):
-        return signing.dumps(record_state(obj, self.PARTS), salt=self.SALT, compress=True)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        model = type(self.instance)
-        current = model.objects.select_for_update().get(pk=self.instance.pk)
-        try:
-            loaded = signing.loads(self.data.get(self.add_prefix("loaded"), ""), salt=self.SALT)
-        except signing.BadSignature:
-            loaded = None
-        state = record_state(current, self.PARTS)
-        if loaded == state:
-            return cleaned
-        changes = state_changes(model, loaded, state) if loaded else []
-        # The next save compares with what is there now: the editor may reapply.
-        data = cast(QueryDict, self.data).copy()
-        data[self.add_prefix("loaded")] = self.signed_state(current)
-        self.data = data
-        latest = current.history.first()
-        who = (
-            f" ({latest.history_user or gettext('an import or a script')}, "
-            f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
-            if latest
-            else ""
-        )
-        raise forms.ValidationError(
-            [
-                gettext(
-                    "Another editor saved this %(record)s after you opened it%(who)s; "
-                    "nothing of yours was saved. Your changes are still in the form "
-                    "below: check them against what changed, then save again."
-                )
-                % {"record": model._meta.verbose_name, "who": who}
-            ]
-            + [gettext("Changed: %(change)s") % {"change": change} for change in changes]
-        )
-
-
-class ReadableChanges(HistoricalRecordContextHelper):
-    """A history page's "Changes" in words: a choice by its label, nothing as “(empty)”."""
-
-    def prepare_delta_change_value(self, change, value):
-        value = super().prepare_delta_change_value(change, value)
-        field = self.model._meta.get_field(change.field)
-        if value in (None, "", []):
-            return gettext("(empty)")
-        if getattr(field, "choices", None) and not isinstance(value, list):
-            return dict(field.flatchoices).get(value, value)
-        return value
-
-
 def chinese_fieldset(*fields):
     """The fieldset of a record's Chinese (models.Translated), with its credits."""
     return (
@@ -184,19 +113,6 @@ class ChineseFilter(admin.SimpleListFilter):
             reviewed = self.value() == "reviewed"
             return queryset.exclude(missing).filter(translation_reviewed=reviewed)
         return queryset
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """History with revert, its changes in words."""
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ReadableChanges(self.model, historical_record)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # A revert is a save like any other: one transaction, in which the conflict
-        # check may lock the record (simple-history runs it in autocommit).
-        with transaction.atomic():
-            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # What one import may upload, in MB: a file's size, and an XLSX file's size unpacked (a
@@ -378,17 +294,26 @@ class MentionInline(admin.TabularInline):
 
 
 class OutcomeForm(ConflictCheckForm):
-    PARTS = OUTCOME_PARTS
+    PARTS = (*OUTCOME_PARTS, "later_searches")
 
 
 @admin.register(Outcome)
 class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHistoryAdmin):
     form = OutcomeForm
     resource_classes = [OutcomeResource]
-    list_display = ["reference", "title", "category", "status", "organization_list", "updated"]
+    list_display = [
+        "reference",
+        "title",
+        "category",
+        "status",
+        "organization_list",
+        last_searched,
+        "updated",
+    ]
     list_display_links = ["reference", "title"]
     list_select_related = ["category"]
     list_filter = [
+        SearchedFilter,
         "category",
         "status",
         ChineseFilter,
@@ -405,7 +330,14 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
     readonly_fields = ["created", "updated"]
     # Titles, slugs and scope are long: show them whole.
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
-    inlines = [ParticipationInline, FigureInline, ProgrammeInline, ReachInline, MentionInline]
+    inlines = [
+        ParticipationInline,
+        FigureInline,
+        ProgrammeInline,
+        ReachInline,
+        MentionInline,
+        LaterSearchInline,
+    ]
     fieldsets = [
         (
             _("The item"),
@@ -446,7 +378,18 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
 
     def get_queryset(self, request):
         rows = Participation.objects.select_related("organization")
-        return super().get_queryset(request).prefetch_related(Prefetch("participations", rows))
+        searched = Max("later_searches__searched")
+        outcomes = super().get_queryset(request).annotate(searched_last=searched)
+        return outcomes.prefetch_related(Prefetch("participations", rows))
+
+    def get_ordering(self, request):
+        if SearchedFilter.parameter_name in request.GET:
+            return SearchedFilter.ordering
+        return super().get_ordering(request)
+
+    def save_formset(self, request, form, formset, change):
+        set_searcher(request, formset)
+        super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         if not change:

@@ -94,6 +94,20 @@ def outcome_item(outcome, request, version):
     return _clean(item)
 
 
+def later_report_item(report):
+    """A later report's source itself (a news report, a web page), as CSL-JSON."""
+    item = {
+        "id": f"later-report:{report.pk}",
+        "type": "webpage",
+        "title": report.title,
+        "author": [{"literal": report.publisher}],
+        "issued": date_parts(report.published),
+        "URL": report.url,
+        "language": report.language,
+    }
+    return _clean(item)
+
+
 def catalogue_item(request, version):
     """The catalogue as a whole: a dataset with a version and a date."""
     return {

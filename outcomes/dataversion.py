@@ -99,9 +99,19 @@ BOOKKEEPING = {models.DataVersion, models.VersionLog, models.SeedRecord}
 # Changes to rows of these models touch the search document of their outcome.
 PARTS_IN_SEARCH = {models.Participation, models.Programme, models.Reach, models.Mention}
 
+# What an editor learns later about outcomes: their rows and pages, not their search documents.
+LATER = {models.LaterReport, models.ReportFigure, models.LaterSearch}
+
 # Changes to these touch their outcomes' rows and nothing else; a change to any other
 # catalogue model (a name, a grouping's members…) may touch any page: see VersionLog.
-ROW_PARTS = {models.Outcome, models.Figure, *PARTS_IN_SEARCH}
+ROW_PARTS = {
+    models.Outcome,
+    models.Figure,
+    *PARTS_IN_SEARCH,
+    *LATER,
+    models.Outcome.countries.through,
+    models.LaterReport.outcomes.through,
+}
 
 
 def tracked_models():
@@ -117,9 +127,11 @@ def outcomes_touched(instance, created=False):
     """Ids of the outcomes whose search document names `instance`."""
     if isinstance(instance, models.Outcome):
         return {instance.pk}
-    if type(instance) in PARTS_IN_SEARCH:
+    if type(instance) in PARTS_IN_SEARCH or type(instance) is models.LaterSearch:
         return {instance.outcome_id}
-    if created:  # a new organization, country or region is in no outcome yet
+    if (
+        created and type(instance) is not models.ReportFigure
+    ):  # a new organization, country or region is in no outcome yet
         return set()
     return touched_by(type(instance), type(instance)._base_manager.filter(pk=instance.pk))
 
@@ -140,6 +152,12 @@ def touched_by(model, records):
         found = outcomes.filter(Q(reaches__region__in=records) | Q(mentions__region__in=records))
     elif model is models.Category:
         found = outcomes.filter(category__in=records)
+    elif model is models.LaterSearch:
+        found = outcomes.filter(later_searches__in=records)
+    elif model is models.LaterReport:
+        found = outcomes.filter(later_reports__in=records)
+    elif model is models.ReportFigure:
+        found = outcomes.filter(later_reports__figures__in=records)
     else:  # sources, memberships: not in search documents
         return set()
     return set(found.values_list("pk", flat=True))
@@ -156,7 +174,7 @@ def note(outcome_ids, model):
         pending = {"outcomes": set(), "whole": False}
         setattr(connection, "catalogue_changes", pending)  # noqa: B010 (not a field mypy knows)
     pending["outcomes"].update(outcome_ids)
-    pending["whole"] |= model not in ROW_PARTS and model is not models.Outcome.countries.through
+    pending["whole"] |= model not in ROW_PARTS
     transaction.on_commit(_apply)
 
 
@@ -198,11 +216,12 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if sender is models.Membership:  # a grouping's members: any page
         note(set(), sender)
         return
+    outcome = isinstance(instance, models.Outcome)
     if action == "pre_clear":  # the links are still there to read
-        if reverse:
+        if not outcome:
             note(set(instance.outcomes.values_list("pk", flat=True)), sender)
         return
-    note({instance.pk} if not reverse else set(pk_set or ()), sender)
+    note({instance.pk} if outcome else set(pk_set or ()), sender)
 
 
 def _rows_updating(sender, rows, notes, **kwargs):
@@ -226,6 +245,7 @@ def connect():
         models.Outcome.regions.through,  # Reach: add() bulk-creates, sending no post_save
         models.Outcome.organizations.through,  # Participation
         models.Region.members.through,  # Membership
+        models.LaterReport.outcomes.through,
     ):
         m2m_changed.connect(
             _links_changed, sender=through, dispatch_uid=f"catalogue-links-{through.__name__}"

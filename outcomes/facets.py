@@ -16,13 +16,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
+
 from outcomes.models import (
     Category,
     Country,
+    LaterReport,
+    LaterSearch,
     Organization,
     Outcome,
     Participation,
     Reach,
+    Reading,
     Region,
     Status,
     VersionLog,
@@ -68,6 +75,14 @@ def positions(mask):
         position = bits.find("1", position + 1)
 
 
+# What is known of an outcome's later reports (the list's `later` filter): a reviewed
+# report; searched, and none found; or never searched.
+LATER_STATES = {
+    "reported": gettext_lazy("Has later reports"),
+    "none-found": gettext_lazy("None found (searched)"),
+    "not-searched": gettext_lazy("Not searched yet"),
+}
+
 # An outcome's own values, and its texts for a search's snippets (outcomes/search.py).
 OWN = (
     "pk",
@@ -77,8 +92,22 @@ OWN = (
     "category__name_zh",
     "category__order",
     "status",
+    "searched",
     "text",
     "text_zh",
+)
+
+
+def own_rows(outcomes):
+    """The OWN values of `outcomes` (a QuerySet): `searched`, whether it was ever searched
+    for later reports, rides on the same query."""
+    searched = Exists(LaterSearch.objects.filter(outcome=OuterRef("pk")))
+    return outcomes.annotate(searched=searched).values_list(*OWN)
+
+
+# Links of outcomes to the reports the public sees.
+REVIEWED_LINKS = LaterReport.outcomes.through.objects.filter(
+    laterreport__in=LaterReport.objects.reviewed()
 )
 # Its linked values: (facet, rows, the linked record, its key, its sort key or None for
 # its name); each read with the record's English and Chinese names.
@@ -93,7 +122,7 @@ MAX_PATCHED = 500
 
 class FacetIndex:
     def __init__(self):
-        rows = list(Outcome.objects.in_document_order().values_list(*OWN))
+        rows = list(own_rows(Outcome.objects.in_document_order()))
         self.size = len(rows)
         self.all = (1 << self.size) - 1
         self.ids = [pk for pk, *_ in rows]
@@ -104,6 +133,7 @@ class FacetIndex:
         self.memo: dict[Any, Any] = {}
         # bit -> [(country code, region slug)]
         self.groupings: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
+        self.latest: dict[int, tuple] = {}  # bit -> (day, reading) of its latest later report
         self.country_names = {
             code: (name, name_zh)
             for code, name, name_zh in Country.objects.values_list("code", "name", "name_zh")
@@ -137,17 +167,26 @@ class FacetIndex:
         self.names["status"] = {
             value: ((Status(value).label, ""), i) for i, value in enumerate(Status.values)
         }
+        self.names["later"] = {
+            value: ((label, ""), i) for i, (value, label) in enumerate(LATER_STATES.items())
+        }
+        self.names["reading"] = {
+            value: ((capfirst(label), ""), i) for i, (value, label) in enumerate(Reading.choices)
+        }
         self.known = {name: frozenset(self.names[name]) for name in FILTERED}
 
     def _read(self, rows, outcomes=None):
         """{bit: {facet: [values]}} of `rows` (OWN values of `outcomes`, a QuerySet, or
         of all outcomes), reading their links; labels the values, sets their groupings."""
         values: defaultdict = defaultdict(lambda: defaultdict(list))
-        for pk, _, slug, name, name_zh, order, status, *_ in rows:
+        searched = set()
+        for pk, _, slug, name, name_zh, order, status, was_searched, *_ in rows:
             bit = self.bit[pk]
             values[bit]["category"].append(slug)
             self._label("category", slug, (name, name_zh), order)
             values[bit]["status"].append(status)  # labelled by self.names
+            if was_searched:
+                searched.add(bit)
         for name, manager, record, key, order in LINKED:
             columns = ["outcome_id", *(f"{record}__{f}" for f in (key, "name", "name_zh"))]
             columns += [f"{record}__{order}"] if order else []
@@ -171,8 +210,19 @@ class FacetIndex:
         ):
             if outcome_id in self.bit:  # not one committed after the outcomes were read
                 self.groupings[self.bit[outcome_id]].append((code, slug))
+        # The readings of each outcome's reviewed later reports (labelled by self.names).
+        links = REVIEWED_LINKS if outcomes is None else REVIEWED_LINKS.filter(outcome__in=outcomes)
+        links = links.values_list("laterreport__published", "laterreport__reading", "outcome_id")
+        for day, reading, outcome_id in links.iterator(5000):
+            if outcome_id in self.bit:
+                bit = self.bit[outcome_id]
+                values[bit]["reading"].append(reading)
+                self.latest[bit] = max(self.latest.get(bit, (day, reading)), (day, reading))
         for pk, *_ in rows:
             bit = self.bit[pk]
+            readings = values[bit]["reading"] = list(dict.fromkeys(values[bit]["reading"]))
+            state = "reported" if readings else "none-found" if bit in searched else "not-searched"
+            values[bit]["later"] = [state]
             reached = dict.fromkeys(values[bit]["country"])
             reached.update(dict.fromkeys(code for code, _ in self.groupings.get(bit, ())))
             values[bit]["reach"] = list(reached)  # labelled by self.names
@@ -195,7 +245,7 @@ class FacetIndex:
 
     def _patch(self, outcome_ids):
         outcomes = Outcome.objects.filter(pk__in=outcome_ids)
-        rows = list(outcomes.values_list(*OWN))
+        rows = list(own_rows(outcomes))
         if len(rows) != len(outcome_ids) or any(
             pk not in self.bit or self.positions[self.bit[pk]] != position
             for pk, position, *_ in rows
@@ -210,6 +260,7 @@ class FacetIndex:
             copied = dict(f.masks), dict(f.labels), dict(f.order), list(f.values_of), f.links
             index.facets[name] = Facet(*copied)
         touched = [self.bit[pk] for pk, *_ in rows]
+        index.latest = {bit: v for bit, v in self.latest.items() if bit not in set(touched)}
         for bit in touched:
             index.groupings.pop(bit, None)
         values = index._read(rows, outcomes)
@@ -266,6 +317,11 @@ class FacetIndex:
             for code, slug in self.groupings.get(bit, [])
             if code in codes and code not in named
         ]
+
+    def latest_report(self, outcome_id):
+        """{"day", "reading"} of the outcome's latest reviewed later report, or None."""
+        found = self.latest.get(self.bit.get(outcome_id, -1))
+        return found and {"day": found[0], "reading": Reading(found[1]).label}
 
     def snippet(self, outcome_id, terms):
         """The outcome's search.snippet (of its text, or else its Chinese text), kept with the

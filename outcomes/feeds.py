@@ -1,16 +1,19 @@
 """Atom feeds of new and corrected outcomes (docs/reuse.md, "Feeds"): one entry per change,
-from the outcomes' history (outcomes/changelog.py), newest first."""
+from the outcomes' history (outcomes/changelog.py), and one per reviewed later report on
+an outcome, newest first."""
 
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Min
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from edge.pages import redirect_renamed
 from outcomes.changelog import changes_in_words, with_previous
-from outcomes.models import Category, Country, Organization, Outcome
+from outcomes.models import Category, Country, LaterReport, Organization, Outcome
 
 # The newest changes a feed carries, read from at most this many historical records
 # (a save that changes nothing leaves one too, and is no entry).
@@ -35,7 +38,10 @@ class OutcomeChanges(Feed):
         about = f": {chosen}" if chosen else ""
         return f"SIRONET Outcomes Catalogue{about}, new and corrected outcomes"
 
-    subtitle = "Each entry is an outcome added to the catalogue or a correction to one."
+    subtitle = (
+        "Each entry is an outcome added to the catalogue, a correction to one, "
+        "or a later report on one, once an editor has reviewed it."
+    )
 
     def link(self, chosen):
         return chosen.get_absolute_url() if chosen else reverse("outcomes:outcome_list")
@@ -43,7 +49,7 @@ class OutcomeChanges(Feed):
     def items(self, chosen):
         outcomes = Outcome.objects.all()
         if chosen:
-            outcomes = outcomes.filter(**{OUTCOMES_OF[type(chosen)]: chosen})
+            outcomes = outcomes.filter(**{OUTCOMES_OF[type(chosen)]: chosen.pk})
         history = Outcome.history.filter(id__in=outcomes.values("pk"), history_type__in=["+", "~"])
         records = with_previous(history.order_by("-history_date", "-history_id"), limit=READ)
         current = Outcome.objects.in_bulk([record.id for record in records])
@@ -57,34 +63,83 @@ class OutcomeChanges(Feed):
                 entries.append(record)
                 if len(entries) == ENTRIES:
                     break
-        return entries
+        entries += later_reports(outcomes)
+        entries.sort(key=self.item_pubdate, reverse=True)
+        return entries[:ENTRIES]
 
     def item_title(self, record):
+        if isinstance(record, LaterReportLink):
+            report = record.laterreport
+            return (
+                f"Later report on {record.outcome.reference} {record.outcome.title}: "
+                f"{report.get_reading_display()} ({report.publisher}, {report.published})"
+            )
         kind = "New" if record.history_type == "+" else "Corrected"
         return f"{kind}: {record.outcome.reference} {record.outcome.title}"
 
     def item_description(self, record):
+        if isinstance(record, LaterReportLink):
+            report = record.laterreport
+            return f"{report.summary} Source: “{report.title}”, {report.publisher}, {report.url}"
         return record.outcome.text if record.history_type == "+" else "; ".join(record.words)
 
     def item_link(self, record):
+        if isinstance(record, LaterReportLink):
+            return f"{record.outcome.get_absolute_url()}#report-{record.laterreport_id}"
         return record.outcome.get_absolute_url()
 
     def item_guid(self, record):
+        if isinstance(record, LaterReportLink):
+            return self.request.build_absolute_uri(self.item_link(record))
         return self.request.build_absolute_uri(f"{self.item_link(record)}#change-{record.pk}")
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, record):
-        return record.history_date
+        return record.history_date  # a later report's: when it was reviewed
 
     item_updateddate = item_pubdate
 
 
+LaterReportLink = LaterReport.outcomes.through
+
+
+def later_reports(outcomes):
+    """The newest reviewed later reports on `outcomes`, one entry per report and outcome,
+    each dated when it was first saved as reviewed (two queries)."""
+    links = list(
+        LaterReportLink.objects.filter(
+            laterreport__in=LaterReport.objects.reviewed(), outcome__in=outcomes
+        )
+        .select_related("laterreport", "outcome")
+        .order_by("-laterreport__reviewed", "-pk")[:ENTRIES]
+    )
+    reviewed_at = dict(
+        LaterReport.history.filter(
+            id__in={link.laterreport_id for link in links}, reviewed__isnull=False
+        )
+        .values("id")
+        .annotate(first=Min("history_date"))
+        .values_list("id", "first")
+    )
+    for link in links:
+        report = link.laterreport
+        # A report with no history (written by a bulk load): the day it was reviewed.
+        day = datetime.combine(report.reviewed or report.published, time(), UTC)
+        link.history_date = reviewed_at.get(report.pk, day)  # type: ignore[attr-defined]
+    return links
+
+
 # Feeds of records that may be renamed: an earlier slug redirects (redirect_renamed).
-RENAMED: dict[str | None, Any] = {"category": Category, "organization": Organization}
+RENAMED: dict[str | None, Any] = {
+    "category": Category,
+    "organization": Organization,
+    "outcome": Outcome,
+}
 
 # The lookup from an outcome to the record a feed is about.
 OUTCOMES_OF = {
+    Outcome: "pk",
     Category: "category",
     Country: "countries",
     Organization: "participations__organization",

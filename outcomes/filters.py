@@ -12,28 +12,43 @@ from operator import itemgetter
 import django_filters
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
 from outcomes.dataversion import current_version
-from outcomes.facets import MaskedOutcomes, facet_index
+from outcomes.facets import LATER_STATES, REVIEWED_LINKS, MaskedOutcomes, facet_index
 from outcomes.models import (
     DOCUMENT_ORDER,
     Country,
+    LaterReport,
+    LaterSearch,
     Outcome,
     Participation,
     Reach,
+    Reading,
     Status,
     chinese_page,
 )
 from outcomes.search import terms
 
+# The day of an outcome's latest reviewed later report (none: NULL).
+LATEST_REPORT = Subquery(
+    LaterReport.objects.reviewed()
+    .filter(outcomes=OuterRef("pk"))
+    .order_by("-published")
+    .values("published")[:1]
+)
+
 SORTS = {
     "reference": (gettext_lazy("Document order"), DOCUMENT_ORDER),
     "title": (gettext_lazy("Title A–Z"), ["title", *DOCUMENT_ORDER]),
     "-updated": (gettext_lazy("Recently updated"), ["-updated", *DOCUMENT_ORDER]),
+    "-later": (
+        gettext_lazy("Latest later report first"),
+        [LATEST_REPORT.desc(nulls_last=True), *DOCUMENT_ORDER],
+    ),
 }
 
 MAX_QUERY_LENGTH = 200
@@ -74,6 +89,18 @@ class KnownValuesFilter(django_filters.MultipleChoiceFilter):
     field_class = KnownValuesField
 
 
+def later_state(queryset, name, value):
+    """Outcomes in any of the chosen LATER_STATES (as the facet index reads them)."""
+    reported = Q(pk__in=REVIEWED_LINKS.values("outcome_id"))
+    searched = Q(pk__in=LaterSearch.objects.values("outcome_id"))
+    states = {
+        "reported": reported,
+        "none-found": ~reported & searched,
+        "not-searched": ~reported & ~searched,
+    }
+    return queryset.filter(functools.reduce(operator.or_, (states[v] for v in value)))
+
+
 def _in_related(manager, lookup):
     """Outcomes whose rows in `manager` have any of the chosen values as `lookup`."""
     return lambda queryset, name, value: queryset.filter(
@@ -83,8 +110,9 @@ def _in_related(manager, lookup):
 
 @dataclass
 class Listing:
-    """Everything a list page shows of one choice of filters; `via` and `snippets` are of
-    the page's outcomes ({id: via_groupings}, {id: HTML}); `panel` is the facets' HTML."""
+    """Everything a list page shows of one choice of filters; `via`, `snippets` and `later`
+    are of the page's outcomes ({id: via_groupings}, {id: HTML}, {id: latest_report});
+    `panel` is the facets' HTML."""
 
     page: Page  # of outcome ids
     facets: dict
@@ -94,6 +122,7 @@ class Listing:
     query: str  # the list's query string without its page
     via: dict
     snippets: dict
+    later: dict
     panel: str
 
 
@@ -119,6 +148,12 @@ class OutcomeFilter(django_filters.FilterSet):
         method=_in_related(Participation.objects, "organization__slug")
     )
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    later = django_filters.MultipleChoiceFilter(
+        choices=list(LATER_STATES.items()), method=later_state
+    )
+    reading = django_filters.MultipleChoiceFilter(
+        choices=Reading.choices, method=_in_related(REVIEWED_LINKS, "laterreport__reading")
+    )
     sort = django_filters.ChoiceFilter(
         label=gettext_lazy("Sort by"),
         choices=[(key, label) for key, (label, _) in SORTS.items()],
@@ -133,6 +168,8 @@ class OutcomeFilter(django_filters.FilterSet):
         "country": pgettext_lazy("facet", "Country"),
         "region": pgettext_lazy("facet", "Region"),
         "organization": pgettext_lazy("facet", "Organization"),
+        "later": pgettext_lazy("facet", "Later reports"),
+        "reading": pgettext_lazy("facet", "What later reports say"),
     }
 
     class Meta:
@@ -349,6 +386,7 @@ class OutcomeFilter(django_filters.FilterSet):
             query=self.query_string(),
             via={pk: self.index.via_groupings(pk, codes) for pk in ids} if codes else {},
             snippets={pk: self.index.snippet(pk, searched) for pk in ids} if searched else {},
+            later={pk: found for pk in ids if (found := self.index.latest_report(pk))},
             panel=self.facet_panel(facets) if facets else "",
         )
 

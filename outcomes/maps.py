@@ -32,11 +32,13 @@ def shade_bins(largest):
     return bins
 
 
-def world_map(counts, names, highlight=()):
+def world_map(counts, names, highlight=(), later=None):
     """What the map template draws: `counts` and `names` of countries by ISO code; those
-    in `highlight` (a region's members) are marked. A small country with outcomes gets a
-    dot at its centroid (world.json's "marks"); those come last, largest country first, so
-    that each dot is drawn over the land around it and a smaller one over a larger."""
+    in `highlight` (a region's members) are marked; `later`: how many of each country's
+    outcomes have a later report (the map's option to show them). A small country with
+    outcomes gets a dot at its centroid (world.json's "marks"); those come last, largest
+    country first, so that each dot is drawn over the land around it and a smaller one
+    over a larger."""
     bins = shade_bins(max(counts.values(), default=0))
 
     def shade(count):
@@ -47,6 +49,7 @@ def world_map(counts, names, highlight=()):
             "code": code,
             "d": path,
             "count": counts.get(code, 0),
+            "later": (later or {}).get(code, 0),
             "shade": shade(counts.get(code, 0)),
             "name": names.get(code, code),
             "url": reverse("outcomes:country", args=[code.lower()]) if code in counts else "",
@@ -72,6 +75,21 @@ def world_map(counts, names, highlight=()):
         ],
         "highlight": bool(highlight),
     }
+
+
+def shares(rows):
+    """Bar chart rows [(label, part, whole, url)], each bar's length the part's percent of
+    its whole (“3 of 8 outcomes”)."""
+    return [
+        {
+            "label": label,
+            "value": part,
+            "whole": whole,
+            "url": url,
+            "percent": round(100 * part / whole, 1) if whole else 0,
+        }
+        for label, part, whole, url in rows
+    ]
 
 
 def bars(rows):

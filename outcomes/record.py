@@ -4,7 +4,7 @@ not published. `Outcome.objects.with_record_rows()` reads the rows a record show
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, get_origin
 
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,8 @@ from outcomes.models import (
     Country,
     Figure,
     FigureKind,
+    LaterReport,
+    LaterSearch,
     Membership,
     Mention,
     MentionReason,
@@ -26,7 +28,9 @@ from outcomes.models import (
     Qualifier,
     Reach,
     ReachKind,
+    Reading,
     Region,
+    ReportFigure,
     Role,
     SironetMembership,
     Source,
@@ -116,6 +120,23 @@ FIGURE_FIELDS = tuple(name for name in FigureRecord.model_fields if name != "dis
 class ProgrammeRecord(BaseModel):
     name: str
     name_zh: str
+
+
+class LaterReportRecord(BaseModel):
+    published: date = Described(description="The day the source was published.")
+    publisher: str
+    title: str = Described(description="The source's title exactly as published.")
+    url: str = Described(description="Where the source is published.")
+    language: str = Described(description="The source's language, as a code: en, zh, ko…")
+    reading: Reading = Described(description="What it reports; the about page gives each rule.")
+    summary: str = Described(description="What it reports, in an editor's words, in English.")
+    summary_zh: str = Described(description="The same in Chinese (empty until written).")
+    figures: list[FigureRecord]
+
+
+# The columns of a later report its record publishes, but its figures (the data package's
+# later_report_figures table) and the outcomes it concerns (its later_report_outcomes table).
+REPORT_FIELDS = tuple(name for name in LaterReportRecord.model_fields if name != "figures")
 
 
 # What a value may depend on besides the outcome ----------------------------------------------
@@ -216,6 +237,20 @@ def figure_record(figure):
         "unit_zh": figure.unit_zh or None,
         "words": figure.words,
         "display": figure.words if figure.value is None else figure.display_en,
+    }
+
+
+def reviewed_reports(outcome):
+    """The outcome's reviewed later reports: Outcome.objects.with_later_reports() reads no
+    other (an outcome read without it fails here rather than show one waiting for review)."""
+    return outcome.reviewed_later_reports
+
+
+def report_record(report):
+    return {
+        **{name: getattr(report, name) for name in REPORT_FIELDS},
+        "published": report.published.isoformat(),
+        "figures": [figure_record(figure) for figure in report.figures.all()],
     }
 
 
@@ -458,6 +493,48 @@ FIELDS = (
         lambda outcome, context: outcome.updated.isoformat(timespec="seconds"),
         publishes={Outcome: ("updated",)},
     ),
+    Field(
+        "later_reports",
+        list[LaterReportRecord],
+        _(
+            "What happened next: public sources published after the document, each read, "
+            "summarised and reviewed by the catalogue’s editors, oldest first, with its "
+            "reading (continued, expanded, delivered, changed, ended or contradicts) and the "
+            "figures it gives."
+        ),
+        lambda outcome, context: [report_record(r) for r in reviewed_reports(outcome)],
+        publishes={
+            LaterReport: (*REPORT_FIELDS, "reviewed", "outcomes"),
+            ReportFigure: FIGURE_FIELDS,
+        },
+        table="later_reports",
+        cell=lambda outcome, context: [
+            f"{report.reading} {report.published.isoformat()}"
+            for report in reviewed_reports(outcome)
+        ],
+        cell_meaning=_(
+            "What happened next: the reviewed later reports, oldest first, each as its "
+            "reading and its date of publication (“continued 2019-11-22; expanded "
+            "2021-06-11”); the JSON download and the data package give their sources and "
+            "summaries."
+        ),
+        codes=Column(
+            "later_report_urls",
+            _("The same later reports’ addresses, in the same order."),
+            lambda outcome, context: [report.url for report in reviewed_reports(outcome)],
+        ),
+    ),
+    Field(
+        "last_searched",
+        date | None,
+        _(
+            "The day editors last searched for later reports on the outcome; empty when never "
+            "searched. Searched without a later report: none found as of that day."
+        ),
+        lambda outcome, context: outcome.last_searched and outcome.last_searched.isoformat(),
+        publishes={LaterSearch: ("searched", "queries", "note")},
+        table="later_searches",
+    ),
 )
 
 COLUMNS = tuple(column for f in FIELDS for column in f.csv_columns())
@@ -475,6 +552,11 @@ PRIVATE = {
     Mention: ("id", "outcome"),
     Figure: ("id", "outcome", "position"),
     Programme: ("id", "outcome", "position"),
+    # Published once reviewed; who added and reviewed it are the editors' (the admin and the
+    # history say), the package says when it was reviewed.
+    LaterReport: ("id", "added_by", "added_by_name", "reviewed_by", "reviewed_by_name"),
+    ReportFigure: ("id", "report", "position"),
+    LaterSearch: ("id", "outcome", "searched_by", "searched_by_name"),
     Organization: ("id", "sort_name"),
     Country: ("id",),
     Region: ("id", "members"),

@@ -18,6 +18,9 @@ from outcomes.models import Country, Organization, Outcome, SeedRecord
 from outcomes.places import iso_countries
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
+# Later reports on the document's outcomes, and the searches for them: a fixture of their
+# own, so that catalogue.json stays the document.
+LATER = Path(settings.BASE_DIR) / "fixtures" / "later_reports.json"
 NAMES = Path(settings.BASE_DIR) / "fixtures" / "names.json"
 
 
@@ -71,15 +74,15 @@ def fixture_records(fixture):
             yield None
             continue
         instance = deserialized.object
-        key = json.dumps(instance.natural_key(), ensure_ascii=False)  # type: ignore[attr-defined]
+        key = json.dumps(instance.natural_key(), ensure_ascii=False, default=str)  # type: ignore[attr-defined]
         yield deserialized, (instance._meta.label_lower, key)
 
 
 @transaction.atomic
-def seed(fixture=FIXTURE):
+def seed(fixtures=(FIXTURE, LATER)):
     report = SeedReport(countries_added=seed_countries())
     seeded = {(record.model, record.key) for record in SeedRecord.objects.all()}
-    for item in fixture_records(fixture):
+    for item in (item for fixture in fixtures for item in fixture_records(fixture)):
         if item is None:
             report.orphaned += 1
             continue
@@ -142,10 +145,11 @@ def seed_names(names=NAMES):
 
 
 @transaction.atomic
-def mark_seeded(fixture=FIXTURE):
+def mark_seeded(fixtures=(FIXTURE, LATER)):
     """Note every fixture record as seeded, creating none: for a catalogue loaded from
     elsewhere (a data package), whose editors may have renamed or deleted some of them,
     so that `seed` never brings those back."""
     seeded = set(SeedRecord.objects.values_list("model", "key"))
-    new = {item[1] for item in fixture_records(fixture) if item} - seeded
+    records = (item for fixture in fixtures for item in fixture_records(fixture))
+    new = {item[1] for item in records if item} - seeded
     SeedRecord.objects.bulk_create(SeedRecord(model=model, key=key) for model, key in sorted(new))

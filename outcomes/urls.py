@@ -15,6 +15,7 @@ urlpatterns = [
     path("outcomes/", views.outcome_list, name="outcome_list"),
     path("outcomes/feed.atom", changes, name="feed"),
     path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome"),
+    path("outcomes/<slug:key>/feed.atom", changes, {"kind": "outcome"}, name="outcome_feed"),
     path(
         "outcomes/<slug:slug>/cite.<str:format>",
         views.cite,

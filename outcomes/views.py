@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info, gettext
 from django.views.decorators.http import require_safe
 
 from edge.pages import PAGE_TIMEOUT, RELEASE, public_page, redirect_renamed, with_record_key
@@ -23,6 +23,7 @@ from outcomes.filters import PAGE_SIZE, OutcomeFilter
 from outcomes.models import (
     Category,
     Country,
+    LaterReport,
     Membership,
     Mention,
     Organization,
@@ -38,30 +39,46 @@ from outcomes.models import (
     in_page_language,
     localized,
 )
+from outcomes.models.later import READING_RULES
+
+# An outcome with a reviewed later report (the home chart and the map's option).
+REPORTED = Exists(LaterReport.objects.reviewed().filter(outcomes=OuterRef("pk")))
 
 
 def outcome_map(highlight=()):
-    """The world map of outcomes per country (one query), and the same numbers as rows."""
+    """The world map of outcomes per country (one query), and the same numbers as rows:
+    (code, name, outcomes, outcomes with a later report)."""
     chinese = chinese_page()
+    # The outcome joined for the count: does it have a reviewed later report?
+    reported = LaterReport.objects.reviewed().filter(outcomes=OuterRef("outcomes"))
+    countries = Country.objects.with_outcomes().annotate(
+        later_count=Count("outcomes", filter=Q(Exists(reported)))
+    )
     rows = [
-        (code, in_page_language(name, name_zh, chinese), count)
-        for code, name, name_zh, count in Country.objects.with_outcomes()
-        .order_by("-outcome_count", "name")
-        .values_list("code", "name", "name_zh", "outcome_count")
+        (code, in_page_language(name, name_zh, chinese), count, later)
+        for code, name, name_zh, count, later in countries.order_by(
+            "-outcome_count", "name"
+        ).values_list("code", "name", "name_zh", "outcome_count", "later_count")
     ]
-    counts = {code: count for code, _, count in rows}
-    names = {code: name for code, name, _ in rows}
-    return maps.world_map(counts, names, highlight), rows
+    counts = {code: count for code, _, count, _ in rows}
+    names = {code: name for code, name, _, _ in rows}
+    later = {code: n for code, _, _, n in rows}
+    return maps.world_map(counts, names, highlight, later), rows
 
 
 @require_safe
 @public_page
 def home(request):
     # Counted from the outcomes' side: grouping the categories would group all their columns.
-    counts = dict(Outcome.objects.order_by().values_list("category").annotate(Count("pk")))
+    counts = {
+        category: (total, reported)
+        for category, total, reported in Outcome.objects.order_by()
+        .values_list("category")
+        .annotate(total=Count("pk"), reported=Count("pk", filter=Q(REPORTED)))
+    }
     categories = list(Category.objects.order_by("order"))
     for category in categories:
-        category.outcome_count = counts.get(category.pk, 0)
+        category.outcome_count, category.reported_count = counts.get(category.pk, (0, 0))
     world, country_rows = outcome_map()
     totals = {
         "outcomes": Outcome.objects.count(),
@@ -77,12 +94,25 @@ def home(request):
     category_bars = maps.bars(
         [(localized(c, "name"), c.outcome_count, c.get_absolute_url()) for c in categories]
     )
+    listed = reverse("outcomes:outcome_list")
+    reported_bars = maps.shares(
+        [
+            (
+                localized(c, "name"),
+                c.reported_count,
+                c.outcome_count,
+                f"{listed}?{urlencode({'category': c.slug, 'later': 'reported'})}",
+            )
+            for c in categories
+        ]
+    )
     context = {
         "categories": categories,
         "totals": totals,
         "map": world,
         "country_rows": country_rows,
         "category_bars": category_bars,
+        "reported_bars": reported_bars,
     }
     return render(request, "outcomes/home.html", context)
 
@@ -155,14 +185,19 @@ def cite_links(name, **kwargs):
 
 
 def cited_outcome(request, outcome):
-    """An outcome's record and the source document it quotes, as CSL-JSON."""
+    """An outcome's record, the source document it quotes and the later reports it shows
+    (outcome from Outcome.objects.with_later_reports()), as CSL-JSON."""
     return [
         citations.outcome_item(outcome, request, request.data_version),
         citations.source_item(outcome.source),
+        *map(citations.later_report_item, outcome.reviewed_later_reports),
     ]
 
 
-CITED = {"outcome": Outcome.objects.select_related("source"), "source": Source.objects.all()}
+CITED = {
+    "outcome": Outcome.objects.select_related("source").with_later_reports(),
+    "source": Source.objects.all(),
+}
 
 
 @require_safe
@@ -219,6 +254,7 @@ def outcome_rows(ids, version, listing):
         rendered = {}
         for outcome in Outcome.objects.for_listing().filter(pk__in=missing):
             outcome.via = via_links(listing.via.get(outcome.pk, ()))
+            outcome.latest_report = listing.later.get(outcome.pk)
             rendered[keys[outcome.pk]] = render_to_string(
                 "outcomes/includes/_outcome_item.html", {"outcome": outcome}
             )
@@ -237,7 +273,8 @@ def outcome_rows(ids, version, listing):
 @public_page
 def outcome_detail(request, slug):
     outcome = (
-        Outcome.objects.select_related("category", "source")
+        Outcome.objects.with_later_reports()
+        .select_related("category", "source")
         .prefetch_related(
             Prefetch(
                 "participations", queryset=Participation.objects.select_related("organization")
@@ -262,9 +299,16 @@ def outcome_detail(request, slug):
     for reach in outcome.reaches.all():
         reach.members_then = members_then.get(reach.region_id, [])
     version = request.data_version
+    cited = citations.rendered(cited_outcome(request, outcome))
+    reports = outcome.reviewed_later_reports
+    for number, report in enumerate(reports, 2):  # after the record and the document
+        report.citations = [(label, entries[number]) for label, entries in cited]
+        report.language_name = language_name(report.language)
     context = {
         "outcome": outcome,
-        "citations": citations.rendered(cited_outcome(request, outcome)),
+        "later_reports": reports,
+        "last_searched": outcome.last_searched,
+        "citations": cited,
         "cite_downloads": cite_links("outcomes:outcome_cite", slug=outcome.slug),
         "corrections": changelog.corrections(outcome),
         "json_ld": citations.json_ld(citations.outcome_schema(outcome, request, version)),
@@ -274,6 +318,16 @@ def outcome_detail(request, slug):
         "next": outcome.source.outcomes.filter(position__gt=outcome.position).first(),
     }
     return with_record_key(render(request, "outcomes/outcome_detail.html", context), outcome)
+
+
+def language_name(code):
+    """A source's language in the page's language, or its code if Django does not know it."""
+    if code == "zh":  # Django names Chinese only by its scripts
+        return gettext("Chinese")
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
 
 
 @require_safe
@@ -341,7 +395,10 @@ def country_list(request):
     countries = Country.objects.with_outcomes().order_by("continent", "name")
     world, rows = outcome_map()
     top = maps.bars(
-        [(name, n, reverse("outcomes:country", args=[code.lower()])) for code, name, n in rows[:10]]
+        [
+            (name, n, reverse("outcomes:country", args=[code.lower()]))
+            for code, name, n, _ in rows[:10]
+        ]
     )
     context = {"countries": countries, "map": world, "country_rows": rows, "top_countries": top}
     return render(request, "outcomes/country_list.html", context)
@@ -415,6 +472,7 @@ def about(request):
             citations.catalogue_schema(request, version, Source.objects.all(), distributions)
         ),
         "license": settings.CATALOGUE_LICENSE,
+        "reading_rules": list(READING_RULES.items()),
     }
     return render(request, "outcomes/about.html", context)
 

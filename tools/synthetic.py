@@ -7,16 +7,20 @@ production database). Not part of the app: nothing it ships imports this.
 
 They are linked like the document's: one to five organizations (a few of them
 partners), none to four countries, sometimes a region, a figure or a programme,
-every category and status, text of similar length. They come from a source of their
-own (SYNTHETIC_SOURCE: two sources, as the catalogue will have), with references of
-its form from 1001 on (“III.1001”), and slugs and titles starting “synthetic”: marked
-as synthetic everywhere a person could see them. They never go into the fixture.
+every category and status, text of similar length. Most were searched for later
+reports; two in five have one or two (a few reports are about two outcomes, some give
+a figure), of every reading, most reviewed and some waiting for review. They come from
+a source of their own (SYNTHETIC_SOURCE: two sources, as the catalogue will have), with
+references of its form from 1001 on (“III.1001”), and slugs and titles starting
+“synthetic”: marked as synthetic everywhere a person could see them. They never go
+into the fixture.
 """
 
 import argparse
 import os
 import random
 import sys
+from datetime import date, timedelta
 
 import django
 
@@ -31,6 +35,8 @@ from outcomes.models import (  # noqa: E402
     Country,
     Figure,
     FigureKind,
+    LaterReport,
+    LaterSearch,
     Organization,
     OrganizationType,
     Outcome,
@@ -39,8 +45,10 @@ from outcomes.models import (  # noqa: E402
     Qualifier,
     Reach,
     ReachKind,
+    Reading,
     Region,
     RegionKind,
+    ReportFigure,
     Role,
     SironetMembership,
     Source,
@@ -59,6 +67,8 @@ FIRST_NUMBER = 1000
 # Synthetic outcomes sort after the document's: its positions stay below 100,000.
 FIRST_POSITION = 1_000_000
 BATCH = 2_000
+# Later reports are published after the document, up to the searches' day.
+LATER_FROM, SEARCHED = date(2018, 1, 1), date(2026, 12, 1)
 
 VERBS = ["launched", "built", "co-built", "founded", "organized", "held", "supported", "funded"]
 THINGS = [
@@ -105,6 +115,8 @@ def synthetic_outcomes(count, seed=0, progress=None):
     start = source.outcomes.count()
     organizations = synthetic_organizations(max(20, count // 20), countries)
     statuses = [Status.COMPLETED] * 5 + [Status.ONGOING] * 4 + [Status.PLANNED, Status.UNKNOWN]
+    # Its own stream: the outcomes stay those an earlier version of this tool made.
+    later_rng = random.Random(f"later-{seed}")
 
     written = 0
     while written < count:
@@ -120,6 +132,7 @@ def synthetic_outcomes(count, seed=0, progress=None):
                 links.append(outcome_links)
             Outcome.objects.bulk_create(outcomes)
             write_links(outcomes, links)
+            write_later_reports(later_rng, outcomes)
         written += size
         if progress:
             progress(size)
@@ -246,6 +259,53 @@ def write_links(outcomes, links):
     Reach.objects.bulk_create(regions, batch_size=BATCH)
     Figure.objects.bulk_create(figures, batch_size=BATCH)
     Programme.objects.bulk_create(programmes, batch_size=BATCH)
+
+
+def write_later_reports(rng, outcomes):
+    """Searches for later reports on most of `outcomes`, and reports on a third of them."""
+    searches, reports, links, figures = [], [], [], []
+    for previous, outcome in zip([None, *outcomes], outcomes, strict=False):
+        if rng.random() < 0.8:
+            searches.append(LaterSearch(outcome=outcome, searched=SEARCHED, queries=outcome.title))
+        for number in range(rng.choice([0, 0, 0, 0, 1, 1, 2])):
+            reviewed = rng.random() < 0.8
+            report = LaterReport(
+                url=f"https://example.org/synthetic-later-report-{outcome.pk}-{number}",
+                title=f"Synthetic later report on {outcome.reference}",
+                publisher="Synthetic publisher",
+                published=LATER_FROM + timedelta(days=rng.randrange((SEARCHED - LATER_FROM).days)),
+                language=rng.choice(["en", "en", "zh"]),
+                reading=rng.choice(Reading.values),
+                summary=f"A synthetic report on {outcome.title}.",
+                added_by_name="Synthetic editor",
+                reviewed_by_name="Synthetic reviewer" if reviewed else "",
+                reviewed=SEARCHED if reviewed else None,
+            )
+            reports.append(report)
+            links.append((report, outcome))
+            if previous is not None and rng.random() < 0.1:
+                links.append((report, previous))
+            if rng.random() < 0.3:
+                value = rng.randint(2, 2000)
+                words = f"{value} people"
+                figures.append(
+                    ReportFigure(
+                        report=report,
+                        kind=FigureKind.COUNT,
+                        value=value,
+                        qualifier=Qualifier.EXACT,
+                        unit="people",
+                        words=words,
+                    )
+                )
+    LaterSearch.objects.bulk_create(searches, batch_size=BATCH)
+    LaterReport.objects.bulk_create(reports, batch_size=BATCH)
+    Reported = LaterReport.outcomes.through
+    Reported.objects.bulk_create(
+        [Reported(laterreport=report, outcome=outcome) for report, outcome in links],
+        batch_size=BATCH,
+    )
+    ReportFigure.objects.bulk_create(figures, batch_size=BATCH)
 
 
 def main(argv=None):

@@ -14,6 +14,7 @@ from outcomes.models.base import (
     sort_name,
 )
 from outcomes.models.bookkeeping import DataVersion, SeedRecord, VersionLog
+from outcomes.models.later import LaterReport, LaterSearch, Reading, ReportFigure
 from outcomes.models.organizations import Organization, OrganizationType, SironetMembership
 from outcomes.models.outcomes import DOCUMENT_ORDER, Outcome, OutcomeQuerySet, Status
 from outcomes.models.parts import (

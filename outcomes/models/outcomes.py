@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.models.base import CatalogueQuerySet, Translated
+from outcomes.models.later import LaterReport, LaterSearch, ReportFigure
 from outcomes.models.organizations import Organization
 from outcomes.models.parts import Figure, Mention, Participation, Programme, Reach
 from outcomes.models.places import Country, Membership, Region
@@ -37,6 +38,16 @@ DOCUMENT_ORDER = ["position", "source_id", "pk"]
 class OutcomeQuerySet(CatalogueQuerySet):
     def in_document_order(self):
         return self.order_by(*DOCUMENT_ORDER)
+
+    def with_later_reports(self):
+        """Each outcome with its reviewed later reports (`reviewed_later_reports`, oldest
+        first, with their figures) and its searches for them (for `last_searched`): the
+        only way public code reads them, so that a report waiting for review never shows."""
+        reviewed = LaterReport.objects.reviewed().prefetch_related("figures")
+        return self.prefetch_related(
+            models.Prefetch("later_reports", reviewed, to_attr="reviewed_later_reports"),
+            "later_searches",
+        )
 
     def refresh_search_text(self):
         """Rebuild these outcomes' search documents, 250 outcomes at a time (a query per
@@ -134,6 +145,12 @@ class OutcomeQuerySet(CatalogueQuerySet):
         memberships = history(Membership).values("region_id")
         reaches = Reach.objects.filter(Q(region__in=regions) | Q(region__in=memberships))
         condition |= Q(pk__in=reaches.values("outcome_id"))
+        # Later reports: a report or its figures changed (reviewed, edited), or a search.
+        reports = Q(laterreport__in=history(LaterReport).values("id"))
+        reports |= Q(laterreport__in=history(ReportFigure).values("report_id"))
+        links = LaterReport.outcomes.through.objects.filter(reports)
+        condition |= Q(pk__in=links.values("outcome_id"))
+        condition |= Q(pk__in=history(LaterSearch).values("outcome_id"))
         return self.filter(condition)
 
     def via_groupings(self, countries):
@@ -153,8 +170,9 @@ class OutcomeQuerySet(CatalogueQuerySet):
 
     def with_record_rows(self):
         """The outcomes with every row their public record shows (outcomes/record.py):
-        organizations, places, groupings, mentions, figures and programmes, read 2,000 at
-        a time. Seven queries for each 2,000 outcomes."""
+        organizations, places, groupings, mentions, figures, programmes and reviewed later
+        reports (with their figures, and the searches), read 2,000 at a time. Ten queries
+        for each 2,000 outcomes."""
         prefetched = {
             "participations": Participation.objects.select_related("organization"),
             "countries": Country.objects.order_by("name"),
@@ -167,6 +185,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
             self.select_related("category", "source")
             .prefetch_related(None)
             .prefetch_related(*(models.Prefetch(name, rows) for name, rows in prefetched.items()))
+            .with_later_reports()
             .iterator(chunk_size=2000)
         )
 
@@ -320,6 +339,11 @@ class Outcome(Translated):
             models.Index(fields=["title"], name="outcome_title"),
             models.Index(fields=["updated"], name="outcome_updated"),
         ]
+
+    @property
+    def last_searched(self):
+        """The day of the latest search for later reports; None when never searched."""
+        return max((search.searched for search in self.later_searches.all()), default=None)
 
     def __str__(self):
         return f"{self.reference} {self.title}"

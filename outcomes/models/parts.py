@@ -184,13 +184,37 @@ class Qualifier(models.TextChoices):
     UP_TO = "up-to", _("up to")
 
 
-class Figure(CatalogueModel):
-    """An amount of money or a count the text gives."""
-
+# Where a figure belongs, declared before Amount: a table's columns follow the order in
+# which its fields were declared (the outcome and position first, as downloads print them).
+class FigureOf(CatalogueModel):
     outcome = outcome_field("figures")
     position = models.PositiveSmallIntegerField(
         _("position"), default=1, help_text=_("Order in the text.")
     )
+
+    class Meta:
+        abstract = True
+
+
+class ReportFigureOf(CatalogueModel):
+    report = models.ForeignKey(
+        "outcomes.LaterReport",
+        models.CASCADE,
+        related_name="figures",
+        verbose_name=_("later report"),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=1, help_text=_("Order in the report.")
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Amount(CatalogueModel):
+    """An amount of money or a count, as a text gives it: the document's figures and the
+    figures later reports give, so that the two can stand side by side."""
+
     kind = models.CharField(_("kind"), max_length=5, choices=FigureKind)
     value = models.DecimalField(
         _("value"),
@@ -241,32 +265,27 @@ class Figure(CatalogueModel):
         _("words"), max_length=200, help_text=_("The words as the text writes them.")
     )
 
-    objects = CatalogueQuerySet.as_manager()
-    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "position")
-
     class Meta:
-        ordering = ["outcome", "position"]
-        verbose_name = _("figure")
-        verbose_name_plural = _("figures")
+        abstract = True
         constraints = [
-            models.UniqueConstraint(fields=["outcome", "position"], name="figure_position_unique"),
             models.CheckConstraint(
-                condition=Q(value__isnull=True) | Q(value__gte=0), name="figure_value_not_negative"
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="%(class)s_value_not_negative",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="money") | (~Q(currency="") & Q(unit="")),
-                name="figure_money_has_currency",
+                name="%(class)s_money_has_currency",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="count") | (~Q(unit="") & Q(currency="")),
-                name="figure_count_has_unit",
+                name="%(class)s_count_has_unit",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["money", "count"]), name="figure_kind_known"
+                condition=Q(kind__in=["money", "count"]), name="%(class)s_kind_known"
             ),
             models.CheckConstraint(
                 condition=Q(currency_assumed=False) | Q(kind="money"),
-                name="figure_only_money_assumes_currency",
+                name="%(class)s_only_money_assumes_currency",
             ),
         ]
 
@@ -343,6 +362,22 @@ class Figure(CatalogueModel):
             errors["qualifier"] = _("Say how the text gives the number (exactly, over, nearly…).")
         if errors:
             raise ValidationError(errors)
+
+
+class Figure(FigureOf, Amount):
+    """An amount of money or a count the document's text gives."""
+
+    objects = CatalogueQuerySet.as_manager()
+    NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "position")
+
+    class Meta:
+        ordering = ["outcome", "position"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "position"], name="figure_position_unique"),
+            *Amount.Meta.constraints,
+        ]
 
 
 class Programme(CatalogueModel):

@@ -56,6 +56,8 @@ def test_the_outcome_list_reads_exactly_the_list_pages_parameters():
         {"q": "school", "sort": "title"},
         {"organization": "cfpd", "region": "asean"},
         {"page": "2"},
+        {"later": "reported", "reading": "expanded", "sort": "-later"},
+        {"later": ["none-found", "not-searched"]},
     ],
 )
 def test_the_outcome_list_answers_what_the_list_page_shows(client, params):
@@ -150,10 +152,12 @@ def test_what_does_not_exist_is_404_in_words(client, url, detail):
         ({"country": "zz"}, "Country: “ZZ” is not a known value."),
         ({"category": "nope", "status": "done"}, "status.0: Input should be 'planned'"),
         ({"country": ["mm"] * (MAX_VALUES + 1)}, "country: List should have at most 20 items"),
-        ({"sort": "price"}, "sort: Input should be 'reference', 'title' or '-updated'"),
+        ({"sort": "price"}, "sort: Input should be 'reference', 'title', '-updated' or '-later'"),
         ({"page": "0"}, "page: Input should be greater than or equal to 1"),
         ({"page": "two"}, "page: Input should be a valid integer"),
         ({"via": "yes"}, "via: Input should be '1'"),
+        ({"later": "maybe"}, "later.0: Input should be 'reported', 'none-found' or 'not-searched'"),
+        ({"reading": "thriving"}, "reading.0: Input should be 'continued'"),
         ({"q": "x" * 201}, "q: String should have at most 200 characters"),
         ({"modified_since": "yesterday"}, "modified_since: String should match pattern"),
         ({"modified_since": "1700000000"}, "modified_since: String should match pattern"),
@@ -224,6 +228,26 @@ def test_modified_since_lists_the_outcomes_whose_record_changed(client, monkeypa
     assert listed(client, {"modified_since": later}) == []
 
 
+def test_modified_since_lists_the_outcomes_whose_later_reports_changed(client, monkeypatch):
+    from outcomes.models import LaterReport, LaterSearch, ReportFigure
+
+    edited = timezone.now() + timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: edited)
+    since = (edited - timedelta(seconds=1)).isoformat()
+    report = LaterReport.objects.get(outcomes__reference="I.1")
+    report.summary_zh += "。"
+    report.save()  # a report: its outcome's record reads differently
+    figure = ReportFigure.objects.filter(report__outcomes__reference="I.2").first()
+    figure.words += " "
+    figure.save()  # a figure of a report on I.2
+    LaterSearch.objects.create(
+        outcome=Outcome.objects.get(reference="V.6"),
+        searched=edited.date() + timedelta(days=1),  # a day the seeded searches are not
+        queries="q",
+    )
+    assert listed(client, {"modified_since": since}) == ["I.1", "I.2", "V.6"]
+
+
 def test_modified_since_is_kept_in_the_page_links(client):
     answer = get(client, OUTCOMES, {"modified_since": "2000-01-01"})
     assert answer["count"] == 37
@@ -255,9 +279,9 @@ def test_the_records_outcomes_name(client):
 
 # Query budgets, pinned at the document's size and with 500 more outcomes, as the pages'
 # (tests/pages/test_pages.py). Every answer first reads the data version: + 1.
-RECORDS = 7  # an outcome's record (Outcome.objects.with_record_rows): outcomes (+category,
+RECORDS = 10  # an outcome's record (Outcome.objects.with_record_rows): outcomes (+category,
 # source); participations (+organization); places (+country); reaches (+region); mentions
-# (+country, region); figures; programmes
+# (+country, region); figures; programmes; reviewed later reports; their figures; searches
 BUDGETS = [
     (f"{API}/", 0, 200),
     # ids, count and facets from the facet index (tests/pages/test_outcome_list.py); the records

@@ -348,3 +348,50 @@ def test_loading_a_path_that_does_not_exist_names_the_zip_and_where_to_get_it(tm
     missing = r"There is no .*missing.zip\. .*datapackage\.zip.*/data/"
     with pytest.raises(CommandError, match=missing):
         call_command("load_datapackage", str(tmp_path / "missing.zip"))
+
+
+def test_the_package_holds_reviewed_later_reports_and_loads_them_back_public(tmp_path, commit):
+    from outcomes.models import LaterReport, LaterSearch
+
+    waiting = LaterReport.objects.create(
+        url="https://example.org/waiting",
+        title="Waiting",
+        publisher="A publisher",
+        published="2026-11-30",
+        language="en",
+        reading="ended",
+        summary="Not reviewed yet.",
+    )
+    waiting.outcomes.add(Outcome.objects.get(reference="II.1"))
+    waiting.figures.create(kind="count", value=3, qualifier="exact", unit="wells", words="3")
+    folder = written(tmp_path / "before")
+
+    def table(name):
+        text = (folder / f"{name}.csv").read_text(encoding="utf-8")
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+
+    reports = table("later_reports")
+    assert len(reports) == 26 and waiting.url not in {row["url"] for row in reports}
+    links = table("later_report_outcomes")
+    assert {
+        "laterreport": "http://bbrtv.com/2024/0117/908671.html",
+        "outcome": Outcome.objects.get(reference="I.1").slug,
+    } in links
+    assert waiting.url not in {row["laterreport"] for row in links}
+    assert len(table("later_report_figures")) == 32
+    assert waiting.url not in {row["report"] for row in table("later_report_figures")}
+    assert len(table("later_searches")) == 37
+    reviewed = {
+        report.url: (report.reading, sorted(report.outcomes.values_list("slug", flat=True)))
+        for report in LaterReport.objects.reviewed()
+    }
+    emptied()
+    call_command("load_datapackage", str(folder / "datapackage.zip"))
+    commit()
+    # All public: a package holds reviewed reports only, and loads them as reviewed.
+    assert LaterReport.objects.reviewed().count() == LaterReport.objects.count() == 26
+    assert {
+        report.url: (report.reading, sorted(report.outcomes.values_list("slug", flat=True)))
+        for report in LaterReport.objects.all()
+    } == reviewed
+    assert LaterSearch.objects.count() == 37

@@ -21,6 +21,9 @@ VIEWS = [
     "region=asean&region=mekong",
     "organization=cnie&sort=title",
     "country=zz",
+    "later=reported&sort=-later",
+    "later=none-found&later=not-searched&category=capacity",
+    "reading=expanded&sort=-later",
 ]
 
 

@@ -114,6 +114,8 @@ def test_the_editors_group_has_no_rights_over_accounts_and_cannot_delete_outcome
                     "reach",
                     "mention",
                     "membership",
+                    "reportfigure",
+                    "latersearch",
                 )
             ]
         )
@@ -177,6 +179,11 @@ CHANGELISTS = {
     "membership": 8,
     # 5 count, 6 total count, 7 the page (outcome, country and region joined).
     "mention": 7,
+    # 5 count, 6 total count, 7 the page (adder and reviewer joined), 8 their outcomes,
+    # 9-10 the date hierarchy's first and last dates, then its years, 11 the languages in use.
+    "laterreport": 11,
+    # 5 count, 6 total count, 7 the page (outcome and searcher joined).
+    "latersearch": 7,
 }
 
 

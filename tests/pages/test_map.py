@@ -14,14 +14,23 @@ from outcomes.models import Country, Outcome
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(
-    r'<a href="/countries/([a-z]{2})/" aria-label="([^"]+): (\d+) outcomes?">\s*'
-    r'<path class="land shade-(\d)'
+    r'<a href="/countries/([a-z]{2})/" aria-label="([^"]+): (\d+) outcomes?'
+    r'(?:, (\d+) with (?:a )?later reports?)?">\s*<path class="land shade-(\d)[^"]*?( later)?"'
 )
 
 
 def map_links(html):
     svg = html[html.index('<figure class="world-map">') : html.index("</svg>")]
-    return {code.upper(): int(count) for code, _, count, _ in LINK.findall(svg)}, svg
+    return {code.upper(): int(count) for code, _, count, *_ in LINK.findall(svg)}, svg
+
+
+def later_links(html):
+    """{code: (outcomes with later reports in the link's label, its shape marked `later`)}"""
+    _, svg = map_links(html)
+    return {
+        code.upper(): (int(later or 0), bool(marked))
+        for code, _, _, later, _, marked in LINK.findall(svg)
+    }
 
 
 def named_counts():
@@ -69,7 +78,10 @@ def test_the_legend_explains_the_shades():
 def test_the_map_has_a_table_of_the_same_numbers(client):
     html = client.get("/countries/").content.decode()
     table = html[html.index("<caption>Outcomes per country") :]
-    rows = re.findall(r'<a href="/countries/([a-z]{2})/">[^<]+</a></td><td>(\d+)</td>', table)
+    rows = re.findall(
+        r'<a href="/countries/([a-z]{2})/">[^<]+</a></td><td data-label="Outcomes">(\d+)</td>',
+        table,
+    )
     assert {code.upper(): int(n) for code, n in rows} == named_counts()
 
 
@@ -153,7 +165,9 @@ def test_a_small_country_with_outcomes_has_a_mark_inside_its_one_link(client):
         assert svg.count(f'href="/countries/{code}/"') == 1
         link = re.search(rf'<a href="/countries/{code}/"[^>]*>(.*?)</a>', svg, re.S)[1]
         assert re.search(r'<circle class="target" cx="\d+" cy="\d+" r="15">', link)
-        assert re.search(r'<circle class="mark shade-\d" cx="\d+" cy="\d+" r="7.5"/>', link)
+        assert re.search(
+            r'<circle class="mark shade-\d( later)?" cx="\d+" cy="\d+" r="7.5"/>', link
+        )
     after_first_mark = svg[svg.index("<circle") :]  # only the other marked countries
     assert after_first_mark.count("<path") == after_first_mark.count('class="target"') - 1
     small = set(json.loads(WORLD.read_text())["marks"])

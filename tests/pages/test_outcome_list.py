@@ -256,11 +256,12 @@ def test_rows_rendered_once_serve_every_list_they_appear_in(client, django_asser
 def test_the_facet_index_is_built_once_per_data_version(client, django_assert_num_queries):
     from django.core.cache import caches
 
-    # the page's four queries, and nine for the index: outcomes (with their category
-    # and status), country links, region links, participations, countries reached
-    # through groupings; and the slugs and codes filters may name: categories,
-    # countries (with their names), regions, organizations
-    with django_assert_num_queries(13):
+    # the page's four queries, and ten for the index: outcomes (with their category,
+    # status and whether searched for later reports), country links, region links,
+    # participations, countries reached through groupings, links to reviewed later
+    # reports; and the slugs and codes filters may name: categories, countries (with
+    # their names), regions, organizations
+    with django_assert_num_queries(14):
         client.get(LIST)
     caches["pages"].clear()
     caches["rows"].clear()
@@ -268,12 +269,13 @@ def test_the_facet_index_is_built_once_per_data_version(client, django_assert_nu
         client.get(LIST, {"page": 2})
     Outcome.objects.get(reference="I.1").countries.add(Country.objects.get(code="LA"))
     # A new data version that touched one outcome's row: the page's four queries, the
-    # change log, and I.1 read again (its row, three kinds of links, its groupings).
-    with django_assert_num_queries(10):
+    # change log, and I.1 read again (its row, three kinds of links, its groupings, its
+    # reviewed later reports).
+    with django_assert_num_queries(11):
         client.get(LIST)
     Category.objects.filter(slug="culture").update(name="Culture and arts")
     # A name changed, which any page may show: the log says so, and the index is built again.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(LIST)
 
 
@@ -367,13 +369,13 @@ def test_facets_are_counted_once_per_choice_of_filters(client, monkeypatch):
 
     monkeypatch.setattr(FacetIndex, "counts", counting)
     client.get(LIST, {"q": "school", "country": "mm"})
-    assert len(counted) == 5  # one count per facet
+    assert len(counted) == 7  # one count per facet
     caches["pages"].clear()
     # Another page, another order, the same filters written otherwise: counted already.
     client.get(LIST, {"country": "MM", "q": "  School ", "page": "2", "sort": "title"})
-    assert len(counted) == 5
+    assert len(counted) == 7
     client.get(LIST, {"q": "school", "country": "mm", "status": "completed"})
-    assert len(counted) == 10
+    assert len(counted) == 14
 
 
 def test_the_facet_panel_is_rendered_once_per_choice_of_filters_and_language(client):

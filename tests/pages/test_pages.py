@@ -276,11 +276,12 @@ def test_public_pages_refuse_writes(client):
 # Query budgets, pinned at the document's size and with 60 more outcomes.
 BUDGETS = [
     ("/", 5),  # categories with counts; outcomes; organizations; countries; the map's counts
-    ("/outcomes/brightness-action-free-cataract-surgeries-on-the-mekong-river/", 12),
+    ("/outcomes/brightness-action-free-cataract-surgeries-on-the-mekong-river/", 15),
     # outcome (+category, source); participations (+organization); places; reaches
-    # (+region); mentions (+country, region); figures; programmes; the groupings'
-    # members on the source's date; related outcomes (+category); previous; next; its
-    # corrections (its history: none here)
+    # (+region); mentions (+country, region); figures; programmes; its reviewed later
+    # reports, their figures, its searches for them; the groupings' members on the
+    # source's date; related outcomes (+category); previous; next; its corrections (its
+    # history: none here)
     ("/organizations/", 2),  # organizations with outcome counts; organizations per type
     # organization (+country, founder); bodies it founded; participations (+outcome, category)
     ("/organizations/cfpd/", 3),
@@ -301,11 +302,11 @@ BUDGETS = [
     ("/data/", 0),  # the columns and tables are the code's, the version the decorator's
     # the record's (Outcome.objects.with_record_rows): outcomes (+category, source); participations
     # (+organization); places (+country); reaches (+region); mentions (+country, region);
-    # figures; programmes
-    ("/outcomes/export.json", 7),
-    ("/outcomes/export.csv", 7),
+    # figures; programmes; reviewed later reports; their figures; searches for them
+    ("/outcomes/export.json", 10),
+    ("/outcomes/export.csv", 10),
     # first their number (a workbook has a limit); then the sources, for its "About" sheet
-    ("/outcomes/export.xlsx", 9),
+    ("/outcomes/export.xlsx", 12),
 ]
 
 

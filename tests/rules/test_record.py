@@ -86,13 +86,19 @@ def test_the_data_package_has_the_records_own_columns_and_a_table_per_part():
         if not Outcome._meta.get_field(name).many_to_many
     ]
     assert sorted(tables["outcomes"].fields) == sorted(own)
+    of_model = {table.model: table for table in package.TABLES}
     for field in record.FIELDS:
         if field.table:
-            table = tables[field.table]
+            assert field.table in tables
             for model, names in field.publishes.items():
                 if model is not Outcome:
-                    assert table.model is model
-                    assert set(names) <= set(table.fields)
+                    links = [model._meta.get_field(n) for n in names]
+                    links = [link for link in links if link.many_to_many]
+                    # A record's links to outcomes are a table of their own (a report's).
+                    for link in links:
+                        assert link.remote_field.through in of_model, (model, link.name)
+                    held = set(names) - {link.name for link in links}
+                    assert held <= set(of_model[model].fields), model
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 """tools/synthetic.py adds realistic, clearly marked outcomes, reproducibly and in bulk."""
 
+from datetime import date
+
 import pytest
 from django.db.models import Count
 
@@ -65,3 +67,27 @@ def test_a_synthetic_outcomes_page_and_its_permanent_address_answer(client):
     assert client.get(outcome.get_absolute_url()).status_code == 200
     address = f"/sources/{SYNTHETIC_SOURCE['slug']}/{outcome.reference}/"
     assert client.get(address)["Location"] == outcome.get_absolute_url()
+
+
+def test_synthetic_outcomes_have_later_reports_reviewed_and_waiting_and_searches():
+    """So that the query budgets at two sizes and `make bench` read later reports too."""
+    from outcomes.models import LaterReport, LaterSearch
+
+    main(["--outcomes", "200", "--seed", "2"])
+    reports = LaterReport.objects.filter(outcomes__in=synthetic()).distinct()
+    assert reports.reviewed().count() > 20 and reports.waiting().count() > 5
+    assert set(reports.values_list("reading", flat=True)) == {
+        "continued",
+        "expanded",
+        "delivered",
+        "changed",
+        "ended",
+        "contradicts",
+    }
+    assert reports.filter(figures__isnull=False).exists()
+    searched = LaterSearch.objects.filter(outcome__in=synthetic()).count()
+    assert 100 < searched < 200
+    for report in reports[:20]:
+        report.full_clean()
+        assert report.published > date(2017, 12, 18)
+        assert report.title.startswith("Synthetic")

@@ -1,0 +1,98 @@
+"""What every catalogue admin shares: a save that refuses to overwrite another editor's
+(ConflictCheckForm), and history whose changes read in words and whose revert is a save."""
+
+from typing import cast
+
+from django import forms
+from django.core import signing
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from outcomes.history import record_state, state_changes
+
+
+class ConflictCheckForm(forms.ModelForm):
+    """Refuses to overwrite another editor's save: `loaded` carries, signed, the state of the
+    record and its rows (PARTS) as opened; clean() compares it with the record read again,
+    locked until the save commits (docs/architecture.md, "An editor's save")."""
+
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+    PARTS: tuple[str, ...] = ()
+    SALT = "outcomes.admin.loaded"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            # Read from the database: a history page's form shows an older version.
+            saved = type(self.instance)._default_manager.get(pk=self.instance.pk)
+            self.fields["loaded"].initial = self.signed_state(saved)
+
+    def signed_state(self, obj):
+        return signing.dumps(record_state(obj, self.PARTS), salt=self.SALT, compress=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        model = type(self.instance)
+        current = model.objects.select_for_update().get(pk=self.instance.pk)
+        try:
+            loaded = signing.loads(self.data.get(self.add_prefix("loaded"), ""), salt=self.SALT)
+        except signing.BadSignature:
+            loaded = None
+        state = record_state(current, self.PARTS)
+        if loaded == state:
+            return cleaned
+        changes = state_changes(model, loaded, state) if loaded else []
+        # The next save compares with what is there now: the editor may reapply.
+        data = cast(QueryDict, self.data).copy()
+        data[self.add_prefix("loaded")] = self.signed_state(current)
+        self.data = data
+        latest = current.history.first()
+        who = (
+            f" ({latest.history_user or gettext('an import or a script')}, "
+            f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
+            if latest
+            else ""
+        )
+        raise forms.ValidationError(
+            [
+                gettext(
+                    "Another editor saved this %(record)s after you opened it%(who)s; "
+                    "nothing of yours was saved. Your changes are still in the form "
+                    "below: check them against what changed, then save again."
+                )
+                % {"record": model._meta.verbose_name, "who": who}
+            ]
+            + [gettext("Changed: %(change)s") % {"change": change} for change in changes]
+        )
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """A history page's "Changes" in words: a choice by its label, nothing as “(empty)”."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value in (None, "", []):
+            return gettext("(empty)")
+        if getattr(field, "choices", None) and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History with revert, its changes in words."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert is a save like any other: one transaction, in which the conflict
+        # check may lock the record (simple-history runs it in autocommit).
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
