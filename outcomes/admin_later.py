@@ -2,6 +2,7 @@
 and outcomes, review another editor's, and record each search for them, so that the queue
 of reports waiting for review and the outcomes searched longest ago can be shared out."""
 
+from datetime import timedelta
 from typing import cast
 
 from django import forms
@@ -22,12 +23,11 @@ from django.views.decorators.http import require_POST
 from outcomes.admin_editing import ConflictCheckForm, HistoryAdmin
 from outcomes.history import with_row_changes
 from outcomes.models import LaterReport, LaterSearch, Outcome, Reading, ReportFigure
-from outcomes.models.later import READING_RULES
+from outcomes.models.later import READING_RULES, REVIEWED
 from outcomes.record import FIGURE_FIELDS
 
-# The report's own words and links: a change to any of them after a review needs another.
+# The report's own words (its outcomes are compared apart): changed, it needs a new review.
 REVIEWED_FIELDS = {
-    "outcomes",
     "url",
     "title",
     "publisher",
@@ -48,9 +48,32 @@ def review(report, editor):
             gettext("A draft made from a suggestion is reviewed once an editor has completed it.")
         )
     report.reviewed_by, report.reviewed = editor, timezone.localdate()
-    report.clean()  # the model's rule: a second editor, not the one who added it
-    report._change_reason = "Reviewed"
+    report.clean()  # the model's rule: a second editor, not one who added or changed it
+    report._change_reason = REVIEWED
     report.save()
+
+
+def words_changed(report, form):
+    """Whether the save changes the report's words or outcomes from what is stored (a
+    history page's form starts from an old version, so its changed_data cannot say)."""
+    stored = LaterReport.objects.get(pk=report.pk)
+    if any(getattr(stored, name) != getattr(report, name) for name in REVIEWED_FIELDS):
+        return True
+    chosen = form.cleaned_data.get("outcomes")
+    return chosen is not None and set(chosen) != set(stored.outcomes.all())
+
+
+def unreview(request, report):
+    """A reviewed report whose words change waits for a review again, off public pages."""
+    report.reviewed_by, report.reviewed_by_name, report.reviewed = None, "", None
+    report._change_reason = "Changed after its review: waiting for a review again"
+    messages.warning(
+        request,
+        gettext(
+            "This report changed after its review: it is no longer public, and waits "
+            "for a second editor to review it again."
+        ),
+    )
 
 
 def is_draft(report):
@@ -167,6 +190,8 @@ class LaterReportAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.added_by = request.user
+        elif obj.is_reviewed and words_changed(obj, form):
+            unreview(request, obj)  # here, as a history page's revert saves too
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -174,20 +199,13 @@ class LaterReportAdmin(HistoryAdmin):
         loaded = signing.loads(form.cleaned_data["loaded"], salt=form.SALT) if change else None
         with with_row_changes(report, LaterReportForm.PARTS, before=loaded):
             super().save_related(request, form, formsets, change)
-        edited = REVIEWED_FIELDS.intersection(form.changed_data) or any(
-            formset.has_changed() for formset in formsets
-        )
-        if change and edited and report.is_reviewed:
-            report.reviewed_by, report.reviewed_by_name, report.reviewed = None, "", None
-            report._change_reason = "Changed after its review: waiting for a review again"
+        if change and report.is_reviewed and any(f.has_changed() for f in formsets):
+            unreview(request, report)
             report.save()
-            messages.warning(
-                request,
-                gettext(
-                    "This report changed after its review: it is no longer public, and waits "
-                    "for a second editor to review it again."
-                ),
-            )
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["may_review"] = obj is not None and obj.may_review(request.user)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def mark(self, request, report):
         try:
@@ -270,7 +288,7 @@ class SearchedFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        year_ago = timezone.localdate().replace(year=timezone.localdate().year - 1)
+        year_ago = timezone.localdate() - timedelta(days=365)
         return {
             "never": queryset.filter(searched_last=None),
             "year": queryset.filter(searched_last__lt=year_ago),
@@ -297,11 +315,7 @@ class LaterSearchInline(admin.TabularInline):
 
     @admin.display(description=_("searched by"))
     def searcher(self, search):
-        return searcher(search)
-
-
-def searcher(search):
-    return search.searched_by.get_username() if search.searched_by else search.searched_by_name
+        return search.searcher
 
 
 def set_searcher(request, formset):
@@ -313,7 +327,7 @@ def set_searcher(request, formset):
 
 @admin.register(LaterSearch)
 class LaterSearchAdmin(HistoryAdmin):
-    list_display = ["outcome", "searched", "searched_by_name_or_user", "queries"]
+    list_display = ["outcome", "searched", "searcher", "queries"]
     list_select_related = ["outcome", "searched_by"]
     list_filter = ["searched"]
     search_fields = ["outcome__reference", "outcome__title", "queries", "note"]
@@ -326,5 +340,5 @@ class LaterSearchAdmin(HistoryAdmin):
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("searched by"))
-    def searched_by_name_or_user(self, search):
-        return searcher(search)
+    def searcher(self, search):
+        return search.searcher

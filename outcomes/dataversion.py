@@ -99,8 +99,13 @@ BOOKKEEPING = {models.DataVersion, models.VersionLog, models.SeedRecord}
 # Changes to rows of these models touch the search document of their outcome.
 PARTS_IN_SEARCH = {models.Participation, models.Programme, models.Reach, models.Mention}
 
-# What an editor learns later about outcomes: their rows and pages, not their search documents.
-LATER = {models.LaterReport, models.ReportFigure, models.LaterSearch}
+# What editors learn later about outcomes: their rows and pages, not their search documents.
+LATER = {
+    models.LaterReport,
+    models.ReportFigure,
+    models.LaterSearch,
+    models.LaterReport.outcomes.through,
+}
 
 # Changes to these touch their outcomes' rows and nothing else; a change to any other
 # catalogue model (a name, a grouping's members…) may touch any page: see VersionLog.
@@ -110,7 +115,6 @@ ROW_PARTS = {
     *PARTS_IN_SEARCH,
     *LATER,
     models.Outcome.countries.through,
-    models.LaterReport.outcomes.through,
 }
 
 
@@ -129,9 +133,8 @@ def outcomes_touched(instance, created=False):
         return {instance.pk}
     if type(instance) in PARTS_IN_SEARCH or type(instance) is models.LaterSearch:
         return {instance.outcome_id}
-    if (
-        created and type(instance) is not models.ReportFigure
-    ):  # a new organization, country or region is in no outcome yet
+    # A new organization, country or region is in no outcome yet.
+    if created and type(instance) is not models.ReportFigure:
         return set()
     return touched_by(type(instance), type(instance)._base_manager.filter(pk=instance.pk))
 
@@ -171,9 +174,11 @@ def note(outcome_ids, model):
     noted before it."""
     pending = getattr(connection, "catalogue_changes", None)
     if pending is None:
-        pending = {"outcomes": set(), "whole": False}
+        pending = {"outcomes": set(), "searched": set(), "whole": False}
         setattr(connection, "catalogue_changes", pending)  # noqa: B010 (not a field mypy knows)
     pending["outcomes"].update(outcome_ids)
+    if model not in LATER:
+        pending["searched"].update(outcome_ids)
     pending["whole"] |= model not in ROW_PARTS
     transaction.on_commit(_apply)
 
@@ -183,13 +188,12 @@ def _apply():
     if pending is None:  # done by an earlier call of this transaction
         return
     setattr(connection, "catalogue_changes", None)  # noqa: B010
-    outcome_ids = pending["outcomes"]
     try:
-        if outcome_ids:
-            models.Outcome.objects.filter(pk__in=outcome_ids).refresh_search_text()
+        if pending["searched"]:
+            models.Outcome.objects.filter(pk__in=pending["searched"]).refresh_search_text()
     finally:
         # The change is committed: pages must show it regardless.
-        bump_data_version(None if pending["whole"] else outcome_ids)
+        bump_data_version(None if pending["whole"] else pending["outcomes"])
 
 
 def _saved(sender, instance, created=False, raw=False, **kwargs):

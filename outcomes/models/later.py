@@ -47,6 +47,10 @@ READING_RULES = {
 }
 
 
+# The history reason of a review (every other change to a report is someone's writing).
+REVIEWED = "Reviewed"
+
+
 class LaterReportQuerySet(CatalogueQuerySet):
     def reviewed(self):
         """The reports the public sees: reviewed by a second editor (seeded reports name
@@ -66,6 +70,11 @@ def editor_field(verbose_name):
         related_name="+",
         verbose_name=verbose_name,
     )
+
+
+def editor_name(user, name):
+    """An editor's account name; for a seeded record, the name its fixture gives."""
+    return user.get_username() if user else name
 
 
 class LaterReport(CatalogueModel):
@@ -143,16 +152,31 @@ class LaterReport(CatalogueModel):
 
     @property
     def adder(self):
-        return self.added_by.get_username() if self.added_by else self.added_by_name
+        return editor_name(self.added_by, self.added_by_name)
 
     @property
     def reviewer(self):
-        return self.reviewed_by.get_username() if self.reviewed_by else self.reviewed_by_name
+        return editor_name(self.reviewed_by, self.reviewed_by_name)
+
+    def may_review(self, editor):
+        """A second editor reviews: not one who added the report or wrote any of it (its
+        history says who saved each version)."""
+        if editor.pk == self.added_by_id:
+            return False
+        return (
+            not self.history.filter(history_user=editor)
+            .exclude(history_change_reason=REVIEWED)
+            .exists()
+        )
 
     def clean(self):
-        if self.reviewed_by_id and self.reviewed_by_id == self.added_by_id:
+        if self.reviewed_by_id and self.pk and not self.may_review(self.reviewed_by):
             raise ValidationError(
-                {"reviewed_by": _("A second editor reviews a report: not the one who added it.")}
+                {
+                    "reviewed_by": _(
+                        "A second editor reviews a report: not one who added or changed it."
+                    )
+                }
             )
 
     def check_published_after(self, outcomes):
@@ -221,6 +245,10 @@ class LaterSearch(CatalogueModel):
         constraints = [
             models.UniqueConstraint(fields=["outcome", "searched"], name="latersearch_once_a_day"),
         ]
+
+    @property
+    def searcher(self):
+        return editor_name(self.searched_by, self.searched_by_name)
 
     def __str__(self):
         return f"{self.outcome.reference}, {self.searched}"

@@ -165,7 +165,7 @@ def test_the_editor_who_added_a_report_cannot_review_it(editor_client, editor):
     assert "Waiting for another editor’s review" in page
     assert "Mark reviewed" not in page
     response = editor_client.post(review_url(report), follow=True)  # a forged button
-    assert "A second editor reviews a report: not the one who added it." in (
+    assert "A second editor reviews a report: not one who added or changed it." in (
         response.content.decode()
     )
     report.refresh_from_db()
@@ -186,7 +186,7 @@ def test_the_review_action_reviews_others_reports_and_refuses_ones_own(editor_cl
         follow=True,
     )
     html = response.content.decode()
-    assert "A second editor reviews a report: not the one who added it." in html
+    assert "A second editor reviews a report: not one who added or changed it." in html
     assert "Reports reviewed: 1." in html
     mine.refresh_from_db()
     theirs.refresh_from_db()
@@ -219,6 +219,45 @@ def test_a_change_after_the_review_sends_the_report_back_to_the_queue(editor_cli
     url = change_url(reviewed)
     assert editor_client.post(url, admin_form_data(editor_client.get(url))).status_code == 302
     assert reviewed in LaterReport.objects.reviewed()
+
+
+def test_an_editor_who_changed_a_report_cannot_review_it_either(editor_client, editor):
+    bea, bea_client = editor_named("bea")
+    report = new_report(bea)  # bea added it; the editor then rewrites its summary
+    url = change_url(report)
+    data = admin_form_data(editor_client.get(url), summary="The editor's own words.")
+    assert editor_client.post(url, data).status_code == 302
+    page = editor_client.get(url).content.decode()
+    assert "Mark reviewed" not in page
+    response = editor_client.post(review_url(report), follow=True)
+    assert "not one who added or changed it" in response.content.decode()
+    report.refresh_from_db()
+    assert not report.is_reviewed
+    carl, carl_client = editor_named("carl")  # a third editor, who wrote none of it
+    assert carl_client.post(review_url(report)).status_code == 302
+    report.refresh_from_db()
+    assert report.reviewed_by == carl
+
+
+def test_a_revert_from_the_history_is_reviewed_again_too(editor_client, editor):
+    report = LaterReport.objects.reviewed().first()
+    url = change_url(report)
+    editor_client.post(url, admin_form_data(editor_client.get(url), summary="Edited words."))
+    report.refresh_from_db()
+    assert not report.is_reviewed
+    # No version of the history holds new words beside a reviewer's name.
+    for version in report.history.all():
+        assert not (version.summary == "Edited words." and version.reviewed_by_name)
+    _, carl_client = editor_named("carl")
+    assert carl_client.post(review_url(report)).status_code == 302
+    report.refresh_from_db()
+    assert report.is_reviewed
+    # Reverting to the first version brings back its words, which wait for a review.
+    first = report.history.last()
+    revert = reverse("admin:outcomes_laterreport_simple_history", args=[report.pk, first.pk])
+    assert carl_client.post(revert, admin_form_data(carl_client.get(revert))).status_code == 302
+    report.refresh_from_db()
+    assert report.summary == first.summary and not report.is_reviewed
 
 
 # Sharing the work out ---------------------------------------------------------------------
