@@ -436,11 +436,16 @@ def held_back_replica(cluster, results, primary, replica, a, password):
         purges_before = len(purge_times(cluster))
         held = [save(f"cluster-held-{secrets.token_hex(4)}").save_seconds]
         saved, saved_at = time.monotonic(), time.time()
-        caught_up = None
+        # The replica's replay lies between the start of the last poll that did not see it
+        # (lacking) and the end of the first that did (caught_up): a purge must not come
+        # before the former (a poll takes a psql start, so the latter can trail the replay).
+        lacking = caught_up = None
         while time.monotonic() - saved < REPLICA_DELAY + 10:
+            asked = time.time() - saved_at
             if int(cluster.psql(replica, version, database="sironet")) > before:
                 caught_up = time.time() - saved_at
                 break
+            lacking = asked
             time.sleep(0.1)
         while time.monotonic() - saved < REPLICA_DELAY + 15:
             if len(purge_times(cluster)) > purges_before:
@@ -462,11 +467,18 @@ def held_back_replica(cluster, results, primary, replica, a, password):
     results.add(
         f"replica held {REPLICA_DELAY} s behind: the purge waits for it",
         caught_up is not None
+        and lacking is not None
         and purged is not None
         and caught_up >= REPLICA_DELAY - 1
-        and caught_up <= purged <= caught_up + 2,
-        (f"replica had it after {caught_up:.1f} s" if caught_up else "replica never had it")
-        + (f", Varnish purged after {purged:.1f} s" if purged else ", no purge within the wait"),
+        and lacking <= purged <= caught_up + 2,
+        (
+            f"replica lacked it at {lacking:.2f} s and had it at {caught_up:.2f} s"
+            if caught_up and lacking
+            else "replica never had it"
+            if lacking
+            else "replica had it at once"
+        )
+        + (f", Varnish purged at {purged:.2f} s" if purged else ", no purge within the wait"),
         "the worker's purge waiting for the replicas",
     )
 
