@@ -18,6 +18,7 @@ keepalive = 5
 # Redis, the rendered list rows (the "rows" cache) in its memory, both bounded, and
 # a new worker rebuilds them (docs/performance.md).
 wsgi_app = "sironet.wsgi:application"
+
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
@@ -29,3 +30,16 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+
+
+def post_worker_init(worker):
+    """Freeze what the worker has loaded (Django, the app's modules, its URL configuration
+    and views): it lives as long as the worker, and full garbage collections, which would
+    scan it again and again under load, leave it alone (docs/performance.md)."""
+    import gc
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.ROOT_URLCONF)
+    gc.freeze()

@@ -50,7 +50,9 @@ class Facet:
     masks: dict = field(default_factory=dict)  # value -> bitmask of outcomes
     labels: dict = field(default_factory=dict)  # value -> (English label, Chinese or "")
     order: dict = field(default_factory=dict)  # value -> sort key
-    values_of: list = field(default_factory=list)  # bit -> the values of that outcome
+    # bit -> the values of that outcome: tuples, which the garbage collector stops scanning
+    # (lists of 20,000 outcomes made each full collection of a worker far slower)
+    values_of: list = field(default_factory=list)
     links: int = 0  # how many (outcome, value) pairs
 
 
@@ -146,7 +148,7 @@ class FacetIndex:
                     bits[name][value].append(bit)
         for name, values in bits.items():
             facet = self.facets[name]
-            facet.values_of = [read[bit][name] for bit in range(self.size)]
+            facet.values_of = [tuple(read[bit][name]) for bit in range(self.size)]
             facet.masks = {value: _mask(found, self.size) for value, found in values.items()}
             facet.links = sum(map(len, values.values()))
         # Every value a filter may name, with outcomes or not: to validate filters,
@@ -268,7 +270,7 @@ class FacetIndex:
         for name in set(self.facets).union(*(values[bit] for bit in touched)):
             facet = index.facets[name]
             if not facet.values_of:
-                facet.values_of = [[] for _ in range(self.size)]
+                facet.values_of = [()] * self.size
             for bit in touched:
                 for value in facet.values_of[bit]:
                     facet.masks[value] &= ~(1 << bit)
@@ -277,7 +279,7 @@ class FacetIndex:
                 for value in values[bit][name]:
                     facet.masks[value] = facet.masks.get(value, 0) | (1 << bit)
                 facet.links += len(values[bit][name]) - len(facet.values_of[bit])
-                facet.values_of[bit] = values[bit][name]
+                facet.values_of[bit] = tuple(values[bit][name])
         return index
 
     def remember(self, key, compute):

@@ -69,6 +69,20 @@ def test_postgresql_statements_have_a_time_limit(db):
         assert cursor.fetchone()[0] == "30s"
 
 
+def test_gunicorn_workers_freeze_what_they_loaded():
+    """A worker's full garbage collections leave alone what it loaded at start, which
+    they would otherwise scan again and again (docs/performance.md, after an edit)."""
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    try:
+        config["post_worker_init"](None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
 def site_url(**env):
     script = "import sironet.settings as s; print(s.SITE_URL)"
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
