@@ -123,8 +123,11 @@ MAX_PATCHED = 500
 
 
 class FacetIndex:
-    def __init__(self):
+    def __init__(self, version_tag=""):
         rows = list(own_rows(Outcome.objects.in_document_order()))
+        # The data version of each outcome's list row: the index's, or that of the latest
+        # patch that read the outcome again (row_version).
+        self.built, self.changed = version_tag, {}
         self.size = len(rows)
         self.all = (1 << self.size) - 1
         self.ids = [pk for pk, *_ in rows]
@@ -182,6 +185,10 @@ class FacetIndex:
         of all outcomes), reading their links; labels the values, sets their groupings."""
         values: defaultdict = defaultdict(lambda: defaultdict(list))
         searched = set()
+
+        def each(links):  # a patch's few rows in one round trip, not a server-side cursor's
+            return links.iterator(5000) if outcomes is None else links
+
         for pk, _, slug, name, name_zh, order, status, was_searched, *_ in rows:
             bit = self.bit[pk]
             values[bit]["category"].append(slug)
@@ -194,7 +201,7 @@ class FacetIndex:
             columns += [f"{record}__{order}"] if order else []
             links = manager.all() if outcomes is None else manager.filter(outcome__in=outcomes)
             links = links.values_list(*columns)
-            for outcome_id, value, text, text_zh, *sort in links.iterator(5000):
+            for outcome_id, value, text, text_zh, *sort in each(links):
                 if outcome_id not in self.bit:  # committed after the outcomes were read
                     continue
                 values[self.bit[outcome_id]][name].append(value)
@@ -205,17 +212,16 @@ class FacetIndex:
         reaches = Reach.objects.through_members()
         if outcomes is not None:
             reaches = reaches.filter(outcome__in=outcomes)
-        for outcome_id, code, slug in (
-            reaches.values_list("outcome_id", "region__memberships__country__code", "region__slug")
-            .distinct()
-            .iterator(5000)
-        ):
+        reaches = reaches.values_list(
+            "outcome_id", "region__memberships__country__code", "region__slug"
+        ).distinct()
+        for outcome_id, code, slug in each(reaches):
             if outcome_id in self.bit:  # not one committed after the outcomes were read
                 self.groupings[self.bit[outcome_id]].append((code, slug))
         # The readings of each outcome's reviewed later reports (labelled by self.names).
         links = REVIEWED_LINKS if outcomes is None else REVIEWED_LINKS.filter(outcome__in=outcomes)
         links = links.values_list("laterreport__published", "laterreport__reading", "outcome_id")
-        for day, reading, outcome_id in links.iterator(5000):
+        for day, reading, outcome_id in each(links):
             if outcome_id in self.bit:
                 bit = self.bit[outcome_id]
                 values[bit]["reading"].append(reading)
@@ -243,9 +249,9 @@ class FacetIndex:
         if len(changes) != newer.number - version.number or any(w for *_, w in changes):
             return None
         outcome_ids = set().union(*(outcomes for _, outcomes, _ in changes))
-        return self._patch(outcome_ids) if len(outcome_ids) <= MAX_PATCHED else None
+        return self._patch(outcome_ids, newer.tag) if len(outcome_ids) <= MAX_PATCHED else None
 
-    def _patch(self, outcome_ids):
+    def _patch(self, outcome_ids, version_tag):
         outcomes = Outcome.objects.filter(pk__in=outcome_ids)
         rows = list(own_rows(outcomes))
         if len(rows) != len(outcome_ids) or any(
@@ -262,6 +268,7 @@ class FacetIndex:
             copied = dict(f.masks), dict(f.labels), dict(f.order), list(f.values_of), f.links
             index.facets[name] = Facet(*copied)
         touched = [self.bit[pk] for pk, *_ in rows]
+        index.changed = {**self.changed, **dict.fromkeys(touched, version_tag)}
         index.latest = {bit: v for bit, v in self.latest.items() if bit not in set(touched)}
         for bit in touched:
             index.groupings.pop(bit, None)
@@ -319,6 +326,12 @@ class FacetIndex:
             for code, slug in self.groupings.get(bit, [])
             if code in codes and code not in named
         ]
+
+    def row_version(self, outcome_id):
+        """The data version in which the outcome's list row last changed: a row kept for it
+        serves until then (views.outcome_rows)."""
+        bit = self.bit.get(outcome_id, -1)
+        return self.changed.get(bit, self.built)
 
     def latest_report(self, outcome_id):
         """{"day", "reading"} of the outcome's latest reviewed later report, or None."""
@@ -422,7 +435,7 @@ def facet_index(version):
             index = None
             if known is not None and known.number < version.number:
                 index = _index["index"].updated_to(known, version)
-            _index.update(version=version, index=index or FacetIndex())
+            _index.update(version=version, index=index or FacetIndex(version.tag))
         return _index["index"]
 
 

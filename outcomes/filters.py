@@ -112,7 +112,8 @@ def _in_related(manager, lookup):
 class Listing:
     """Everything a list page shows of one choice of filters; `via`, `snippets` and `later`
     are of the page's outcomes ({id: via_groupings}, {id: HTML}, {id: latest_report});
-    `panel` is the facets' HTML."""
+    `panel` is the facets' HTML; `versions` the data version of each of the page's rows
+    ({id: tag}: FacetIndex.row_version)."""
 
     page: Page  # of outcome ids
     facets: dict
@@ -124,6 +125,7 @@ class Listing:
     snippets: dict
     later: dict
     panel: str
+    versions: dict
 
 
 class OutcomeFilter(django_filters.FilterSet):
@@ -388,6 +390,7 @@ class OutcomeFilter(django_filters.FilterSet):
             snippets={pk: self.index.snippet(pk, searched) for pk in ids} if searched else {},
             later={pk: found for pk in ids if (found := self.index.latest_report(pk))},
             panel=self.facet_panel(facets) if facets else "",
+            versions={pk: self.index.row_version(pk) for pk in ids},
         )
 
     def _count_facets(self):

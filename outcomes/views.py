@@ -126,7 +126,7 @@ def outcome_list(request):
         "filterset": filterset,
         "listing": listing,
         "page": listing.page,
-        "rows": outcome_rows(listing.page.object_list, request.data_version, listing),
+        "rows": outcome_rows(listing.page.object_list, listing),
         "facets": listing.facets,
         "search": filterset.data.get("q", ""),
         "sort": filterset.data.get("sort", ""),
@@ -236,17 +236,18 @@ def via_links(groupings):
     ]
 
 
-def outcome_rows(ids, version, listing):
+def outcome_rows(ids, listing):
     """The list rows of these outcomes, in this order, as HTML, each rendered once per data
-    version (the "rows" cache; docs/performance.md): three queries for rows not yet kept. A
+    version in which it changed (the "rows" cache; listing.versions; docs/performance.md):
+    an edit renders again the rows it touched. Three queries for rows not yet kept. A
     row labelled “via” a grouping (`listing.via`) is kept apart from the plain one; a
     search's snippet (`listing.snippets`) is added to the kept row, not kept with it."""
     cache = caches["rows"]
-    prefix = f"row:{RELEASE}:{version.tag}:{get_language()}"
     keys = {}
     for pk in ids:
         codes = ",".join(sorted({code for code, *_ in listing.via.get(pk, ())}))
-        keys[pk] = f"{prefix}:{pk}:{codes}" if codes else f"{prefix}:{pk}"
+        key = f"row:{RELEASE}:{listing.versions[pk]}:{get_language()}:{pk}"
+        keys[pk] = f"{key}:{codes}" if codes else key
     # A copy: the cache may hand back an object it keeps (django-redis, while Redis is down).
     rows = dict(cache.get_many(keys.values()))
     missing = [pk for pk in ids if keys[pk] not in rows]

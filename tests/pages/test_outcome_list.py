@@ -253,6 +253,30 @@ def test_rows_rendered_once_serve_every_list_they_appear_in(client, django_asser
     assert references_in(html) == ["I.1", "I.2", "I.8", "II.10"]
 
 
+def test_an_edit_renders_again_only_the_rows_it_touched(client):
+    """A kept row serves until its outcome changes: after an edit of one outcome, a list
+    renders that row alone again; a change that may touch any row (a name) renders all."""
+    from outcomes.models import Organization
+
+    def rows_rendered(query):
+        response = client.get(LIST, query)
+        names = [t.name for t in response.templates]
+        return names.count("outcomes/includes/_outcome_item.html"), response.content.decode()
+
+    assert rows_rendered({"country": "mm"})[0] == 4
+    outcome = Outcome.objects.get(reference="I.2")
+    outcome.title = "A title corrected"
+    outcome.save()
+    rendered, html = rows_rendered({"country": "mm"})
+    assert rendered == 1 and "A title corrected" in html
+    assert references_in(html) == ["I.1", "I.2", "I.8", "II.10"]
+    organization = Organization.objects.filter(outcomes__reference="I.8").first()
+    organization.name = "An organization renamed"
+    organization.save()
+    rendered, html = rows_rendered({"country": "mm"})
+    assert rendered == 4 and "An organization renamed" in html
+
+
 def test_the_facet_index_is_built_once_per_data_version(client, django_assert_num_queries):
     from django.core.cache import caches
 
