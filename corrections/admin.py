@@ -1,6 +1,5 @@
-"""The corrections inbox (docs/editors.md): editors read reports, set their status and link
-the fixing change, and turn a later report suggested into a draft. Reports come only from the
-public form, so nobody adds them here."""
+"""The corrections inbox (docs/editors.md). Reports come only from the public form, so nobody
+adds them here."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -30,6 +29,7 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
     search_fields = ["what", "note", "email", "outcome_label", "outcome__reference"]
     autocomplete_fields = ["outcome"]
     as_sent = ["kind", "outcome_label", "what", "source_link", "email", "created"]
+    done = ["status", "outcome", "fixed_by", "fixed_by_link", "draft_link", "note", "updated"]
     readonly_fields = [*as_sent, "updated", "client", "fixed_by_link", "draft_link"]
     fieldsets = [
         (
@@ -42,20 +42,7 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
                 ),
             },
         ),
-        (
-            _("What the editors did"),
-            {
-                "fields": [
-                    "status",
-                    "outcome",
-                    "fixed_by",
-                    "fixed_by_link",
-                    "draft_link",
-                    "note",
-                    "updated",
-                ]
-            },
-        ),
+        (_("What the editors did"), {"fields": done}),
         (_("Sender"), {"fields": ["client"], "classes": ["collapse"]}),
     ]
 
@@ -70,8 +57,7 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
     @transaction.atomic
     @method_decorator(require_POST)
     def make_draft(self, request, pk):
-        """The inbox's one click: a suggestion becomes a draft later report, opened for
-        editing."""
+        """The inbox's one click: a suggestion becomes a draft later report, opened for editing."""
         suggestion = get_object_or_404(CorrectionReport, pk=pk, kind=ReportKind.LATER)
         if not (
             self.has_change_permission(request, suggestion)

@@ -95,9 +95,6 @@ class CorrectionForm(forms.ModelForm):
 
 
 class LaterReportSuggestionForm(CorrectionForm):
-    """A later report suggested from an outcome's page: its address (required) and what
-    it says."""
-
     kind = ReportKind.LATER
     field_order = ["source", "what", "email"]
 

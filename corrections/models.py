@@ -149,12 +149,10 @@ class CorrectionReport(models.Model):
         verbose_name_plural = _("correction reports")
         constraints = [
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("what"), MAX_LENGTH),
-                name="correction_what_length",
+                condition=LessThanOrEqual(Length("what"), MAX_LENGTH), name="correction_what_length"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=ReportStatus.values),
-                name="correction_status_valid",
+                condition=models.Q(status__in=ReportStatus.values), name="correction_status_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=ReportKind.values), name="correction_kind_valid"

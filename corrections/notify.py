@@ -40,10 +40,8 @@ def message(report):
 
 
 class NotifyEditors:
-    """A worker job: e-mail the editors each report not yet announced, once, even with
-    two workers: a report is claimed (marked announced, if nobody did) before it is sent.
-    Without recipients, reports are marked announced (nobody to tell). A mail server
-    that fails is logged, the report given back, and tried again after RETRY_SECONDS."""
+    """A worker job: e-mail the editors each new report once, even with two workers: a report
+    is claimed (marked announced, if nobody did) before it is sent. A failed one is given back."""
 
     retry_at = 0.0  # time.monotonic() of the next try after a failure
 

@@ -6,8 +6,7 @@ app_name = "corrections"
 
 urlpatterns = [
     path("corrections/new/", views.report, name="new"),
-    # An outcome's form lives under the outcome's own address (its slug is unique
-    # across sources, unlike a reference such as "I.3").
+    # Under the outcome's own address: its slug is unique across sources, unlike a reference.
     path("outcomes/<slug:slug>/correction/", views.report, name="outcome"),
     path("corrections/thanks/", views.thanks, name="thanks"),
 ]

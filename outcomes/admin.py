@@ -42,8 +42,7 @@ from outcomes.resources import (
     row_messages,
 )
 
-admin.site.site_header = _("SIRONET Outcomes Catalogue administration")
-admin.site.site_title = _("SIRONET Outcomes Catalogue administration")
+admin.site.site_header = admin.site.site_title = _("SIRONET Outcomes Catalogue administration")
 admin.site.index_title = _("Catalogue editing")
 
 
@@ -76,7 +75,6 @@ class SlugChangeWarningMixin:
 
 
 def chinese_fieldset(*fields):
-    """The fieldset of a record's Chinese (models.Translated), with its credits."""
     return (
         _("Chinese"),
         {
@@ -91,8 +89,6 @@ def chinese_fieldset(*fields):
 
 
 class ChineseFilter(admin.SimpleListFilter):
-    """Records by their Chinese (Translated.CHINESE): missing in a field, unreviewed, reviewed."""
-
     title = _("Chinese")
     parameter_name = "chinese"
 
@@ -248,9 +244,6 @@ class SuperuserDeletesMixin:
         return request.user.is_superuser
 
 
-# Outcomes ---------------------------------------------------------------------------------
-
-
 class ParticipationInline(admin.TabularInline):
     model = Participation
     fields = ["organization", "role", "position"]
@@ -364,11 +357,10 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
             {
                 "fields": ["countries"],
                 "description": _(
-                    "Places: countries where the text says the work happens, or "
-                    "names as the other side of the cooperation (the rules are on the public "
-                    "about page). Other countries the text names are mentions (below). "
-                    "Groupings are under “Groupings reached”; reach without names goes in "
-                    "the scope above."
+                    "Places: countries where the text says the work happens, or names as the other "
+                    "side of the cooperation (the rules are on the public about page). Other "
+                    "countries the text names are mentions (below). Groupings are under “Groupings "
+                    "reached”; reach without names goes in the scope above."
                 ),
             },
         ),
@@ -409,8 +401,7 @@ class OutcomePartAdmin(HistoryAdmin):
     """An outcome's part: edited as rows of its change form, and listed here too so that each
     has a history page from which an editor can revert a change."""
 
-    list_select_related = ["outcome"]
-    autocomplete_fields = ["outcome"]
+    list_select_related = autocomplete_fields = ["outcome"]
     ordering = ["outcome__position", "position"]
     search_fields = ["outcome__reference", "outcome__title"]
 
@@ -422,9 +413,8 @@ class OutcomePartAdmin(HistoryAdmin):
 @admin.register(Participation)
 class ParticipationAdmin(OutcomePartAdmin):
     list_display = ["outcome_reference", "organization", "role", "position"]
-    list_select_related = ["outcome", "organization"]
+    list_select_related = autocomplete_fields = ["outcome", "organization"]
     list_filter = ["role"]
-    autocomplete_fields = ["outcome", "organization"]
     search_fields = [*OutcomePartAdmin.search_fields, "organization__name"]
 
 
@@ -444,9 +434,8 @@ class ProgrammeAdmin(OutcomePartAdmin):
 @admin.register(Reach)
 class ReachAdmin(OutcomePartAdmin):
     list_display = ["outcome_reference", "region", "kind", "words"]
-    list_select_related = ["outcome", "region"]
+    list_select_related = autocomplete_fields = ["outcome", "region"]
     list_filter = ["kind", "region"]
-    autocomplete_fields = ["outcome", "region"]
     ordering = ["outcome__position", "region__name"]
     search_fields = [*OutcomePartAdmin.search_fields, "region__name", "words"]
 
@@ -454,14 +443,10 @@ class ReachAdmin(OutcomePartAdmin):
 @admin.register(Mention)
 class MentionAdmin(OutcomePartAdmin):
     list_display = ["outcome_reference", "words", "country", "region", "reason"]
-    list_select_related = ["outcome", "country", "region"]
+    list_select_related = autocomplete_fields = ["outcome", "country", "region"]
     list_filter = ["reason"]
-    autocomplete_fields = ["outcome", "country", "region"]
     ordering = ["outcome__position", "pk"]
     search_fields = [*OutcomePartAdmin.search_fields, "words", "country__name"]
-
-
-# Organizations and places -----------------------------------------------------------------
 
 
 @admin.register(Organization)
@@ -562,9 +547,8 @@ class MembershipAdmin(HistoryAdmin):
     """Every membership, with its history (edited as rows of its region's form)."""
 
     list_display = ["region", "country", "since", "until"]
-    list_select_related = ["region", "country"]
+    list_select_related = autocomplete_fields = ["region", "country"]
     list_filter = ["region"]
-    autocomplete_fields = ["region", "country"]
     search_fields = ["region__name", "country__name", "country__code"]
 
 

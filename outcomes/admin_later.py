@@ -1,6 +1,4 @@
-"""The editors' side of later reports (docs/editors.md): add and edit them with their figures
-and outcomes, review another editor's, and record each search for them, so that the queue
-of reports waiting for review and the outcomes searched longest ago can be shared out."""
+"""The editors' side of later reports: add, review, and record searches (docs/editors.md)."""
 
 from datetime import timedelta
 from typing import cast
@@ -267,9 +265,6 @@ class LaterReportAdmin(HistoryAdmin):
         return format_html(
             "{} ({})", self.review_state(report), report.reviewed or gettext("seeded")
         )
-
-
-# Searches for later reports ---------------------------------------------------------------
 
 
 class SearchedFilter(admin.SimpleListFilter):
