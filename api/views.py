@@ -143,9 +143,6 @@ def index(request):
     return {name: request.build_absolute_uri(path) for name, path in addresses.items()}
 
 
-# Outcomes --------------------------------------------------------------------------------
-
-
 def outcome_records(outcomes, request, via=None):
     """{pk: record} of `outcomes` (a QuerySet), read as the JSON download reads them."""
     context = record.Context(request=request, via=via)
@@ -243,9 +240,6 @@ def get_outcome_by_reference(
         Outcome.objects.filter(source__slug=source, reference=reference.upper()),
         f"No outcome {reference.upper()} in a source “{source}”.",
     )
-
-
-# The records outcomes name ---------------------------------------------------------------
 
 
 def records(plural, queryset, listed, one, max_length=50):

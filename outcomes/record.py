@@ -63,9 +63,6 @@ def unescape_formula(cell):
     return cell
 
 
-# The shapes of the record's structured values ---------------------------------------------
-
-
 class SourceRef(BaseModel):
     slug: str
     title: str
@@ -137,9 +134,6 @@ class LaterReportRecord(BaseModel):
 # The columns of a later report its record publishes, but its figures (the data package's
 # later_report_figures table) and the outcomes it concerns (its later_report_outcomes table).
 REPORT_FIELDS = tuple(name for name in LaterReportRecord.model_fields if name != "figures")
-
-
-# What a value may depend on besides the outcome ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -241,8 +235,7 @@ def figure_record(figure):
 
 
 def reviewed_reports(outcome):
-    """The outcome's reviewed later reports: Outcome.objects.with_later_reports() reads no
-    other (an outcome read without it fails here rather than show one waiting for review)."""
+    """Read by Outcome.objects.with_later_reports(), which reads no report awaiting review."""
     return outcome.reviewed_later_reports
 
 
@@ -286,10 +279,7 @@ FIELDS = (
             "/outcomes/<slug>/."
         ),
     ),
-    own(
-        "title",
-        _("A short title of the catalogue’s own, saying nothing the text does not say."),
-    ),
+    own("title", _("A short title of the catalogue’s own, saying nothing the text does not say.")),
     own("title_zh", _("The title in Chinese, where the catalogue has one.")),
     Field(
         "category",

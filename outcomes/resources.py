@@ -27,7 +27,7 @@ from outcomes.models import (
     Role,
     Source,
 )
-from outcomes.record import escape_formula, unescape_formula
+from outcomes.record import Context, escape_formula, unescape_formula
 
 # The most rows one import takes: a preview and a confirmation each read them all.
 MAX_IMPORT_ROWS = 2000
@@ -272,12 +272,11 @@ class ExportedDiff(resources.Diff):
 
     @staticmethod
     def cells(resource, instance):
-        fields = resource.get_import_fields()
-        if instance is None or instance.pk is None:  # nothing saved: nothing to show
-            return ["" for _ in fields]
-        # Read-only columns (figures, url…) are not imported: nothing to compare.
+        # Nothing saved, or a read-only column (figures, url…: not imported): nothing to compare.
+        saved = instance is not None and instance.pk is not None
         return [
-            "" if field.readonly else resource.export_field(field, instance) for field in fields
+            resource.export_field(field, instance) if saved and not field.readonly else ""
+            for field in resource.get_import_fields()
         ]
 
 
@@ -491,8 +490,7 @@ class OutcomeResource(CatalogueResource):
         )
 
     def dehydrate_url(self, outcome):
-        url = outcome.get_absolute_url()
-        return self.request.build_absolute_uri(url) if self.request else url
+        return Context(self.request).absolute(outcome.get_absolute_url())
 
     def dehydrate_updated(self, outcome):
         return outcome.updated.isoformat(timespec="seconds")
