@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.models.base import CatalogueModel, CatalogueQuerySet
-from outcomes.models.parts import Amount, ReportFigureOf
+from outcomes.models.parts import Amount, ReportFigureOf, outcome_field
 
 
 class Reading(models.TextChoices):
@@ -161,23 +161,13 @@ class LaterReport(CatalogueModel):
     def may_review(self, editor):
         """A second editor reviews: not one who added the report or wrote any of it (its
         history says who saved each version)."""
-        if editor.pk == self.added_by_id:
-            return False
-        return (
-            not self.history.filter(history_user=editor)
-            .exclude(history_change_reason=REVIEWED)
-            .exists()
-        )
+        written = self.history.filter(history_user=editor).exclude(history_change_reason=REVIEWED)
+        return editor.pk != self.added_by_id and not written.exists()
 
     def clean(self):
         if self.reviewed_by_id and self.pk and not self.may_review(self.reviewed_by):
-            raise ValidationError(
-                {
-                    "reviewed_by": _(
-                        "A second editor reviews a report: not one who added or changed it."
-                    )
-                }
-            )
+            message = _("A second editor reviews a report: not one who added or changed it.")
+            raise ValidationError({"reviewed_by": message})
 
     def check_published_after(self, outcomes):
         """A source published on or before an outcome's document is background, not a
@@ -216,12 +206,7 @@ class LaterSearch(CatalogueModel):
     """One search for later reports on an outcome: when, what was tried, by whom. An
     outcome's last search date is the latest of these."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        models.CASCADE,
-        related_name="later_searches",
-        verbose_name=_("outcome"),
-    )
+    outcome = outcome_field("later_searches")
     searched = models.DateField(_("searched on"))
     queries = models.TextField(
         _("queries"), help_text=_("What was searched for, one query per line (both languages).")
