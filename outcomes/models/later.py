@@ -53,8 +53,7 @@ REVIEWED = "Reviewed"
 
 class LaterReportQuerySet(CatalogueQuerySet):
     def reviewed(self):
-        """The reports the public sees: reviewed by a second editor (seeded reports name
-        their reviewer)."""
+        """What the public sees: reviewed by a second editor (seeded reports name theirs)."""
         return self.filter(Q(reviewed_by__isnull=False) | ~Q(reviewed_by_name=""))
 
     def waiting(self):
@@ -70,6 +69,11 @@ def editor_field(verbose_name):
         related_name="+",
         verbose_name=verbose_name,
     )
+
+
+def name_field(verbose_name, help_text):
+    """An editor's name as a fixture gives it, for a seeded record."""
+    return models.CharField(verbose_name, max_length=100, blank=True, help_text=help_text)
 
 
 def editor_name(user, name):
@@ -121,13 +125,9 @@ class LaterReport(CatalogueModel):
     )
     summary_zh = models.TextField(_("summary in Chinese"), blank=True)
     added_by = editor_field(_("added by"))
-    added_by_name = models.CharField(
-        _("added by (name)"), max_length=100, blank=True, help_text=_("Seeded reports only.")
-    )
+    added_by_name = name_field(_("added by (name)"), _("Seeded reports only."))
     reviewed_by = editor_field(_("reviewed by"))
-    reviewed_by_name = models.CharField(
-        _("reviewed by (name)"), max_length=100, blank=True, help_text=_("Seeded reports only.")
-    )
+    reviewed_by_name = name_field(_("reviewed by (name)"), _("Seeded reports only."))
     reviewed = models.DateField(_("reviewed on"), null=True, blank=True)
 
     objects = LaterReportQuerySet.as_manager()
@@ -215,9 +215,7 @@ class LaterSearch(CatalogueModel):
         _("note"), blank=True, help_text=_("Pages read and set aside, and why.")
     )
     searched_by = editor_field(_("searched by"))
-    searched_by_name = models.CharField(
-        _("searched by (name)"), max_length=100, blank=True, help_text=_("Seeded searches only.")
-    )
+    searched_by_name = name_field(_("searched by (name)"), _("Seeded searches only."))
 
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "searched")

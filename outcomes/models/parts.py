@@ -298,9 +298,8 @@ class Amount(CatalogueModel):
 
     @property
     def display(self):
-        """The figure as people read it in the page's language, from its stored value:
-        “over US$500,000” or “超过50万美元”, “nearly CN¥100 million” or “近1亿元人民币”. A
-        vague figure (no value) is the document's words."""
+        """The figure in the page's language (“over US$500,000”, “超过50万美元”), or the
+        text's words when it is vague (no value)."""
         if self.value is None:
             return self.words
         if chinese_page() and (self.unit_zh or self.kind == "money"):
