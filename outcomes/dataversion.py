@@ -145,7 +145,7 @@ def touched_by(model, records):
     outcomes = models.Outcome._base_manager
     if model is models.Outcome:
         found = records
-    elif model in PARTS_IN_SEARCH:
+    elif model in PARTS_IN_SEARCH or model is models.LaterSearch:
         found = outcomes.filter(pk__in=records.values("outcome_id"))
     elif model is models.Organization:
         found = outcomes.filter(participations__organization__in=records)
@@ -155,8 +155,6 @@ def touched_by(model, records):
         found = outcomes.filter(Q(reaches__region__in=records) | Q(mentions__region__in=records))
     elif model is models.Category:
         found = outcomes.filter(category__in=records)
-    elif model is models.LaterSearch:
-        found = outcomes.filter(later_searches__in=records)
     elif model is models.LaterReport:
         found = outcomes.filter(later_reports__in=records)
     elif model is models.ReportFigure:
