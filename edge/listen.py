@@ -1,10 +1,8 @@
 """The data version, pushed by PostgreSQL (LISTEN/NOTIFY) instead of read per public request
-(a round trip: most of what a kept page costs on a busy machine, docs/performance.md). A
-thread of each process keeps the version last notified on CHANNEL, and reads it every
-CHECK_SECONDS (a notification lost with a connection is made up for); a request reads it
-itself when the thread has not confirmed it for STALE_SECONDS. Not with read replicas (a
-page reads its replica's version, in its snapshot), nor with DATA_VERSION_LISTEN off (the
-tests never commit)."""
+(docs/performance.md). A thread keeps the version last notified on CHANNEL and reads it every
+CHECK_SECONDS (making up for a notification lost with a connection); a request reads it itself
+when the thread has not confirmed it for STALE_SECONDS. Not with read replicas (a page reads
+its replica's version), nor with DATA_VERSION_LISTEN off (the tests never commit)."""
 
 import logging
 import threading
@@ -32,8 +30,7 @@ class VersionListener:
         self.stopping = threading.Event()
 
     def known(self):
-        """The data version, or None when the thread cannot vouch for it (then the caller
-        reads it). Starts the thread on the first call in a process."""
+        """The data version, or None when the thread cannot vouch for it; starts the thread."""
         if self.thread is None:
             self.start()
         if time.monotonic() - self.confirmed > STALE_SECONDS:

@@ -67,13 +67,12 @@ MAX_CACHED_PAGE = 400_000
 
 
 def public_page(view=None, *, parameters=no_parameters, keep=True):
-    """A public page: 304 when the client has this version, else a kept copy or the view,
-    which finds the version in `request.data_version`. `parameters(query)` gives the
-    canonical query string the view answers (the parameters it reads, each value once):
-    copies are kept per data version, scheme, host, path and that query, so an unknown
-    parameter or a repeated value costs no new copy. Nothing is kept with keep=False
-    (downloads, which a crafted query could multiply) or of a streaming response.
-    """
+    """A public page: 304 when the client has this version, else a kept copy or the view
+    (the version is in `request.data_version`). Copies are kept per data version, scheme,
+    host, path and `parameters(query)`, the canonical query string the view answers (the
+    parameters it reads, each value once): an unknown parameter or a repeated value costs no
+    new copy. Nothing is kept with keep=False (downloads, which a crafted query could
+    multiply) or of a streaming response."""
     if view is None:
         return lambda view: public_page(view, parameters=parameters, keep=keep)
 
@@ -114,9 +113,8 @@ def respond(request, version, view, args, kwargs, parameters, keep):
 
 
 def redirect_renamed(queryset, slug, address=None):
-    """A permanent redirect to the current address of the record of `queryset` that had
-    `slug` before, in one hop however often it was renamed; 404 if none had it.
-    `address(record)` gives the address (its page, by default)."""
+    """A permanent redirect, in one hop, to the current address (`address(record)`, or its
+    page) of the record of `queryset` that once had `slug`; 404 if none had it."""
     record = queryset.formerly(slug)
     if record is None:
         raise Http404(f"No {queryset.model._meta.verbose_name} has the address “{slug}”.")

@@ -1,7 +1,6 @@
-"""Purging the shared caches in front (Varnish; HTTP_CACHE_PURGE_URLS) after a change, by the
-worker: the whole catalogue, once the replicas have replayed it (docs/scaling.md, "HTTP
-cache in front"). The finer keys pages carry (outcome-…) are for CDNs that purge by key.
-"""
+"""Purging the shared caches in front (HTTP_CACHE_PURGE_URLS) of the whole catalogue after a
+change, by the worker, once the replicas have replayed it (docs/scaling.md). The finer keys
+pages carry (outcome-…) are for CDNs that purge by key."""
 
 import http.client
 import logging

@@ -1,7 +1,5 @@
 """The public change log: what each correction of an outcome changed, in words, from its
-history (its rows' changes: history.with_row_changes). Editors' names are never shown: the
-log says what changed and when, not who changed it.
-"""
+history (its rows' changes: history.with_row_changes). It never names the editor."""
 
 from typing import cast
 
@@ -12,7 +10,6 @@ from django.utils.text import Truncator, capfirst
 from outcomes.history import LOADED
 from outcomes.models import Outcome
 
-DERIVED = {"search_text", "position", "updated"}  # worked out, never a correction of their own
 PLACES = "countries"  # the outcome's many-to-many field that has history
 SHOWN = 240  # a longer value is shown shortened
 LISTED = 20  # an outcome page lists at most this many of its latest corrections
@@ -56,7 +53,8 @@ def changes_in_words(record):
     “new”", …], its rows' changes last."""
     if record.previous is None or record.history_change_reason == LOADED:
         return []
-    excluded = [*DERIVED, PLACES, *(f.name for f in Outcome._meta.fields if not f.editable)]
+    # Fields worked out (position, search text, timestamps) are never a correction.
+    excluded = [PLACES, *(f.name for f in Outcome._meta.fields if not f.editable)]
     delta = record.diff_against(record.previous, excluded_fields=excluded)
     changed = [(change.field, change.old, change.new) for change in delta.changes]
     if record.previous.places != record.places:  # read by with_previous, for all at once

@@ -145,7 +145,7 @@ def touched_by(model, records):
     outcomes = models.Outcome._base_manager
     if model is models.Outcome:
         found = records
-    elif model in PARTS_IN_SEARCH:
+    elif model in PARTS_IN_SEARCH or model is models.LaterSearch:
         found = outcomes.filter(pk__in=records.values("outcome_id"))
     elif model is models.Organization:
         found = outcomes.filter(participations__organization__in=records)
@@ -155,8 +155,6 @@ def touched_by(model, records):
         found = outcomes.filter(Q(reaches__region__in=records) | Q(mentions__region__in=records))
     elif model is models.Category:
         found = outcomes.filter(category__in=records)
-    elif model is models.LaterSearch:
-        found = outcomes.filter(later_searches__in=records)
     elif model is models.LaterReport:
         found = outcomes.filter(later_reports__in=records)
     elif model is models.ReportFigure:
@@ -244,15 +242,9 @@ def connect():
         post_save.connect(_saved, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
         pre_delete.connect(_deleting, sender=model, dispatch_uid=f"catalogue-pre-{model.__name__}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"catalogue-del-{model.__name__}")
-    for through in (
-        models.Outcome.countries.through,
-        models.Outcome.regions.through,  # Reach: add() bulk-creates, sending no post_save
-        models.Outcome.organizations.through,  # Participation
-        models.Region.members.through,  # Membership
-        models.LaterReport.outcomes.through,
-    ):
-        m2m_changed.connect(
-            _links_changed, sender=through, dispatch_uid=f"catalogue-links-{through.__name__}"
-        )
+        # Every many-to-many link, also through a model (Reach: add() bulk-creates, no post_save).
+        for through in (field.remote_field.through for field in model._meta.many_to_many):
+            uid = f"catalogue-links-{through.__name__}"
+            m2m_changed.connect(_links_changed, sender=through, dispatch_uid=uid)
     models.rows_updating.connect(_rows_updating, dispatch_uid="catalogue-updating")
     models.rows_updated.connect(_rows_updated, dispatch_uid="catalogue-updated")

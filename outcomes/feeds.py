@@ -89,9 +89,8 @@ class OutcomeChanges(Feed):
         return record.outcome.get_absolute_url()
 
     def item_guid(self, record):
-        if isinstance(record, LaterReportLink):
-            return self.request.build_absolute_uri(self.item_link(record))
-        return self.request.build_absolute_uri(f"{self.item_link(record)}#change-{record.pk}")
+        change = "" if isinstance(record, LaterReportLink) else f"#change-{record.pk}"
+        return self.request.build_absolute_uri(self.item_link(record) + change)
 
     item_guid_is_permalink = False
 

@@ -46,18 +46,18 @@ def seed_countries():
     """Create the ISO countries that are missing; of the ones that exist, fill in only a
     Chinese name or aliases that are empty (an editor's are kept)."""
     existing = {country.code: country for country in Country.objects.all()}
-    missing = [Country(**row) for row in iso_countries() if row["code"] not in existing]
-    bulk_create_with_history(missing, Country)  # with their first historical records
-    filled = []
+    missing, filled = [], []
     for row in iso_countries():
         country = existing.get(row["code"])
         if country is None:
+            missing.append(Country(**row))
             continue
         empty = {name: row[name] for name in ("name_zh", "aliases") if not getattr(country, name)}
         if any(empty.values()):
             for name, value in empty.items():
                 setattr(country, name, value)
             filled.append(country)
+    bulk_create_with_history(missing, Country)  # with their first historical records
     Country.objects.bulk_update(filled, ["name_zh", "aliases"])
     return len(missing) + len(filled)
 

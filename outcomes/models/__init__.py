@@ -5,7 +5,6 @@ names them all, as Django expects of an app's models."""
 
 from outcomes.models.base import (
     CatalogueQuerySet,
-    Translated,
     chinese_page,
     in_page_language,
     localized,

@@ -38,8 +38,7 @@ class CatalogueQuerySet(models.QuerySet):
         return self.get(**dict(zip(self.model.NATURAL_KEY, key, strict=True)))
 
     def formerly(self, slug):
-        """The record that last had `slug` before it was renamed (its history keeps every
-        slug it had), or None: an old address leads to the current one."""
+        """The record that last had `slug` (its history keeps every slug it had), or None."""
         ids = self.model.history.filter(slug=slug).order_by("-history_date").values("id")
         return self.filter(pk__in=ids[:1]).first()
 
@@ -76,8 +75,7 @@ class CatalogueModel(models.Model):
 
 
 class SlugModel(CatalogueModel):
-    """A record known by its slug, in fixtures and in its address: the page named after
-    its model ("outcomes:<model name>")."""
+    """A record known by its slug, in fixtures and in its address ("outcomes:<model name>")."""
 
     NATURAL_KEY = ("slug",)
     slug: "models.SlugField[str, str]"
@@ -104,8 +102,7 @@ def in_page_language(english, chinese, chinese_page_=None):
 
 
 def localized(record, name):
-    """The record's `name` in the page's language: its `<name>_zh` column on a Chinese
-    page where it has one and it is filled, else the English."""
+    """The record's `name` in the page's language (its `<name>_zh` column, where filled)."""
     return in_page_language(getattr(record, name), getattr(record, f"{name}_zh", ""))
 
 

@@ -6,8 +6,7 @@ from django.db.models import Q
 
 
 class DataVersion(models.Model):
-    """One row: a number that every change to the catalogue's data increases
-    (outcomes/dataversion.py)."""
+    """One row: a number that every change to the data increases (outcomes/dataversion.py)."""
 
     version = models.PositiveBigIntegerField(default=1)
     changed = models.DateTimeField()

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.models.base import CatalogueModel, CatalogueQuerySet
-from outcomes.models.parts import Amount, ReportFigureOf
+from outcomes.models.parts import Amount, ReportFigureOf, outcome_field
 
 
 class Reading(models.TextChoices):
@@ -53,8 +53,7 @@ REVIEWED = "Reviewed"
 
 class LaterReportQuerySet(CatalogueQuerySet):
     def reviewed(self):
-        """The reports the public sees: reviewed by a second editor (seeded reports name
-        their reviewer)."""
+        """What the public sees: reviewed by a second editor (seeded reports name theirs)."""
         return self.filter(Q(reviewed_by__isnull=False) | ~Q(reviewed_by_name=""))
 
     def waiting(self):
@@ -70,6 +69,11 @@ def editor_field(verbose_name):
         related_name="+",
         verbose_name=verbose_name,
     )
+
+
+def name_field(verbose_name, help_text):
+    """An editor's name as a fixture gives it, for a seeded record."""
+    return models.CharField(verbose_name, max_length=100, blank=True, help_text=help_text)
 
 
 def editor_name(user, name):
@@ -121,13 +125,9 @@ class LaterReport(CatalogueModel):
     )
     summary_zh = models.TextField(_("summary in Chinese"), blank=True)
     added_by = editor_field(_("added by"))
-    added_by_name = models.CharField(
-        _("added by (name)"), max_length=100, blank=True, help_text=_("Seeded reports only.")
-    )
+    added_by_name = name_field(_("added by (name)"), _("Seeded reports only."))
     reviewed_by = editor_field(_("reviewed by"))
-    reviewed_by_name = models.CharField(
-        _("reviewed by (name)"), max_length=100, blank=True, help_text=_("Seeded reports only.")
-    )
+    reviewed_by_name = name_field(_("reviewed by (name)"), _("Seeded reports only."))
     reviewed = models.DateField(_("reviewed on"), null=True, blank=True)
 
     objects = LaterReportQuerySet.as_manager()
@@ -161,23 +161,13 @@ class LaterReport(CatalogueModel):
     def may_review(self, editor):
         """A second editor reviews: not one who added the report or wrote any of it (its
         history says who saved each version)."""
-        if editor.pk == self.added_by_id:
-            return False
-        return (
-            not self.history.filter(history_user=editor)
-            .exclude(history_change_reason=REVIEWED)
-            .exists()
-        )
+        written = self.history.filter(history_user=editor).exclude(history_change_reason=REVIEWED)
+        return editor.pk != self.added_by_id and not written.exists()
 
     def clean(self):
         if self.reviewed_by_id and self.pk and not self.may_review(self.reviewed_by):
-            raise ValidationError(
-                {
-                    "reviewed_by": _(
-                        "A second editor reviews a report: not one who added or changed it."
-                    )
-                }
-            )
+            message = _("A second editor reviews a report: not one who added or changed it.")
+            raise ValidationError({"reviewed_by": message})
 
     def check_published_after(self, outcomes):
         """A source published on or before an outcome's document is background, not a
@@ -216,12 +206,7 @@ class LaterSearch(CatalogueModel):
     """One search for later reports on an outcome: when, what was tried, by whom. An
     outcome's last search date is the latest of these."""
 
-    outcome = models.ForeignKey(
-        "outcomes.Outcome",
-        models.CASCADE,
-        related_name="later_searches",
-        verbose_name=_("outcome"),
-    )
+    outcome = outcome_field("later_searches")
     searched = models.DateField(_("searched on"))
     queries = models.TextField(
         _("queries"), help_text=_("What was searched for, one query per line (both languages).")
@@ -230,9 +215,7 @@ class LaterSearch(CatalogueModel):
         _("note"), blank=True, help_text=_("Pages read and set aside, and why.")
     )
     searched_by = editor_field(_("searched by"))
-    searched_by_name = models.CharField(
-        _("searched by (name)"), max_length=100, blank=True, help_text=_("Seeded searches only.")
-    )
+    searched_by_name = name_field(_("searched by (name)"), _("Seeded searches only."))
 
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "searched")

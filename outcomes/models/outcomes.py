@@ -50,10 +50,8 @@ class OutcomeQuerySet(CatalogueQuerySet):
         )
 
     def refresh_search_text(self):
-        """Rebuild these outcomes' search documents, 250 outcomes at a time (a query per
-        relation for each 250, one per 200 changed): how many changed. SQLite refuses an
-        IN of more than 1,000 values (its expression tree is too deep), and the
-        organizations of 250 outcomes stay under that."""
+        """Rebuild these outcomes' search documents, 250 at a time: how many changed. SQLite
+        refuses an IN of more than 1,000 values, and 250 outcomes' organizations stay under."""
         ids = list(self.values_list("pk", flat=True))
         changed = 0
         for start in range(0, len(ids), 250):
@@ -80,8 +78,8 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return changed
 
     def search(self, query):
-        """Outcomes matching every word of `query` (outcomes/search.py says how); on
-        PostgreSQL annotated with `rank`. A query without words finds nothing."""
+        """Outcomes matching every word of `query` (outcomes/search.py); on PostgreSQL
+        annotated with `rank`."""
         terms_ = terms(query)
         if not terms_:
             return self.none()
@@ -134,7 +132,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
             return model.history.filter(history_date__gte=when)
 
         condition = Q(updated__gte=when) | Q(pk__in=history(Outcome).values("id"))
-        for model in (Participation, Reach, Figure, Programme, Mention):
+        for model in (Participation, Reach, Figure, Programme, Mention, LaterSearch):
             condition |= Q(pk__in=history(model).values("outcome_id"))
         condition |= Q(category__in=history(Category).values("id"))
         condition |= Q(source__in=history(Source).values("id"))
@@ -145,12 +143,11 @@ class OutcomeQuerySet(CatalogueQuerySet):
         memberships = history(Membership).values("region_id")
         reaches = Reach.objects.filter(Q(region__in=regions) | Q(region__in=memberships))
         condition |= Q(pk__in=reaches.values("outcome_id"))
-        # Later reports: a report or its figures changed (reviewed, edited), or a search.
+        # Later reports: a report or its figures changed (reviewed, edited).
         reports = Q(laterreport__in=history(LaterReport).values("id"))
         reports |= Q(laterreport__in=history(ReportFigure).values("report_id"))
         links = LaterReport.outcomes.through.objects.filter(reports)
         condition |= Q(pk__in=links.values("outcome_id"))
-        condition |= Q(pk__in=history(LaterSearch).values("outcome_id"))
         return self.filter(condition)
 
     def via_groupings(self, countries):
@@ -169,10 +166,8 @@ class OutcomeQuerySet(CatalogueQuerySet):
         )
 
     def with_record_rows(self):
-        """The outcomes with every row their public record shows (outcomes/record.py):
-        organizations, places, groupings, mentions, figures, programmes and reviewed later
-        reports (with their figures, and the searches), read 2,000 at a time. Ten queries
-        for each 2,000 outcomes."""
+        """The outcomes with every row their public record shows (outcomes/record.py), read
+        2,000 at a time: ten queries for each 2,000."""
         prefetched = {
             "participations": Participation.objects.select_related("organization"),
             "countries": Country.objects.order_by("name"),

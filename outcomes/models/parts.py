@@ -18,6 +18,10 @@ def outcome_field(related_name):
     )
 
 
+def position_field(help_text):
+    return models.PositiveSmallIntegerField(_("position"), default=1, help_text=help_text)
+
+
 class ReachKind(models.TextChoices):
     MEMBERS = "members", _("via the grouping")
     WITHIN = "within", _("somewhere in")
@@ -150,9 +154,7 @@ class Participation(CatalogueModel):
             "Founded: a body the item says the lead founded or established."
         ),
     )
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=1, help_text=_("Order in which the text names the organization.")
-    )
+    position = position_field(_("Order in which the text names the organization."))
 
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "organization__slug")
@@ -188,9 +190,7 @@ class Qualifier(models.TextChoices):
 # which its fields were declared (the outcome and position first, as downloads print them).
 class FigureOf(CatalogueModel):
     outcome = outcome_field("figures")
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=1, help_text=_("Order in the text.")
-    )
+    position = position_field(_("Order in the text."))
 
     class Meta:
         abstract = True
@@ -203,9 +203,7 @@ class ReportFigureOf(CatalogueModel):
         related_name="figures",
         verbose_name=_("later report"),
     )
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=1, help_text=_("Order in the report.")
-    )
+    position = position_field(_("Order in the report."))
 
     class Meta:
         abstract = True
@@ -300,9 +298,8 @@ class Amount(CatalogueModel):
 
     @property
     def display(self):
-        """The figure as people read it in the page's language, from its stored value:
-        “over US$500,000” or “超过50万美元”, “nearly CN¥100 million” or “近1亿元人民币”. A
-        vague figure (no value) is the document's words."""
+        """The figure in the page's language (“over US$500,000”, “超过50万美元”), or the
+        text's words when it is vague (no value)."""
         if self.value is None:
             return self.words
         if chinese_page() and (self.unit_zh or self.kind == "money"):
@@ -393,9 +390,7 @@ class Programme(CatalogueModel):
         blank=True,
         help_text=_("Its Chinese name (the outcome's “Chinese by” says whose)."),
     )
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=1, help_text=_("Order in the text.")
-    )
+    position = position_field(_("Order in the text."))
 
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "name")

@@ -4,11 +4,7 @@ English."""
 
 from django import template
 
-from outcomes.models import localized as localized_name
+from outcomes.models import localized
 
 register = template.Library()
-
-
-@register.filter
-def localized(record, name):
-    return localized_name(record, name)
+register.filter("localized", localized)

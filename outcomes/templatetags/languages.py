@@ -24,17 +24,13 @@ def language_links(context):
     if request is None:
         return []
     query = getattr(request, "canonical_query", "")
-    current = get_language()
-    links = []
-    for code, name in settings.LANGUAGES:
-        path = translate_url(request.path, code)
-        links.append(
-            {
-                "code": code,
-                "tag": bcp47(code),
-                "name": name,
-                "url": f"{path}?{query}" if query else path,
-                "current": code == current,
-            }
-        )
-    return links
+    return [
+        {
+            "code": code,
+            "tag": bcp47(code),
+            "name": name,
+            "url": translate_url(request.path, code) + (f"?{query}" if query else ""),
+            "current": code == get_language(),
+        }
+        for code, name in settings.LANGUAGES
+    ]
