@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -46,13 +46,14 @@ class AdminNoIndexMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefix = None
+        self.prefixes = None
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.prefix is None:
-            self.prefix = reverse("admin:index")
-        if request.path.startswith(self.prefix):
+        if self.prefixes is None:  # the admin's path in every language, whichever came first
+            index = reverse("admin:index")
+            self.prefixes = tuple(translate_url(index, code) for code, _ in settings.LANGUAGES)
+        if request.path.startswith(self.prefixes):
             response["X-Robots-Tag"] = "noindex, nofollow"
             response._csp_update = ADMIN_CSP_UPDATE
         return response

@@ -123,6 +123,21 @@ def test_the_editors_group_has_no_rights_over_accounts_and_cannot_delete_outcome
     )
 
 
+def test_the_admin_asks_not_to_be_indexed_in_each_language_whichever_comes_first(db):
+    """The middleware learns the admin's address on its first request: a Chinese one
+    must not leave the English admin without its header (nor its inline styles)."""
+    from django.test import Client
+
+    client = Client()  # a new handler, and with it new middleware
+    login = reverse("admin:login")
+    chinese = client.get("/zh-hans" + login)
+    english = client.get(login)
+    for response in (chinese, english):
+        assert response.status_code == 200
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert "'unsafe-inline'" in response["Content-Security-Policy"].split("style-src")[1]
+
+
 def test_an_editor_cannot_delete_an_outcome_or_an_organization(editor_client):
     outcome = Outcome.objects.get(reference="I.1")
     organization = Organization.objects.first()
