@@ -218,9 +218,12 @@ class FacetIndex:
         for outcome_id, code, slug in each(reaches):
             if outcome_id in self.bit:  # not one committed after the outcomes were read
                 self.groupings[self.bit[outcome_id]].append((code, slug))
-        # The readings of each outcome's reviewed later reports (labelled by self.names).
-        links = REVIEWED_LINKS if outcomes is None else REVIEWED_LINKS.filter(outcome__in=outcomes)
-        links = links.values_list("laterreport__published", "laterreport__reading", "outcome_id")
+        # The readings of each outcome's reviewed later reports (labelled by self.names), read
+        # from the reports' side: a patch then uses the links' index on outcomes.
+        reports = LaterReport.objects.reviewed().order_by()
+        if outcomes is not None:
+            reports = reports.filter(outcomes__in=outcomes)
+        links = reports.values_list("published", "reading", "outcomes")
         for day, reading, outcome_id in each(links):
             if outcome_id in self.bit:
                 bit = self.bit[outcome_id]
@@ -267,9 +270,9 @@ class FacetIndex:
         for name, f in self.facets.items():
             copied = dict(f.masks), dict(f.labels), dict(f.order), list(f.values_of), f.links
             index.facets[name] = Facet(*copied)
-        touched = [self.bit[pk] for pk, *_ in rows]
+        touched = {self.bit[pk] for pk, *_ in rows}
         index.changed = {**self.changed, **dict.fromkeys(touched, version_tag)}
-        index.latest = {bit: v for bit, v in self.latest.items() if bit not in set(touched)}
+        index.latest = {bit: v for bit, v in self.latest.items() if bit not in touched}
         for bit in touched:
             index.groupings.pop(bit, None)
         values = index._read(rows, outcomes)

@@ -32,6 +32,7 @@ requests; the difference, divided by their number, is what one request costs.
 import argparse
 import os
 import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -136,6 +137,7 @@ def requests(scenario, measured, layers):
     from django.test import Client
 
     client = Client()
+    runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"](None)  # as a worker
     for page in range(2, 40):  # make bench's warm-up: the facet index is built
         client.get(f"/outcomes/?page={page}")
     paths = addresses(scenario)
