@@ -205,14 +205,6 @@ class OutcomeFilter(django_filters.FilterSet):
         for name, values in self.index.known.items():
             self.form.fields[name].known = values
 
-    def get_form_class(self):
-        # Built once, not per request as django-filter does (docs/performance.md): the
-        # fields must not depend on the request (each form still copies them).
-        cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
-        return cls._form_class
-
     def filter_country(self, queryset, name, value):
         """Outcomes with any of the countries as a place; with ?via=1, also those that
         reach one through a grouping they name as a whole (as of their source's date)."""
@@ -229,8 +221,6 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def problems(self):
         """What makes the filters' values unusable, in words: [] when they are usable."""
-        if self.is_valid():
-            return []
         return [
             f"{self.FACETS.get(name, self.form.fields[name].label)}: {' '.join(errors)}"
             for name, errors in self.form.errors.items()
@@ -349,17 +339,16 @@ class OutcomeFilter(django_filters.FilterSet):
             for name, facet in facets.items()
             for option in facet["options"]
         }
-        chips = []
-        for name in ("q", *self.FACETS):
-            chosen = self.data.getlist(name)
-            for value in chosen:
-                chips.append(
-                    {
-                        "filter": self.FACETS.get(name, gettext_lazy("Search")),
-                        "label": f"“{value}”" if name == "q" else labels.get((name, value), value),
-                        "remove": self.query_string(name, [v for v in chosen if v != value]),
-                    }
-                )
+        chosen = {name: self.data.getlist(name) for name in ("q", *self.FACETS)}
+        chips = [
+            {
+                "filter": self.FACETS.get(name, gettext_lazy("Search")),
+                "label": f"“{value}”" if name == "q" else labels.get((name, value), value),
+                "remove": self.query_string(name, [v for v in values if v != value]),
+            }
+            for name, values in chosen.items()
+            for value in values
+        ]
         if self.data.get("via") and self.data.getlist("country"):
             chips.append(
                 {
