@@ -160,8 +160,7 @@ MAX_SAME_REFERENCE = 100
 @require_safe
 @public_page
 def source_detail(request, slug):
-    source = Source.objects.filter(slug=slug).first()
-    if source is None:
+    if (source := Source.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Source.objects, slug)
     outcomes = Outcome.objects.for_listing().filter(source=source).in_document_order()
     context = {
@@ -333,8 +332,7 @@ def language_name(code):
 @require_safe
 @public_page
 def category_detail(request, slug):
-    category = Category.objects.filter(slug=slug).first()
-    if category is None:
+    if (category := Category.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Category.objects, slug)
     outcomes = first_outcomes(Outcome.objects.for_listing().filter(category=category))
     context = {"category": category, "outcomes": outcomes}
@@ -427,8 +425,7 @@ def country_detail(request, code):
 @require_safe
 @public_page
 def region_detail(request, slug):
-    region = Region.objects.filter(slug=slug).first()
-    if region is None:
+    if (region := Region.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Region.objects, slug)
     memberships = list(region.memberships.select_related("country").order_by("country__name"))
     # Who was a member on each date an outcome reaching the region was published.
