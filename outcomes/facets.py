@@ -3,7 +3,7 @@
 
 Each process keeps, per data version, one bitmask per value (bit i: the i-th outcome in
 document order): a filter is an OR of its values' masks, filters combine with AND, and a
-count is a popcount. The index is built with nine queries; after a change to a few
+count is a popcount. The index is built with ten queries; after a change to a few
 outcomes' rows a copy reads those again (VersionLog says which), else it is rebuilt.
 """
 

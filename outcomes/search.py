@@ -86,8 +86,7 @@ def stem(word):
 
 
 def search_document(*parts):
-    """The search document of an outcome, from its searchable strings: each word followed
-    by its stem when the stem does not start it."""
+    """An outcome's search document (above) from its searchable strings."""
     found = []
     for word in (word for part in parts if part for word in words(part)):
         found.append(word)

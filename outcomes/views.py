@@ -1,10 +1,8 @@
 """The public catalogue: read-only pages, each a base queryset, filters and a template."""
 
-from collections import defaultdict
-
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -289,14 +287,12 @@ def outcome_detail(request, slug):
     )
     if outcome is None:
         return redirect_renamed(Outcome.objects, slug)
-    members_then = defaultdict(list)
-    grouped = [reach.region_id for reach in outcome.reaches.all() if reach.kind == "members"]
-    if grouped:
-        memberships = Membership.objects.filter(region__in=grouped).as_of(outcome.source.published)
-        for membership in memberships.select_related("country").order_by("country__name"):
-            members_then[membership.region_id].append(membership.country)
-    for reach in outcome.reaches.all():
-        reach.members_then = members_then.get(reach.region_id, [])
+    # The members of each grouping the outcome reaches as a whole, as of its source's date.
+    members = Membership.objects.as_of(outcome.source.published).select_related("country")
+    prefetch_related_objects(
+        [reach.region for reach in outcome.reaches.all() if reach.kind == "members"],
+        Prefetch("memberships", members.order_by("country__name"), to_attr="members_then"),
+    )
     version = request.data_version
     cited = citations.rendered(cited_outcome(request, outcome))
     reports = outcome.reviewed_later_reports
