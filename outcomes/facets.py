@@ -37,9 +37,6 @@ from outcomes.models import (
 )
 from outcomes.search import snippet, suggestion, vocabulary
 
-# The filters whose values are checked against the catalogue's.
-FILTERED = ("category", "country", "region", "organization")
-
 # How many results (searches, facet counts, panels) an index remembers (see
 # FacetIndex.remember); their sizes are in docs/performance.md.
 REMEMBERED = 2000
@@ -153,7 +150,6 @@ class FacetIndex:
                 v: ((capfirst(label), ""), i) for i, (v, label) in enumerate(Reading.choices)
             },
         }
-        self.known = {name: frozenset(self.names[name]) for name in FILTERED}
 
     def _read(self, rows, outcomes=None):
         """{bit: {facet: [values]}} of `rows` (OWN values of `outcomes`, a QuerySet, or
@@ -332,15 +328,6 @@ class FacetIndex:
             return Counter(itertools.chain.from_iterable(values))
         counts = {value: (within & mask).bit_count() for value, mask in found.masks.items()}
         return {value: count for value, count in counts.items() if count}
-
-    def option(self, facet, value, chinese=None):
-        """(label in the active language, sort key) of a value the catalogue knows, or None.
-        `chinese`: whether the page is Chinese (models.chinese_page), asked once by callers
-        that label many values."""
-        if (known := self.names[facet].get(value)) is None:
-            return None
-        (english, in_chinese), order = known
-        return in_page_language(english, in_chinese, chinese), order
 
 
 @dataclass

@@ -6,6 +6,7 @@ import functools
 import heapq
 import operator
 from array import array
+from collections.abc import Container
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -30,6 +31,7 @@ from outcomes.models import (
     Reading,
     Status,
     chinese_page,
+    in_page_language,
 )
 from outcomes.search import terms
 
@@ -73,7 +75,7 @@ class KnownValuesField(forms.MultipleChoiceField):
         "invalid_choice": gettext_lazy("“%(value)s” is not a known value."),
         "too_many": gettext_lazy("Choose at most %(most)s values (this asks for %(count)s)."),
     }
-    known: frozenset = frozenset()
+    known: Container[str] = ()
 
     def validate(self, value):
         if len(value) > MAX_VALUES:
@@ -202,8 +204,9 @@ class OutcomeFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.version = current_version() if version is None else version
         self.index = facet_index(self.version)
-        for name, values in self.index.known.items():
-            self.form.fields[name].known = values
+        for name, field in self.form.fields.items():
+            if isinstance(field, KnownValuesField):
+                field.known = self.index.names[name]
 
     def filter_country(self, queryset, name, value):
         """Outcomes with any of the countries as a place; with ?via=1, also those that
@@ -389,14 +392,18 @@ class OutcomeFilter(django_filters.FilterSet):
             facet = self.facet_of(name)
             selected = set(self.data.getlist(name))
             counts = self.index.counts(facet, within)
-            found = []
-            for value in counts.keys() | selected:
-                if option := self.index.option(facet, value, chinese):
-                    label, order = option
-                    found.append((order, value, label, counts.get(value, 0), value in selected))
+            names = self.index.names[facet]  # value: ((English, Chinese), sort key)
+            known = sorted(
+                (names[v][1], v, names[v][0]) for v in counts.keys() | selected if v in names
+            )
             options = [
-                {"value": value, "label": label, "count": count, "selected": is_selected}
-                for _, value, label, count, is_selected in sorted(found)
+                {
+                    "value": value,
+                    "label": in_page_language(english, in_chinese, chinese),
+                    "count": counts.get(value, 0),
+                    "selected": value in selected,
+                }
+                for _, value, (english, in_chinese) in known
             ]
             top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
             shown = [option for option in options if id(option) in top or option["selected"]]

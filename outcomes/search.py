@@ -179,8 +179,6 @@ def suggestion(terms_, known):
     """A query like `terms_` (the words of a query that found nothing) in which each
     word that starts no word of `known` (the catalogue's words) is replaced by the
     known word most like it; None when some word has none close enough."""
-    if not terms_ or not known:
-        return None
     corrected = []
     for term in terms_:
         if is_chinese(term) or term.isdigit() or any(w.startswith(stem(term)) for w in known):
