@@ -1,12 +1,11 @@
 """Text search over outcomes, the same on PostgreSQL and SQLite (docs/data.md).
 
-Each outcome keeps a search document (`Outcome.search_text`): its searchable strings in
-both languages reduced by `words` (queries too: the one home for the normalization) to
-words separated by single spaces, each English word followed by its Porter stem when the
-stem does not start it ("surgery surgeri"). A query matches the outcomes in which each of
-its words matches: a Chinese word anywhere (LIKE: 缅 finds 缅甸); any other word by its
-stem starting a word of the document ("school" finds "schools"), on PostgreSQL from a GIN
-index (which ranks), on SQLite from an FTS5 index.
+An outcome's search document (`Outcome.search_text`) is its searchable strings in both
+languages as `words` (queries too) between single spaces, each English word followed by its
+Porter stem when the stem does not start it ("surgery surgeri"). Each word of a query must
+match: a Chinese word anywhere (LIKE: 缅 finds 缅甸), any other by its stem starting a word
+of the document ("school" finds "schools"), by a GIN index on PostgreSQL (which ranks), or
+FTS5 on SQLite.
 """
 
 import functools

@@ -269,23 +269,19 @@ def outcome_rows(ids, version, listing):
 @require_safe
 @public_page
 def outcome_detail(request, slug):
-    outcome = (
+    outcomes = (
         Outcome.objects.with_later_reports()
         .select_related("category", "source")
         .prefetch_related(
-            Prefetch(
-                "participations", queryset=Participation.objects.select_related("organization")
-            ),
+            Prefetch("participations", Participation.objects.select_related("organization")),
             "countries",
-            Prefetch("reaches", queryset=Reach.objects.select_related("region")),
-            Prefetch("mentions", queryset=Mention.objects.select_related("country", "region")),
+            Prefetch("reaches", Reach.objects.select_related("region")),
+            Prefetch("mentions", Mention.objects.select_related("country", "region")),
             "figures",
             "programmes",
         )
-        .filter(slug=slug)
-        .first()
     )
-    if outcome is None:
+    if (outcome := outcomes.filter(slug=slug).first()) is None:
         return redirect_renamed(Outcome.objects, slug)
     # The members of each grouping the outcome reaches as a whole, as of its source's date.
     members = Membership.objects.as_of(outcome.source.published).select_related("country")
@@ -366,10 +362,8 @@ def organization_list(request):
 @require_safe
 @public_page
 def organization_detail(request, slug):
-    organization = (
-        Organization.objects.select_related("country", "founded_by").filter(slug=slug).first()
-    )
-    if organization is None:
+    organizations = Organization.objects.select_related("country", "founded_by")
+    if (organization := organizations.filter(slug=slug).first()) is None:
         return redirect_renamed(Organization.objects, slug)
     participations = organization.participations.select_related("outcome__category").order_by(
         "role", "outcome__position"
