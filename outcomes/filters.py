@@ -393,17 +393,14 @@ class OutcomeFilter(django_filters.FilterSet):
             selected = set(self.data.getlist(name))
             counts = self.index.counts(facet, within)
             names = self.index.names[facet]  # value: ((English, Chinese), sort key)
-            known = sorted(
-                (names[v][1], v, names[v][0]) for v in counts.keys() | selected if v in names
-            )
+            found = []
+            for value in (counts.keys() | selected) & names.keys():
+                (english, in_chinese), order = names[value]
+                label = in_page_language(english, in_chinese, chinese)
+                found.append((order, value, label, counts.get(value, 0), value in selected))
             options = [
-                {
-                    "value": value,
-                    "label": in_page_language(english, in_chinese, chinese),
-                    "count": counts.get(value, 0),
-                    "selected": value in selected,
-                }
-                for _, value, (english, in_chinese) in known
+                {"value": value, "label": label, "count": count, "selected": is_selected}
+                for _, value, label, count, is_selected in sorted(found)
             ]
             top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
             shown = [option for option in options if id(option) in top or option["selected"]]
