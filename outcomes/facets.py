@@ -3,7 +3,7 @@
 
 Each process keeps, per data version, one bitmask per value (bit i: the i-th outcome in
 document order): a filter is an OR of its values' masks, filters combine with AND, and a
-count is a popcount. The index is built with nine queries; after a change to a few
+count is a popcount. The index is built with ten queries; after a change to a few
 outcomes' rows a copy reads those again (VersionLog says which), else it is rebuilt.
 """
 
@@ -37,9 +37,6 @@ from outcomes.models import (
 )
 from outcomes.search import snippet, suggestion, vocabulary
 
-# The filters whose values are checked against the catalogue's.
-FILTERED = ("category", "country", "region", "organization")
-
 # How many results (searches, facet counts, panels) an index remembers (see
 # FacetIndex.remember); their sizes are in docs/performance.md.
 REMEMBERED = 2000
@@ -48,8 +45,6 @@ REMEMBERED = 2000
 @dataclass
 class Facet:
     masks: dict = field(default_factory=dict)  # value -> bitmask of outcomes
-    labels: dict = field(default_factory=dict)  # value -> (English label, Chinese or "")
-    order: dict = field(default_factory=dict)  # value -> sort key
     # bit -> the values of that outcome: tuples, which the garbage collector stops scanning
     # (lists of 20,000 outcomes made each full collection of a worker far slower)
     values_of: list = field(default_factory=list)
@@ -86,18 +81,7 @@ LATER_STATES = {
 }
 
 # An outcome's own values, and its texts for a search's snippets (outcomes/search.py).
-OWN = (
-    "pk",
-    "position",
-    "category__slug",
-    "category__name",
-    "category__name_zh",
-    "category__order",
-    "status",
-    "searched",
-    "text",
-    "text_zh",
-)
+OWN = ("pk", "position", "category__slug", "status", "searched", "text", "text_zh")
 
 
 def own_rows(outcomes):
@@ -111,12 +95,11 @@ def own_rows(outcomes):
 REVIEWED_LINKS = LaterReport.outcomes.through.objects.filter(
     laterreport__in=LaterReport.objects.reviewed()
 )
-# Its linked values: (facet, rows, the linked record, its key, its sort key or None for
-# its name); each read with the record's English and Chinese names.
-LINKED: list[tuple[str, Any, str, str, str | None]] = [
-    ("country", Outcome.countries.through.objects, "country", "code", None),
-    ("region", Outcome.regions.through.objects, "region", "slug", None),
-    ("organization", Participation.objects, "organization", "slug", "sort_name"),
+# An outcome's linked values: (facet, rows, the linked record's key).
+LINKED: list[tuple[str, Any, str]] = [
+    ("country", Outcome.countries.through.objects, "country__code"),
+    ("region", Outcome.regions.through.objects, "region__slug"),
+    ("organization", Participation.objects, "organization__slug"),
 ]
 # Most outcomes a change may touch for an index to re-read them (see updated_to).
 MAX_PATCHED = 500
@@ -139,10 +122,6 @@ class FacetIndex:
         # bit -> [(country code, region slug)]
         self.groupings: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
         self.latest: dict[int, tuple] = {}  # bit -> (day, reading) of its latest later report
-        self.country_names = {
-            code: (name, name_zh)
-            for code, name, name_zh in Country.objects.values_list("code", "name", "name_zh")
-        }
         read = self._read(rows)
         bits: defaultdict[str, defaultdict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for bit, values in read.items():
@@ -154,58 +133,49 @@ class FacetIndex:
             facet.values_of = [tuple(read[bit][name]) for bit in range(self.size)]
             facet.masks = {value: _mask(found, self.size) for value, found in values.items()}
             facet.links = sum(map(len, values.values()))
-        # Every value a filter may name, with outcomes or not: to validate filters,
-        # and to show a chosen value that has no outcomes with its name.
+        # Every value a filter may name, with outcomes or not: to validate filters, and
+        # to label (in either language) and order each facet's values.
         self.names = {
             facet: {
-                slug: ((en, zh), order)
-                for slug, en, zh, order in model.objects.values_list("slug", "name", "name_zh", by)
+                key: ((en, zh), order)
+                for key, en, zh, order in records.values_list(field, "name", "name_zh", by)
             }
-            for facet, model, by in [
-                ("category", Category, "order"),
-                ("region", Region, "name"),
-                ("organization", Organization, "sort_name"),
+            for facet, records, field, by in [
+                ("category", Category.objects, "slug", "order"),
+                ("country", Country.objects, "code", "name"),
+                ("region", Region.objects, "slug", "name"),
+                ("organization", Organization.objects, "slug", "sort_name"),
             ]
         }
-        countries = {code: (names, names[0]) for code, names in self.country_names.items()}
-        self.names["country"] = self.names["reach"] = countries
-        self.names["status"] = {
-            value: ((Status(value).label, ""), i) for i, value in enumerate(Status.values)
+        self.names |= {
+            "reach": self.names["country"],
+            "status": {v: ((label, ""), i) for i, (v, label) in enumerate(Status.choices)},
+            "later": {v: ((label, ""), i) for i, (v, label) in enumerate(LATER_STATES.items())},
+            "reading": {
+                v: ((capfirst(label), ""), i) for i, (v, label) in enumerate(Reading.choices)
+            },
         }
-        self.names["later"] = {
-            value: ((label, ""), i) for i, (value, label) in enumerate(LATER_STATES.items())
-        }
-        self.names["reading"] = {
-            value: ((capfirst(label), ""), i) for i, (value, label) in enumerate(Reading.choices)
-        }
-        self.known = {name: frozenset(self.names[name]) for name in FILTERED}
 
     def _read(self, rows, outcomes=None):
         """{bit: {facet: [values]}} of `rows` (OWN values of `outcomes`, a QuerySet, or
-        of all outcomes), reading their links; labels the values, sets their groupings."""
+        of all outcomes), reading their links; sets their groupings."""
         values: defaultdict = defaultdict(lambda: defaultdict(list))
         searched = set()
 
         def each(links):  # a patch's few rows in one round trip, not a server-side cursor's
             return links.iterator(5000) if outcomes is None else links
 
-        for pk, _, slug, name, name_zh, order, status, was_searched, *_ in rows:
+        for pk, _, slug, status, was_searched, *_ in rows:
             bit = self.bit[pk]
             values[bit]["category"].append(slug)
-            self._label("category", slug, (name, name_zh), order)
-            values[bit]["status"].append(status)  # labelled by self.names
+            values[bit]["status"].append(status)
             if was_searched:
                 searched.add(bit)
-        for name, manager, record, key, order in LINKED:
-            columns = ["outcome_id", *(f"{record}__{f}" for f in (key, "name", "name_zh"))]
-            columns += [f"{record}__{order}"] if order else []
+        for name, manager, key in LINKED:
             links = manager.all() if outcomes is None else manager.filter(outcome__in=outcomes)
-            links = links.values_list(*columns)
-            for outcome_id, value, text, text_zh, *sort in each(links):
-                if outcome_id not in self.bit:  # committed after the outcomes were read
-                    continue
-                values[self.bit[outcome_id]][name].append(value)
-                self._label(name, value, (text, text_zh), sort[0] if sort else text)
+            for outcome_id, value in each(links.values_list("outcome_id", key)):
+                if outcome_id in self.bit:  # not one committed after the outcomes were read
+                    values[self.bit[outcome_id]][name].append(value)
         # The countries each outcome reaches through a grouping it names as a whole
         # (as of its source's date), beside those it names: the "reach" facet is a
         # country's places or groupings, and `via` says which grouping.
@@ -236,7 +206,7 @@ class FacetIndex:
             values[bit]["later"] = [state]
             reached = dict.fromkeys(values[bit]["country"])
             reached.update(dict.fromkeys(code for code, _ in self.groupings.get(bit, ())))
-            values[bit]["reach"] = list(reached)  # labelled by self.names
+            values[bit]["reach"] = list(reached)
         return values
 
     def updated_to(self, version, newer):
@@ -268,8 +238,7 @@ class FacetIndex:
         index.groupings = defaultdict(list, self.groupings)
         index.facets = defaultdict(Facet)
         for name, f in self.facets.items():
-            copied = dict(f.masks), dict(f.labels), dict(f.order), list(f.values_of), f.links
-            index.facets[name] = Facet(*copied)
+            index.facets[name] = Facet(dict(f.masks), list(f.values_of), f.links)
         touched = {self.bit[pk] for pk, *_ in rows}
         index.changed = {**self.changed, **dict.fromkeys(touched, version_tag)}
         index.latest = {bit: v for bit, v in self.latest.items() if bit not in touched}
@@ -305,10 +274,6 @@ class FacetIndex:
             self.memo[key] = value
             return value
 
-    def _label(self, facet, value, names, order):
-        self.facets[facet].labels[value] = names
-        self.facets[facet].order[value] = order
-
     def via_groupings(self, outcome_id, codes):
         """How the outcome reaches those of `codes` (country codes) that it does not name,
         through a grouping: [(country code, country name, region slug, region name)], the
@@ -318,13 +283,13 @@ class FacetIndex:
             return []
         places = self.facets["country"].values_of
         named = set(places[bit]) if places else set()
-        regions = self.facets["region"].labels
+        regions = self.names["region"]
         return [
             (
                 code,
-                in_page_language(*self.country_names[code]),
+                in_page_language(*self.names["country"][code][0]),
                 slug,
-                in_page_language(*regions[slug]) if slug in regions else slug,
+                in_page_language(*regions[slug][0]) if slug in regions else slug,
             )
             for code, slug in self.groupings.get(bit, [])
             if code in codes and code not in named
@@ -382,19 +347,6 @@ class FacetIndex:
         counts = {value: (within & mask).bit_count() for value, mask in found.masks.items()}
         return {value: count for value, count in counts.items() if count}
 
-    def option(self, facet, value, chinese=None):
-        """(label in the active language, sort key) of a value the catalogue knows, or None.
-        `chinese`: whether the page is Chinese (models.chinese_page), asked once by callers
-        that label many values."""
-        found = self.facets[facet]
-        if value in found.labels:
-            names, order = found.labels[value], found.order[value]
-        elif known := self.names.get(facet, {}).get(value):
-            names, order = known
-        else:
-            return None
-        return in_page_language(names[0], names[1], chinese), order
-
 
 @dataclass
 class MaskedOutcomes:
@@ -406,11 +358,8 @@ class MaskedOutcomes:
     mask: int
     order: Any = None
 
-    def count(self):
+    def __len__(self):  # what a Paginator counts
         return self.mask.bit_count()
-
-    def __len__(self):
-        return self.count()
 
     def __iter__(self):
         if self.order is None:

@@ -6,6 +6,7 @@ import functools
 import heapq
 import operator
 from array import array
+from collections.abc import Container
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -30,6 +31,7 @@ from outcomes.models import (
     Reading,
     Status,
     chinese_page,
+    in_page_language,
 )
 from outcomes.search import terms
 
@@ -73,7 +75,7 @@ class KnownValuesField(forms.MultipleChoiceField):
         "invalid_choice": gettext_lazy("“%(value)s” is not a known value."),
         "too_many": gettext_lazy("Choose at most %(most)s values (this asks for %(count)s)."),
     }
-    known: frozenset = frozenset()
+    known: Container[str] = ()
 
     def validate(self, value):
         if len(value) > MAX_VALUES:
@@ -204,16 +206,9 @@ class OutcomeFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.version = current_version() if version is None else version
         self.index = facet_index(self.version)
-        for name, values in self.index.known.items():
-            self.form.fields[name].known = values
-
-    def get_form_class(self):
-        # Built once, not per request as django-filter does (docs/performance.md): the
-        # fields must not depend on the request (each form still copies them).
-        cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
-        return cls._form_class
+        for name, field in self.form.fields.items():
+            if isinstance(field, KnownValuesField):
+                field.known = self.index.names[name]
 
     def filter_country(self, queryset, name, value):
         """Outcomes with any of the countries as a place; with ?via=1, also those that
@@ -231,8 +226,6 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def problems(self):
         """What makes the filters' values unusable, in words: [] when they are usable."""
-        if self.is_valid():
-            return []
         return [
             f"{self.FACETS.get(name, self.form.fields[name].label)}: {' '.join(errors)}"
             for name, errors in self.form.errors.items()
@@ -351,17 +344,16 @@ class OutcomeFilter(django_filters.FilterSet):
             for name, facet in facets.items()
             for option in facet["options"]
         }
-        chips = []
-        for name in ("q", *self.FACETS):
-            chosen = self.data.getlist(name)
-            for value in chosen:
-                chips.append(
-                    {
-                        "filter": self.FACETS.get(name, gettext_lazy("Search")),
-                        "label": f"“{value}”" if name == "q" else labels.get((name, value), value),
-                        "remove": self.query_string(name, [v for v in chosen if v != value]),
-                    }
-                )
+        chosen = {name: self.data.getlist(name) for name in ("q", *self.FACETS)}
+        chips = [
+            {
+                "filter": self.FACETS.get(name, gettext_lazy("Search")),
+                "label": f"“{value}”" if name == "q" else labels.get((name, value), value),
+                "remove": self.query_string(name, [v for v in values if v != value]),
+            }
+            for name, values in chosen.items()
+            for value in values
+        ]
         if self.data.get("via") and self.data.getlist("country"):
             chips.append(
                 {
@@ -403,11 +395,12 @@ class OutcomeFilter(django_filters.FilterSet):
             facet = self.facet_of(name)
             selected = set(self.data.getlist(name))
             counts = self.index.counts(facet, within)
+            names = self.index.names[facet]  # value: ((English, Chinese), sort key)
             found = []
-            for value in counts.keys() | selected:
-                if option := self.index.option(facet, value, chinese):
-                    label, order = option
-                    found.append((order, value, label, counts.get(value, 0), value in selected))
+            for value in (counts.keys() | selected) & names.keys():
+                (english, in_chinese), order = names[value]
+                label = in_page_language(english, in_chinese, chinese)
+                found.append((order, value, label, counts.get(value, 0), value in selected))
             options = [
                 {"value": value, "label": label, "count": count, "selected": is_selected}
                 for _, value, label, count, is_selected in sorted(found)

@@ -95,7 +95,4 @@ def shares(rows):
 def bars(rows):
     """Bar chart rows [(label, value, url)] with each bar's length in percent of the largest."""
     largest = max((value for _, value, _ in rows), default=0) or 1
-    return [
-        {"label": label, "value": value, "url": url, "percent": round(100 * value / largest, 1)}
-        for label, value, url in rows
-    ]
+    return shares([(label, value, largest, url) for label, value, url in rows])

@@ -1,12 +1,11 @@
 """Text search over outcomes, the same on PostgreSQL and SQLite (docs/data.md).
 
-Each outcome keeps a search document (`Outcome.search_text`): its searchable strings in
-both languages reduced by `words` (queries too: the one home for the normalization) to
-words separated by single spaces, each English word followed by its Porter stem when the
-stem does not start it ("surgery surgeri"). A query matches the outcomes in which each of
-its words matches: a Chinese word anywhere (LIKE: 缅 finds 缅甸); any other word by its
-stem starting a word of the document ("school" finds "schools"), on PostgreSQL from a GIN
-index (which ranks), on SQLite from an FTS5 index.
+An outcome's search document (`Outcome.search_text`) is its searchable strings in both
+languages as `words` (queries too) between single spaces, each English word followed by its
+Porter stem when the stem does not start it ("surgery surgeri"). Each word of a query must
+match: a Chinese word anywhere (LIKE: 缅 finds 缅甸), any other by its stem starting a word
+of the document ("school" finds "schools"), by a GIN index on PostgreSQL (which ranks), or
+FTS5 on SQLite.
 """
 
 import functools
@@ -86,8 +85,7 @@ def stem(word):
 
 
 def search_document(*parts):
-    """The search document of an outcome, from its searchable strings: each word followed
-    by its stem when the stem does not start it."""
+    """An outcome's search document (above) from its searchable strings."""
     found = []
     for word in (word for part in parts if part for word in words(part)):
         found.append(word)
@@ -180,8 +178,6 @@ def suggestion(terms_, known):
     """A query like `terms_` (the words of a query that found nothing) in which each
     word that starts no word of `known` (the catalogue's words) is replaced by the
     known word most like it; None when some word has none close enough."""
-    if not terms_ or not known:
-        return None
     corrected = []
     for term in terms_:
         if is_chinese(term) or term.isdigit() or any(w.startswith(stem(term)) for w in known):

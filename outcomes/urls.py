@@ -17,17 +17,12 @@ urlpatterns = [
     path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome"),
     path("outcomes/<slug:key>/feed.atom", changes, {"kind": "outcome"}, name="outcome_feed"),
     path(
-        "outcomes/<slug:slug>/cite.<str:format>",
-        views.cite,
-        {"kind": "outcome"},
-        name="outcome_cite",
+        "outcomes/<slug:slug>/cite.<format>", views.cite, {"kind": "outcome"}, name="outcome_cite"
     ),
     # An item's reference, any case ("I.3", "ii.10"): unique within its source only.
     re_path(r"^outcomes/(?P<reference>[IVXivx]+\.[0-9]+)/$", views.outcome_by_reference),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
-    path(
-        "sources/<slug:slug>/cite.<str:format>", views.cite, {"kind": "source"}, name="source_cite"
-    ),
+    path("sources/<slug:slug>/cite.<format>", views.cite, {"kind": "source"}, name="source_cite"),
     re_path(
         r"^sources/(?P<slug>[-\w]+)/(?P<reference>[IVXivx]+\.[0-9]+)/$",
         views.outcome_by_reference,
@@ -54,5 +49,5 @@ urlpatterns = [
     ),
     path("regions/<slug:slug>/", views.region_detail, name="region"),
     path("about/", views.about, name="about"),
-    path("about/cite.<str:format>", views.cite, {"kind": "catalogue"}, name="catalogue_cite"),
+    path("about/cite.<format>", views.cite, {"kind": "catalogue"}, name="catalogue_cite"),
 ]

@@ -1,10 +1,8 @@
 """The public catalogue: read-only pages, each a base queryset, filters and a template."""
 
-from collections import defaultdict
-
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -160,8 +158,7 @@ MAX_SAME_REFERENCE = 100
 @require_safe
 @public_page
 def source_detail(request, slug):
-    source = Source.objects.filter(slug=slug).first()
-    if source is None:
+    if (source := Source.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Source.objects, slug)
     outcomes = Outcome.objects.for_listing().filter(source=source).in_document_order()
     context = {
@@ -273,32 +270,26 @@ def outcome_rows(ids, listing):
 @require_safe
 @public_page
 def outcome_detail(request, slug):
-    outcome = (
+    outcomes = (
         Outcome.objects.with_later_reports()
         .select_related("category", "source")
         .prefetch_related(
-            Prefetch(
-                "participations", queryset=Participation.objects.select_related("organization")
-            ),
+            Prefetch("participations", Participation.objects.select_related("organization")),
             "countries",
-            Prefetch("reaches", queryset=Reach.objects.select_related("region")),
-            Prefetch("mentions", queryset=Mention.objects.select_related("country", "region")),
+            Prefetch("reaches", Reach.objects.select_related("region")),
+            Prefetch("mentions", Mention.objects.select_related("country", "region")),
             "figures",
             "programmes",
         )
-        .filter(slug=slug)
-        .first()
     )
-    if outcome is None:
+    if (outcome := outcomes.filter(slug=slug).first()) is None:
         return redirect_renamed(Outcome.objects, slug)
-    members_then = defaultdict(list)
-    grouped = [reach.region_id for reach in outcome.reaches.all() if reach.kind == "members"]
-    if grouped:
-        memberships = Membership.objects.filter(region__in=grouped).as_of(outcome.source.published)
-        for membership in memberships.select_related("country").order_by("country__name"):
-            members_then[membership.region_id].append(membership.country)
-    for reach in outcome.reaches.all():
-        reach.members_then = members_then.get(reach.region_id, [])
+    # The members of each grouping the outcome reaches as a whole, as of its source's date.
+    members = Membership.objects.as_of(outcome.source.published).select_related("country")
+    prefetch_related_objects(
+        [reach.region for reach in outcome.reaches.all() if reach.kind == "members"],
+        Prefetch("memberships", members.order_by("country__name"), to_attr="members_then"),
+    )
     version = request.data_version
     cited = citations.rendered(cited_outcome(request, outcome))
     reports = outcome.reviewed_later_reports
@@ -334,8 +325,7 @@ def language_name(code):
 @require_safe
 @public_page
 def category_detail(request, slug):
-    category = Category.objects.filter(slug=slug).first()
-    if category is None:
+    if (category := Category.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Category.objects, slug)
     outcomes = first_outcomes(Outcome.objects.for_listing().filter(category=category))
     context = {"category": category, "outcomes": outcomes}
@@ -373,10 +363,8 @@ def organization_list(request):
 @require_safe
 @public_page
 def organization_detail(request, slug):
-    organization = (
-        Organization.objects.select_related("country", "founded_by").filter(slug=slug).first()
-    )
-    if organization is None:
+    organizations = Organization.objects.select_related("country", "founded_by")
+    if (organization := organizations.filter(slug=slug).first()) is None:
         return redirect_renamed(Organization.objects, slug)
     participations = organization.participations.select_related("outcome__category").order_by(
         "role", "outcome__position"
@@ -428,8 +416,7 @@ def country_detail(request, code):
 @require_safe
 @public_page
 def region_detail(request, slug):
-    region = Region.objects.filter(slug=slug).first()
-    if region is None:
+    if (region := Region.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Region.objects, slug)
     memberships = list(region.memberships.select_related("country").order_by("country__name"))
     # Who was a member on each date an outcome reaching the region was published.
