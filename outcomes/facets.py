@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
@@ -95,6 +95,7 @@ def own_rows(outcomes):
 REVIEWED_LINKS = LaterReport.outcomes.through.objects.filter(
     laterreport__in=LaterReport.objects.reviewed()
 )
+REPORTED = Q(pk__in=REVIEWED_LINKS.values("outcome_id"))  # the outcomes with one
 # An outcome's linked values: (facet, rows, the linked record's key).
 LINKED: list[tuple[str, Any, str]] = [
     ("country", Outcome.countries.through.objects, "country__code"),

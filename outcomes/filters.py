@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
 from outcomes.dataversion import current_version
-from outcomes.facets import LATER_STATES, REVIEWED_LINKS, MaskedOutcomes, facet_index
+from outcomes.facets import LATER_STATES, REPORTED, REVIEWED_LINKS, MaskedOutcomes, facet_index
 from outcomes.models import (
     DOCUMENT_ORDER,
     Country,
@@ -93,7 +93,7 @@ class KnownValuesFilter(django_filters.MultipleChoiceFilter):
 
 def later_state(queryset, name, value):
     """Outcomes in any of the chosen LATER_STATES (as the facet index reads them)."""
-    reported = Q(pk__in=REVIEWED_LINKS.values("outcome_id"))
+    reported = REPORTED
     searched = Q(pk__in=LaterSearch.objects.values("outcome_id"))
     states = {
         "reported": reported,

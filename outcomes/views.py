@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,12 +16,11 @@ from django.views.decorators.http import require_safe
 
 from edge.pages import PAGE_TIMEOUT, RELEASE, public_page, redirect_renamed, with_record_key
 from outcomes import changelog, citations, maps, record
-from outcomes.facets import facet_index
+from outcomes.facets import REPORTED, REVIEWED_LINKS, facet_index
 from outcomes.filters import PAGE_SIZE, OutcomeFilter
 from outcomes.models import (
     Category,
     Country,
-    LaterReport,
     Membership,
     Mention,
     Organization,
@@ -39,18 +38,14 @@ from outcomes.models import (
 )
 from outcomes.models.later import READING_RULES
 
-# An outcome with a reviewed later report (the home chart and the map's option).
-REPORTED = Exists(LaterReport.objects.reviewed().filter(outcomes=OuterRef("pk")))
-
 
 def outcome_map(highlight=()):
     """The world map of outcomes per country (one query), and the same numbers as rows:
     (code, name, outcomes, outcomes with a later report)."""
     chinese = chinese_page()
-    # The outcome joined for the count: does it have a reviewed later report?
-    reported = LaterReport.objects.reviewed().filter(outcomes=OuterRef("outcomes"))
+    reported = Q(outcomes__in=REVIEWED_LINKS.values("outcome_id"))  # facets.REPORTED, joined
     countries = Country.objects.with_outcomes().annotate(
-        later_count=Count("outcomes", filter=Q(Exists(reported)))
+        later_count=Count("outcomes", filter=reported)
     )
     rows = [
         (code, in_page_language(name, name_zh, chinese), count, later)
@@ -72,7 +67,7 @@ def home(request):
         category: (total, reported)
         for category, total, reported in Outcome.objects.order_by()
         .values_list("category")
-        .annotate(total=Count("pk"), reported=Count("pk", filter=Q(REPORTED)))
+        .annotate(total=Count("pk"), reported=Count("pk", filter=REPORTED))
     }
     categories = list(Category.objects.order_by("order"))
     for category in categories:

@@ -58,8 +58,9 @@ def test_ci_runs_on_the_database_it_asks_for():
     assert connection.vendor == expected
 
 
-def test_postgresql_statements_have_a_time_limit(db):
-    """gunicorn's threads ignore its timeout: the database bounds each statement."""
+def test_postgresql_statements_have_a_time_limit_and_no_jit(db):
+    """gunicorn's threads ignore its timeout: the database bounds each statement. JIT
+    compiling cost more than the catalogue's queries take (docs/performance.md)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -67,6 +68,8 @@ def test_postgresql_statements_have_a_time_limit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "30s"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_gunicorn_workers_freeze_what_they_loaded():
