@@ -90,6 +90,14 @@ def without_panel():
     )
 
 
+def without_form_class():
+    import django_filters
+
+    from outcomes.filters import OutcomeFilter
+
+    OutcomeFilter.get_form_class = django_filters.FilterSet.get_form_class
+
+
 def without_patch():
     from outcomes.facets import FacetIndex
 
@@ -97,13 +105,14 @@ def without_patch():
 
 
 # What `--without` turns off: the page cache, the rendered rows, what the facet index
-# remembers (searches, counts, panels), the panels alone, the facet index's patching after an
-# edit.
+# remembers (searches, counts, panels), the panels alone, the FilterSet's form class, the
+# facet index's patching after an edit.
 LAYERS = {
     "pages": without_pages,
     "rows": without_rows,
     "memo": without_memo,
     "panel": without_panel,
+    "form_class": without_form_class,
     "patch": without_patch,
 }
 
