@@ -16,6 +16,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
 from outcomes.dataversion import current_version
@@ -65,6 +67,14 @@ PAGE_SIZE = 20
 # Longer facets show only their values with the most outcomes (and those in use):
 # a page lists a few dozen checkboxes, not every organization in the catalogue.
 FACET_LIMIT = 20
+
+
+# A facet's option in the panel (_facets.html); counts are plain digits.
+OPTION = (
+    '<li><label><input type="checkbox" name="{}" value="{}"{}>{} '
+    '<span class="count">({})</span></label></li>'
+)
+CHECKED = {True: mark_safe(" checked"), False: ""}  # noqa: S308 (a constant)
 
 
 class KnownValuesField(forms.MultipleChoiceField):
@@ -334,8 +344,19 @@ class OutcomeFilter(django_filters.FilterSet):
         """The facets' HTML, rendered once for this choice of filters in this language."""
 
         def render():
+            # Each option's line built here: the template engine cost most of a panel.
             groups = [
-                {"name": name, "label": self.FACETS[name], **facet}
+                {
+                    "name": name,
+                    "label": self.FACETS[name],
+                    "more": facet["more"],
+                    "options": [
+                        format_html(
+                            OPTION, name, o["value"], CHECKED[o["selected"]], o["label"], o["count"]
+                        )
+                        for o in facet["options"]
+                    ],
+                }
                 for name, facet in facets.items()
             ]
             context = {"facet_groups": groups, "via": self.form.cleaned_data.get("via")}
