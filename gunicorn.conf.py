@@ -18,7 +18,6 @@ keepalive = 5
 # Redis, the rendered list rows (the "rows" cache) in its memory, both bounded, and
 # a new worker rebuilds them (docs/performance.md).
 wsgi_app = "sironet.wsgi:application"
-
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
