@@ -212,7 +212,7 @@ class OutcomeFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, version=None, **kwargs):
         if data is not None:
             data = self.canonical_query(data)
-        kwargs.setdefault("queryset", Outcome.objects.for_listing())
+        kwargs.setdefault("queryset", Outcome.objects.all())
         super().__init__(data, *args, **kwargs)
         self.version = current_version() if version is None else version
         self.index = facet_index(self.version)

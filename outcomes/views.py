@@ -5,7 +5,6 @@ from django.core.cache import caches
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +36,7 @@ from outcomes.models import (
     localized,
 )
 from outcomes.models.later import READING_RULES
+from outcomes.rows import list_rows
 
 
 def outcome_map(highlight=()):
@@ -220,14 +220,6 @@ def first_outcomes(outcomes):
     return {"shown": list(outcomes[:PAGE_SIZE]), "total": outcomes.count()}
 
 
-def via_links(groupings):
-    """[(country code, country name, region slug, region name)] as a row shows them."""
-    return [
-        {"country": country, "region": region, "url": reverse("outcomes:region", args=[slug])}
-        for _, country, slug, region in groupings
-    ]
-
-
 def outcome_rows(ids, listing):
     """The list rows of these outcomes, in this order, as HTML, each rendered once per data
     version in which it changed (the "rows" cache; listing.versions; docs/performance.md):
@@ -244,20 +236,18 @@ def outcome_rows(ids, listing):
     rows = dict(cache.get_many(keys.values()))
     missing = [pk for pk in ids if keys[pk] not in rows]
     if missing:
-        rendered = {}
-        for outcome in Outcome.objects.for_listing().filter(pk__in=missing):
-            outcome.via = via_links(listing.via.get(outcome.pk, ()))
+        outcomes = list(Outcome.objects.for_listing().filter(pk__in=missing))
+        for outcome in outcomes:
+            outcome.via = listing.via.get(outcome.pk, ())
             outcome.latest_report = listing.later.get(outcome.pk)
-            rendered[keys[outcome.pk]] = render_to_string(
-                "outcomes/includes/_outcome_item.html", {"outcome": outcome}
-            )
+        rendered = {keys[o.pk]: row for o, row in zip(outcomes, list_rows(outcomes), strict=True)}
         cache.set_many(rendered, PAGE_TIMEOUT)
         rows.update(rendered)
     shown = [rows[keys[pk]] for pk in ids]
     for position, pk in enumerate(ids):
         if found := listing.snippets.get(pk):
             row = shown[position]
-            end = row.rindex("</li>")  # the row's own end (_outcome_item.html)
+            end = row.rindex("</li>")  # the row's own end (outcomes/rows.py)
             shown[position] = f'{row[:end]}<p class="snippet">{found}</p>\n{row[end:]}'
     return [mark_safe(row) for row in shown]  # noqa: S308 (our template's output; snippets escape)
 
@@ -397,7 +387,7 @@ def country_detail(request, code):
     via_groupings = first_outcomes(Outcome.objects.for_listing().via_groupings([country]))
     index = facet_index(request.data_version)  # how each reaches the country: no query
     for outcome in via_groupings["shown"]:
-        outcome.via = via_links(index.via_groupings(outcome.pk, {country.code}))
+        outcome.via = index.via_groupings(outcome.pk, {country.code})
     memberships = country.memberships.current().select_related("region").order_by("region__name")
     context = {
         "country": country,
