@@ -92,7 +92,7 @@ def list_rows(outcomes):
                 format_html('<span class="via">{} {}</span>', label, mark_safe(reached)),
             ]
         address = addresses.outcome(outcome.slug)
-        meta = mark_safe("\n".join(meta))  # noqa: S308 (each part built by format_html)
-        return format_html(ROW, address, outcome.reference, name(outcome, "title"), meta)
+        parts = mark_safe("\n".join(meta))  # noqa: S308 (each part built by format_html)
+        return format_html(ROW, address, outcome.reference, name(outcome, "title"), parts)
 
     return [row(outcome) for outcome in outcomes]
