@@ -6,6 +6,8 @@ HTML (docs/performance.md, "List rows"). The outcome comes from
 `outcome.latest_report` (FacetIndex.latest_report), where set, add how it reaches a
 country through a grouping and its latest reviewed later report."""
 
+from collections import defaultdict
+
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -13,8 +15,11 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
-from outcomes.models import chinese_page, in_page_language
+from outcomes.models import Outcome, Participation, chinese_page, in_page_language
 
+# What a row shows of an organization and of a country, in the order the links take them.
+ORGANIZATION = ("slug", "acronym", "name", "name_zh")
+COUNTRY = ("code", "name", "name_zh")
 SEPARATOR = mark_safe('<span class="sep" aria-hidden="true">·</span>')
 ROW = (
     '<li class="outcome">\n<h3 class="outcome-title"><a href="{}"><span class="ref">{}</span> {}'
@@ -46,12 +51,34 @@ class Addresses:
 
 
 def list_rows(outcomes):
-    """The rows of `outcomes`, as HTML, in their order (each row's end, "</li>", is the last
-    of it: views.outcome_rows adds a search's snippet before it)."""
+    """The rows of `outcomes` (from Outcome.objects.for_listing()), as HTML, in their order
+    (each row's end, "</li>", is the last of it: views.outcome_rows adds a search's snippet
+    before it). Two queries, as values: model instances would cost more than the rows."""
     addresses, chinese = Addresses(), chinese_page()
+    ids = [outcome.pk for outcome in outcomes]
+    organizations, countries = defaultdict(list), defaultdict(list)
+    for outcome, *organization in (
+        Participation.objects.filter(outcome__in=ids)
+        .order_by("position")
+        .values_list("outcome", *(f"organization__{f}" for f in ORGANIZATION))
+    ):
+        organizations[outcome].append(organization)
+    for outcome, *country in (
+        Outcome.countries.through.objects.filter(outcome__in=ids)
+        .order_by("country__name")
+        .values_list("outcome", *(f"country__{f}" for f in COUNTRY))
+    ):
+        countries[outcome].append(country)
 
     def name(record, field="name"):
         return in_page_language(getattr(record, field), getattr(record, f"{field}_zh"), chinese)
+
+    def organization_link(slug, acronym, english, chinese_name):
+        name_ = acronym or in_page_language(english, chinese_name, chinese)
+        return addresses.organization(slug), name_
+
+    def country_link(code, english, chinese_name):
+        return addresses.country(code.lower()), in_page_language(english, chinese_name, chinese)
 
     def links(pairs):
         return format_html_join(", ", '<a href="{}">{}</a>', pairs)
@@ -63,12 +90,11 @@ def list_rows(outcomes):
                 '<a class="tag" href="{}">{}</a>', addresses.category(category.slug), name(category)
             )
         ]
-        organizations = [p.organization for p in outcome.participations.all()]
-        if organizations:
-            pairs = ((addresses.organization(o.slug), o.acronym or name(o)) for o in organizations)
+        if found := organizations[outcome.pk]:
+            pairs = (organization_link(*organization) for organization in found)
             meta.append(hidden(gettext("Organizations:")) + links(pairs))
-        if countries := outcome.countries.all():
-            pairs = ((addresses.country(c.code.lower()), name(c)) for c in countries)
+        if found := countries[outcome.pk]:
+            pairs = (country_link(*country) for country in found)
             meta += [SEPARATOR, hidden(gettext("Countries:")) + links(pairs)]
         if report := getattr(outcome, "latest_report", None):
             text = translated(

@@ -158,22 +158,11 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return self.filter(pk__in=reached).exclude(countries__in=countries)
 
     def for_listing(self):
-        """What a list row shows (outcomes/rows.py), and only that: category, organizations
-        and countries. Costs two extra queries (organizations, countries) whatever the
-        number of rows."""
-        organization = ("slug", "acronym", "name", "name_zh")
-        participations = Participation.objects.select_related("organization").only(
-            "outcome", *(f"organization__{name}" for name in organization)
-        )
-        countries = Country.objects.only("code", "name", "name_zh")
+        """The outcomes as a list row shows them (outcomes/rows.py, which reads their
+        organizations and countries): only the columns it shows, with their category."""
         category = ("slug", "name", "name_zh")
-        return (
-            self.select_related("category")
-            .only("slug", "reference", "title", "title_zh", *(f"category__{f}" for f in category))
-            .prefetch_related(
-                models.Prefetch("participations", participations),
-                models.Prefetch("countries", countries),
-            )
+        return self.select_related("category").only(
+            "slug", "reference", "title", "title_zh", *(f"category__{f}" for f in category)
         )
 
     def with_record_rows(self):
