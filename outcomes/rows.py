@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
-from outcomes.models import Outcome, Participation, chinese_page, in_page_language
+from outcomes.models import Outcome, Participation, chinese_page, in_page_language, localized
 
 # What a row shows of an organization and of a country, in the order the links take them.
 ORGANIZATION = ("slug", "acronym", "name", "name_zh")
@@ -70,9 +70,6 @@ def list_rows(outcomes):
     ):
         countries[outcome].append(country)
 
-    def name(record, field="name"):
-        return in_page_language(getattr(record, field), getattr(record, f"{field}_zh"), chinese)
-
     def organization_link(slug, acronym, english, chinese_name):
         name_ = acronym or in_page_language(english, chinese_name, chinese)
         return addresses.organization(slug), name_
@@ -87,7 +84,9 @@ def list_rows(outcomes):
         category = outcome.category
         meta = [
             format_html(
-                '<a class="tag" href="{}">{}</a>', addresses.category(category.slug), name(category)
+                '<a class="tag" href="{}">{}</a>',
+                addresses.category(category.slug),
+                localized(category, "name", chinese),
             )
         ]
         if found := organizations[outcome.pk]:
@@ -119,6 +118,8 @@ def list_rows(outcomes):
             ]
         address = addresses.outcome(outcome.slug)
         parts = mark_safe("\n".join(meta))  # noqa: S308 (each part built by format_html)
-        return format_html(ROW, address, outcome.reference, name(outcome, "title"), parts)
+        return format_html(
+            ROW, address, outcome.reference, localized(outcome, "title", chinese), parts
+        )
 
     return [row(outcome) for outcome in outcomes]

@@ -249,7 +249,7 @@ def outcome_rows(ids, listing):
             row = shown[position]
             end = row.rindex("</li>")  # the row's own end (outcomes/rows.py)
             shown[position] = f'{row[:end]}<p class="snippet">{found}</p>\n{row[end:]}'
-    return [mark_safe(row) for row in shown]  # noqa: S308 (our template's output; snippets escape)
+    return [mark_safe(row) for row in shown]  # noqa: S308 (rows.py's output; snippets escape)
 
 
 @require_safe

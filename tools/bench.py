@@ -8,8 +8,7 @@ the headroom; 2,000 is a realistic catalogue of several lists), starts gunicorn 
 latency p50/p99, queries per page, each page's throughput as a ratio to a
 trivial view (robots.txt), and the memory of each gunicorn worker after the run.
 Varied lists ask a different query on each request, so the page cache rarely helps
-them. On PostgreSQL it also prints the query
-plans of the filtered list and of the search.
+them. The query plans of each page are tools/explain.py's.
 
 The load generator shares the machine's cores with the server: compare the
 ratios taken in one run, not the absolute figures across runs or machines. The
@@ -241,45 +240,6 @@ def wrk(paths, duration=DURATION, connections=CONNECTIONS):
     return rps, latency.get("50", "?"), latency.get("99", "?"), int(errors[1]) if errors else 0
 
 
-def explain():
-    """PostgreSQL's plans, with their times (EXPLAIN ANALYZE), of the queries a list asks of
-    the database at this size: a search's ranking, a sorted filtered list, and the rows
-    of a page (the outcomes and what their rows show)."""
-    code = (
-        "import django; django.setup()\n"
-        "from django.db import connection\n"
-        "from django.http import QueryDict\n"
-        "from outcomes.filters import OutcomeFilter\n"
-        "from outcomes.models import Outcome\n"
-        "ids = list(Outcome.objects.order_by('pk').values_list('pk', flat=True)[100:120])\n"
-        "rows = Outcome.objects.for_listing().filter(pk__in=ids)\n"
-        "queries = {\n"
-        "    'the ranking of a search (?q=school)':\n"
-        "        Outcome.objects.order_by().search('school').best_first().values_list('pk'),\n"
-        "    'a sorted filtered list (?country=MM&category=capacity&sort=title)':\n"
-        "        OutcomeFilter(QueryDict('country=MM&category=capacity&sort=title')).qs\n"
-        "        .values_list('pk'),\n"
-        "    'the outcomes of a page of rows': rows,\n"
-        "}\n"
-        "for name, query in queries.items():\n"
-        "    print('--- ' + name)\n"
-        "    print(query.explain(analyze=True))\n"
-        "with connection.cursor() as cursor:\n"
-        "    for table, column in [('outcomes_participation', 'outcome_id'),\n"
-        "                          ('outcomes_outcome_countries', 'outcome_id')]:\n"
-        "        sql = f'SELECT * FROM {table} WHERE {column} = ANY(%s)'\n"
-        "        cursor.execute('EXPLAIN ANALYZE ' + sql, [ids])\n"
-        "        print(f'--- the {table} of a page of rows')\n"
-        "        print('\\n'.join(row[0] for row in cursor.fetchall()))\n"
-    )
-    subprocess.run(
-        [PYTHON, "-c", code],
-        cwd=ROOT,
-        env={**ENV, "DJANGO_SETTINGS_MODULE": "sironet.settings"},
-        check=True,
-    )
-
-
 def ensure_wrk():
     if shutil.which("wrk"):
         return
@@ -329,8 +289,6 @@ def main():
     database = "PostgreSQL" if DATABASE_URL.startswith("postgres") else "SQLite"
     print(f"Preparing {database} with {OUTCOMES:,} synthetic outcomes…", flush=True)
     prepare_database()
-    if database == "PostgreSQL":
-        explain()
     counts = query_counts([paths[0] for _, paths in pages])
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
