@@ -3,7 +3,7 @@
 
 Each process keeps, per data version, one bitmask per value (bit i: the i-th outcome in
 document order): a filter is an OR of its values' masks, filters combine with AND, and a
-count is a popcount. The index is built with ten queries; after a change to a few
+count is a popcount. The index is built with eleven queries; after a change to a few
 outcomes' rows a copy reads those again (VersionLog says which), else it is rebuilt.
 """
 
@@ -80,15 +80,27 @@ LATER_STATES = {
     "not-searched": gettext_lazy("Not searched yet"),
 }
 
-# An outcome's own values, and its texts for a search's snippets (outcomes/search.py).
-OWN = ("pk", "position", "category__slug", "status", "searched", "text", "text_zh")
+# An outcome's own values, what its list row shows of itself (outcomes/rows.py), and its
+# texts for a search's snippets (outcomes/search.py).
+OWN = ("pk", "position", "category__slug", "status", "searched")
+HEAD = ("reference", "slug", "title", "title_zh")
+TEXTS = ("text", "text_zh")
 
 
 def own_rows(outcomes):
     """The OWN values of `outcomes` (a QuerySet): `searched`, whether it was ever searched
     for later reports, rides on the same query."""
     searched = Exists(LaterSearch.objects.filter(outcome=OuterRef("pk")))
-    return outcomes.annotate(searched=searched).values_list(*OWN)
+    return outcomes.annotate(searched=searched).values_list(*OWN, *HEAD, *TEXTS)
+
+
+def heads_and_texts(rows):
+    """{pk: HEAD values} and {pk: TEXTS} of own_rows."""
+    heads, texts, own = {}, {}, len(OWN)
+    for row in rows:
+        heads[row[0]] = row[own : own + len(HEAD)]
+        texts[row[0]] = row[own + len(HEAD) :]
+    return heads, texts
 
 
 # Links of outcomes to the reports the public sees.
@@ -117,7 +129,7 @@ class FacetIndex:
         self.ids = [pk for pk, *_ in rows]
         self.positions = [position for _, position, *_ in rows]
         self.bit = {pk: index for index, pk in enumerate(self.ids)}
-        self.texts = {pk: (text, text_zh) for pk, *_, text, text_zh in rows}
+        self.heads, self.texts = heads_and_texts(rows)
         self.facets: defaultdict[str, Facet] = defaultdict(Facet)
         self.memo: dict[Any, Any] = {}
         # bit -> [(country code, region slug)]
@@ -148,6 +160,8 @@ class FacetIndex:
                 ("organization", Organization.objects, "slug", "sort_name"),
             ]
         }
+        organizations = Organization.objects.exclude(acronym="")
+        self.acronyms = dict(organizations.values_list("slug", "acronym"))
         self.names |= {
             "reach": self.names["country"],
             "status": {v: ((label, ""), i) for i, (v, label) in enumerate(Status.choices)},
@@ -235,7 +249,8 @@ class FacetIndex:
             return None  # added, removed or moved in document order
         index = copy.copy(self)  # what the changes leave alone is shared, never changed
         index.memo = {}
-        index.texts = {**self.texts, **{pk: (text, text_zh) for pk, *_, text, text_zh in rows}}
+        heads, texts = heads_and_texts(rows)
+        index.heads, index.texts = {**self.heads, **heads}, {**self.texts, **texts}
         index.groupings = defaultdict(list, self.groupings)
         index.facets = defaultdict(Facet)
         for name, f in self.facets.items():

@@ -1,12 +1,8 @@
 """An outcome's row in a list of outcomes (the outcome list and the detail pages' lists),
 built with format_html rather than a template: a row is the one piece of a list page made
 afresh for each outcome, and a template costs three to four times as much for the same
-HTML (docs/performance.md, "List rows"). The outcome comes from
-`Outcome.objects.for_listing()`; `outcome.via` (FacetIndex.via_groupings) and
-`outcome.latest_report` (FacetIndex.latest_report), where set, add how it reaches a
-country through a grouping and its latest reviewed later report."""
-
-from collections import defaultdict
+HTML; and what it shows comes from the facet index of the data version, which holds it
+(docs/performance.md, "List rows")."""
 
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -15,11 +11,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
-from outcomes.models import Outcome, Participation, chinese_page, in_page_language, localized
+from outcomes.models import chinese_page, in_page_language
 
-# What a row shows of an organization and of a country, in the order the links take them.
-ORGANIZATION = ("slug", "acronym", "name", "name_zh")
-COUNTRY = ("code", "name", "name_zh")
 SEPARATOR = mark_safe('<span class="sep" aria-hidden="true">·</span>')
 ROW = (
     '<li class="outcome">\n<h3 class="outcome-title"><a href="{}"><span class="ref">{}</span> {}'
@@ -50,52 +43,46 @@ class Addresses:
         return address
 
 
-def list_rows(outcomes):
-    """The rows of `outcomes` (from Outcome.objects.for_listing()), as HTML, in their order
-    (each row's end, "</li>", is the last of it: views.outcome_rows adds a search's snippet
-    before it). Two queries, as values: model instances would cost more than the rows."""
+def list_rows(ids, index, via=None, later=None):
+    """{id: row} of the outcomes `ids`, as HTML, from `index` (a facets.FacetIndex: no query);
+    `via` and `later`, {id: FacetIndex.via_groupings} and {id: FacetIndex.latest_report},
+    add how an outcome reaches a country through a grouping and its latest reviewed later
+    report. Each row's end, "</li>", is the last of it: views.outcome_rows adds a search's
+    snippet before it. An outcome the index does not hold (added since) has no row."""
     addresses, chinese = Addresses(), chinese_page()
-    ids = [outcome.pk for outcome in outcomes]
-    organizations, countries = defaultdict(list), defaultdict(list)
-    for outcome, *organization in (
-        Participation.objects.filter(outcome__in=ids)
-        .order_by("position")
-        .values_list("outcome", *(f"organization__{f}" for f in ORGANIZATION))
-    ):
-        organizations[outcome].append(organization)
-    for outcome, *country in (
-        Outcome.countries.through.objects.filter(outcome__in=ids)
-        .order_by("country__name")
-        .values_list("outcome", *(f"country__{f}" for f in COUNTRY))
-    ):
-        countries[outcome].append(country)
+    names = {facet: index.names[facet] for facet in ("category", "organization", "country")}
 
-    def organization_link(slug, acronym, english, chinese_name):
-        name_ = acronym or in_page_language(english, chinese_name, chinese)
-        return addresses.organization(slug), name_
+    def name(facet, key):
+        english, chinese_name = names[facet][key][0]
+        return in_page_language(english, chinese_name, chinese)
 
-    def country_link(code, english, chinese_name):
-        return addresses.country(code.lower()), in_page_language(english, chinese_name, chinese)
+    def values(facet, bit):
+        values_of = index.facets[facet].values_of
+        return values_of[bit] if values_of else ()
 
     def links(pairs):
         return format_html_join(", ", '<a href="{}">{}</a>', pairs)
 
-    def row(outcome):
-        category = outcome.category
+    def row(pk, bit):
+        reference, slug, title, title_zh = index.heads[pk]
+        category = values("category", bit)[0]
         meta = [
             format_html(
                 '<a class="tag" href="{}">{}</a>',
-                addresses.category(category.slug),
-                localized(category, "name", chinese),
+                addresses.category(category),
+                name("category", category),
             )
         ]
-        if found := organizations[outcome.pk]:
-            pairs = (organization_link(*organization) for organization in found)
+        if found := values("organization", bit):
+            pairs = (
+                (addresses.organization(o), index.acronyms.get(o) or name("organization", o))
+                for o in found
+            )
             meta.append(hidden(gettext("Organizations:")) + links(pairs))
-        if found := countries[outcome.pk]:
-            pairs = (country_link(*country) for country in found)
+        if found := sorted(values("country", bit), key=lambda code: names["country"][code][1]):
+            pairs = ((addresses.country(code.lower()), name("country", code)) for code in found)
             meta += [SEPARATOR, hidden(gettext("Countries:")) + links(pairs)]
-        if report := getattr(outcome, "latest_report", None):
+        if report := (later or {}).get(pk):
             text = translated(
                 gettext(
                     'Latest later report: %(reading)s, <time datetime="%(iso)s">%(day)s</time>'
@@ -105,21 +92,19 @@ def list_rows(outcomes):
                 day=date_filter(report["day"], "j F Y"),
             )
             meta += [SEPARATOR, format_html('<span class="later">{}</span>', text)]
-        if via := getattr(outcome, "via", None):
+        if groupings := (via or {}).get(pk):
             each = gettext('%(country)s via <a href="%(url)s">%(region)s</a>')
             reached = ", ".join(
-                translated(each, country=country, url=addresses.region(slug), region=region)
-                for _, country, slug, region in via
+                translated(each, country=country, url=addresses.region(region_slug), region=region)
+                for _, country, region_slug, region in groupings
             )
             label = pgettext("via a grouping", "reaches")
             meta += [
                 SEPARATOR,
                 format_html('<span class="via">{} {}</span>', label, mark_safe(reached)),
             ]
-        address = addresses.outcome(outcome.slug)
         parts = mark_safe("\n".join(meta))  # noqa: S308 (each part built by format_html)
-        return format_html(
-            ROW, address, outcome.reference, localized(outcome, "title", chinese), parts
-        )
+        title = in_page_language(title, title_zh, chinese)
+        return format_html(ROW, addresses.outcome(slug), reference, title, parts)
 
-    return [row(outcome) for outcome in outcomes]
+    return {pk: row(pk, index.bit[pk]) for pk in ids if pk in index.bit}

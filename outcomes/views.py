@@ -119,7 +119,7 @@ def outcome_list(request):
         "filterset": filterset,
         "listing": listing,
         "page": listing.page,
-        "rows": outcome_rows(listing.page.object_list, listing),
+        "rows": outcome_rows(listing.page.object_list, listing, filterset.index),
         "facets": listing.facets,
         "search": filterset.data.get("q", ""),
         "sort": filterset.data.get("sort", ""),
@@ -155,10 +155,10 @@ MAX_SAME_REFERENCE = 100
 def source_detail(request, slug):
     if (source := Source.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Source.objects, slug)
-    outcomes = Outcome.objects.for_listing().filter(source=source).in_document_order()
+    outcomes = Outcome.objects.filter(source=source).in_document_order()
     context = {
         "source": source,
-        "outcomes": first_outcomes(outcomes),
+        "outcomes": first_outcomes(request, outcomes),
         "citations": citations.rendered([citations.source_item(source)]),
         "cite_downloads": cite_links("outcomes:source_cite", slug=source.slug),
         "json_ld": citations.json_ld(
@@ -214,16 +214,23 @@ def cite(request, format, kind, slug=None):
     return response
 
 
-def first_outcomes(outcomes):
-    """A detail page's list: its first PAGE_SIZE outcomes, and how many there are (one
-    query more): a page of thousands would be megabytes; the outcome list has them all."""
-    return {"shown": list(outcomes[:PAGE_SIZE]), "total": outcomes.count()}
+def first_outcomes(request, outcomes, via_codes=()):
+    """A detail page's list: its first PAGE_SIZE outcomes (their references), their rows,
+    and how many there are (two queries): a page of thousands would be megabytes; the
+    outcome list has them all. `via_codes`: the countries a row says it reaches through a
+    grouping."""
+    index = facet_index(request.data_version)
+    shown = list(outcomes.only("reference")[:PAGE_SIZE])
+    ids = [outcome.pk for outcome in shown]
+    via = {pk: index.via_groupings(pk, via_codes) for pk in ids} if via_codes else None
+    rows = list_rows(ids, index, via).values()
+    return {"shown": shown, "rows": list(rows), "total": outcomes.count()}
 
 
-def outcome_rows(ids, listing):
+def outcome_rows(ids, listing, index):
     """The list rows of these outcomes, in this order, as HTML, each rendered once per data
     version in which it changed (the "rows" cache; listing.versions; docs/performance.md):
-    an edit renders again the rows it touched. Three queries for rows not yet kept. A
+    an edit renders again the rows it touched. No query: rows come from the index. A
     row labelled “via” a grouping (`listing.via`) is kept apart from the plain one; a
     search's snippet (`listing.snippets`) is added to the kept row, not kept with it."""
     cache = caches["rows"]
@@ -236,11 +243,8 @@ def outcome_rows(ids, listing):
     rows = dict(cache.get_many(keys.values()))
     missing = [pk for pk in ids if keys[pk] not in rows]
     if missing:
-        outcomes = list(Outcome.objects.for_listing().filter(pk__in=missing))
-        for outcome in outcomes:
-            outcome.via = listing.via.get(outcome.pk, ())
-            outcome.latest_report = listing.later.get(outcome.pk)
-        rendered = {keys[o.pk]: row for o, row in zip(outcomes, list_rows(outcomes), strict=True)}
+        found = list_rows(missing, index, listing.via, listing.later)
+        rendered = {keys[pk]: row for pk, row in found.items()}
         cache.set_many(rendered, PAGE_TIMEOUT)
         rows.update(rendered)
     shown = [rows[keys[pk]] for pk in ids]
@@ -312,7 +316,7 @@ def language_name(code):
 def category_detail(request, slug):
     if (category := Category.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Category.objects, slug)
-    outcomes = first_outcomes(Outcome.objects.for_listing().filter(category=category))
+    outcomes = first_outcomes(request, Outcome.objects.filter(category=category))
     context = {"category": category, "outcomes": outcomes}
     return with_record_key(render(request, "outcomes/category_detail.html", context), category)
 
@@ -384,15 +388,12 @@ def country_detail(request, code):
     country = get_object_or_404(Country, code=code.upper())
     if code != code.lower():
         return redirect(country, permanent=True)
-    via_groupings = first_outcomes(Outcome.objects.for_listing().via_groupings([country]))
-    index = facet_index(request.data_version)  # how each reaches the country: no query
-    for outcome in via_groupings["shown"]:
-        outcome.via = index.via_groupings(outcome.pk, {country.code})
+    via_groupings = Outcome.objects.via_groupings([country])
     memberships = country.memberships.current().select_related("region").order_by("region__name")
     context = {
         "country": country,
-        "named": first_outcomes(Outcome.objects.for_listing().filter(countries=country)),
-        "via_groupings": via_groupings,
+        "named": first_outcomes(request, Outcome.objects.filter(countries=country)),
+        "via_groupings": first_outcomes(request, via_groupings, via_codes={country.code}),
         "regions": [membership.region for membership in memberships],
     }
     return with_record_key(render(request, "outcomes/country_detail.html", context), country)
@@ -412,16 +413,15 @@ def region_detail(request, slug):
         membership.then = [membership.in_force(day) for day in dates]
         membership.now = membership.in_force(today)
     current = [m.country for m in memberships if m.now]
-    listed = Outcome.objects.for_listing()
     world, _ = outcome_map(highlight={country.code for country in current})
     context = {
         "region": region,
         "memberships": memberships,
         "dates": dates,
         "today": today,
-        "as_a_whole": first_outcomes(listed.reaching(region, ReachKind.MEMBERS)),
-        "somewhere_in": first_outcomes(listed.reaching(region, ReachKind.WITHIN)),
-        "via_members": first_outcomes(listed.in_members_of(region, current)),
+        "as_a_whole": first_outcomes(request, Outcome.objects.reaching(region, ReachKind.MEMBERS)),
+        "somewhere_in": first_outcomes(request, Outcome.objects.reaching(region, ReachKind.WITHIN)),
+        "via_members": first_outcomes(request, Outcome.objects.in_members_of(region, current)),
         "map": world,
     }
     return render(request, "outcomes/region_detail.html", context)

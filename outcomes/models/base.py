@@ -101,11 +101,9 @@ def in_page_language(english, chinese, chinese_page_=None):
     return english
 
 
-def localized(record, name, chinese_page_=None):
-    """The record's `name` in the page's language (its `<name>_zh` column, where filled);
-    `chinese_page_` as in_page_language."""
-    english, chinese = getattr(record, name), getattr(record, f"{name}_zh", "")
-    return in_page_language(english, chinese, chinese_page_)
+def localized(record, name):
+    """The record's `name` in the page's language (its `<name>_zh` column, where filled)."""
+    return in_page_language(getattr(record, name), getattr(record, f"{name}_zh", ""))
 
 
 class Translated(CatalogueModel):

@@ -157,14 +157,6 @@ class OutcomeQuerySet(CatalogueQuerySet):
         reached = Reach.objects.through_members(countries).values("outcome_id")
         return self.filter(pk__in=reached).exclude(countries__in=countries)
 
-    def for_listing(self):
-        """The outcomes as a list row shows them (outcomes/rows.py, which reads their
-        organizations and countries): only the columns it shows, with their category."""
-        category = ("slug", "name", "name_zh")
-        return self.select_related("category").only(
-            "slug", "reference", "title", "title_zh", *(f"category__{f}" for f in category)
-        )
-
     def with_record_rows(self):
         """The outcomes with every row their public record shows (outcomes/record.py), read
         2,000 at a time: ten queries for each 2,000."""

@@ -230,19 +230,19 @@ def test_list_query_count_is_fixed(client, django_assert_num_queries, catalogue_
         caches["rows"].clear()  # no cached rows
         return client.get(LIST, params)
 
-    # data version; the page's rows: outcomes, their organizations, their countries.
-    # The count, the page's ids and the facets come from the index: no query.
-    with django_assert_num_queries(4):
+    # the data version. The count, the page's ids, the facets and what the rows show
+    # come from the index: no query.
+    with django_assert_num_queries(1):
         cold({})
     # the same with filters: their values are checked against the index, no query
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):
         cold({"country": "mm", "category": "livelihood"})
     # a search: one query for the matching outcomes (best first on PostgreSQL, which
     # ranks them); the count and the page's ids from the index
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         cold({"q": "school"})
     # a chosen order: count and ids from the database
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         cold({"sort": "title"})
 
 
@@ -282,26 +282,26 @@ def test_an_edit_renders_again_only_the_rows_it_touched(client):
 def test_the_facet_index_is_built_once_per_data_version(client, django_assert_num_queries):
     from django.core.cache import caches
 
-    # the page's four queries, and ten for the index: outcomes (with their category,
-    # status and whether searched for later reports), country links, region links,
-    # participations, countries reached through groupings, links to reviewed later
-    # reports; and the slugs and codes filters may name: categories, countries (with
-    # their names), regions, organizations
-    with django_assert_num_queries(14):
+    # the data version, and eleven for the index: outcomes (with their category, status,
+    # whether searched for later reports, and what their rows show of them), country
+    # links, region links, participations, countries reached through groupings, links to
+    # reviewed later reports; the slugs and codes filters may name: categories,
+    # countries (with their names), regions, organizations; and organizations' acronyms
+    with django_assert_num_queries(12):
         client.get(LIST)
     caches["pages"].clear()
     caches["rows"].clear()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):
         client.get(LIST, {"page": 2})
     Outcome.objects.get(reference="I.1").countries.add(Country.objects.get(code="LA"))
-    # A new data version that touched one outcome's row: the page's four queries, the
-    # change log, and I.1 read again (its row, three kinds of links, its groupings, its
-    # reviewed later reports).
-    with django_assert_num_queries(11):
+    # A new data version that touched one outcome's row: the data version, the change
+    # log, and I.1 read again (its row, three kinds of links, its groupings, its reviewed
+    # later reports).
+    with django_assert_num_queries(8):
         client.get(LIST)
     Category.objects.filter(slug="culture").update(name="Culture and arts")
     # A name changed, which any page may show: the log says so, and the index is built again.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         client.get(LIST)
 
 

@@ -286,19 +286,17 @@ BUDGETS = [
     # organization (+country, founder); bodies it founded; participations (+outcome, category)
     ("/organizations/cfpd/", 3),
     ("/countries/", 2),  # countries with outcome counts, by continent; and for the map
-    ("/countries/mm/", 10),
-    # country; outcomes in it, their number, organizations, countries; outcomes via a
-    # grouping, their number, organizations, countries (labels from the facet index);
-    # groupings it belongs to today
-    ("/regions/mekong/", 14),
+    ("/countries/mm/", 6),
+    # country; outcomes in it, their number; outcomes via a grouping, their number (what
+    # the rows show from the facet index); groupings it belongs to today
+    ("/regions/mekong/", 10),
     # region; memberships (+country); its sources' dates; the map's counts; outcomes
-    # reaching it as a whole + their number + organizations + countries; somewhere in
-    # it: their number (none here); outcomes in a member + number + organizations +
-    # countries
-    ("/categories/livelihood/", 5),  # category; outcomes; their number; organizations; countries
+    # reaching it as a whole + their number; somewhere in it + their number; outcomes
+    # in a member + their number (the rows from the facet index)
+    ("/categories/livelihood/", 3),  # category; outcomes; their number (rows: the index)
     ("/about/", 3),  # source; outcome count; the sources the dataset is based on
-    # source; its outcomes; their number; organizations; countries
-    ("/sources/sironet-cooperation-outcomes/", 5),
+    # source; its outcomes; their number (rows: the index)
+    ("/sources/sironet-cooperation-outcomes/", 3),
     ("/data/", 0),  # the columns and tables are the code's, the version the decorator's
     # the record's (Outcome.objects.with_record_rows): outcomes (+category, source); participations
     # (+organization); places (+country); reaches (+region); mentions (+country, region);
