@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from outcomes import record
@@ -80,7 +81,26 @@ def xlsx_bytes(outcomes, context):
     return tablib.Databook([sheet, about]).export("xlsx")
 
 
-def respond(outcomes, format, context):
+# The parameters that choose which outcomes a download holds (not their order or page).
+CHOOSING = ("q", "category", "status", "country", "region", "organization", "later", "reading")
+MAX_NAMED = 60  # characters of a file name that name the filters
+
+
+def filename(format, query=None):
+    """The download's file name: dated, and saying "filtered" and by what (`query`, the
+    list's canonical QueryDict) when a filter chose its outcomes, so that two downloads
+    of the same day are told apart."""
+    chosen = [
+        slugify(f"{name} {value}") or name
+        for name in CHOOSING
+        for value in (query.getlist(name) if query is not None else ())
+    ]
+    named = "-".join(chosen)[:MAX_NAMED].strip("-")
+    filtered = f"-filtered-{named}" if chosen else ""
+    return f"sironet-outcomes{filtered}-{timezone.now():%Y-%m-%d}.{format}"
+
+
+def respond(outcomes, format, context, query=None):
     if format not in record.DOWNLOAD_FORMATS:
         raise Http404("No such export format.")
     media = record.DOWNLOAD_FORMATS[format][1]
@@ -90,6 +110,5 @@ def respond(outcomes, format, context):
     else:
         stream = csv_stream if format == "csv" else json_stream
         response = StreamingHttpResponse(stream(outcomes, context), content_type=media)
-    filename = f"sironet-outcomes-{timezone.now():%Y-%m-%d}.{format}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(format, query)}"'
     return response

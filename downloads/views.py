@@ -29,7 +29,7 @@ def outcome_export(request, format):
             status=400,
         )
     context = record.Context(request=request, via=filterset.reach_labels())
-    return exports.respond(outcomes, format, context)
+    return exports.respond(outcomes, format, context, filterset.data)
 
 
 @require_safe

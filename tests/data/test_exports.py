@@ -189,6 +189,18 @@ def test_exports_are_downloads_with_a_dated_name(client):
     assert json.loads(body(response))[0]["reference"] == "I.1"
 
 
+def test_a_filtered_download_says_so_in_its_name(client):
+    """Two downloads of one day are told apart: a filtered one names its filters."""
+    plain = client.get("/outcomes/export.csv")["Content-Disposition"]
+    filtered = client.get("/outcomes/export.csv?country=MM&category=livelihood&sort=title")
+    searched = client.get("/zh-hans/outcomes/export.json?q=缅甸")["Content-Disposition"]
+    assert "filtered" not in plain
+    name = filtered["Content-Disposition"]
+    assert '"sironet-outcomes-filtered-category-livelihood-country-mm-' in name
+    assert "sort" not in name and name.endswith('.csv"')
+    assert '"sironet-outcomes-filtered-q-' in searched and searched.isascii()
+
+
 def test_country_exports_hold_places_only(client):
     assert [r["reference"] for r in csv_rows(client, "country=cn")] == ["IV.6"]
     (row,) = [r for r in csv_rows(client, "category=culture") if r["reference"] == "IV.3"]
