@@ -19,6 +19,8 @@ class PageSitemap(CatalogueSitemap):
             "outcomes:outcome_list",
             "outcomes:organization_list",
             "outcomes:country_list",
+            "outcomes:category_list",
+            "outcomes:region_list",
             "outcomes:about",
             "downloads:data",
         ]

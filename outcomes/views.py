@@ -313,6 +313,13 @@ def language_name(code):
 
 @require_safe
 @public_page
+def category_list(request):
+    categories = Category.objects.annotate(outcome_count=Count("outcomes")).order_by("order")
+    return render(request, "outcomes/category_list.html", {"categories": categories})
+
+
+@require_safe
+@public_page
 def category_detail(request, slug):
     if (category := Category.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Category.objects, slug)
@@ -397,6 +404,17 @@ def country_detail(request, code):
         "regions": [membership.region for membership in memberships],
     }
     return with_record_key(render(request, "outcomes/country_detail.html", context), country)
+
+
+@require_safe
+@public_page
+def region_list(request):
+    """The groupings outcomes reach, by kind, each with the outcomes that reach it (as a
+    whole or somewhere in it)."""
+    regions = Region.objects.annotate(
+        outcome_count=Count("reaches__outcome", distinct=True)
+    ).order_by("kind", "name")
+    return render(request, "outcomes/region_list.html", {"regions": regions})
 
 
 @require_safe

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.utils.http import http_date
 
-from outcomes.models import DataVersion, Organization, Outcome
+from outcomes.models import Category, DataVersion, Organization, Outcome, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +193,27 @@ def test_category_page(client):
     response = client.get("/categories/mechanism/")
     assert [o.reference for o in response.context["outcomes"]["shown"]][0] == "V.1"
     assert "Forums, symposia and agreements" in response.content.decode()
+
+
+@pytest.mark.parametrize("prefix", ["", "/zh-hans"])
+def test_the_categories_and_regions_have_pages_of_their_own(client, prefix):
+    """/categories/ and /regions/ list what their members' pages are, with counts that
+    agree with those pages."""
+    categories = client.get(f"{prefix}/categories/")
+    regions = client.get(f"{prefix}/regions/")
+    assert categories.status_code == regions.status_code == 200
+    for category in Category.objects.all():
+        assert f'href="{prefix}/categories/{category.slug}/"' in categories.content.decode()
+    for region in Region.objects.all():
+        assert f'href="{prefix}/regions/{region.slug}/"' in regions.content.decode()
+    counted = {c.slug: c.outcome_count for c in categories.context["categories"]}
+    livelihood = client.get(f"{prefix}/categories/livelihood/").context["outcomes"]["total"]
+    assert counted["livelihood"] == livelihood
+    assert sum(counted.values()) == Outcome.objects.count()
+    mekong = client.get(f"{prefix}/regions/mekong/")
+    shown = mekong.context["as_a_whole"]["total"] + mekong.context["somewhere_in"]["total"]
+    assert {r.slug: r.outcome_count for r in regions.context["regions"]}["mekong"] == shown > 0
+    assert f'href="{prefix}/regions/"' in mekong.content.decode()  # its breadcrumb
 
 
 def test_about_page_names_the_source_licence_and_corrections(client):
