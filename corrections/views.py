@@ -5,7 +5,9 @@ report) and its thank-you page: never cached, not even by the public page cache
 from datetime import timedelta
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -39,7 +41,8 @@ def report(request, slug=None):
                 correction.outcome_label = str(outcome)[:300] if outcome else ""
                 correction.client = client
                 correction.save()
-            return redirect("corrections:thanks")
+            thanks = reverse("corrections:thanks")
+            return redirect(f"{thanks}?{urlencode({'outcome': slug})}" if outcome else thanks)
     context = {"form": form, "outcome": outcome, "suggestion": suggestion}
     return render(request, "corrections/report_form.html", context)
 
@@ -47,7 +50,11 @@ def report(request, slug=None):
 @never_cache
 @require_safe
 def thanks(request):
-    return render(request, "corrections/thanks.html")
+    """Thanks, and a way back: to the outcome the report was about (`?outcome=` its slug,
+    where it names one), else to the list."""
+    slug = request.GET.get("outcome", "")[:200]
+    outcome = Outcome.objects.filter(slug=slug).first() if slug else None
+    return render(request, "corrections/thanks.html", {"outcome": outcome})
 
 
 def too_many_overall():

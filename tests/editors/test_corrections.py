@@ -31,7 +31,7 @@ def send(client, url=GENERAL_FORM, address="192.0.2.1", **data):
 def test_a_report_about_an_outcome_is_stored_with_it(client):
     response = send(client, OUTCOME_FORM, source="https://example.org/page", email="a@example.org")
     assert response.status_code == 302
-    assert response["Location"] == "/corrections/thanks/"
+    assert response["Location"] == f"/corrections/thanks/?outcome={SLUG}"
     report = CorrectionReport.objects.get()
     outcome = Outcome.objects.get(slug=SLUG)
     assert report.outcome == outcome
@@ -75,6 +75,17 @@ def test_the_form_names_its_outcome(client):
     page = client.get(OUTCOME_FORM).content.decode()
     assert "<h1>Report a correction to" in page
     assert 'name="csrfmiddlewaretoken"' in page
+
+
+@pytest.mark.parametrize("prefix", ["", "/zh-hans"])
+def test_the_thanks_page_leads_back_to_the_outcome_reported(client, prefix):
+    thanks = client.get(send(client, prefix + OUTCOME_FORM)["Location"]).content.decode()
+    assert f'href="{prefix}/outcomes/{SLUG}/"' in thanks
+    general = client.get(send(client, prefix + GENERAL_FORM, address="192.0.2.2")["Location"])
+    assert f'href="{prefix}/outcomes/{SLUG}/"' not in general.content.decode()
+    assert f'href="{prefix}/outcomes/"' in general.content.decode()
+    unknown = client.get(f"{prefix}/corrections/thanks/?outcome=no-such-outcome")
+    assert unknown.status_code == 200 and f'href="{prefix}/outcomes/"' in unknown.content.decode()
 
 
 def test_the_honeypot_is_answered_like_success_and_nothing_is_kept(client):

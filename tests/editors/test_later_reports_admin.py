@@ -349,7 +349,7 @@ def test_a_visitor_suggests_a_later_report_from_the_outcome_page(client):
     assert '<h1>Suggest a later report about <span class="ref">I.1</span>' in page
     assert "The source's address" in page and "Send the suggestion" in page
     response = suggest(client)
-    assert response["Location"] == "/corrections/thanks/"
+    assert response["Location"] == f"/corrections/thanks/?outcome={SLUG}"
     suggestion = CorrectionReport.objects.get()
     assert suggestion.kind == ReportKind.LATER
     assert suggestion.outcome.reference == "I.1"
