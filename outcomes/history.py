@@ -13,6 +13,12 @@ OUTCOME_PARTS = ("participations", "figures", "programmes", "reaches", "mentions
 LOADED = "Loaded from its source document"
 
 
+def quoted(value):
+    """A value in quotation marks; marks within it become single ones, so that a title
+    quoting a name does not read as doubled marks (“‘One TV for Each Temple’ with …”)."""
+    return "“" + str(value).replace("“", "‘").replace("”", "’") + "”"
+
+
 def fields_in_words(record, skip=None):
     """A record's editable fields as a reader sees them: a link by its name, a choice
     by its label, nothing as ""."""
@@ -61,7 +67,7 @@ def state_changes(model, loaded, current):
     def shown(value):
         if isinstance(value, list):
             value = ", ".join(value)
-        return "(empty)" if value in ("", None) else f"“{value}”"
+        return "(empty)" if value in ("", None) else quoted(value)
 
     fields = loaded.get("", {})
     changes = [

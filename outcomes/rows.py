@@ -89,7 +89,7 @@ def list_rows(ids, index, via=None, later=None):
                 ),
                 reading=capfirst(report["reading"]),
                 iso=date_filter(report["day"], "Y-m-d"),
-                day=date_filter(report["day"], "j F Y"),
+                day=date_filter(report["day"], "DATE_FORMAT"),
             )
             meta += [SEPARATOR, format_html('<span class="later">{}</span>', text)]
         if groupings := (via or {}).get(pk):

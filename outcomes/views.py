@@ -29,7 +29,6 @@ from outcomes.models import (
     Reach,
     ReachKind,
     Region,
-    Role,
     Source,
     chinese_page,
     in_page_language,
@@ -75,13 +74,8 @@ def home(request):
     world, country_rows = outcome_map()
     totals = {
         "outcomes": Outcome.objects.count(),
-        # The organizations credited or partnering, not the bodies they founded.
-        "organizations": Participation.objects.filter(
-            role__in=[Role.LEAD, Role.CO_LEAD, Role.PARTNER]
-        )
-        .values("organization")
-        .distinct()
-        .count(),
+        # All the organizations the outcomes name, as /organizations/ lists them.
+        "organizations": Organization.objects.count(),
         "countries": len(country_rows),
     }
     category_bars = maps.bars(
@@ -177,17 +171,24 @@ def cite_links(name, **kwargs):
 
 
 def cited_outcome(request, outcome):
-    """An outcome's record, the source document it quotes and the later reports it shows
-    (outcome from Outcome.objects.with_later_reports()), as CSL-JSON."""
+    """The catalogue's record of an outcome, the item in the document it quotes and the
+    later reports it shows (outcome from Outcome.objects.with_later_reports() and
+    with_revision()), as CSL-JSON."""
     return [
-        citations.outcome_item(outcome, request, request.data_version),
-        citations.source_item(outcome.source),
+        citations.record_item(outcome, request),
+        citations.document_item(outcome),
         *map(citations.later_report_item, outcome.reviewed_later_reports),
     ]
 
 
+def cited_labels(outcome):
+    """What each of cited_outcome's items is, in words."""
+    reports = [gettext("A later report")] * len(outcome.reviewed_later_reports)
+    return [gettext("The record in this catalogue"), gettext("The item in the document"), *reports]
+
+
 CITED = {
-    "outcome": Outcome.objects.select_related("source").with_later_reports(),
+    "outcome": Outcome.objects.select_related("source").with_later_reports().with_revision(),
     "source": Source.objects.all(),
 }
 
@@ -261,6 +262,7 @@ def outcome_rows(ids, listing, index):
 def outcome_detail(request, slug):
     outcomes = (
         Outcome.objects.with_later_reports()
+        .with_revision()
         .select_related("category", "source")
         .prefetch_related(
             Prefetch("participations", Participation.objects.select_related("organization")),
@@ -279,11 +281,10 @@ def outcome_detail(request, slug):
         [reach.region for reach in outcome.reaches.all() if reach.kind == "members"],
         Prefetch("memberships", members.order_by("country__name"), to_attr="members_then"),
     )
-    version = request.data_version
-    cited = citations.rendered(cited_outcome(request, outcome))
+    cited = citations.rendered(cited_outcome(request, outcome), cited_labels(outcome))
     reports = outcome.reviewed_later_reports
     for number, report in enumerate(reports, 2):  # after the record and the document
-        report.citations = [(label, entries[number]) for label, entries in cited]
+        report.citations = [(label, entries[number][1]) for label, entries in cited]
         report.language_name = language_name(report.language)
     context = {
         "outcome": outcome,
@@ -292,7 +293,7 @@ def outcome_detail(request, slug):
         "citations": cited,
         "cite_downloads": cite_links("outcomes:outcome_cite", slug=outcome.slug),
         "corrections": changelog.corrections(outcome),
-        "json_ld": citations.json_ld(citations.outcome_schema(outcome, request, version)),
+        "json_ld": citations.json_ld(citations.outcome_schema(outcome, request)),
         "related": Outcome.objects.related_to(outcome).select_related("category")[:8],
         # Document order is within the outcome's source.
         "previous": outcome.source.outcomes.filter(position__lt=outcome.position).last(),

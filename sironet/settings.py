@@ -183,6 +183,7 @@ LANGUAGE_CODE = "en"
 # English at the addresses the catalogue always had; Simplified Chinese under /zh-hans/.
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["sironet.formats"]
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"

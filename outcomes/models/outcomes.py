@@ -4,11 +4,13 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from outcomes.history import LOADED
 from outcomes.models.base import CatalogueQuerySet, Translated
 from outcomes.models.later import LaterReport, LaterSearch, ReportFigure
 from outcomes.models.organizations import Organization
@@ -47,6 +49,23 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return self.prefetch_related(
             models.Prefetch("later_reports", reviewed, to_attr="reviewed_later_reports"),
             "later_searches",
+        )
+
+    def with_revision(self):
+        """Each outcome with `revision`, the count of its own historical records (its
+        creation the first; loading it from its source is not a change), and
+        `last_changed`, when the latest was made."""
+        history = (
+            Outcome.history.model.objects.filter(id=OuterRef("pk"))
+            .exclude(history_type="~", history_change_reason=LOADED)
+            .order_by()
+        )
+        count = history.values("id").annotate(count=models.Count("history_id")).values("count")
+        latest = history.order_by("-history_date").values("history_date")[:1]
+        # One made without history (a bulk load) is at its first revision, of its own date.
+        return self.annotate(
+            revision=Coalesce(Subquery(count), 1),
+            last_changed=Coalesce(Subquery(latest), "updated"),
         )
 
     def refresh_search_text(self):

@@ -1,11 +1,14 @@
 """“Cite this”: three styles from CSL-JSON, three downloads, JSON-LD and Highwire tags."""
 
+import datetime
+import html as html_module
 import json
 import re
 
 import bibtexparser
 import pytest
 import rispy
+from django.utils import timezone
 
 from outcomes.models import Outcome, Source
 
@@ -27,47 +30,135 @@ def cite_section(html):
     ]
 
 
-def test_an_outcome_page_cites_the_record_and_its_source_in_three_styles(client):
-    response = client.get(OUTCOME)
-    section = cite_section(response.content.decode())
-    for style in ("APA", "Chicago (author-date)", "GB/T 7714-2015"):
-        assert f"<h3>{style}</h3>" in section
-    record = f"http://testserver{OUTCOME}"
-    # Each style: the record (its address, the item in its title), then the document
-    # (publisher, 2017, its address).
-    assert section.count(record) == 3
-    assert section.count(SOURCE_URL) == 3
-    assert section.count("I.3. Brightness Action") == 3
-    assert section.count("Silk Road NGO Cooperation Network (SIRONET)") >= 6
-    assert "2017" in section and "(2017-12-18)" in section  # GB/T gives the full date
-    version = response.wsgi_request.data_version
-    assert f"[{version.changed:%Y-%m-%d}]" in section  # the version's date, as GB/T's access date
-    assert f"Version {version.number}" in section  # Chicago
+def spelled(day):
+    return f"{day:%B} {day.day}, {day.year}"
 
 
-def test_the_citation_downloads_parse_and_name_the_record_and_the_source(client):
+def citations_of(html):
+    """{style: [each citation's text, tags removed]} of a page's “Cite this”."""
+    section = cite_section(html)
+    found = {}
+    for style, body in re.findall(r"<h3>(.*?)</h3>(.*?)(?=<h3>|<p>Download)", section, re.S):
+        texts = re.findall(r'<p class="citation">(.*?)</p>', body, re.S)
+        found[style] = [html_module.unescape(re.sub(r"<[^>]+>", "", text)) for text in texts]
+    return found
+
+
+DOCUMENT = (
+    "Cooperation Outcomes of SIRONET Member Organizations to Promote People-to-people "
+    "Connectivity along the Belt and Road Initiative in Next Three Years"
+)
+PERMANENT = "http://testserver/sources/sironet-cooperation-outcomes/I.3/"
+
+
+def test_an_outcome_offers_two_things_to_cite_each_in_three_styles(client):
+    """Checked by hand against each style's manual; the rule each part follows:
+    APA 7 (Publication Manual): a group author spelled out, without its abbreviation
+    (9.11); a web page's date as year, month and day (9.14); a report's number after the
+    title in parentheses (9.27), as a version is (10.10); the site's name, unless the
+    author's (9.25); "Retrieved Month Day, Year, from" for a page designed to change
+    (9.16). Chicago author-date (CMOS 17th ed.): a page's title in quotation marks, the
+    stop within (15.51), headline style (8.159) with hyphenated compounds capitalized
+    (8.161), a document's title in italics; "Last modified" for a changing page (15.51).
+    GB/T 7714-2015: Author, Year. Title: other title information[EB/OL]. (updated)[cited].
+    Address. (the author-date system, 9.2, and the standard's EB/OL examples); an
+    institutional author as written, as in the standard's example "World Health
+    Organization", not capitalized."""
+    outcome = Outcome.objects.with_revision().get(reference="I.3")
+    changed = timezone.localdate(outcome.last_changed)
+    today = timezone.localdate()
+    html = client.get(OUTCOME).content.decode()
+    cited = citations_of(html)
+    record_title = "I.3. Brightness Action: free cataract surgeries on the Mekong River"
+    assert cited["APA"][:2] == [
+        "The record in this catalogue: SIRONET Outcomes Catalogue editors. "
+        f"({changed.year}, {changed:%B} {changed.day}). {record_title} (Revision 1). "
+        f"SIRONET Outcomes Catalogue. Retrieved {spelled(today)}, from {PERMANENT}",
+        "The item in the document: Silk Road NGO Cooperation Network. (2017, December 18). "
+        f"{DOCUMENT} (Item I.3). {SOURCE_URL}",
+    ]
+    assert cited["Chicago (author-date)"][:2] == [
+        f"The record in this catalogue: SIRONET Outcomes Catalogue editors. {changed.year}. "
+        "“I.3. Brightness Action: Free Cataract Surgeries on the Mekong River.” Revision 1. "
+        f"SIRONET Outcomes Catalogue. Last modified {spelled(changed)}. {PERMANENT}.",
+        "The item in the document: Silk Road NGO Cooperation Network (SIRONET). 2017. "
+        "Cooperation Outcomes of SIRONET Member Organizations to Promote People-to-People "
+        "Connectivity along the Belt and Road Initiative in Next Three Years. Item I.3. "
+        f"December 18, 2017. {SOURCE_URL}.",
+    ]
+    assert cited["GB/T 7714-2015"][:2] == [
+        f"The record in this catalogue: SIRONET Outcomes Catalogue editors, {changed.year}. "
+        f"{record_title}: revision 1[EB/OL]. ({changed:%Y-%m-%d})[{today:%Y-%m-%d}]. {PERMANENT}.",
+        "The item in the document: Silk Road NGO Cooperation Network (SIRONET), 2017. "
+        f"{DOCUMENT}: item I.3[EB/OL]. (2017-12-18)[{today:%Y-%m-%d}]. {SOURCE_URL}.",
+    ]
+    # A later report's title in quotation marks of its own: single ones within (CMOS 6.11).
+    assert "中国新闻网. 2018. “‘澜湄光明行’为柬埔寨青少年带来福祉.” May 9, 2018." in html
+    assert (
+        "中国新闻网, 2018. “澜湄光明行”为柬埔寨青少年带来福祉[EB/OL]. "
+        f"(2018-05-09)[{today:%Y-%m-%d}]" in html
+    )
+    # The page shows the record's revision and last change, not the catalogue's version.
+    assert re.search(rf"Revision 1, last changed <time datetime=\"{changed:%Y-%m-%d}T", html)
+
+
+def test_a_change_of_the_record_raises_its_revision_and_another_records_does_not(client):
+    outcome = Outcome.objects.get(reference="I.3")
+    other = Outcome.objects.get(reference="I.4")
+    other.title += " (amended)"
+    other.save()
+    assert "Revision 1," in client.get(OUTCOME).content.decode()
+    outcome.title = "Brightness Action: free cataract surgeries along the Mekong"
+    outcome.save()
+    html = client.get(OUTCOME).content.decode()
+    assert "Revision 2," in html and "(Revision 2)" in html
     csl = json.loads(client.get(f"{OUTCOME}cite.csl.json").content)
-    record, source, *reports = csl
-    assert record["URL"] == f"http://testserver{OUTCOME}"
-    assert record["title"].startswith("I.3. ") and record["version"]
-    assert record["accessed"]["date-parts"][0][0] >= 2026
-    assert source["URL"] == SOURCE_URL and source["issued"] == {"date-parts": [[2017, 12, 18]]}
-    assert "I.3" in record["note"] and SOURCE_URL in record["note"]
+    assert csl[0]["version"] == "2"
+
+
+def test_a_revisit_on_another_day_is_not_told_its_copy_is_current(client, monkeypatch):
+    """The citations give the day the page is retrieved: a copy of yesterday is stale."""
+    first = client.get(OUTCOME)
+    later = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    again = client.get(OUTCOME, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert f"Retrieved {spelled(timezone.localdate())}, from" in again.content.decode()
+
+
+def test_the_citation_downloads_parse_and_name_the_record_and_the_item(client):
+    today = timezone.localdate()
+    csl = json.loads(client.get(f"{OUTCOME}cite.csl.json").content)
+    record, item, *reports = csl
+    assert record["URL"] == PERMANENT and record["type"] == "webpage"
+    assert record["author"] == [{"literal": "SIRONET Outcomes Catalogue editors"}]
+    assert record["title"].startswith("I.3. ") and record["version"] == "1"
+    assert record["accessed"]["date-parts"][0] == [today.year, today.month, today.day]
+    assert item["URL"] == SOURCE_URL and item["issued"] == {"date-parts": [[2017, 12, 18]]}
+    assert item["number"] == "I.3" and item["title"] == DOCUMENT
 
     response = client.get(f"{OUTCOME}cite.bib")
     assert response["Content-Type"].startswith("application/x-bibtex")
     assert "sironet-cooperation-outcomes-I.3.bib" in response["Content-Disposition"]
     library = bibtexparser.parse_string(response.content.decode())
     assert not library.failed_blocks
-    entries = {entry.entry_type: entry for entry in library.entries[:2]}
-    assert entries["online"]["url"] == f"http://testserver{OUTCOME}"
-    assert entries["report"]["url"] == SOURCE_URL and entries["report"]["date"] == "2017-12-18"
+    # biblatex's @online: organization, url and urldate; no journaltitle (biblatex manual,
+    # 2.1.1 "online" and its fields).
+    online, document = library.entries[:2]
+    assert online.entry_type == document.entry_type == "online"
+    assert online["url"] == PERMANENT and online["version"] == "1"
+    assert online["organization"] == "SIRONET Outcomes Catalogue"
+    assert online["urldate"] == f"{today:%Y-%m-%d}" and "journaltitle" not in online
+    assert document["url"] == SOURCE_URL and document["date"] == "2017-12-18"
+    assert document["titleaddon"] == "Item I.3"
     assert [entry["url"] for entry in library.entries[2:]] == [r["URL"] for r in reports]
+    assert "澜湄光明行" in response.content.decode()  # UTF-8, as biblatex reads it
 
     records = rispy.loads(client.get(f"{OUTCOME}cite.ris").content.decode())
-    assert [r["type_of_reference"] for r in records] == ["ELEC", "RPRT"] + ["ELEC"] * len(reports)
-    assert records[0]["urls"] == [f"http://testserver{OUTCOME}"]
+    assert [r["type_of_reference"] for r in records] == ["ELEC"] * (2 + len(reports))
+    assert records[0]["urls"] == [PERMANENT] and records[0]["edition"] == "1"
     assert records[1]["urls"] == [SOURCE_URL] and records[1]["date"] == "2017/12/18"
+    assert records[1]["section"] == "Item I.3"
     assert client.get(f"{OUTCOME}cite.docx").status_code == 404
 
 
@@ -105,11 +196,9 @@ def test_an_outcome_page_has_json_ld_and_the_tags_zotero_reads(client):
     assert work["citation"]["url"] == SOURCE_URL
     assert work["isPartOf"]["@type"] == "Dataset"
     assert '<meta name="citation_title" content="I.3. Brightness Action' in html
-    assert '<meta name="citation_publication_date" content="2017/12/18">' in html
-    assert (
-        '<meta name="citation_author" content="Silk Road NGO Cooperation Network (SIRONET)">'
-        in html
-    )
+    # The page is the catalogue's record: its tags describe the record, as its citation does.
+    assert '<meta name="citation_author" content="SIRONET Outcomes Catalogue editors">' in html
+    assert f'<meta name="citation_public_url" content="{PERMANENT}">' in html
 
 
 def test_markup_in_a_title_is_text_in_citations_and_json_ld(client):
@@ -131,9 +220,10 @@ def test_braces_percent_and_line_breaks_stay_inside_their_field(client):
     )
     assert not library.failed_blocks
     online = next(entry for entry in library.entries if entry.entry_type == "online")
-    assert {"title", "author", "url", "note"} <= set(online.fields_dict)
+    assert {"title", "author", "url", "version", "organization"} <= set(online.fields_dict)
+    assert online["title"] == r"I.3. Smile \} now \& 100\% \{free\} surgeries \#1"
     records = rispy.loads(client.get(f"{outcome.get_absolute_url()}cite.ris").content.decode())
-    assert [r["type_of_reference"] for r in records][:2] == ["ELEC", "RPRT"]
+    assert [r["type_of_reference"] for r in records][:2] == ["ELEC", "ELEC"]
     assert records[0]["title"] == "I.3. Smile } now & 100% {free} surgeries #1"
 
 

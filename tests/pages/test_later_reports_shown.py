@@ -143,7 +143,8 @@ def test_an_outcome_without_reports_cites_what_it_always_did(client):
     outcome = Outcome.objects.get(reference="II.1")
     html = html_of(client, outcome.get_absolute_url())
     cite = html[html.index('<section class="cite"') :]
-    assert "This record in the catalogue, then the document it quotes. The version" in cite
+    assert "Two things to cite: the catalogue’s record of this item" in cite
+    assert "then the later reports" not in cite
     assert "Download both for a reference manager" in cite
     assert len(json.loads(client.get(f"{outcome.get_absolute_url()}cite.csl.json").content)) == 2
 

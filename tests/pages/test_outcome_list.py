@@ -320,7 +320,26 @@ def test_a_long_facet_shows_its_largest_values_and_those_in_use(client):
     assert len(values) == 21  # the twenty with most outcomes, and the one in use
     assert values["polish-house-civic-association"]["selected"]
     assert group["more"] > 0
-    assert f"{group['more']} more with fewer outcomes" in response.content.decode()
+    # The line says how many the left-out have at most: never "fewer" where they tie.
+    shown = [option["count"] for option in group["options"] if not option["selected"]]
+    assert group["most"] <= min(shown)
+    noun = "outcome" if group["most"] == 1 else "outcomes"
+    assert f"{group['more']} more, each with at most {group['most']} {noun}:" in (
+        response.content.decode()
+    )
+
+
+def test_a_facet_whose_left_out_values_tie_with_the_shown_does_not_call_them_fewer(client):
+    # All 48 organizations of the document have one to three outcomes: twenty are shown.
+    response = client.get(LIST)
+    group = response.context["facets"]["organization"]
+    left_out = group["more"]
+    assert left_out == 28 and group["most"] == 1
+    html = response.content.decode()
+    assert "fewer outcomes" not in html
+    assert "28 more, each with at most 1 outcome:" in html
+    chinese = client.get(f"/zh-hans{LIST}").content.decode()
+    assert "还有 28 个" in chinese
 
 
 def test_a_search_asked_again_costs_no_search_query(client, django_assert_num_queries):
