@@ -568,6 +568,7 @@ class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
 @admin.register(Source)
 class SourceAdmin(OutcomeCountMixin, HistoryAdmin):
     list_display = ["title", "publisher", "published", "outcome_count"]
-    fields = ["slug", "title", "publisher", "published", "url", "note"]
+    fields = ["slug", "title", "publisher", "published", "url", "own_side", "note"]
+    autocomplete_fields = ["own_side"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["title", "publisher"]

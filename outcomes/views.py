@@ -263,7 +263,7 @@ def outcome_detail(request, slug):
     outcomes = (
         Outcome.objects.with_later_reports()
         .with_revision()
-        .select_related("category", "source")
+        .select_related("category", "source__own_side")
         .prefetch_related(
             Prefetch("participations", Participation.objects.select_related("organization")),
             "countries",
@@ -275,8 +275,13 @@ def outcome_detail(request, slug):
     )
     if (outcome := outcomes.filter(slug=slug).first()) is None:
         return redirect_renamed(Outcome.objects, slug)
-    # The members of each grouping the outcome reaches as a whole, as of its source's date.
-    members = Membership.objects.as_of(outcome.source.published).select_related("country")
+    # The members of each grouping the outcome reaches as a whole, as of its source's date,
+    # but the members' own side (through_members' rule).
+    members = (
+        Membership.objects.as_of(outcome.source.published)
+        .exclude(country=outcome.source.own_side_id)
+        .select_related("country")
+    )
     prefetch_related_objects(
         [reach.region for reach in outcome.reaches.all() if reach.kind == "members"],
         Prefetch("memberships", members.order_by("country__name"), to_attr="members_then"),

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.models.base import CatalogueModel, CatalogueQuerySet, chinese_page, optional_fk
@@ -32,8 +33,11 @@ class ReachQuerySet(CatalogueQuerySet):
         """Reaches through a grouping named as a whole, one row per country that was a
         member on the outcome's source's date (read its values with
         "region__memberships__country…", which use the same join), of `countries` (ids or
-        a queryset) if given. The conditions sit in one filter() to join one membership."""
+        a queryset) if given; never the members' own side (the source's `own_side`). The
+        conditions sit in one filter() to join one membership."""
         conditions = in_force_conditions(F("outcome__source__published"), "region__memberships__")
+        own_side = Exact(F("region__memberships__country"), F("outcome__source__own_side"))
+        conditions.append(Q(outcome__source__own_side__isnull=True) | ~Q(own_side))
         if countries is not None:
             conditions.append(Q(region__memberships__country__in=countries))
         return self.filter(kind=ReachKind.MEMBERS).filter(*conditions)

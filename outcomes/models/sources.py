@@ -48,6 +48,19 @@ class Source(SlugModel):
         blank=True,
         help_text=_("What readers should know about the document: form, gaps."),
     )
+    own_side = models.ForeignKey(
+        "outcomes.Country",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("members’ own side"),
+        help_text=_(
+            "Where the members reporting the outcomes are based. A grouping an outcome "
+            "names as a whole reaches its other members, not this country (the about page, "
+            "“Via a grouping”)."
+        ),
+    )
 
     class Meta:
         ordering = ["title"]

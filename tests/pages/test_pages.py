@@ -160,6 +160,14 @@ def test_country_pages_follow_memberships_as_of_the_documents_date(client):
     assert client.get("/countries/ee/").context["via_groupings"]["total"] == 0
     china = client.get("/countries/cn/")
     assert [o.reference for o in china.context["named"]["shown"]] == ["IV.6"]
+    # The members' own side is not reached through a grouping it belongs to (I.3 on the
+    # Mekong, IV.5 with the SCO's member states): no "via" section lists them for China.
+    assert china.context["via_groupings"]["total"] == 0
+    listed = html_of(client, "/outcomes/?country=cn&via=1")
+    assert ">IV.6</span>" in listed and ">I.3</span>" not in listed and ">IV.5</span>" not in listed
+    mekong = "/outcomes/brightness-action-free-cataract-surgeries-on-the-mekong-river/"
+    assert "other than the members’ own side, China" in html_of(client, mekong)
+    assert "成员国家中中国以外的成员" in html_of(client, f"/zh-hans{mekong}")
 
 
 def test_country_addresses_are_lower_case(client):

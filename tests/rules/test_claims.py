@@ -188,6 +188,25 @@ def test_a_grouping_named_as_a_whole_reaches_its_members_and_a_part_of_one_reach
     assert not Outcome.objects.via_groupings(Country.objects.filter(code="JP")).exists()
 
 
+def test_a_grouping_reaches_its_members_but_the_members_own_side():
+    """Every item's members are Chinese bodies: a grouping China belongs to, named as a
+    whole, reaches its other members (the about page, "Via a grouping")."""
+    source = Outcome.objects.first().source
+    assert source.own_side.code == "CN"
+    for reach in Reach.objects.through_members().select_related("outcome"):
+        assert reach.outcome.source.own_side.code == "CN"
+    reached = Reach.objects.through_members().values_list(
+        "outcome__reference", "region__slug", "region__memberships__country__code"
+    )
+    by_reach: dict[tuple[str, str], set[str]] = {}
+    for reference, slug, code in reached:
+        by_reach.setdefault((reference, slug), set()).add(code)
+    assert by_reach[("I.3", "mekong")] == {"KH", "LA", "MM", "TH", "VN"}  # not CN
+    assert "CN" not in by_reach[("IV.5", "shanghai-cooperation-organization")]
+    assert len(by_reach[("IV.5", "shanghai-cooperation-organization")]) == 7
+    assert all("CN" not in codes for codes in by_reach.values())
+
+
 def test_groupings_are_read_as_of_the_documents_date():
     def reached(code):
         return set(
