@@ -154,8 +154,6 @@ def named(name, model, key=("slug",), order=(), description="", first=()):
 
 
 TABLES = (
-    named("sources", Source),
-    named("categories", Category, order=("order",)),
     named(
         "countries",
         Country,
@@ -163,6 +161,8 @@ TABLES = (
         description="ISO 3166-1 countries: every country, named by an outcome or not.",
         first=("code", "name", "name_zh"),
     ),
+    named("sources", Source),  # after the countries: its members' own side is one
+    named("categories", Category, order=("order",)),
     named("regions", Region),
     named(
         "memberships",

@@ -345,7 +345,7 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         (
             _("What the text says"),
             {
-                "fields": ["text", "status", "plans", "year", "scope"],
+                "fields": ["text", "status", "plans", "year", "scope", "reading_note"],
                 "description": _(
                     "Record only what the text supports; leave a field empty "
                     "when the text does not say."

@@ -105,6 +105,7 @@ class FigureRecord(BaseModel):
     currency_assumed: bool
     unit: str | None
     unit_zh: str | None
+    aim: bool = Described(description="The text gives it as an aim (“to attract”), not a result.")
     words: str
     display: str = Described(description="The figure as the catalogue reads it, in English.")
 
@@ -217,6 +218,8 @@ def figure_words(figure):
         notes.append(f"read as {figure.display_en}")
     if figure.currency_assumed:
         notes.append("currency assumed")
+    if figure.aim:
+        notes.append("an aim, not a result")
     return f"{figure.words} ({', '.join(notes)})" if notes else figure.words
 
 
@@ -229,6 +232,7 @@ def figure_record(figure):
         "currency_assumed": figure.currency_assumed,
         "unit": figure.unit or None,
         "unit_zh": figure.unit_zh or None,
+        "aim": figure.aim,
         "words": figure.words,
         "display": figure.words if figure.value is None else figure.display_en,
     }
@@ -311,6 +315,13 @@ FIELDS = (
         ),
     ),
     own("year", _("The year, only where the text states one."), int | None),
+    own(
+        "reading_note",
+        _(
+            "An editor's note where reading the text is a judgement (a present tense beside "
+            "a past one, an aim beside a result): what was decided and why."
+        ),
+    ),
     Field(
         "countries",
         list[str],

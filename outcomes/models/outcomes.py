@@ -269,6 +269,14 @@ class Outcome(Translated):
             "item also reports something done (its status is that of what was done)."
         ),
     )
+    reading_note = models.TextField(
+        _("editor’s note on the reading"),
+        blank=True,
+        help_text=_(
+            "Where reading the text is a judgement (a present tense beside a past one, an "
+            "aim beside a result), what the catalogue decided and why."
+        ),
+    )
     year = models.PositiveSmallIntegerField(
         _("year"),
         null=True,

@@ -85,6 +85,7 @@ class MentionReason(models.TextChoices):
     SUBJECT = "subject", _("subject or title, not where the work happened")
     HOME_SIDE = "home-side", _("the members' own side of an exchange named “China-X”")
     PARTNER_NAME = "partner-name", _("in a partner's name, not the partner's side")
+    JOINT_NAME = "joint-name", _("in the name of a joint body, which the text does not place")
     PROPOSED = "proposed", _("in the name of something only advocated")
 
 
@@ -249,6 +250,14 @@ class Amount(CatalogueModel):
         help_text=_(
             "Tick when the text does not name the currency and the code above is our "
             "reading (“dollars” read as US dollars); pages say it is assumed."
+        ),
+    )
+    aim = models.BooleanField(
+        _("an aim"),
+        default=False,
+        help_text=_(
+            "Tick when the text gives the figure as an aim, not a result: after “to "
+            "attract”, “so as to”, “to help”, “in order to” (the about page, “Aims”)."
         ),
     )
     unit = models.CharField(

@@ -126,9 +126,12 @@ def test_many_valued_cells_join_names_and_codes_in_the_same_order(client):
     assert row["organization_slugs"] == (
         "cnie; tanzania-china-friendship-promotion-association; polish-house-civic-association"
     )
-    # Places: "Tanzania-China" does not place it in China; it is a mention, with its reason.
-    assert row["countries"] == "Poland; Tanzania, United Republic of"
-    assert row["country_codes"] == "PL; TZ"
+    # Places: "Tanzania-China" places it neither in China nor in Tanzania: a joint name.
+    assert row["countries"] == "Poland"
+    assert row["country_codes"] == "PL"
+    assert "Tanzania, United Republic of (“Tanzania-China”: in the name of a joint body" in (
+        row["mentions"]
+    )
     assert (
         "China (“Tanzania-China Friendship Promotion Association”: in a partner's name"
         in (row["mentions"])

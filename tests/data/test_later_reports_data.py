@@ -65,6 +65,7 @@ def test_the_record_gives_reviewed_later_reports_oldest_first_and_the_last_searc
         "qualifier": "exact",
         "currency": None,
         "currency_assumed": False,
+        "aim": False,
         "unit": "schools",
         "unit_zh": "所中小学",
         "words": "19所中小学",

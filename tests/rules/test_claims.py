@@ -13,6 +13,7 @@ from outcomes.models import (
     Country,
     Membership,
     Mention,
+    MentionReason,
     Organization,
     Outcome,
     Participation,
@@ -51,10 +52,6 @@ PLACES = {
     },
     "II.10": {"MM": "with Myanmar NGOs"},
     "II.11": {"PK": "in Quetta, Pakistan"},
-    "IV.2": {
-        "MN": "established China-Mongolia-Russia Tea Road Society",
-        "RU": "established China-Mongolia-Russia Tea Road Society",
-    },
     "IV.4": {
         "IT": "centers in Italy, Russia, Mauritius and Seychelles",
         "RU": "centers in Italy, Russia, Mauritius and Seychelles",
@@ -62,15 +59,9 @@ PLACES = {
         "SC": "centers in Italy, Russia, Mauritius and Seychelles",
     },
     "IV.6": {"CN": "between local Red Cross Societies in China and ROK", "KR": "in China and ROK"},
-    "V.1": {
-        "FR": "hold China-Europe and China-France Symposium",
-        "RU": "worked with Women's Council of the China-Russia",
-    },
+    "V.1": {"FR": "hold China-Europe and China-France Symposium"},
     "V.7": {"KH": "with Cambodian NGOs"},
-    "V.8": {
-        "TZ": "with Tanzania-China Friendship Promotion Association",
-        "PL": "and Polish House Civic Association",
-    },
+    "V.8": {"PL": "and Polish House Civic Association"},
 }
 
 # What makes words a place (the about page's rule): the work happens there ("in",
@@ -205,6 +196,65 @@ def test_a_grouping_reaches_its_members_but_the_members_own_side():
     assert "CN" not in by_reach[("IV.5", "shanghai-cooperation-organization")]
     assert len(by_reach[("IV.5", "shanghai-cooperation-organization")]) == 7
     assert all("CN" not in codes for codes in by_reach.values())
+
+
+# A name joining China and other countries: a joint body's, or a partner's.
+JOINT_NAME = re.compile(r"\b(?:[A-Z][a-z]+-)+[A-Z][a-z]+\b")
+
+
+def test_a_country_only_in_a_joint_body_s_name_is_a_mention():
+    """The about page, "Names of joint bodies": "China-Mongolia-Russia Tea Road Society"
+    (IV.2), "China-Russia Friendship, Peace and Development Committee" (V.1),
+    "Tanzania-China Friendship Promotion Association" (V.8) place no work."""
+    for outcome in Outcome.objects.prefetch_related("countries", "mentions__country"):
+        for mention in outcome.mentions.all():
+            if mention.reason == MentionReason.JOINT_NAME:
+                assert JOINT_NAME.search(mention.words), (outcome.reference, mention.words)
+                assert mention.words in outcome.text, outcome.reference
+                assert mention.country not in outcome.countries.all(), outcome.reference
+        for code, words in PLACES.get(outcome.reference, {}).items():
+            # A place's words are never only a joint body's name ("with X-China …").
+            assert not re.fullmatch(
+                r"(with|worked with|established) " + JOINT_NAME.pattern + r".*", words
+            ), (outcome.reference, code)
+    joint = Mention.objects.filter(reason=MentionReason.JOINT_NAME)
+    assert sorted(joint.values_list("outcome__reference", "country__code")) == [
+        ("IV.2", "MN"),
+        ("IV.2", "RU"),
+        ("V.1", "RU"),
+        ("V.8", "TZ"),
+    ]
+
+
+AIM = re.compile(r"\b(to attract|so as to|to help|in order to)\b")
+
+
+def test_aims_are_not_results():
+    """The about page, "Aims": a figure after "to attract", "so as to", "to help" or "in
+    order to" is an aim, and only such a figure; its words are quoted as aimed at, never
+    as a scope reached."""
+    for outcome in Outcome.objects.prefetch_related("figures"):
+        aim = AIM.search(outcome.text)
+        for figure in outcome.figures.all():
+            after_aim = bool(aim) and outcome.text.find(figure.words) > aim.start()
+            assert figure.aim == after_aim, (outcome.reference, figure.words)
+            if figure.aim:
+                assert figure.words in outcome.plans, outcome.reference
+                assert figure.words not in outcome.scope, outcome.reference
+    assert Outcome.objects.filter(figures__aim=True).distinct().count() == 2  # II.3, II.8
+
+
+MIXED_PRESENT = r"\b(provides|releases|hold)\b"
+MIXED_PAST = r"\b(launched|invested|worked|had|built)\b"
+
+
+def test_a_judgement_of_the_reading_is_said_in_an_editors_note():
+    """The about page, "Judgements": an item with a present tense beside a past one, or an
+    aim beside a result, has an editor's note; no other item has one."""
+    for outcome in Outcome.objects.prefetch_related("figures"):
+        mixed = re.search(MIXED_PRESENT, outcome.text) and re.search(MIXED_PAST, outcome.text)
+        aims = any(figure.aim for figure in outcome.figures.all())
+        assert bool(outcome.reading_note) == bool(mixed or aims), outcome.reference
 
 
 def test_groupings_are_read_as_of_the_documents_date():
@@ -351,8 +401,12 @@ def test_status_follows_the_verbs_of_every_item():
 
 
 def test_what_is_only_planned_or_advocated_is_quoted_as_such():
-    for outcome in Outcome.objects.all():
+    """Plans, advocacy and aims with figures (the about page, "Aims") are quoted as such."""
+    for outcome in Outcome.objects.prefetch_related("figures"):
         planned = re.search(r"\b(planning to|advocates)\b", outcome.text)
+        aim = AIM.search(outcome.text)
+        if aim and any(figure.aim for figure in outcome.figures.all()):
+            planned = aim
         if planned:
             assert outcome.plans and outcome.plans in outcome.text, outcome.reference
             assert outcome.plans.startswith(planned[1]), outcome.reference
