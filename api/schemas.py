@@ -84,6 +84,7 @@ class FacetOption(Schema):
     label: Annotated[str, BeforeValidator(str)]
     count: int = Field(description="How many outcomes choosing this value would give.")
     selected: bool
+    unreviewed: bool = Field(description="The label is a Chinese name no one has reviewed yet.")
 
 
 class Facet(Schema):

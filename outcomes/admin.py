@@ -482,7 +482,9 @@ class OrganizationAdmin(
                 ]
             },
         ),
-        chinese_fieldset("name_zh"),
+        chinese_fieldset(
+            "name_zh", "name_zh_url", "name_zh_page_title", "name_zh_publisher", "name_zh_published"
+        ),
     ]
     form = ConflictCheckForm
     outcome_count_of = "participations"

@@ -1,7 +1,7 @@
 """What every catalogue admin shares: a save that refuses to overwrite another editor's
 (ConflictCheckForm), and history whose changes read in words and whose revert is a save."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core import signing
@@ -72,6 +72,46 @@ class ConflictCheckForm(forms.ModelForm):
         )
 
 
+def chinese_authors(obj):
+    """The editors (user ids) who wrote or changed a record's Chinese, from its history;
+    None stands for a load or a script."""
+    columns = [f"{name}_zh" for name in obj.CHINESE]
+    authors, before = set(), None
+    for record in obj.history.order_by("history_date", "history_id"):
+        chinese = [getattr(record, column) for column in columns]
+        if chinese != before and any(chinese):
+            authors.add(record.history_user_id)
+        before = chinese
+    return authors
+
+
+class SecondReviewer(forms.ModelForm):
+    """A translation is reviewed by a second editor: not by one who wrote or changed its
+    Chinese (in this save or before). A change of the Chinese waits for a review again.
+    Mixed into a Translated record's admin form (HistoryAdmin.get_form)."""
+
+    editor: Any = None
+
+    def clean(self):
+        cleaned = super().clean()
+        columns = [f"{name}_zh" for name in self.instance.CHINESE]
+        rewritten = any(column in self.changed_data for column in columns)
+        was_reviewed = self.initial.get("translation_reviewed", False)
+        if rewritten and was_reviewed:
+            cleaned["translation_reviewed"] = False
+        elif cleaned.get("translation_reviewed") and not was_reviewed:
+            pk = self.instance.pk
+            if rewritten or (pk and self.editor.pk in chinese_authors(self.instance)):
+                self.add_error(
+                    "translation_reviewed",
+                    gettext(
+                        "A second editor reviews a translation: you wrote or changed this "
+                        "Chinese, so another editor must tick “reviewed”."
+                    ),
+                )
+        return cleaned
+
+
 class ReadableChanges(HistoricalRecordContextHelper):
     """A history page's "Changes" in words: a choice by its label, nothing as “(empty)”."""
 
@@ -86,6 +126,12 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "translation_reviewed" not in form.base_fields:
+            return form
+        return type(form.__name__, (SecondReviewer, form), {"editor": request.user})
+
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)
 

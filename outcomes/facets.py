@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
@@ -83,7 +83,7 @@ LATER_STATES = {
 # An outcome's own values, what its list row shows of itself (outcomes/rows.py), and its
 # texts for a search's snippets (outcomes/search.py).
 OWN = ("pk", "position", "category__slug", "status", "searched")
-HEAD = ("reference", "slug", "title", "title_zh")
+HEAD = ("reference", "slug", "title", "title_zh", "translation_reviewed")
 TEXTS = ("text", "text_zh")
 
 
@@ -148,18 +148,18 @@ class FacetIndex:
             facet.links = sum(map(len, values.values()))
         # Every value a filter may name, with outcomes or not: to validate filters, and
         # to label (in either language) and order each facet's values.
-        self.names = {
-            facet: {
-                key: ((en, zh), order)
-                for key, en, zh, order in records.values_list(field, "name", "name_zh", by)
-            }
-            for facet, records, field, by in [
-                ("category", Category.objects, "slug", "order"),
-                ("country", Country.objects, "code", "name"),
-                ("region", Region.objects, "slug", "name"),
-                ("organization", Organization.objects, "slug", "sort_name"),
-            ]
-        }
+        # `unreviewed`: the values whose Chinese name no one has reviewed yet (a country's
+        # comes from Unicode CLDR).
+        self.names, self.unreviewed = {}, {}
+        for facet, records, key_field, by in [
+            ("category", Category.objects, "slug", "order"),
+            ("country", Country.objects.annotate(translation_reviewed=Value(True)), "code", "name"),
+            ("region", Region.objects, "slug", "name"),
+            ("organization", Organization.objects, "slug", "sort_name"),
+        ]:
+            listed = records.values_list(key_field, "name", "name_zh", by, "translation_reviewed")
+            self.names[facet] = {key: ((en, zh), order) for key, en, zh, order, _ in listed}
+            self.unreviewed[facet] = {key for key, _, zh, _, done in listed if zh and not done}
         organizations = Organization.objects.exclude(acronym="")
         self.acronyms = dict(organizations.values_list("slug", "acronym"))
         self.names |= {

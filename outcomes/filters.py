@@ -34,6 +34,8 @@ from outcomes.models import (
     Status,
     chinese_page,
     in_page_language,
+    in_page_order,
+    unreviewed_mark,
 )
 from outcomes.search import terms
 
@@ -71,7 +73,7 @@ FACET_LIMIT = 20
 
 # A facet's option in the panel (_facets.html); counts are plain digits.
 OPTION = (
-    '<li><label><input type="checkbox" name="{}" value="{}"{}>{} '
+    '<li><label><input type="checkbox" name="{}" value="{}"{}>{}{} '
     '<span class="count">({})</span></label></li>'
 )
 CHECKED = {True: mark_safe(" checked"), False: ""}  # noqa: S308 (a constant)
@@ -346,6 +348,7 @@ class OutcomeFilter(django_filters.FilterSet):
 
         def render():
             # Each option's line built here: the template engine cost most of a panel.
+            mark = unreviewed_mark()
             groups = [
                 {
                     "name": name,
@@ -354,7 +357,13 @@ class OutcomeFilter(django_filters.FilterSet):
                     "most": facet["most"],
                     "options": [
                         format_html(
-                            OPTION, name, o["value"], CHECKED[o["selected"]], o["label"], o["count"]
+                            OPTION,
+                            name,
+                            o["value"],
+                            CHECKED[o["selected"]],
+                            o["label"],
+                            format_html(" {}", mark) if o["unreviewed"] else "",
+                            o["count"],
                         )
                         for o in facet["options"]
                     ],
@@ -427,14 +436,24 @@ class OutcomeFilter(django_filters.FilterSet):
             selected = set(self.data.getlist(name))
             counts = self.index.counts(facet, within)
             names = self.index.names[facet]  # value: ((English, Chinese), sort key)
+            unreviewed = self.index.unreviewed.get(facet, ())
             found = []
             for value in (counts.keys() | selected) & names.keys():
                 (english, in_chinese), order = names[value]
                 label = in_page_language(english, in_chinese, chinese)
-                found.append((order, value, label, counts.get(value, 0), value in selected))
+                if isinstance(order, str):  # names: by pinyin on a Chinese page
+                    order = in_page_order(order, in_chinese, chinese)
+                marked = chinese and bool(in_chinese) and value in unreviewed
+                found.append((order, value, label, counts.get(value, 0), value in selected, marked))
             options = [
-                {"value": value, "label": label, "count": count, "selected": is_selected}
-                for _, value, label, count, is_selected in sorted(found)
+                {
+                    "value": value,
+                    "label": label,
+                    "count": count,
+                    "selected": is_selected,
+                    "unreviewed": marked,
+                }
+                for _, value, label, count, is_selected, marked in sorted(found)
             ]
             top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
             shown = [option for option in options if id(option) in top or option["selected"]]

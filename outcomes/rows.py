@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
-from outcomes.models import chinese_page, in_page_language
+from outcomes.models import chinese_page, in_page_language, in_page_order, unreviewed_mark
 
 SEPARATOR = mark_safe('<span class="sep" aria-hidden="true">·</span>')
 ROW = (
@@ -49,12 +49,15 @@ def list_rows(ids, index, via=None, later=None):
     add how an outcome reaches a country through a grouping and its latest reviewed later
     report. Each row's end, "</li>", is the last of it: views.outcome_rows adds a search's
     snippet before it. An outcome the index does not hold (added since) has no row."""
-    addresses, chinese = Addresses(), chinese_page()
+    addresses, chinese, mark = Addresses(), chinese_page(), unreviewed_mark()
     names = {facet: index.names[facet] for facet in ("category", "organization", "country")}
 
     def name(facet, key):
         english, chinese_name = names[facet][key][0]
-        return in_page_language(english, chinese_name, chinese)
+        shown = in_page_language(english, chinese_name, chinese)
+        if chinese and chinese_name and key in index.unreviewed[facet]:
+            return format_html("{} {}", shown, mark)
+        return shown
 
     def values(facet, bit):
         values_of = index.facets[facet].values_of
@@ -64,7 +67,7 @@ def list_rows(ids, index, via=None, later=None):
         return format_html_join(", ", '<a href="{}">{}</a>', pairs)
 
     def row(pk, bit):
-        reference, slug, title, title_zh = index.heads[pk]
+        reference, slug, title, title_zh, reviewed = index.heads[pk]
         category = values("category", bit)[0]
         meta = [
             format_html(
@@ -79,7 +82,12 @@ def list_rows(ids, index, via=None, later=None):
                 for o in found
             )
             meta.append(hidden(gettext("Organizations:")) + links(pairs))
-        if found := sorted(values("country", bit), key=lambda code: names["country"][code][1]):
+        if found := sorted(
+            values("country", bit),
+            key=lambda code: in_page_order(
+                names["country"][code][1], names["country"][code][0][1], chinese
+            ),
+        ):
             pairs = ((addresses.country(code.lower()), name("country", code)) for code in found)
             meta += [SEPARATOR, hidden(gettext("Countries:")) + links(pairs)]
         if report := (later or {}).get(pk):
@@ -105,6 +113,8 @@ def list_rows(ids, index, via=None, later=None):
             ]
         parts = mark_safe("\n".join(meta))  # noqa: S308 (each part built by format_html)
         title = in_page_language(title, title_zh, chinese)
+        if chinese and title_zh and not reviewed:
+            title = format_html("{} {}", title, mark)
         return format_html(ROW, addresses.outcome(slug), reference, title, parts)
 
     return {pk: row(pk, index.bit[pk]) for pk in ids if pk in index.bit}

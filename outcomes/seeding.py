@@ -4,6 +4,7 @@ seed`; docs/data.md, "Seeding never overwrites")."""
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -129,6 +130,19 @@ def seed_names(names=NAMES):
                     record.name_zh = given["name_zh"]
                     record.translated_by = "catalogue editors"  # (organizations)
                     record.translation_reviewed = False
+                    changed = True
+            # The page that publishes an organization's Chinese name, beside that name.
+            source = given.get("source")
+            if source and f"{label} source" not in seeded:
+                new.append(f"{label} source")
+                if record.name_zh == given["name_zh"] and not record.name_zh_url:
+                    record.name_zh_url, record.name_zh_publisher = (
+                        source["url"],
+                        source["publisher"],
+                    )
+                    record.name_zh_page_title = source["title"] or ""
+                    published = source["date"]
+                    record.name_zh_published = published and date.fromisoformat(published)
                     changed = True
             aliases = record.aliases.splitlines()
             for alias in given.get("aliases", []):

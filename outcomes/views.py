@@ -32,7 +32,9 @@ from outcomes.models import (
     Source,
     chinese_page,
     in_page_language,
+    in_page_order,
     localized,
+    ordered,
 )
 from outcomes.models.later import READING_RULES
 from outcomes.rows import list_rows
@@ -354,7 +356,8 @@ def organization_list(request):
     )
     context = {
         "type_bars": type_bars,
-        "organizations": organizations.order_by("sort_name"),
+        # A–Z in English, by pinyin on a Chinese page.
+        "organizations": ordered(organizations, "name", english_key="sort_name"),
         "types": OrganizationType.choices,
         "chosen_type": chosen_type if known else "",
         "unknown_type": chosen_type and not known,
@@ -384,6 +387,10 @@ def organization_detail(request, slug):
 @public_page
 def country_list(request):
     countries = Country.objects.with_outcomes().order_by("continent", "name")
+    chinese = chinese_page()
+    countries = sorted(
+        countries, key=lambda c: (c.continent, in_page_order(c.name, c.name_zh, chinese))
+    )
     world, rows = outcome_map()
     top = maps.bars(
         [
@@ -420,6 +427,8 @@ def region_list(request):
     regions = Region.objects.annotate(
         outcome_count=Count("reaches__outcome", distinct=True)
     ).order_by("kind", "name")
+    chinese = chinese_page()
+    regions = sorted(regions, key=lambda r: (r.kind, in_page_order(r.name, r.name_zh, chinese)))
     return render(request, "outcomes/region_list.html", {"regions": regions})
 
 

@@ -7,10 +7,13 @@ from outcomes.models.base import (
     CatalogueQuerySet,
     chinese_page,
     in_page_language,
+    in_page_order,
     localized,
+    ordered,
     rows_updated,
     rows_updating,
     sort_name,
+    unreviewed_mark,
 )
 from outcomes.models.bookkeeping import DataVersion, SeedRecord, VersionLog
 from outcomes.models.later import LaterReport, LaterSearch, Reading, ReportFigure

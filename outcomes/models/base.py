@@ -2,13 +2,16 @@
 keys, addresses by slug, and the Chinese columns of a translated record."""
 
 import re
+from functools import lru_cache
 from operator import attrgetter
 
 from django.db import models
 from django.dispatch import Signal
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from pypinyin import lazy_pinyin
 from simple_history.models import HistoricalRecords
 
 # QuerySet.update() sends no post_save: CatalogueQuerySet announces it, before and after,
@@ -99,6 +102,39 @@ def in_page_language(english, chinese, chinese_page_=None):
     if chinese and (chinese_page() if chinese_page_ is None else chinese_page_):
         return chinese
     return english
+
+
+@lru_cache(maxsize=8192)
+def pinyin(text):
+    """A Chinese name's sort key: its pinyin (pypinyin), the order Chinese readers expect."""
+    return " ".join(lazy_pinyin(text)).lower()
+
+
+def in_page_order(english_key, chinese, chinese_page_=None):
+    """A name's sort key in the page's language: the pinyin of its Chinese on a Chinese page
+    where it has one, else `english_key` (its English sort name)."""
+    if chinese and (chinese_page() if chinese_page_ is None else chinese_page_):
+        return pinyin(chinese)
+    return english_key.lower()
+
+
+def ordered(records, name="name", english_key=None):
+    """`records` sorted by their `name` in the page's language (in_page_order)."""
+    chinese = chinese_page()
+    return sorted(
+        records,
+        key=lambda record: in_page_order(
+            getattr(record, english_key or name), getattr(record, f"{name}_zh", ""), chinese
+        ),
+    )
+
+
+def unreviewed_mark():
+    """What follows a Chinese name or title no one has reviewed yet, on every page that
+    shows it: words, which a screen reader reads too."""
+    return format_html(
+        '<small class="unreviewed">{}</small>', gettext("(translation not reviewed)")
+    )
 
 
 def localized(record, name):

@@ -1,5 +1,6 @@
 """The organizations the documents name: members, partners, and the bodies they founded."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,21 @@ class Organization(SlugModel, Translated):
         blank=True,
         help_text=_("The organization's own Chinese name; leave it empty unless sure of it."),
     )
+    # Where the Chinese name is published: no page, no name (docs/data.md, "Chinese").
+    name_zh_url = models.URLField(
+        _("Chinese name's page"),
+        max_length=500,
+        blank=True,
+        help_text=_("The address of a public page that publishes the Chinese name."),
+    )
+    name_zh_page_title = models.CharField(
+        _("that page's title"),
+        max_length=300,
+        blank=True,
+        help_text=_("Exactly as the page gives it; empty where the stored copy has none."),
+    )
+    name_zh_publisher = models.CharField(_("that page's publisher"), max_length=200, blank=True)
+    name_zh_published = models.DateField(_("that page's date"), null=True, blank=True)
     CHINESE = ("name",)
 
     sort_name = models.CharField(
@@ -96,6 +112,13 @@ class Organization(SlugModel, Translated):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.name_zh and not self.name_zh_url:
+            raise ValidationError(
+                {"name_zh_url": _("Give the public page that publishes this Chinese name.")}
+            )
 
     def save(self, *args, **kwargs):
         self.sort_name = sort_name(self.name)

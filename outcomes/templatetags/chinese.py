@@ -1,10 +1,22 @@
 """`{% load chinese %}{{ outcome|localized:"title" }}`: a record's name in the page's
 language (models.localized): its Chinese column on a Chinese page where filled, else the
-English."""
+English. `{{ outcome|named:"title" }}` is the same for a page's text: an unreviewed
+Chinese translation is followed by a mark that a screen reader reads too (never in an
+attribute: the mark is HTML)."""
 
 from django import template
+from django.utils.html import format_html
 
-from outcomes.models import localized
+from outcomes.models import chinese_page, localized, unreviewed_mark
 
 register = template.Library()
 register.filter("localized", localized)
+
+
+@register.filter
+def named(record, name):
+    shown = localized(record, name)
+    chinese = getattr(record, f"{name}_zh", "")
+    if chinese and chinese_page() and getattr(record, "translation_reviewed", True) is False:
+        return format_html("{} {}", shown, unreviewed_mark())
+    return shown

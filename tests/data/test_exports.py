@@ -129,8 +129,9 @@ def test_many_valued_cells_join_names_and_codes_in_the_same_order(client):
     # Places: "Tanzania-China" places it neither in China nor in Tanzania: a joint name.
     assert row["countries"] == "Poland"
     assert row["country_codes"] == "PL"
-    assert "Tanzania, United Republic of (“Tanzania-China”: in the name of a joint body" in (
-        row["mentions"]
+    assert (
+        "Tanzania, United Republic of (“Tanzania-China”: in the name of a joint body"
+        in (row["mentions"])
     )
     assert (
         "China (“Tanzania-China Friendship Promotion Association”: in a partner's name"

@@ -62,7 +62,10 @@ def test_outcome_page_shows_status_year_programmes_regions_and_partners(client):
     html = html_of(client, Outcome.objects.get(reference="III.1").get_absolute_url())
     assert "Ongoing, 2016" in html
     assert "Belt and Road Industrial and Commercial Alliance</a> — founded body</li>" in html
-    assert "<dt>Planned or aimed at, not reported as done</dt><dd>“planning to build industrial parks" in html
+    assert (
+        "<dt>Planned or aimed at, not reported as done</dt><dd>“planning to build industrial parks"
+        in html
+    )
     html = html_of(client, Outcome.objects.get(reference="IV.5").get_absolute_url())
     assert 'Via <a href="/regions/asean/">ASEAN</a> (“ASEAN countries”): its members on 18' in html
     assert 'href="/countries/th/">Thailand</a>' in html

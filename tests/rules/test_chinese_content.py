@@ -73,7 +73,9 @@ def test_editors_add_a_translation_with_history_and_find_what_lacks_one(editor_c
     assert missing == Organization.objects.filter(name_zh="").count() > 0
     organization = Organization.objects.filter(name_zh="").first()
     url = reverse("admin:outcomes_organization_change", args=[organization.pk])
-    data = admin_form_data(editor_client.get(url), name_zh="某基金会")
+    data = admin_form_data(
+        editor_client.get(url), name_zh="某基金会", name_zh_url="https://example.org/about"
+    )
     assert editor_client.post(url, data).status_code == 302
     organization.refresh_from_db()
     assert organization.name_zh == "某基金会"
