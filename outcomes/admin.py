@@ -16,9 +16,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from outcomes.admin_editing import ConflictCheckForm, HistoryAdmin
+from outcomes.admin_editing import ConflictCheckForm, HistoryAdmin, PublicChangeForm
 from outcomes.admin_later import LaterSearchInline, SearchedFilter, last_searched, set_searcher
-from outcomes.history import OUTCOME_PARTS, with_row_changes
+from outcomes.history import OUTCOME_PARTS, change_reason, with_row_changes
 from outcomes.models import (
     Category,
     Country,
@@ -118,6 +118,19 @@ MAX_UNPACKED_MB = 20
 
 
 class LimitedImportForm(ImportForm):
+    # An import's changes are public corrections as an editor's save is: it says why.
+    change_reason = PublicChangeForm.base_fields["change_reason"]
+    minor = PublicChangeForm.base_fields["minor"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("change_reason") or cleaned.get("minor")):
+            self.add_error(
+                "change_reason",
+                gettext("Say why, for the public correction, or mark the change as minor."),
+            )
+        return cleaned
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["import_file"].help_text = _(
@@ -160,6 +173,7 @@ class PreviewedConfirmForm(ConfirmImportForm):
     """The confirmation of a preview, with the (signed) time the preview was made."""
 
     previewed = forms.CharField(widget=forms.HiddenInput())
+    reason = forms.CharField(widget=forms.HiddenInput(), required=False)  # the import form's
 
     def clean_previewed(self):
         try:
@@ -187,6 +201,7 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
         resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
         if isinstance(form := kwargs.get("form"), PreviewedConfirmForm):
             resource_kwargs["previewed"] = form.cleaned_data["previewed"]
+            resource_kwargs["reason"] = form.cleaned_data["reason"]
         return resource_kwargs
 
     def import_action(self, request, **kwargs):
@@ -197,7 +212,16 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         started = getattr(request, "preview_started", timezone.now()).isoformat()
-        return {**initial, "previewed": signing.dumps(started, salt="import-preview")}
+        if import_form is None:  # the confirmation shown again: its own reason
+            reason = request.POST.get("reason", "")
+        else:
+            said = import_form.cleaned_data
+            reason = change_reason(said.get("change_reason", ""), said.get("minor"))
+        return {
+            **initial,
+            "previewed": signing.dumps(started, salt="import-preview"),
+            "reason": reason,
+        }
 
     def process_result(self, result, request):
         if not (result.has_errors() or result.has_validation_errors()):
@@ -286,7 +310,7 @@ class MentionInline(admin.TabularInline):
     verbose_name_plural = _("Mentions: countries or groupings named, but not as places")
 
 
-class OutcomeForm(ConflictCheckForm):
+class OutcomeForm(PublicChangeForm):
     PARTS = (*OUTCOME_PARTS, "later_searches")
 
 
@@ -366,7 +390,17 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         ),
         chinese_fieldset("title_zh", "text_zh"),
         (_("Record"), {"fields": ["created", "updated"], "classes": ["collapse"]}),
+        (_("This change"), {"fields": ["change_reason", "minor"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj else fieldsets[:-1]  # a new outcome is no correction
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj._change_reason = form.reason()
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         rows = Participation.objects.select_related("organization")

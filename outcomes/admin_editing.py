@@ -9,10 +9,11 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from outcomes.history import record_state, state_changes
+from outcomes.history import change_reason, record_state, state_changes
 
 
 class ConflictCheckForm(forms.ModelForm):
@@ -110,6 +111,45 @@ class SecondReviewer(forms.ModelForm):
                     ),
                 )
         return cleaned
+
+
+class PublicChangeForm(ConflictCheckForm):
+    """The form of a record whose changes the public sees as corrections (an outcome's
+    page and feed): a change says why, or is marked minor (docs/editing.md)."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Shown with the correction on the public page and in its feed, e.g. “Title "
+            "matched to the document’s wording”."
+        ),
+    )
+    minor = forms.BooleanField(
+        label=_("Minor change"),
+        required=False,
+        help_text=_(
+            "A slip of your own or a revert: kept in history and counted in the record’s "
+            "revision, but not listed as a correction or fed."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Every save of a record, a revert too: its rows' changes join its own in history.
+        if self.instance.pk and not (cleaned.get("change_reason") or cleaned.get("minor")):
+            self.add_error(
+                "change_reason",
+                gettext("Say why, for the public correction, or mark the change as minor."),
+            )
+        return cleaned
+
+    def reason(self):
+        """The reason this save writes in history."""
+        return change_reason(
+            self.cleaned_data.get("change_reason", ""), self.cleaned_data.get("minor")
+        )
 
 
 class ReadableChanges(HistoricalRecordContextHelper):

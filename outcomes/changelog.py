@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.text import Truncator, capfirst
 
-from outcomes.history import LOADED, quoted
+from outcomes.history import is_public_correction, quoted
 from outcomes.models import Outcome
 
 PLACES = "countries"  # the outcome's many-to-many field that has history
@@ -51,7 +51,7 @@ def _shown(field, value):
 def changes_in_words(record):
     """What `record` (a historical outcome, with `previous`) changed: ["Field: “old” →
     “new”", …], its rows' changes last."""
-    if record.previous is None or record.history_change_reason == LOADED:
+    if record.previous is None or not is_public_correction(record.history_change_reason):
         return []
     # Fields worked out (position, search text, timestamps) are never a correction.
     excluded = [PLACES, *(f.name for f in Outcome._meta.fields if not f.editable)]

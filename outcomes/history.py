@@ -12,6 +12,21 @@ OUTCOME_PARTS = ("participations", "figures", "programmes", "reaches", "mentions
 # The reason of the historical records `manage.py seed` makes: loading is not a correction.
 LOADED = "Loaded from its source document"
 
+# An editor's minor change (a slip of their own, a revert) starts its reason with this: it
+# is kept in history and counts in the record's revision, but is no public correction.
+MINOR = "Minor: "
+
+
+def change_reason(reason, minor=False):
+    """The reason an editor's save writes in history: theirs, marked when minor."""
+    reason = " ".join(reason.split())
+    return f"{MINOR}{reason}" if minor else reason
+
+
+def is_public_correction(reason):
+    """Whether a change with this reason is listed as a correction and fed."""
+    return reason != LOADED and not (reason or "").startswith(MINOR)
+
 
 def quoted(value):
     """A value in quotation marks; marks within it become single ones, so that a title

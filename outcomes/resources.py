@@ -293,10 +293,15 @@ class CatalogueResource(resources.ModelResource):
     # The rows whose changes are changes of their record, for the check since the preview.
     PARTS: tuple[str, ...] = ()
 
-    def __init__(self, request=None, previewed=None, **kwargs):
+    def __init__(self, request=None, previewed=None, reason="", **kwargs):
         super().__init__(**kwargs)
-        # previewed: when an editor confirms a preview, the time it was made (see admin.py).
-        self.request, self.previewed = request, previewed
+        # previewed: when an editor confirms a preview, the time it was made (see admin.py);
+        # reason: why, as the import form says it (history.change_reason).
+        self.request, self.previewed, self.reason = request, previewed, reason
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        instance._change_reason = self.reason or None
 
     def before_import(self, dataset, **kwargs):
         if len(dataset) > MAX_IMPORT_ROWS:

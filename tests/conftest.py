@@ -164,7 +164,10 @@ def admin_form_data(response, **changes):
             else:
                 data[form.add_prefix(name)] = "on" if value is True else str(value)
 
-    add(response.context["adminform"].form)
+    form = response.context["adminform"].form
+    add(form)
+    if "change_reason" in form.fields and form.instance.pk:  # every public change says why
+        data[form.add_prefix("change_reason")] = "A test's change"
     for inline in response.context.get("inline_admin_formsets") or []:
         add(inline.formset.management_form)
         for form in inline.formset.forms:

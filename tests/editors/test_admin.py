@@ -362,3 +362,60 @@ def test_a_form_sent_without_its_token_gets_a_page_that_says_what_to_do(db):
     response = Client(enforce_csrf_checks=True).post(reverse("admin:login"), {"username": "x"})
     assert response.status_code == 403
     assert "<h1>The form has expired</h1>" in response.content.decode()
+
+
+# Why a change was made, and minor changes -----------------------------------------------
+
+
+def test_a_public_change_says_why_and_the_reason_is_shown_with_the_correction(editor_client):
+    outcome = Outcome.objects.get(reference="II.7")
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    data = admin_form_data(editor_client.get(url), title="Business talent programme")
+    del data["change_reason"]
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Say why, for the public correction, or mark the change as minor." in (
+        response.content.decode()
+    )
+    outcome.refresh_from_db()
+    assert outcome.title != "Business talent programme"
+    data["change_reason"] = "Title matched to the document"
+    assert editor_client.post(url, data).status_code == 302
+    page = editor_client.get(outcome.get_absolute_url()).content.decode()
+    assert "Title matched to the document" in page
+    assert "None" not in page[page.index('id="corrections-heading"') :][:2000]
+
+
+def test_a_minor_change_counts_in_the_revision_but_is_no_public_correction(editor_client, client):
+    outcome = Outcome.objects.get(reference="II.7")
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    data = admin_form_data(editor_client.get(url), title="Business talent programe", minor="on")
+    del data["change_reason"]
+    assert editor_client.post(url, data).status_code == 302
+    data = admin_form_data(editor_client.get(url), title="Business talent programme", minor="on")
+    data["change_reason"] = "my own typo"
+    assert editor_client.post(url, data).status_code == 302
+    page = client.get(outcome.get_absolute_url()).content.decode()
+    assert "None since the catalogue took this item from its source." in page
+    assert "Revision 3," in page  # loaded, and two minor changes
+    feed = client.get(f"{outcome.get_absolute_url()}feed.atom").content.decode()
+    assert "programe" not in feed and "my own typo" not in feed
+    latest = outcome.history.first()
+    assert latest.history_change_reason == "Minor: my own typo"
+
+
+def test_an_import_asks_why_and_writes_it_on_each_change(editor_client):
+    from outcomes.resources import OutcomeResource
+    from tests.editors.test_import import confirm, exported, preview
+
+    def change(row):
+        if row["reference"] == "I.1":
+            row["title"] = "Nine schools co-built in Myanmar"
+
+    dataset = exported(OutcomeResource, Outcome.objects.all(), change)
+    response = preview(editor_client, "outcome", dataset)
+    assert response.status_code == 200 and not response.context["result"].has_errors()
+    confirm(editor_client, "outcome", response)
+    outcome = Outcome.objects.get(reference="I.1")
+    assert outcome.title == "Nine schools co-built in Myanmar"
+    assert outcome.history.first().history_change_reason == "Corrections from a spreadsheet"

@@ -47,7 +47,12 @@ def preview(client, model, dataset, format="csv"):
     upload = SimpleUploadedFile(f"upload.{format}", data)
     return client.post(
         reverse(f"admin:outcomes_{model}_import"),
-        {"import_file": upload, "format": str(FORMATS.index(format)), "resource": "0"},
+        {
+            "import_file": upload,
+            "format": str(FORMATS.index(format)),
+            "resource": "0",
+            "change_reason": "Corrections from a spreadsheet",
+        },
     )
 
 
@@ -252,6 +257,7 @@ def upload(client, model, name, content, format="csv"):
             "import_file": SimpleUploadedFile(name, content),
             "format": str(FORMATS.index(format)),
             "resource": "0",
+            "change_reason": "Corrections from a spreadsheet",
         },
     )
 
