@@ -68,7 +68,7 @@ def test_a_visitor_filters_reads_facets_removes_a_chip_sorts_pages_and_downloads
     facet_checkbox(page, "Country", "Myanmar").check()
     facet_checkbox(page, "Country", "Cambodia").check()
     facet_checkbox(page, "Category", "Capacity Building and Talent Exchanges").check()
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name="Apply filters").last.click()
 
     expect(page.locator(".results-count")).to_have_text("2 outcomes")
     assert listed_references(page) == ["II.1", "II.10"]
@@ -86,7 +86,7 @@ def test_a_visitor_filters_reads_facets_removes_a_chip_sorts_pages_and_downloads
     assert listed_references(page) == ["II.10"]
 
     page.get_by_label("Sort by").select_option("title")
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name="Apply filters").last.click()
     expect(page).to_have_url(re.compile(r"sort=title"))
 
     with page.expect_download() as download:
@@ -123,7 +123,10 @@ def test_the_same_filtering_with_the_keyboard_alone(page, live_catalogue):
     expect(myanmar).to_be_focused()
     page.keyboard.press("Space")
     expect(myanmar).to_be_checked()
-    tab_to(page.get_by_role("button", name="Apply filters"))
+    assert "?" not in page.url  # nothing applies on change
+    # A control that applies the filters is one Tab away from the box just ticked.
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Apply filters")
     page.keyboard.press("Enter")
     expect(page.locator(".results-count")).to_have_text("4 outcomes")
     assert listed_references(page) == ["I.1", "I.2", "I.8", "II.10"]
@@ -133,7 +136,7 @@ def test_the_same_filtering_with_the_keyboard_alone(page, live_catalogue):
     tab_to(reach)
     page.keyboard.press("Space")
     expect(reach).to_be_checked()
-    tab_to(page.get_by_role("button", name="Apply filters"))
+    tab_to(page.get_by_role("button", name="Apply filters").last)
     page.keyboard.press("Enter")
     expect(page.locator(".results-count")).to_have_text("6 outcomes")
     assert sorted(listed_references(page)) == sorted(["I.1", "I.2", "I.8", "II.10", "I.3", "IV.5"])
@@ -154,13 +157,19 @@ def test_on_a_phone_no_page_scrolls_sideways_and_filters_work(browser, live_cata
         assert width <= 360, f"{path} is {width}px wide"
     page.goto(live_catalogue + "/outcomes/")
     facet_checkbox(page, "Status", "Planned").check()
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name="Apply filters").first.click()
     expect(page.locator(".results-count")).to_have_text("1 outcome")
+    # It lands on the results, with the filters folded away (two screens of them).
+    expect(page.locator(".results-count")).to_be_in_viewport()
+    assert page.evaluate("document.querySelector('details.filter-panel').open") is False
+    assert (
+        page.evaluate("document.querySelector('.results-count').getBoundingClientRect().top") < 200
+    )
     # The grouping-reach option is there, and can be tapped, on a phone too.
     page.goto(live_catalogue + "/outcomes/?country=th")
     expect(page.locator(".results-count")).to_have_text("0 outcomes")
     page.get_by_role("checkbox", name=re.compile("^Also outcomes that reach")).tap()
-    page.get_by_role("button", name="Apply filters").tap()
+    page.get_by_role("button", name="Apply filters").first.tap()
     expect(page.locator(".results-count")).to_have_text("2 outcomes")
     context.close()
 
@@ -181,6 +190,10 @@ def test_an_editor_corrects_a_title_and_sees_it_in_public_and_in_the_history(
     page.get_by_role("link", name="I.1", exact=True).click()
     page.locator("#id_title").fill("Nine schools co-built by CFPD and a Myanmar foundation")
     page.get_by_role("button", name="Save", exact=True).click()
+    # Every public change says why.
+    expect(page.locator(".errorlist")).to_contain_text("Say why, for the public correction")
+    page.get_by_label("Reason for this change").fill("Title names both builders")
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     page.goto(live_catalogue + "/outcomes/?q=alinyaung")
@@ -194,4 +207,69 @@ def test_an_editor_corrects_a_title_and_sees_it_in_public_and_in_the_history(
     page.get_by_role("link", name="History").click()
     latest = page.locator("#change-history tbody tr").first
     expect(latest).to_contain_text("edith")
+    expect(latest).to_contain_text("Title names both builders")
     expect(latest).to_contain_text("Nine schools co-built by CFPD and a Myanmar foundation")
+
+
+def test_the_admin_change_form_fits_a_laptop_screen(browser, live_catalogue, django_user_model):
+    """At 1,366 px wide, an outcome's change form shows every column, the Figures' and
+    Mentions' "Delete" boxes and the Chinese unit included, without scrolling sideways."""
+    from django.contrib.auth.models import Group
+
+    from outcomes.models import Outcome
+
+    editor = django_user_model.objects.create_user("edith", password=EDITOR_PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(live_catalogue + "/admin/")
+    page.get_by_label("Username").fill("edith")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    for reference in ("I.3", "II.8", "V.1"):  # figures, mentions, Chinese units
+        outcome = Outcome.objects.get(reference=reference)
+        page.goto(f"{live_catalogue}/admin/outcomes/outcome/{outcome.pk}/change/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1366, f"{reference}: {width}px wide"
+        for box in page.locator("td.delete input[type=checkbox], td input[name$=unit_zh]").all():
+            right = box.evaluate("element => element.getBoundingClientRect().right")
+            assert right <= 1366, f"{reference}: a field ends at {right}px"
+    context.close()
+
+
+def test_the_import_report_keeps_its_headers_readable(browser, live_catalogue, django_user_model):
+    """A file with a bad row: the rows with problems show under headers that read as words,
+    one line each, not a letter per line ("R O W")."""
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user("edith", password=EDITOR_PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(live_catalogue + "/admin/")
+    page.get_by_label("Username").fill("edith")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    from outcomes.models import Outcome
+    from outcomes.resources import OutcomeResource
+
+    dataset = OutcomeResource().export(
+        queryset=Outcome.objects.filter(reference__in=["I.1", "I.3"])
+    )
+    row = list(dataset[1])
+    row[dataset.headers.index("countries")] = "MM;ZZ"  # no country ZZ: row 3's problem
+    dataset[1] = tuple(row)
+    page.goto(live_catalogue + "/admin/outcomes/outcome/import/")
+    page.locator("input[type=file]").set_input_files(
+        {"name": "outcomes.csv", "mimeType": "text/csv", "buffer": dataset.export("csv").encode()}
+    )
+    page.get_by_label("Format").select_option(label="csv")
+    page.get_by_label("Reason for this change").fill("A test import")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".import-problems")).to_contain_text("row 3")
+    headers = page.locator(".import-scroll table th").all()
+    assert headers
+    for header in headers:
+        height = header.evaluate("element => element.getBoundingClientRect().height")
+        assert height < 40, f"{header.inner_text()!r} is {height}px tall"
+    context.close()
