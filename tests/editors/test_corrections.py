@@ -444,3 +444,17 @@ def test_an_ipv6_subscriber_counts_as_one_sender_across_its_64():
     assert sender("2001:db8:1:3::1") != sender("2001:db8:1:2::1")
     assert sender("203.0.113.7") == "203.0.113.7"
     assert sender("::ffff:203.0.113.7") == "203.0.113.7"
+
+
+def test_the_admin_home_counts_the_new_reports(client, editor_client):
+    home = "/admin/"
+    assert "0 new correction reports" in editor_client.get(home).content.decode()
+    for address in ("192.0.2.1", "192.0.2.2"):
+        send(Client(), address=address)
+    html = editor_client.get(home).content.decode()
+    assert "2 new correction reports" in html
+    assert "?status__exact=new" in html
+    opened = CorrectionReport.objects.first()
+    opened.status = ReportStatus.IN_PROGRESS
+    opened.save()
+    assert "1 new correction report<" in editor_client.get(home).content.decode()
