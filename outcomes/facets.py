@@ -16,9 +16,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat
+from django.utils.html import format_html
 from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from outcomes.models import (
     Category,
@@ -117,6 +119,14 @@ LINKED: list[tuple[str, Any, str]] = [
 # Most outcomes a change may touch for an index to re-read them (see updated_to).
 MAX_PATCHED = 500
 
+# The facets whose names a search finds an outcome by, with the label a snippet gives them.
+NAMED_BY = (
+    ("organization", gettext_lazy("Organization:")),
+    ("country", gettext_lazy("Place:")),
+    ("region", gettext_lazy("Grouping:")),
+    ("category", gettext_lazy("Category:")),
+)
+
 
 class FacetIndex:
     def __init__(self, version_tag=""):
@@ -150,16 +160,27 @@ class FacetIndex:
         # to label (in either language) and order each facet's values.
         # `unreviewed`: the values whose Chinese name no one has reviewed yet (a country's
         # comes from Unicode CLDR).
-        self.names, self.unreviewed = {}, {}
+        # `other_names`: what else a search finds a value by (a snippet says so).
+        self.names, self.unreviewed, self.other_names = {}, {}, {}
+        countries = Country.objects.annotate(
+            translation_reviewed=Value(True),
+            other=Concat("common_name", Value(" "), "aliases", output_field=CharField()),
+        )
+        organizations = Organization.objects.annotate(
+            other=Concat("acronym", Value(" "), "aliases", output_field=CharField())
+        )
         for facet, records, key_field, by in [
-            ("category", Category.objects, "slug", "order"),
-            ("country", Country.objects.annotate(translation_reviewed=Value(True)), "code", "name"),
-            ("region", Region.objects, "slug", "name"),
-            ("organization", Organization.objects, "slug", "sort_name"),
+            ("category", Category.objects.annotate(other=Value("")), "slug", "order"),
+            ("country", countries, "code", "name"),
+            ("region", Region.objects.annotate(other=Value("")), "slug", "name"),
+            ("organization", organizations, "slug", "sort_name"),
         ]:
-            listed = records.values_list(key_field, "name", "name_zh", by, "translation_reviewed")
-            self.names[facet] = {key: ((en, zh), order) for key, en, zh, order, _ in listed}
-            self.unreviewed[facet] = {key for key, _, zh, _, done in listed if zh and not done}
+            listed = records.values_list(
+                key_field, "name", "name_zh", by, "translation_reviewed", "other"
+            )
+            self.names[facet] = {key: ((en, zh), order) for key, en, zh, order, *_ in listed}
+            self.unreviewed[facet] = {key for key, _, zh, _, done, _ in listed if zh and not done}
+            self.other_names[facet] = {key: " ".join(other.split()) for key, *_, other in listed}
         organizations = Organization.objects.exclude(acronym="")
         self.acronyms = dict(organizations.values_list("slug", "acronym"))
         self.names |= {
@@ -323,13 +344,35 @@ class FacetIndex:
         return found and {"day": found[0], "reading": Reading(found[1]).label}
 
     def snippet(self, outcome_id, terms):
-        """The outcome's search.snippet (of its text, or else its Chinese text), kept with the
+        """Why a search found the outcome: its search.snippet of its text, or else its
+        Chinese text, or else of what else it was found by (matched_name); kept with the
         search: the next visit of its pages makes none again."""
-        kept = self.remember(("snippets", terms), dict)
+        kept = self.remember(("snippets", terms, get_language()), dict)
         if outcome_id not in kept:
             texts = self.texts.get(outcome_id, ())
-            kept[outcome_id] = next(filter(None, (snippet(t, terms) for t in texts)), "")
+            found = next(filter(None, (snippet(t, terms) for t in texts)), "")
+            kept[outcome_id] = found or self.matched_name(outcome_id, terms)
         return kept[outcome_id]
+
+    def matched_name(self, outcome_id, terms):
+        """“Place: <mark>缅甸</mark> · Myanmar · Burma”: the outcome's title, or a name of one
+        of its organizations, places, groupings or its category (with the other names a
+        search knows it by) that a search for `terms` finds, labelled; "" if none."""
+        bit = self.bit.get(outcome_id)
+        if bit is None:
+            return ""
+        _, _, title, title_zh, _ = self.heads[outcome_id]
+        named = [(gettext("Title:"), title), (gettext("Title:"), title_zh)]
+        for facet, label in NAMED_BY:
+            values_of = self.facets[facet].values_of
+            for key in values_of[bit] if values_of else ():
+                (english, chinese), _ = self.names[facet][key]
+                others = self.other_names[facet].get(key, "")
+                named.append((label, " · ".join(filter(None, (chinese, english, others)))))
+        for label, text in named:
+            if found := snippet(text, terms):
+                return format_html('<span class="why">{}</span> {}', label, found)
+        return ""
 
     def suggestion(self, terms):
         """A query to propose when one for `terms` finds nothing (outcomes/search.py), from

@@ -8,12 +8,14 @@ from typing import Any
 from django.contrib.syndication.views import Feed
 from django.db.models import Min
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext, pgettext
 
 from edge.pages import redirect_renamed
 from outcomes.changelog import changes_in_words, with_previous
-from outcomes.models import Category, Country, LaterReport, Organization, Outcome
+from outcomes.models import Category, Country, LaterReport, Organization, Outcome, localized
 
 # The newest changes a feed carries, read from at most this many historical records
 # (a save that changes nothing leaves one too, and is no entry).
@@ -34,14 +36,19 @@ class OutcomeChanges(Feed):
             return RENAMED[kind].objects.get(slug=key)  # else feed() redirects
         return None
 
+    # A feed speaks the language of the address it is read at (/zh-hans/…: Chinese).
     def title(self, chosen):
-        about = f": {chosen}" if chosen else ""
-        return f"SIRONET Outcomes Catalogue{about}, new and corrected outcomes"
+        if chosen:
+            return gettext("SIRONET Outcomes Catalogue: %(name)s, new and corrected outcomes") % {
+                "name": localized(chosen, "title" if isinstance(chosen, Outcome) else "name")
+            }
+        return gettext("SIRONET Outcomes Catalogue, new and corrected outcomes")
 
-    subtitle = (
-        "Each entry is an outcome added to the catalogue, a correction to one, "
-        "or a later report on one, once an editor has reviewed it."
-    )
+    def subtitle(self):
+        return gettext(
+            "Each entry is an outcome added to the catalogue, a correction to one, "
+            "or a later report on one, once an editor has reviewed it."
+        )
 
     def link(self, chosen):
         return chosen.get_absolute_url() if chosen else reverse("outcomes:outcome_list")
@@ -70,17 +77,28 @@ class OutcomeChanges(Feed):
     def item_title(self, record):
         if isinstance(record, LaterReportLink):
             report = record.laterreport
-            return (
-                f"Later report on {record.outcome.reference} {record.outcome.title}: "
-                f"{report.get_reading_display()} ({report.publisher}, {report.published})"
-            )
-        kind = "New" if record.history_type == "+" else "Corrected"
-        return f"{kind}: {record.outcome.reference} {record.outcome.title}"
+            return gettext(
+                "Later report on %(reference)s %(title)s: %(reading)s (%(publisher)s, %(day)s)"
+            ) % {
+                "reference": record.outcome.reference,
+                "title": localized(record.outcome, "title"),
+                "reading": report.get_reading_display(),
+                "publisher": report.publisher,
+                "day": date_filter(report.published, "DATE_FORMAT"),
+            }
+        kind = pgettext("feed entry", "New") if record.history_type == "+" else gettext("Corrected")
+        title = localized(record.outcome, "title")
+        return f"{kind}: {record.outcome.reference} {title}"
 
     def item_description(self, record):
         if isinstance(record, LaterReportLink):
             report = record.laterreport
-            return f"{report.summary} Source: “{report.title}”, {report.publisher}, {report.url}"
+            return gettext("%(summary)s Source: “%(title)s”, %(publisher)s, %(url)s") % {
+                "summary": localized(report, "summary"),
+                "title": report.title,
+                "publisher": report.publisher,
+                "url": report.url,
+            }
         return record.outcome.text if record.history_type == "+" else "; ".join(record.words)
 
     def item_link(self, record):

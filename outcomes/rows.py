@@ -50,12 +50,15 @@ def list_rows(ids, index, via=None, later=None):
     report. Each row's end, "</li>", is the last of it: views.outcome_rows adds a search's
     snippet before it. An outcome the index does not hold (added since) has no row."""
     addresses, chinese, mark = Addresses(), chinese_page(), unreviewed_mark()
+    separator = pgettext("list separator", ", ")  # Chinese lists use "、"
     names = {facet: index.names[facet] for facet in ("category", "organization", "country")}
 
     def name(facet, key):
         english, chinese_name = names[facet][key][0]
         shown = in_page_language(english, chinese_name, chinese)
-        if chinese and chinese_name and key in index.unreviewed[facet]:
+        if chinese and not chinese_name:
+            return format_html('<span lang="en">{}</span>', shown)
+        if chinese and key in index.unreviewed[facet]:
             return format_html("{} {}", shown, mark)
         return shown
 
@@ -64,7 +67,7 @@ def list_rows(ids, index, via=None, later=None):
         return values_of[bit] if values_of else ()
 
     def links(pairs):
-        return format_html_join(", ", '<a href="{}">{}</a>', pairs)
+        return format_html_join(separator, '<a href="{}">{}</a>', pairs)
 
     def row(pk, bit):
         reference, slug, title, title_zh, reviewed = index.heads[pk]
@@ -102,7 +105,7 @@ def list_rows(ids, index, via=None, later=None):
             meta += [SEPARATOR, format_html('<span class="later">{}</span>', text)]
         if groupings := (via or {}).get(pk):
             each = gettext('%(country)s via <a href="%(url)s">%(region)s</a>')
-            reached = ", ".join(
+            reached = separator.join(
                 translated(each, country=country, url=addresses.region(region_slug), region=region)
                 for _, country, region_slug, region in groupings
             )

@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.models.base import CatalogueModel, CatalogueQuerySet, chinese_page, optional_fk
@@ -349,7 +350,9 @@ class Amount(CatalogueModel):
     @property
     def currency_note(self):
         if self.kind == FigureKind.MONEY and self.currency_assumed:
-            return f"currency assumed: the text says “{self.words}” without naming it"
+            return gettext("currency assumed: the text says “%(words)s” without naming it") % {
+                "words": self.words
+            }
         return ""
 
     def clean(self):

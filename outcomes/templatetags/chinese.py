@@ -1,8 +1,8 @@
 """`{% load chinese %}{{ outcome|localized:"title" }}`: a record's name in the page's
 language (models.localized): its Chinese column on a Chinese page where filled, else the
 English. `{{ outcome|named:"title" }}` is the same for a page's text: an unreviewed
-Chinese translation is followed by a mark that a screen reader reads too (never in an
-attribute: the mark is HTML)."""
+Chinese translation is followed by a mark that a screen reader reads too, and English
+shown on a Chinese page is marked lang="en" (never in an attribute: both are HTML)."""
 
 from django import template
 from django.utils.html import format_html
@@ -16,7 +16,10 @@ register.filter("localized", localized)
 @register.filter
 def named(record, name):
     shown = localized(record, name)
-    chinese = getattr(record, f"{name}_zh", "")
-    if chinese and chinese_page() and getattr(record, "translation_reviewed", True) is False:
+    if not chinese_page():
+        return shown
+    if not getattr(record, f"{name}_zh", ""):  # the English, said so for screen readers
+        return format_html('<span lang="en">{}</span>', shown) if shown else shown
+    if getattr(record, "translation_reviewed", True) is False:
         return format_html("{} {}", shown, unreviewed_mark())
     return shown

@@ -120,3 +120,16 @@ def test_a_feed_and_an_outcomes_corrections_cost_the_same_queries_however_many(
         html = client.get(outcome.get_absolute_url()).content.decode()
     # the latest 20 corrections (changes.LISTED), half of them to places
     assert html.count("Places: ") == min(corrected, 10)
+
+
+def test_the_chinese_feed_is_in_chinese(client):
+    feed = parsed(client, "/zh-hans/outcomes/feed.atom")
+    assert feed.feed.title == "SIRONET 成果目录：新增和更正的成果"
+    assert "编辑审核" in feed.feed.subtitle
+    outcome = Outcome.objects.get(reference="I.3")
+    titles = [entry.title for entry in feed.entries]
+    assert any(outcome.title_zh in title for title in titles)
+    later = [title for title in titles if title.startswith("关于")]
+    assert later and all("年" in title and "月" in title for title in later)  # 2018年5月9日
+    myanmar = parsed(client, "/zh-hans/countries/mm/feed.atom")
+    assert "缅甸" in myanmar.feed.title

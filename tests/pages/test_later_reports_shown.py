@@ -269,7 +269,7 @@ def test_a_newly_reviewed_report_is_an_entry_of_the_catalogue_and_the_outcome_fe
     for url in ["/outcomes/feed.atom", f"{outcome.get_absolute_url()}feed.atom"]:
         first = parsed(client, url).entries[0]
         assert first.title == (
-            f"Later report on II.1 {outcome.title}: expanded (Example Daily, 2023-05-01)"
+            f"Later report on II.1 {outcome.title}: expanded (Example Daily, 1 May 2023)"
         ), url
         assert first.link == f"http://testserver{outcome.get_absolute_url()}#report-{report.pk}"
         assert "twelve schools now run" in first.summary and report.url in first.summary

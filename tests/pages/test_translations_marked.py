@@ -97,9 +97,9 @@ def test_an_editor_cannot_keep_a_chinese_name_without_its_page(editor_client):
 
 def test_chinese_lists_go_by_pinyin(client):
     html = client.get("/zh-hans/organizations/").content.decode()
-    shown = re.findall(
-        r'<td><a href="/zh-hans/organizations/[^"]+/">([^<]+?) ?(?:<small|</a>)', html
-    )
+    anchors = re.findall(r'<td><a href="/zh-hans/organizations/[^"]+/">(.*?)</a>', html)
+    # Each name without its mark; an English one is marked lang="en" for screen readers.
+    shown = [re.sub(r"<small.*?</small>|<[^>]+>", "", anchor).strip() for anchor in anchors]
     assert len(shown) == 48
     keys = [
         " ".join(lazy_pinyin(name)).lower() if re.search("[\u4e00-\u9fff]", name) else name.lower()
@@ -151,3 +151,24 @@ def test_a_second_editor_reviews_a_translation_never_its_author(editor_client):
     assert other.post(url, data).status_code == 302
     outcome.refresh_from_db()
     assert not outcome.translation_reviewed
+
+
+@pytest.mark.parametrize(
+    ("query", "why"),
+    [
+        ("缅甸", "<mark>缅甸</mark>"),  # Myanmar, in Chinese titles and as a place
+        ("白内障", "<mark>白内障</mark>"),  # cataract: I.3's Chinese title
+        ("妇女", "<mark>妇女</mark>"),  # women
+        ("Burma", "<mark>Burma</mark>"),  # another name of Myanmar: found through a place
+    ],
+)
+def test_every_result_says_why_it_matched(client, query, why):
+    for prefix in ("", "/zh-hans"):
+        html = client.get(f"{prefix}/outcomes/", {"q": query}).content.decode()
+        rows = html.count('<li class="outcome">')
+        snippets = re.findall(r'<p class="snippet">(.*?)</p>', html, re.S)
+        assert rows and len(snippets) == rows, (query, prefix)
+        assert all("<mark>" in snippet for snippet in snippets), (query, prefix)
+        assert any(why in snippet for snippet in snippets), (query, prefix)
+    chinese = client.get("/zh-hans/outcomes/", {"q": "Burma"}).content.decode()
+    assert '<span class="why">地点：</span>' in chinese

@@ -116,9 +116,11 @@ def test_a_result_shows_a_snippet_with_the_words_found_marked(client):
     assert "free cataract <mark>surgeries</mark> for thousands" in found
     html = client.get(LIST, {"q": "schools 缅甸"}).content.decode()
     assert "co-built 9 <mark>schools</mark>." in html
-    # no snippet without a search, nor for a result found by a name only
+    # no snippet without a search; a result found by a name only says which (issue 26)
     assert 'class="snippet"' not in client.get(LIST).content.decode()
-    assert 'class="snippet"' not in client.get(LIST, {"q": "Burma"}).content.decode()
+    assert '<span class="why">Place:</span> 缅甸 · Myanmar · <mark>Burma</mark>' in (
+        client.get(LIST, {"q": "Burma"}).content.decode()
+    )
 
 
 def test_a_snippet_escapes_the_text_and_marks_only_what_is_found():
