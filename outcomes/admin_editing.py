@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from outcomes.history import change_reason, record_state, state_changes
+from outcomes.models import localized
 
 
 class ConflictCheckForm(forms.ModelForm):
@@ -94,7 +95,7 @@ class SecondReviewer(forms.ModelForm):
     editor: Any = None
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         columns = [f"{name}_zh" for name in self.instance.CHINESE]
         rewritten = any(column in self.changed_data for column in columns)
         was_reviewed = self.initial.get("translation_reviewed", False)
@@ -166,11 +167,19 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
         if "translation_reviewed" not in form.base_fields:
             return form
         return type(form.__name__, (SecondReviewer, form), {"editor": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A link to a named record (a category, a region…) shows its name in the admin's
+        language."""
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(db_field.related_model, "name_zh"):
+            field.label_from_instance = lambda record: localized(record, "name")
+        return field
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)

@@ -161,7 +161,9 @@ class FacetIndex:
         # `unreviewed`: the values whose Chinese name no one has reviewed yet (a country's
         # comes from Unicode CLDR).
         # `other_names`: what else a search finds a value by (a snippet says so).
-        self.names, self.unreviewed, self.other_names = {}, {}, {}
+        self.names: dict[str, dict[Any, tuple[tuple[Any, Any], Any]]] = {}
+        self.unreviewed: dict[str, set[Any]] = {}
+        self.other_names: dict[str, dict[Any, str]] = {}
         countries = Country.objects.annotate(
             translation_reviewed=Value(True),
             other=Concat("common_name", Value(" "), "aliases", output_field=CharField()),
@@ -169,7 +171,7 @@ class FacetIndex:
         organizations = Organization.objects.annotate(
             other=Concat("acronym", Value(" "), "aliases", output_field=CharField())
         )
-        for facet, records, key_field, by in [
+        for name, records, key_field, by in [
             ("category", Category.objects.annotate(other=Value("")), "slug", "order"),
             ("country", countries, "code", "name"),
             ("region", Region.objects.annotate(other=Value("")), "slug", "name"),
@@ -178,9 +180,9 @@ class FacetIndex:
             listed = records.values_list(
                 key_field, "name", "name_zh", by, "translation_reviewed", "other"
             )
-            self.names[facet] = {key: ((en, zh), order) for key, en, zh, order, *_ in listed}
-            self.unreviewed[facet] = {key for key, _, zh, _, done, _ in listed if zh and not done}
-            self.other_names[facet] = {key: " ".join(other.split()) for key, *_, other in listed}
+            self.names[name] = {key: ((en, zh), order) for key, en, zh, order, *_ in listed}
+            self.unreviewed[name] = {key for key, _, zh, _, done, _ in listed if zh and not done}
+            self.other_names[name] = {key: " ".join(other.split()) for key, *_, other in listed}
         organizations = Organization.objects.exclude(acronym="")
         self.acronyms = dict(organizations.values_list("slug", "acronym"))
         self.names |= {
@@ -362,7 +364,7 @@ class FacetIndex:
         if bit is None:
             return ""
         _, _, title, title_zh, _ = self.heads[outcome_id]
-        named = [(gettext("Title:"), title), (gettext("Title:"), title_zh)]
+        named: list[tuple[Any, str]] = [(gettext("Title:"), title), (gettext("Title:"), title_zh)]
         for facet, label in NAMED_BY:
             values_of = self.facets[facet].values_of
             for key in values_of[bit] if values_of else ():

@@ -424,11 +424,9 @@ def country_detail(request, code):
 def region_list(request):
     """The groupings outcomes reach, by kind, each with the outcomes that reach it (as a
     whole or somewhere in it)."""
-    regions = Region.objects.annotate(
-        outcome_count=Count("reaches__outcome", distinct=True)
-    ).order_by("kind", "name")
+    counted = Region.objects.annotate(outcome_count=Count("reaches__outcome", distinct=True))
     chinese = chinese_page()
-    regions = sorted(regions, key=lambda r: (r.kind, in_page_order(r.name, r.name_zh, chinese)))
+    regions = sorted(counted, key=lambda r: (r.kind, in_page_order(r.name, r.name_zh, chinese)))
     return render(request, "outcomes/region_list.html", {"regions": regions})
 
 

@@ -37,8 +37,10 @@ class ReachQuerySet(CatalogueQuerySet):
         a queryset) if given; never the members' own side (the source's `own_side`). The
         conditions sit in one filter() to join one membership."""
         conditions = in_force_conditions(F("outcome__source__published"), "region__memberships__")
-        own_side = Exact(F("region__memberships__country"), F("outcome__source__own_side"))
-        conditions.append(Q(outcome__source__own_side__isnull=True) | ~Q(own_side))
+        conditions.append(
+            Q(outcome__source__own_side__isnull=True)
+            | ~Q(Exact(F("region__memberships__country"), F("outcome__source__own_side")))
+        )
         if countries is not None:
             conditions.append(Q(region__memberships__country__in=countries))
         return self.filter(kind=ReachKind.MEMBERS).filter(*conditions)

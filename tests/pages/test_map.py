@@ -159,19 +159,23 @@ def test_no_country_is_drawn_across_the_map():
     assert not open_, f"rings whose closing line is long: {sorted(set(open_))}"
 
 
-def test_a_small_country_with_outcomes_has_a_mark_inside_its_one_link(client):
+def test_a_small_country_with_outcomes_has_a_mark_and_a_tap_disc_under_every_shape(client):
     """Seychelles, Mauritius and Cambodia are too small to see or tap on a phone: each
-    link holds a mark at the country's centroid, drawn after every shape (on top)."""
+    link holds a mark at the country's centroid, drawn after every shape (on top), and a
+    second link, out of the Tab order, holds its tap disc, drawn before every shape
+    (beneath): a disc never covers another country's shape (issue 26)."""
     links, svg = map_links(client.get("/").content.decode())
+    first_shape = svg.index("<path")
     for code in ["sc", "mu", "kh"]:
-        assert svg.count(f'href="/countries/{code}/"') == 1
-        link = re.search(rf'<a href="/countries/{code}/"[^>]*>(.*?)</a>', svg, re.S)[1]
-        assert re.search(r'<circle class="target" cx="\d+" cy="\d+" r="15">', link)
+        assert svg.count(f'href="/countries/{code}/"') == 2
+        link = re.search(rf'<a href="/countries/{code}/" aria-label[^>]*>(.*?)</a>', svg, re.S)[1]
         assert re.search(
             r'<circle class="mark shade-\d( later)?" cx="\d+" cy="\d+" r="7.5"/>', link
         )
-    after_first_mark = svg[svg.index("<circle") :]  # only the other marked countries
-    assert after_first_mark.count("<path") == after_first_mark.count('class="target"') - 1
+        tap = re.search(rf'<a href="/countries/{code}/" class="tap" tabindex="-1"', svg)
+        assert tap and tap.start() < first_shape
+    after_first_mark = svg[svg.index('<circle class="mark') :]  # only other marked countries
+    assert after_first_mark.count("<path") == after_first_mark.count('class="mark') - 1
     small = set(json.loads(WORLD.read_text())["marks"])
     assert "CN" not in small and "KH" in small
     assert svg.count('class="target"') == len(small & set(links))

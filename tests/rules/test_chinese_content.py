@@ -1,6 +1,8 @@
 """The catalogue's content in Chinese: kept in `<field>_zh` columns with their credits,
 with history; country names from Unicode CLDR; figures read from their stored values."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -86,3 +88,19 @@ def test_editors_add_a_translation_with_history_and_find_what_lacks_one(editor_c
     assert editor_client.get(changelist, {"chinese": "missing"}).context["cl"].result_count == (
         missing - 1
     )
+
+
+def test_the_chinese_admin_speaks_chinese_in_history_and_dropdowns(editor_client):
+    """Issue 26: the Chinese admin showed "CHANGES", "None", "Loaded from its source
+    document" and English category names in its dropdown."""
+    from outcomes.models import Outcome
+
+    outcome = Outcome.objects.get(reference="I.3")
+    history = editor_client.get(f"/zh-hans/admin/outcomes/outcome/{outcome.pk}/history/")
+    html = history.content.decode()
+    assert "从来源文件载入" in html and "Loaded from its source document" not in html
+    assert ">Changes<" not in html and ">None<" not in html.replace(" ", "")
+    change = editor_client.get(f"/zh-hans/admin/outcomes/outcome/{outcome.pk}/change/")
+    select = re.search(r'<select name="category".*?</select>', change.content.decode(), re.S)[0]
+    assert "民生合作与捐赠" in select or "民生" in select
+    assert "Livelihood Cooperation and Donation" not in select
