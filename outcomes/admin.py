@@ -18,7 +18,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from outcomes.admin_editing import ConflictCheckForm, HistoryAdmin, PublicChangeForm
 from outcomes.admin_later import LaterSearchInline, SearchedFilter, last_searched, set_searcher
-from outcomes.history import OUTCOME_PARTS, change_reason, with_row_changes
+from outcomes.history import MINOR, OUTCOME_PARTS, change_reason, with_row_changes
 from outcomes.models import (
     Category,
     Country,
@@ -173,7 +173,7 @@ class PreviewedConfirmForm(ConfirmImportForm):
     """The confirmation of a preview, with the (signed) time the preview was made."""
 
     previewed = forms.CharField(widget=forms.HiddenInput())
-    reason = forms.CharField(widget=forms.HiddenInput(), required=False)  # the import form's
+    reason = forms.CharField(widget=forms.HiddenInput())  # the import form's, never empty
 
     def clean_previewed(self):
         try:
@@ -423,6 +423,17 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         loaded = signing.loads(form.cleaned_data["loaded"], salt=ConflictCheckForm.SALT)
         with with_row_changes(form.instance, OUTCOME_PARTS, before=loaded):
             super().save_related(request, form, formsets, change)
+        # Nothing the public sees changed (no field, no row; a review of the Chinese is
+        # not a correction): the save is kept, and counted, as a minor one.
+        latest = form.instance.history.first()
+        unseen = {"loaded", "change_reason", "minor", "translation_reviewed", "translated_by"}
+        reason = form.reason()
+        edited = set(form.changed_data) - unseen
+        # The reason as given: no row's change was added to it.
+        if latest is not None and latest.history_change_reason == reason and not edited:
+            if not reason.startswith(MINOR):
+                latest.history_change_reason = change_reason(reason, minor=True)
+                latest.save(update_fields=["history_change_reason"])
 
     @admin.display(description=_("organizations"))
     def organization_list(self, outcome):

@@ -201,6 +201,8 @@ MINOR = {
     "of", "off", "on", "onto", "out", "over", "per", "to", "up", "via", "with", "along",
     "among", "upon",
 }  # fmt: skip
+# Prefixes that cannot stand alone: the word after one stays lowercase (CMOS 8.161).
+PREFIXES = {"co", "anti", "pre", "non", "re", "post", "multi", "inter", "sub", "un"}
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
@@ -215,7 +217,8 @@ def headline(title):
     def capital(word, first):
         parts = word.split("-")
         for number, part in enumerate(parts):
-            minor = part.lower() in MINOR and not (first and number == 0)
+            after_prefix = number > 0 and parts[number - 1].lower() in PREFIXES
+            minor = (part.lower() in MINOR or after_prefix) and not (first and number == 0)
             if part and part.islower() and not minor:
                 parts[number] = part[0].upper() + part[1:]
         return "-".join(parts)

@@ -457,6 +457,6 @@ class OutcomeFilter(django_filters.FilterSet):
             ]
             top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
             shown = [option for option in options if id(option) in top or option["selected"]]
-            left = [option["count"] for option in options if id(option) not in top]
+            left = [o["count"] for o in options if id(o) not in top and not o["selected"]]
             facets[name] = {"options": shown, "more": len(left), "most": max(left, default=0)}
         return facets

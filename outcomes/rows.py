@@ -116,7 +116,9 @@ def list_rows(ids, index, via=None, later=None):
             ]
         parts = mark_safe("\n".join(meta))  # noqa: S308 (each part built by format_html)
         title = in_page_language(title, title_zh, chinese)
-        if chinese and title_zh and not reviewed:
+        if chinese and not title_zh:
+            title = format_html('<span lang="en">{}</span>', title)
+        elif chinese and not reviewed:
             title = format_html("{} {}", title, mark)
         return format_html(ROW, addresses.outcome(slug), reference, title, parts)
 

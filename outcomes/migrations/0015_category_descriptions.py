@@ -28,12 +28,22 @@ CORRECTED = {
 }
 
 
+# The Chinese seeded with the old descriptions: replaced only where an editor left it.
+BEFORE_ZH = {
+    "II": "培训、奖学金、学生与人才交流，以及培养技能、建设机构的项目。",
+    "III": "支持经济发展的联盟、产业园区、投资信息和就业。",
+    "IV": "各国人民之间的电视节目、展览、茶文化、传统医药和青少年交流。",
+}
+
+
 def correct(apps, schema_editor):
     Category = apps.get_model("outcomes", "Category")
     for numeral, (before, after, after_zh) in CORRECTED.items():
-        Category.objects.filter(numeral=numeral, description=before).update(
-            description=after, description_zh=after_zh
-        )
+        found = Category.objects.filter(numeral=numeral, description=before)
+        found.update(description=after)
+        # New Chinese waits for a review, as an editor's would.
+        found = Category.objects.filter(numeral=numeral, description_zh=BEFORE_ZH[numeral])
+        found.update(description_zh=after_zh, translation_reviewed=False)
 
 
 class Migration(migrations.Migration):

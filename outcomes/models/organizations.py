@@ -115,7 +115,11 @@ class Organization(SlugModel, Translated):
 
     def clean(self):
         super().clean()
-        if self.name_zh and not self.name_zh_url:
+        renamed = (
+            self._state.adding
+            or not type(self).objects.filter(pk=self.pk, name_zh=self.name_zh).exists()
+        )
+        if self.name_zh and not self.name_zh_url and renamed:  # a name given or changed now
             raise ValidationError(
                 {"name_zh_url": _("Give the public page that publishes this Chinese name.")}
             )

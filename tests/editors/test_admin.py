@@ -419,3 +419,17 @@ def test_an_import_asks_why_and_writes_it_on_each_change(editor_client):
     outcome = Outcome.objects.get(reference="I.1")
     assert outcome.title == "Nine schools co-built in Myanmar"
     assert outcome.history.first().history_change_reason == "Corrections from a spreadsheet"
+
+
+def test_a_save_that_changes_nothing_public_is_no_correction(editor_client, client):
+    """A re-save with a reason, or a review of the Chinese, changes nothing the public
+    reads: kept in history as minor (it counts in the revision), never listed or fed."""
+    outcome = Outcome.objects.get(reference="II.7")
+    url = reverse("admin:outcomes_outcome_change", args=[outcome.pk])
+    data = admin_form_data(editor_client.get(url))
+    data["change_reason"] = "Checked against the document"
+    assert editor_client.post(url, data).status_code == 302
+    assert outcome.history.first().history_change_reason == "Minor: Checked against the document"
+    page = client.get(outcome.get_absolute_url()).content.decode()
+    assert "None since the catalogue took this item from its source." in page
+    assert "Checked against the document" not in page
