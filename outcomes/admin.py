@@ -429,11 +429,11 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
         unseen = {"loaded", "change_reason", "minor", "translation_reviewed", "translated_by"}
         reason = form.reason()
         edited = set(form.changed_data) - unseen
-        # The reason as given: no row's change was added to it.
-        if latest is not None and latest.history_change_reason == reason and not edited:
-            if not reason.startswith(MINOR):
-                latest.history_change_reason = change_reason(reason, minor=True)
-                latest.save(update_fields=["history_change_reason"])
+        # Its reason as given (no row's change was added to it), and not marked minor yet.
+        as_given = latest is not None and latest.history_change_reason == reason
+        if as_given and not edited and not reason.startswith(MINOR):
+            latest.history_change_reason = change_reason(reason, minor=True)
+            latest.save(update_fields=["history_change_reason"])
 
     @admin.display(description=_("organizations"))
     def organization_list(self, outcome):
