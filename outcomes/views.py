@@ -284,10 +284,14 @@ def outcome_detail(request, slug):
         .exclude(country=outcome.source.own_side_id)
         .select_related("country")
     )
-    prefetch_related_objects(
-        [reach.region for reach in outcome.reaches.all() if reach.kind == "members"],
-        Prefetch("memberships", members.order_by("country__name"), to_attr="members_then"),
-    )
+    reached = [reach.region for reach in outcome.reaches.all() if reach.kind == "members"]
+    prefetch_related_objects(reached, Prefetch("memberships", members, to_attr="members_then"))
+    chinese = chinese_page()  # the members and the places by name in the page's language
+    for region in reached:
+        region.members_then.sort(
+            key=lambda m: in_page_order(m.country.name, m.country.name_zh, chinese)
+        )
+    outcome.places = ordered(outcome.countries.all())
     cited = citations.rendered(cited_outcome(request, outcome), cited_labels(outcome))
     reports = outcome.reviewed_later_reports
     for number, report in enumerate(reports, 2):  # after the record and the document
@@ -409,12 +413,12 @@ def country_detail(request, code):
     if code != code.lower():
         return redirect(country, permanent=True)
     via_groupings = Outcome.objects.via_groupings([country])
-    memberships = country.memberships.current().select_related("region").order_by("region__name")
+    memberships = country.memberships.current().select_related("region")
     context = {
         "country": country,
         "named": first_outcomes(request, Outcome.objects.filter(countries=country)),
         "via_groupings": first_outcomes(request, via_groupings, via_codes={country.code}),
-        "regions": [membership.region for membership in memberships],
+        "regions": ordered(membership.region for membership in memberships),
     }
     return with_record_key(render(request, "outcomes/country_detail.html", context), country)
 
@@ -435,7 +439,11 @@ def region_list(request):
 def region_detail(request, slug):
     if (region := Region.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Region.objects, slug)
-    memberships = list(region.memberships.select_related("country").order_by("country__name"))
+    chinese = chinese_page()
+    memberships = sorted(
+        region.memberships.select_related("country"),
+        key=lambda m: in_page_order(m.country.name, m.country.name_zh, chinese),
+    )
     # Who was a member on each date an outcome reaching the region was published.
     published = Source.objects.filter(outcomes__reaches__region=region).exclude(published=None)
     dates = list(published.order_by("published").values_list("published", flat=True).distinct())

@@ -273,3 +273,29 @@ def test_the_import_report_keeps_its_headers_readable(browser, live_catalogue, d
         height = header.evaluate("element => element.getBoundingClientRect().height")
         assert height < 40, f"{header.inner_text()!r} is {height}px tall"
     context.close()
+
+
+def test_in_chinese_too_apply_is_one_tab_away_and_a_phone_lands_on_the_results(
+    browser, page, live_catalogue
+):
+    page.goto(live_catalogue + "/zh-hans/outcomes/")
+    myanmar = facet_checkbox(page, "国家", "缅甸")
+    myanmar.focus()
+    page.keyboard.press("Space")
+    expect(myanmar).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("应用筛选")
+    page.keyboard.press("Enter")
+    expect(page.locator(".results-count")).to_contain_text("4")
+    assert "/zh-hans/outcomes/?" in page.url and page.url.endswith("#results-heading")
+
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    phone = context.new_page()
+    phone.goto(live_catalogue + "/zh-hans/outcomes/")
+    facet_checkbox(phone, "状态", "计划中").check()
+    phone.get_by_role("button", name="应用筛选").first.click()
+    expect(phone.locator(".results-count")).to_be_in_viewport()
+    assert phone.evaluate("document.querySelector('details.filter-panel').open") is False
+    context.close()

@@ -172,3 +172,19 @@ def test_every_result_says_why_it_matched(client, query, why):
         assert any(why in snippet for snippet in snippets), (query, prefix)
     chinese = client.get("/zh-hans/outcomes/", {"q": "Burma"}).content.decode()
     assert '<span class="why">地点：</span>' in chinese
+
+
+def test_a_groupings_members_and_an_outcomes_places_go_by_pinyin_too(client):
+    html = client.get("/zh-hans/regions/asean/").content.decode()
+    members = re.findall(r'<td><a href="/zh-hans/countries/[a-z]{2}/">([^<]+)</a></td>', html)
+    assert len(members) >= 10
+    assert [pinyin_of(m) for m in members] == sorted(pinyin_of(m) for m in members)
+    outcome = Outcome.objects.get(reference="IV.4")  # Italy, Mauritius, Russia, Seychelles
+    html = client.get(f"/zh-hans/outcomes/{outcome.slug}/").content.decode()
+    places = re.search(r"<dt>地点</dt>\s*<dd>(.*?)</dd>", html, re.S)[1]
+    names = re.findall(r">([^<]+)</a>", places)
+    assert names == sorted(names, key=pinyin_of) and len(names) == 4
+
+
+def pinyin_of(name):
+    return " ".join(lazy_pinyin(name)).lower()
