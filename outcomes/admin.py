@@ -444,9 +444,26 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
 
 class OutcomePartAdmin(HistoryAdmin):
     """An outcome's part: edited as rows of its change form, and listed here too so that each
-    has a history page from which an editor can revert a change."""
+    has a history page from which an editor can revert a change. A change here is a change
+    of its outcome's record, as on the outcome's form: it says why, counts in the record's
+    revision and is listed as its correction (or kept minor)."""
 
+    form = PublicChangeForm
     list_select_related = autocomplete_fields = ["outcome"]
+
+    def save_model(self, request, obj, form, change):
+        outcome = Outcome.objects.get(pk=obj.outcome_id)
+        with with_row_changes(outcome, OUTCOME_PARTS):
+            super().save_model(request, obj, form, change)
+            outcome._change_reason = form.reason()  # type: ignore[attr-defined]
+            outcome.save()
+
+    def delete_model(self, request, obj):
+        outcome = Outcome.objects.get(pk=obj.outcome_id)
+        with with_row_changes(outcome, OUTCOME_PARTS):
+            super().delete_model(request, obj)
+            outcome.save()
+
     ordering = ["outcome__position", "position"]
     search_fields = ["outcome__reference", "outcome__title"]
 

@@ -433,3 +433,21 @@ def test_a_save_that_changes_nothing_public_is_no_correction(editor_client, clie
     page = client.get(outcome.get_absolute_url()).content.decode()
     assert "None since the catalogue took this item from its source." in page
     assert "Checked against the document" not in page
+
+
+def test_a_change_on_a_rows_own_page_is_a_change_of_its_outcome(editor_client, client):
+    """A figure corrected from /admin/outcomes/figure/…: the outcome's revision rises, and
+    its page lists the correction with the reason given."""
+    figure = Figure.objects.get(outcome__reference="II.1")
+    url = reverse("admin:outcomes_figure_change", args=[figure.pk])
+    data = admin_form_data(editor_client.get(url), words="over 500,000 US dollars")
+    del data["change_reason"]
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Say why, for the public correction" in response.content.decode()
+    data["change_reason"] = "Words of the figure as printed"
+    assert editor_client.post(url, data).status_code == 302
+    page = client.get(figure.outcome.get_absolute_url()).content.decode()
+    assert "Revision 2," in page
+    assert "Words of the figure as printed" in page
+    assert "over 500,000 US dollars" in page
