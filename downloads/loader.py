@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from downloads.package import KEYS, TABLE_OF, TABLES, Places
+from outcomes import record
 from outcomes.history import LOADED
 from outcomes.models import LaterReport
 
@@ -79,9 +80,11 @@ BOOLEANS = {"true": True, "false": False}
 
 
 def _value(field, cell):
+    text = isinstance(field, models.CharField | models.TextField)
     if cell == "":
-        text = isinstance(field, models.CharField | models.TextField)
         return "" if text and not field.null else None
+    if text:
+        cell = record.unescape_formula(cell)  # package.py's escape_formula undone
     if isinstance(field, models.BooleanField) and cell in BOOLEANS:
         return BOOLEANS[cell]
     return field.to_python(cell)

@@ -259,7 +259,9 @@ def _text(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")
-    return str(value)
+    # Text a spreadsheet would run as a formula is written as text, as every download
+    # writes it (record.escape_formula); the loader reads it back unchanged.
+    return record.escape_formula(str(value)) if isinstance(value, str) else str(value)
 
 
 def rows(table):

@@ -395,3 +395,25 @@ def test_the_package_holds_reviewed_later_reports_and_loads_them_back_public(tmp
         for report in LaterReport.objects.all()
     } == reviewed
     assert LaterSearch.objects.count() == 37
+
+
+def test_formula_like_text_is_escaped_in_every_package_file_and_loads_back(tmp_path, commit):
+    """Issue 27: /data/outcomes.csv, /data/organizations.csv and the zip wrote formula cells
+    (=, +, -, @) as they were; the list and admin downloads escaped them. One rule now."""
+    Outcome.objects.filter(reference="I.3").update(title='=HYPERLINK("http://x.example","x")')
+    Organization.objects.filter(slug="cfpd").update(acronym="+CFPD", aliases="@cfpd\n-cfpd")
+    folder = written(tmp_path / "before")
+    texts = {table.path: (folder / table.path).read_text() for table in datapackage.TABLES}
+    assert "'=HYPERLINK" in texts["outcomes.csv"]
+    assert ",'+CFPD," in texts["organizations.csv"]
+    # No cell of any file starts a formula.
+    for path, text in texts.items():
+        for row in csv.reader(io.StringIO(text)):
+            assert not any(cell[:1] in "=+@" for cell in row if cell), (path, row)
+    with zipfile.ZipFile(folder / "datapackage.zip") as archive:
+        assert "'=HYPERLINK" in archive.read("outcomes.csv").decode()
+    emptied()
+    call_command("load_datapackage", str(folder / "datapackage.zip"))
+    commit()
+    assert Outcome.objects.get(reference="I.3").title == '=HYPERLINK("http://x.example","x")'
+    assert Organization.objects.get(slug="cfpd").acronym == "+CFPD"
