@@ -52,6 +52,14 @@ HAN_RE = re.compile(rf"[{HAN}]")
 HAN_RUN_RE = re.compile(rf"[{HAN}]+")
 
 jieba.setLogLevel(logging.WARNING)
+
+
+def load_segmenter():
+    """Load jieba's dictionary now (a worker's start: gunicorn.conf.py), not on the first
+    Chinese search."""
+    jieba.initialize()
+
+
 _to_simplified = OpenCC("t2s")
 
 

@@ -78,10 +78,15 @@ def test_gunicorn_workers_freeze_what_they_loaded():
     import gc
     import runpy
 
+    import jieba
+
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    jieba.dt.initialized = False  # as in a new worker, whatever other tests searched
     try:
         config["post_worker_init"](None)
         assert gc.get_freeze_count() > 10_000
+        # A first Chinese search does not load the segmenter's dictionary (issue 27).
+        assert jieba.dt.initialized
     finally:
         gc.unfreeze()
 
