@@ -333,9 +333,26 @@ SITE_URL = os.environ.get(
     f"https://{_NAMED_HOSTS[0]}" if _NAMED_HOSTS and not DEBUG else "http://127.0.0.1:8000",
 ).rstrip("/")
 
+
+def one_line(record):
+    """A refused request (django.security: too many fields, a bad Host…) is logged as one
+    line, not a traceback: a flood of them should not flood the log (issue 27)."""
+    record.exc_info, record.exc_text = None, None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
+    "filters": {"one_line": {"()": "django.utils.log.CallbackFilter", "callback": one_line}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+        "refused": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["one_line"],
+        },
+    },
+    "loggers": {"django.security": {"handlers": ["refused"], "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

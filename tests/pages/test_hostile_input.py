@@ -160,3 +160,22 @@ def test_downloads_are_not_kept_and_a_workbook_has_a_limit(client, monkeypatch):
     html = response.content.decode()
     assert "These filters give 11 outcomes; an Excel download holds at most 10" in html
     assert 'href="/outcomes/export.csv?category=capacity"' in html
+
+
+def test_a_request_with_too_many_parameters_is_refused_with_one_log_line(client, capsys):
+    """Issue 27: over 1,000 parameters gave 400 and a full traceback in the log."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)  # its handlers write to the captured stdout
+    try:
+        query = "&".join(f"p{number}=1" for number in range(1_100))
+        response = client.get(f"/outcomes/?{query}")
+        assert response.status_code == 400
+        logged = capsys.readouterr().out
+    finally:
+        with capsys.disabled():  # and back to the real one, for the tests after this
+            logging.config.dictConfig(settings.LOGGING)
+    assert "TooManyFields" in logged or "too many" in logged.lower() or "exceeded" in logged
+    assert "Traceback" not in logged
