@@ -16,7 +16,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from outcomes.admin_editing import ConflictCheckForm, HistoryAdmin, PublicChangeForm
+from outcomes.admin_editing import ConflictCheckForm, HistoryAdmin, PublicChangeForm, ask_why
 from outcomes.admin_later import LaterSearchInline, SearchedFilter, last_searched, set_searcher
 from outcomes.history import MINOR, OUTCOME_PARTS, change_reason, with_row_changes
 from outcomes.models import (
@@ -124,11 +124,7 @@ class LimitedImportForm(ImportForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not (cleaned.get("change_reason") or cleaned.get("minor")):
-            self.add_error(
-                "change_reason",
-                gettext("Say why, for the public correction, or mark the change as minor."),
-            )
+        ask_why(self, cleaned)
         return cleaned
 
     def __init__(self, *args, **kwargs):

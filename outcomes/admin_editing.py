@@ -114,6 +114,15 @@ class SecondReviewer(forms.ModelForm):
         return cleaned
 
 
+def ask_why(form, cleaned):
+    """A change the public sees says why, or is marked minor (an editor's save, an import)."""
+    if not (cleaned.get("change_reason") or cleaned.get("minor")):
+        form.add_error(
+            "change_reason",
+            gettext("Say why, for the public correction, or mark the change as minor."),
+        )
+
+
 class PublicChangeForm(ConflictCheckForm):
     """The form of a record whose changes the public sees as corrections (an outcome's
     page and feed): a change says why, or is marked minor (docs/editing.md)."""
@@ -139,11 +148,8 @@ class PublicChangeForm(ConflictCheckForm):
     def clean(self):
         cleaned = super().clean()
         # Every save of a record, a revert too: its rows' changes join its own in history.
-        if self.instance.pk and not (cleaned.get("change_reason") or cleaned.get("minor")):
-            self.add_error(
-                "change_reason",
-                gettext("Say why, for the public correction, or mark the change as minor."),
-            )
+        if self.instance.pk:
+            ask_why(self, cleaned)
         return cleaned
 
     def reason(self):

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
-from outcomes.models import chinese_page, in_page_language, in_page_order, unreviewed_mark
+from outcomes.models import chinese_page, in_page_order, shown_name
 
 SEPARATOR = mark_safe('<span class="sep" aria-hidden="true">·</span>')
 ROW = (
@@ -49,18 +49,13 @@ def list_rows(ids, index, via=None, later=None):
     add how an outcome reaches a country through a grouping and its latest reviewed later
     report. Each row's end, "</li>", is the last of it: views.outcome_rows adds a search's
     snippet before it. An outcome the index does not hold (added since) has no row."""
-    addresses, chinese, mark = Addresses(), chinese_page(), unreviewed_mark()
+    addresses, chinese = Addresses(), chinese_page()
     separator = pgettext("list separator", ", ")  # Chinese lists use "、"
     names = {facet: index.names[facet] for facet in ("category", "organization", "country")}
 
     def name(facet, key):
         english, chinese_name = names[facet][key][0]
-        shown = in_page_language(english, chinese_name, chinese)
-        if chinese and not chinese_name:
-            return format_html('<span lang="en">{}</span>', shown)
-        if chinese and key in index.unreviewed[facet]:
-            return format_html("{} {}", shown, mark)
-        return shown
+        return shown_name(english, chinese_name, key not in index.unreviewed[facet], chinese)
 
     def values(facet, bit):
         values_of = index.facets[facet].values_of
@@ -115,11 +110,7 @@ def list_rows(ids, index, via=None, later=None):
                 format_html('<span class="via">{} {}</span>', label, mark_safe(reached)),
             ]
         parts = mark_safe("\n".join(meta))  # noqa: S308 (each part built by format_html)
-        title = in_page_language(title, title_zh, chinese)
-        if chinese and not title_zh:
-            title = format_html('<span lang="en">{}</span>', title)
-        elif chinese and not reviewed:
-            title = format_html("{} {}", title, mark)
+        title = shown_name(title, title_zh, reviewed, chinese)
         return format_html(ROW, addresses.outcome(slug), reference, title, parts)
 
     return {pk: row(pk, index.bit[pk]) for pk in ids if pk in index.bit}

@@ -1,5 +1,7 @@
 """The public catalogue: read-only pages, each a base queryset, filters and a template."""
 
+from operator import attrgetter
+
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
@@ -32,7 +34,6 @@ from outcomes.models import (
     Source,
     chinese_page,
     in_page_language,
-    in_page_order,
     localized,
     ordered,
 )
@@ -286,11 +287,8 @@ def outcome_detail(request, slug):
     )
     reached = [reach.region for reach in outcome.reaches.all() if reach.kind == "members"]
     prefetch_related_objects(reached, Prefetch("memberships", members, to_attr="members_then"))
-    chinese = chinese_page()  # the members and the places by name in the page's language
-    for region in reached:
-        region.members_then.sort(
-            key=lambda m: in_page_order(m.country.name, m.country.name_zh, chinese)
-        )
+    for region in reached:  # the members and the places by name in the page's language
+        region.members_then = ordered(region.members_then, of=attrgetter("country"))
     outcome.places = ordered(outcome.countries.all())
     cited = citations.rendered(cited_outcome(request, outcome), cited_labels(outcome))
     reports = outcome.reviewed_later_reports
@@ -390,11 +388,8 @@ def organization_detail(request, slug):
 @require_safe
 @public_page
 def country_list(request):
-    countries = Country.objects.with_outcomes().order_by("continent", "name")
-    chinese = chinese_page()
-    countries = sorted(
-        countries, key=lambda c: (c.continent, in_page_order(c.name, c.name_zh, chinese))
-    )
+    # By continent, then by name in the page's language (a stable sort keeps the names').
+    countries = sorted(ordered(Country.objects.with_outcomes()), key=attrgetter("continent"))
     world, rows = outcome_map()
     top = maps.bars(
         [
@@ -429,8 +424,7 @@ def region_list(request):
     """The groupings outcomes reach, by kind, each with the outcomes that reach it (as a
     whole or somewhere in it)."""
     counted = Region.objects.annotate(outcome_count=Count("reaches__outcome", distinct=True))
-    chinese = chinese_page()
-    regions = sorted(counted, key=lambda r: (r.kind, in_page_order(r.name, r.name_zh, chinese)))
+    regions = sorted(ordered(counted), key=attrgetter("kind"))
     return render(request, "outcomes/region_list.html", {"regions": regions})
 
 
@@ -439,11 +433,7 @@ def region_list(request):
 def region_detail(request, slug):
     if (region := Region.objects.filter(slug=slug).first()) is None:
         return redirect_renamed(Region.objects, slug)
-    chinese = chinese_page()
-    memberships = sorted(
-        region.memberships.select_related("country"),
-        key=lambda m: in_page_order(m.country.name, m.country.name_zh, chinese),
-    )
+    memberships = ordered(region.memberships.select_related("country"), of=attrgetter("country"))
     # Who was a member on each date an outcome reaching the region was published.
     published = Source.objects.filter(outcomes__reaches__region=region).exclude(published=None)
     dates = list(published.order_by("published").values_list("published", flat=True).distinct())

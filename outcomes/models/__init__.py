@@ -12,6 +12,7 @@ from outcomes.models.base import (
     ordered,
     rows_updated,
     rows_updating,
+    shown_name,
     sort_name,
     unreviewed_mark,
 )

@@ -118,15 +118,17 @@ def in_page_order(english_key, chinese, chinese_page_=None):
     return english_key.lower()
 
 
-def ordered(records, name="name", english_key=None):
-    """`records` sorted by their `name` in the page's language (in_page_order)."""
+def ordered(records, name="name", english_key=None, of=None):
+    """`records` sorted by their `name` in the page's language (in_page_order), or by that
+    of `of(record)`, a record each names (a membership's country)."""
     chinese = chinese_page()
-    return sorted(
-        records,
-        key=lambda record: in_page_order(
-            getattr(record, english_key or name), getattr(record, f"{name}_zh", ""), chinese
-        ),
-    )
+
+    def key(record):
+        named = of(record) if of else record
+        english = getattr(named, english_key or name)
+        return in_page_order(english, getattr(named, f"{name}_zh", ""), chinese)
+
+    return sorted(records, key=key)
 
 
 def unreviewed_mark():
@@ -135,6 +137,17 @@ def unreviewed_mark():
     return format_html(
         '<small class="unreviewed">{}</small>', gettext("(translation not reviewed)")
     )
+
+
+def shown_name(english, chinese, reviewed=True, chinese_page_=None):
+    """A name or title as a page's text shows it: on a Chinese page its Chinese, followed
+    by unreviewed_mark() until reviewed, or else the English marked lang="en" for screen
+    readers (HTML: never in an attribute); on an English page the English."""
+    if not (chinese_page() if chinese_page_ is None else chinese_page_):
+        return english
+    if not chinese:
+        return format_html('<span lang="en">{}</span>', english) if english else english
+    return chinese if reviewed else format_html("{} {}", chinese, unreviewed_mark())
 
 
 def localized(record, name):

@@ -5,9 +5,8 @@ Chinese translation is followed by a mark that a screen reader reads too, and En
 shown on a Chinese page is marked lang="en" (never in an attribute: both are HTML)."""
 
 from django import template
-from django.utils.html import format_html
 
-from outcomes.models import chinese_page, localized, unreviewed_mark
+from outcomes.models import localized, shown_name
 
 register = template.Library()
 register.filter("localized", localized)
@@ -15,11 +14,5 @@ register.filter("localized", localized)
 
 @register.filter
 def named(record, name):
-    shown = localized(record, name)
-    if not chinese_page():
-        return shown
-    if not getattr(record, f"{name}_zh", ""):  # the English, said so for screen readers
-        return format_html('<span lang="en">{}</span>', shown) if shown else shown
-    if getattr(record, "translation_reviewed", True) is False:
-        return format_html("{} {}", shown, unreviewed_mark())
-    return shown
+    reviewed = getattr(record, "translation_reviewed", True) is not False
+    return shown_name(getattr(record, name), getattr(record, f"{name}_zh", ""), reviewed)

@@ -174,18 +174,22 @@ def test_on_a_phone_no_page_scrolls_sideways_and_filters_work(browser, live_cata
     context.close()
 
 
-def test_an_editor_corrects_a_title_and_sees_it_in_public_and_in_the_history(
-    page, live_catalogue, django_user_model
-):
+def log_in_as_an_editor(page, live_catalogue, django_user_model):
+    """An account in the Editors group, logged in at the admin's login page."""
     from django.contrib.auth.models import Group
 
     editor = django_user_model.objects.create_user("edith", password=EDITOR_PASSWORD, is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
-
     page.goto(live_catalogue + "/admin/")
     page.get_by_label("Username").fill("edith")
     page.get_by_label("Password").fill(EDITOR_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+def test_an_editor_corrects_a_title_and_sees_it_in_public_and_in_the_history(
+    page, live_catalogue, django_user_model
+):
+    log_in_as_an_editor(page, live_catalogue, django_user_model)
     page.get_by_role("link", name="Outcomes", exact=True).first.click()
     page.get_by_role("link", name="I.1", exact=True).click()
     page.locator("#id_title").fill("Nine schools co-built by CFPD and a Myanmar foundation")
@@ -214,18 +218,11 @@ def test_an_editor_corrects_a_title_and_sees_it_in_public_and_in_the_history(
 def test_the_admin_change_form_fits_a_laptop_screen(browser, live_catalogue, django_user_model):
     """At 1,366 px wide, an outcome's change form shows every column, the Figures' and
     Mentions' "Delete" boxes and the Chinese unit included, without scrolling sideways."""
-    from django.contrib.auth.models import Group
-
     from outcomes.models import Outcome
 
-    editor = django_user_model.objects.create_user("edith", password=EDITOR_PASSWORD, is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    page.goto(live_catalogue + "/admin/")
-    page.get_by_label("Username").fill("edith")
-    page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_as_an_editor(page, live_catalogue, django_user_model)
     for reference in ("I.3", "II.8", "V.1"):  # figures, mentions, Chinese units
         outcome = Outcome.objects.get(reference=reference)
         page.goto(f"{live_catalogue}/admin/outcomes/outcome/{outcome.pk}/change/")
@@ -240,16 +237,9 @@ def test_the_admin_change_form_fits_a_laptop_screen(browser, live_catalogue, dja
 def test_the_import_report_keeps_its_headers_readable(browser, live_catalogue, django_user_model):
     """A file with a bad row: the rows with problems show under headers that read as words,
     one line each, not a letter per line ("R O W")."""
-    from django.contrib.auth.models import Group
-
-    editor = django_user_model.objects.create_user("edith", password=EDITOR_PASSWORD, is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    page.goto(live_catalogue + "/admin/")
-    page.get_by_label("Username").fill("edith")
-    page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_as_an_editor(page, live_catalogue, django_user_model)
     from outcomes.models import Outcome
     from outcomes.resources import OutcomeResource
 
