@@ -13,10 +13,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", 2))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
-# Workers are not recycled after a number of requests (gunicorn's max_requests):
-# each keeps the facet index of the data version (outcomes/facets.py) and, without
-# Redis, the rendered list rows (the "rows" cache) in its memory, both bounded, and
-# a new worker rebuilds them (docs/performance.md).
+# A worker is replaced after a bounded number of requests (jittered, so that workers
+# are not all replaced at once): whatever a request leaves behind in its memory is
+# given back. The new worker rebuilds its facet index and rows on its first list (once
+# per data version anyway); docs/performance.md has a worker's memory after make bench.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 10_000))
+max_requests_jitter = max_requests // 10
 wsgi_app = "sironet.wsgi:application"
 accesslog = "-"
 errorlog = "-"

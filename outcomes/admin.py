@@ -1,6 +1,5 @@
 """The editors' admin: correct the catalogue, import and export it, see and revert its history."""
 
-import zipfile
 from datetime import datetime
 
 from django import forms
@@ -16,6 +15,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from outcomes import uploads
 from outcomes.admin_editing import ConflictCheckForm, HistoryAdmin, PublicChangeForm, ask_why
 from outcomes.admin_later import LaterSearchInline, SearchedFilter, last_searched, set_searcher
 from outcomes.history import MINOR, OUTCOME_PARTS, change_reason, with_row_changes
@@ -35,7 +35,6 @@ from outcomes.models import (
 )
 from outcomes.record import FIGURE_FIELDS
 from outcomes.resources import (
-    MAX_IMPORT_ROWS,
     CountryResource,
     OrganizationResource,
     OutcomeResource,
@@ -111,58 +110,35 @@ class ChineseFilter(admin.SimpleListFilter):
         return queryset
 
 
-# What one import may upload, in MB: a file's size, and an XLSX file's size unpacked (a
-# zip file: a small one can unpack to gigabytes). Rows: resources.MAX_IMPORT_ROWS.
-MAX_IMPORT_MB = 2
-MAX_UNPACKED_MB = 20
-
-
 class LimitedImportForm(ImportForm):
     # An import's changes are public corrections as an editor's save is: it says why.
     change_reason = PublicChangeForm.base_fields["change_reason"]
     minor = PublicChangeForm.base_fields["minor"]
 
-    def clean(self):
-        cleaned = super().clean()
-        ask_why(self, cleaned)
-        return cleaned
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, formats, *args, **kwargs):
+        super().__init__(formats, *args, **kwargs)
+        self.formats = formats
         self.fields["import_file"].help_text = _(
-            "CSV, XLSX or JSON; at most %(megabytes)s MB and %(rows)s rows (an XLSX file at "
-            "most %(unpacked)s MB unpacked). Nothing is saved before you confirm."
+            "CSV, XLSX or JSON; at most %(megabytes)s MB, %(rows)s rows and %(columns)s "
+            "columns (an XLSX file at most %(unpacked)s MB unpacked). Nothing is saved "
+            "before you confirm."
         ) % {
-            "megabytes": MAX_IMPORT_MB,
-            "rows": f"{MAX_IMPORT_ROWS:,}",
-            "unpacked": MAX_UNPACKED_MB,
+            "megabytes": uploads.MAX_IMPORT_MB,
+            "rows": f"{uploads.MAX_IMPORT_ROWS:,}",
+            "columns": uploads.MAX_IMPORT_COLUMNS,
+            "unpacked": uploads.MAX_UNPACKED_MB,
         }
 
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if upload.size > MAX_IMPORT_MB * 2**20:
-            raise forms.ValidationError(
-                gettext(
-                    "This file is %(size)s MB; an import takes at most %(megabytes)s MB. "
-                    "Split it into smaller files."
-                )
-                % {"size": f"{upload.size / 2**20:.1f}", "megabytes": MAX_IMPORT_MB}
-            )
-        if zipfile.is_zipfile(upload):
+    def clean(self):
+        cleaned = super().clean()
+        upload, choice = cleaned.get("import_file"), cleaned.get("format")
+        if upload and choice:
             try:
-                unpacked = sum(item.file_size for item in zipfile.ZipFile(upload).infolist())
-            except zipfile.BadZipFile:
-                raise forms.ValidationError(gettext("This XLSX file is damaged.")) from None
-            if unpacked > MAX_UNPACKED_MB * 2**20:
-                raise forms.ValidationError(
-                    gettext(
-                        "This file unpacks to %(size)s MB; an XLSX import takes at most "
-                        "%(megabytes)s MB unpacked."
-                    )
-                    % {"size": f"{unpacked / 2**20:.0f}", "megabytes": MAX_UNPACKED_MB}
-                )
-        upload.seek(0)
-        return upload
+                uploads.check_upload(upload, self.formats[int(choice)]().get_title())
+            except forms.ValidationError as refused:
+                self.add_error("import_file", refused)
+        ask_why(self, cleaned)
+        return cleaned
 
 
 class PreviewedConfirmForm(ConfirmImportForm):

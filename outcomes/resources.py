@@ -29,9 +29,6 @@ from outcomes.models import (
 )
 from outcomes.record import Context, escape_formula, unescape_formula
 
-# The most rows one import takes: a preview and a confirmation each read them all.
-MAX_IMPORT_ROWS = 2000
-
 
 class WholeNumberWidget(widgets.IntegerWidget):
     """A whole number, or a plain message (import-export's says “ConversionSyntax”)."""
@@ -304,14 +301,6 @@ class CatalogueResource(resources.ModelResource):
         instance._change_reason = self.reason or None
 
     def before_import(self, dataset, **kwargs):
-        if len(dataset) > MAX_IMPORT_ROWS:
-            raise ValueError(
-                gettext(
-                    "This file has %(rows)s rows; an import takes at most %(most)s. "
-                    "Split it into smaller files."
-                )
-                % {"rows": f"{len(dataset):,}", "most": f"{MAX_IMPORT_ROWS:,}"}
-            )
         keys = self.get_import_id_fields()
         missing = [name for name in keys if name not in dataset.headers]
         if missing:

@@ -278,7 +278,7 @@ def test_a_file_too_large_or_a_zip_bomb_is_refused_before_it_is_read(editor_clie
         response.content.decode()
     )
     assert (
-        "at most 2 MB and 2,000 rows"
+        "at most 2 MB, 2,000 rows and 50 columns"
         in editor_client.get(reverse("admin:outcomes_outcome_import")).content.decode()
     )
 
@@ -287,10 +287,89 @@ def test_too_many_rows_or_no_key_column_is_a_plain_message(editor_client, settin
     settings.DEBUG = False
     rows = b"reference,title\n" + b"".join(b"I.%d,x\n" % n for n in range(1, 2002))
     html = upload(editor_client, "outcome", "rows.csv", rows).content.decode()
-    assert "This file has 2,001 rows; an import takes at most 2,000" in html
+    assert "This file has more than 2,000 rows; an import takes at most 2,000" in html
     html = upload(editor_client, "outcome", "nokey.csv", b"title\nx\n").content.decode()
     assert "This file has no “source” or “reference” column" in html
     assert "Traceback" not in html and "/site-packages/" not in html
+
+
+def workbook(change=None, **cells):
+    """An XLSX file with the given cells ({"A1": value}), its first sheet's XML changed by
+    `change` (bytes to bytes) after openpyxl wrote it."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for reference, value in cells.items():
+        book.active[reference] = value
+    written = io.BytesIO()
+    book.save(written)
+    if change is None:
+        return written.getvalue()
+    changed = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(changed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, change(data) if item.filename.endswith("sheet1.xml") else data)
+    return changed.getvalue()
+
+
+def declared_everywhere(sheet):
+    return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', sheet)
+
+
+HOSTILE_FILES = {
+    "100,000 rows": ("csv", b"reference,title\n" + b"I.1,x\n" * 100_000, "more than 2,000 rows"),
+    "1,000,000 lines": ("csv", b"x\n" * 1_000_000, "more than 2,000 rows"),
+    "16,384 columns": ("csv", b",".join([b"c"] * 16_384), "Row 1 has more than 50 columns"),
+    "a cell at row 20,000": ("xlsx", workbook(A1="reference", A20000="x"), "more than 2,000"),
+    "a cell at column XFD": ("xlsx", workbook(A1="reference", XFD1="x"), "more than 50 columns"),
+    "A1:XFD1048576 declared": (
+        "xlsx",
+        workbook(declared_everywhere, A1="reference"),
+        "more than 50 columns",
+    ),
+    "100,000 records": (
+        "json",
+        b"[" + b",".join([b'{"a":1}'] * 100_000) + b"]",
+        "more than 2,000 rows",
+    ),
+    "nested 100,000 deep": ("json", b"[" * 100_000, "cannot be read as JSON"),
+    "not a workbook": ("xlsx", b"reference\nI.1\n", "cannot be read as XLSX"),
+}
+
+
+@pytest.mark.parametrize("shape", HOSTILE_FILES)
+def test_an_import_past_its_limits_is_refused_before_anything_parses_it(
+    editor_client, monkeypatch, shape
+):
+    """The red team's files (issue 27): import-export never starts reading them."""
+    from import_export.formats.base_formats import TablibFormat
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(TablibFormat, "create_dataset", parse)
+    format, content, message = HOSTILE_FILES[shape]
+    response = upload(editor_client, "outcome", f"hostile.{format}", content, format)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_files_within_the_limits_are_read_as_before(editor_client):
+    """At the limits exactly: 2,000 rows and a header; an export's own XLSX and JSON."""
+    rows = b"source,reference,title\n" + b"".join(
+        b"sironet-2017,I.%d,x\n" % n for n in range(1, 2001)
+    )
+    html = upload(editor_client, "outcome", "rows.csv", rows).content.decode()
+    assert "more than 2,000 rows" not in html and "Errors" in html  # read, rows refused
+    for format in ("xlsx", "json"):
+        content = exported(OutcomeResource, Outcome.objects.all()).export(format)
+        content = content.encode() if isinstance(content, str) else content
+        response = upload(editor_client, "outcome", f"all.{format}", content, format)
+        assert "confirm_form" in response.context, format
 
 
 def test_every_bad_value_is_reported_by_row_and_field_in_words(editor_client):
@@ -416,3 +495,4 @@ def test_an_imports_queries_grow_only_with_its_changed_rows(editor_client, monke
     changed_all = queries_of_preview(editor_client, exported(OutcomeResource, every, retitle))
     more_rows = every.count() - 5
     assert changed_all - changed_few <= more_rows * QUERIES_PER_CHANGED_ROW
+

@@ -23,11 +23,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import requests
 from django.test import RequestFactory
 
 from edge.middleware import client_address
 from outcomes.models import Outcome
-from tests.conftest import need
+from tests.conftest import EDITOR_PASSWORD, need
+from tests.editors.test_import import HOSTILE_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -101,6 +103,7 @@ def pair(tmp_path_factory, django_db_setup, django_db_blocker):
     directory = tmp_path_factory.mktemp("proxy")
     port, app_port = free_ports(2)
     with django_db_blocker.unblock():
+        editor = proxy_editor()
         database_url = served_database(directory)
     env = {
         **prepare(directory, database_url),
@@ -129,7 +132,7 @@ def pair(tmp_path_factory, django_db_setup, django_db_blocker):
             except OSError:
                 time.sleep(0.1)
         assert servers.poll() is None, (directory / "servers.log").read_text()
-        yield port, app_port
+        yield port, app_port, servers.pid
     finally:
         # As Ctrl-C does: deploy/serve-proxy stops both servers and removes its files.
         os.killpg(servers.pid, signal.SIGINT)
@@ -139,6 +142,52 @@ def pair(tmp_path_factory, django_db_setup, django_db_blocker):
             os.killpg(servers.pid, signal.SIGKILL)
             servers.wait()
         log.close()
+        with django_db_blocker.unblock():
+            editor.delete()  # a PostgreSQL test database is shared with the other tests
+
+
+def proxy_editor():
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("proxy-editor", "", EDITOR_PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def logged_in(port):
+    """A session of the editor's, logged in through nginx as a browser would."""
+    session = requests.Session()
+    login = f"http://127.0.0.1:{port}/admin/login/"
+    session.get(login, timeout=5)
+    answer = session.post(
+        login,
+        data={
+            "username": "proxy-editor",
+            "password": EDITOR_PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            "next": "/admin/",
+        },
+        timeout=5,
+    )
+    assert answer.url.endswith("/admin/"), answer.text[:500]
+    return session
+
+
+def worker_memory(servers):
+    """Each gunicorn worker's resident memory, in MB: the processes of the servers' group
+    whose parent is gunicorn's master."""
+    group = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
+            if os.getpgid(int(fields["Pid"])) == servers:
+                group[int(fields["Pid"])] = fields
+    masters = {pid for pid, fields in group.items() if "gunicorn" in fields["Name"]}
+    return {
+        pid: int(fields["VmRSS"].split()[0]) / 1024
+        for pid, fields in group.items()
+        if int(fields["PPid"]) in masters and "VmRSS" in fields
+    }
 
 
 def get(port, path, timeout=5, headers=None):
@@ -195,7 +244,7 @@ class SlowClients:
 
 
 def test_normal_requests_answer_within_a_second_beside_fifty_slow_clients(pair):
-    port, _ = pair
+    port, *_ = pair
     with SlowClients(port, SLOW_CLIENTS) as slow:
         timings = []
         deadline = time.monotonic() + 6
@@ -215,7 +264,7 @@ def test_normal_requests_answer_within_a_second_beside_fifty_slow_clients(pair):
 def test_the_worker_beside_the_servers_writes_the_data_package(pair):
     """make serve-proxy starts `manage.py worker`: the package is written after the
     responses, and a download then serves it."""
-    port, _ = pair
+    port, *_ = pair
     for _ in range(300):
         try:
             status, body, _ = get(port, "/data/datapackage.json")
@@ -232,7 +281,7 @@ def test_the_worker_beside_the_servers_writes_the_data_package(pair):
 
 
 def test_nginx_refuses_bodies_over_five_megabytes(pair):
-    port, _ = pair
+    port, *_ = pair
     with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
         connection.sendall(
             b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -241,9 +290,39 @@ def test_nginx_refuses_bodies_over_five_megabytes(pair):
         assert connection.recv(100).startswith(b"HTTP/1.1 413 ")
 
 
+def test_an_import_past_its_limits_is_refused_at_once_and_no_worker_grows(pair):
+    """The red team's files (issue 27) through nginx and gunicorn: each refused within a
+    second, and the workers' memory stays where it was (it grew by gigabytes)."""
+    port, _, servers = pair
+    session = logged_in(port)
+    address = f"http://127.0.0.1:{port}/admin/outcomes/outcome/import/"
+    session.get(address, timeout=5)
+    before = worker_memory(servers)
+    assert len(before) == 2, before
+    for shape, (format, content, message) in HOSTILE_FILES.items():
+        started = time.monotonic()
+        answer = session.post(
+            address,
+            data={
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+                "format": str(["csv", "xlsx", "json"].index(format)),
+                "resource": "0",
+                "change_reason": "A hostile file",
+            },
+            files={"import_file": (f"hostile.{format}", content)},
+            timeout=30,
+        )
+        seconds = time.monotonic() - started
+        assert answer.status_code == 200 and message in answer.text, shape
+        assert seconds < 1, (shape, seconds)
+    after = worker_memory(servers)
+    grown = {pid: after[pid] - before[pid] for pid in before if pid in after}
+    assert max(grown.values()) < 50, grown
+
+
 def test_the_client_cannot_claim_https_through_nginx(pair):
     """nginx writes X-Forwarded-Proto itself; gunicorn alone trusts it from 127.0.0.1."""
-    port, app_port = pair
+    port, app_port, _ = pair
     # Two searches, so that neither page comes from the page cache.
     spoofed = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
     _, page, _ = get(port, "/outcomes/?q=water", headers=spoofed)
@@ -262,3 +341,35 @@ def test_failed_logins_count_per_client_behind_the_proxy(settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert client_address(request) == "203.0.113.5"
     assert client_address(RequestFactory().get("/")) == "127.0.0.1"
+
+
+def test_gunicorn_replaces_a_worker_after_its_share_of_requests(tmp_path, django_db_blocker):
+    """Whatever a request leaves in a worker's memory is given back when gunicorn replaces
+    it, after GUNICORN_MAX_REQUESTS requests, give or take a tenth (gunicorn.conf.py)."""
+    (port,) = free_ports(1)
+    with django_db_blocker.unblock():
+        env = prepare(tmp_path, served_database(tmp_path))
+    env = {**env, "PORT": str(port), "GUNICORN_WORKERS": "1", "GUNICORN_MAX_REQUESTS": "20"}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [gunicorn, "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        workers = set()
+        for _ in range(300):
+            workers |= set(worker_memory(server.pid))
+            try:
+                get(port, "/robots.txt")
+            except OSError:
+                time.sleep(0.05)
+            if len(workers) >= 3:
+                break
+        assert len(workers) >= 3, workers  # the first, and two that replaced it
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
