@@ -3,9 +3,10 @@
 import ipaddress
 import time
 
-from django.core.cache import caches
+from django.db.models import F
 from django.utils.crypto import salted_hmac
 
+from corrections.models import SenderCount
 from edge.middleware import client_address
 
 # Reports one address may send per window, and all addresses together.
@@ -35,22 +36,16 @@ def client_hash(request):
     ).hexdigest()
 
 
-def _key(client):
-    return f"corrections:sent:{client}"
+def window_left():
+    """Seconds until the window ends and each sender may send again."""
+    return WINDOW - int(time.time()) % WINDOW
 
 
-def recent(client):
-    """Times (seconds) of this sender's reports within the window; from the shared cache."""
-    now = time.time()
-    return [t for t in caches["default"].get(_key(client), []) if now - t < WINDOW]
-
-
-def over_limit(client):
-    return len(recent(client)) >= PER_ADDRESS
-
-
-def count(client):
-    """Record one more report from this sender. Not atomic: two at the same instant may
-    both pass, which a limit against floods can afford."""
-    times = [*recent(client), time.time()]
-    caches["default"].set(_key(client), times[-PER_ADDRESS:], WINDOW)
+def take(client):
+    """Count one more report from this sender, unless it has sent PER_ADDRESS in this
+    window: whether it was counted. Windows are fixed hours; older ones are forgotten."""
+    window = int(time.time()) // WINDOW
+    SenderCount.objects.filter(window__lt=window).delete()
+    SenderCount.objects.get_or_create(sender=client, window=window)
+    counted = SenderCount.objects.filter(sender=client, window=window, sent__lt=PER_ADDRESS)
+    return counted.update(sent=F("sent") + 1) == 1

@@ -192,3 +192,21 @@ class CorrectionReport(models.Model):
                 self.status = ReportStatus.IN_PROGRESS
             self.save()
         return self.draft, made
+
+
+class SenderCount(models.Model):
+    """How many reports one sender (corrections.limits.client_hash) sent in one window of
+    time: one conditional UPDATE counts a report, so concurrent posts from one address
+    cannot pass the limit together."""
+
+    sender = models.CharField(max_length=64)
+    window = models.PositiveIntegerField(help_text="Seconds since 1970 // limits.WINDOW.")
+    sent = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sender", "window"], name="one_count_per_window")
+        ]
+
+    def __str__(self):
+        return f"{self.sender[:12]}… {self.window}: {self.sent}"

@@ -28,12 +28,11 @@ def report(request, slug=None):
     form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         client = limits.client_hash(request)
-        if limits.over_limit(client) or too_many_overall():
-            response = render(request, "corrections/too_many.html", status=429)
-            response["Retry-After"] = str(limits.WINDOW)
-            return response
+        if too_many_overall():
+            return too_many(request)
         if form.is_valid():
-            limits.count(client)
+            if not limits.take(client):
+                return too_many(request)
             if not form.is_robot():  # a robot is told it worked, and nothing is kept
                 correction = form.save(commit=False)
                 correction.outcome = outcome
@@ -55,6 +54,12 @@ def thanks(request):
     slug = request.GET.get("outcome", "")[:200]
     outcome = Outcome.objects.filter(slug=slug).first() if slug else None
     return render(request, "corrections/thanks.html", {"outcome": outcome})
+
+
+def too_many(request):
+    response = render(request, "corrections/too_many.html", status=429)
+    response["Retry-After"] = str(limits.window_left())
+    return response
 
 
 def too_many_overall():

@@ -172,7 +172,7 @@ def test_the_sixth_report_within_the_hour_from_one_address_is_refused(client):
         assert send(client, OUTCOME_FORM).status_code == 302
     response = send(client)
     assert response.status_code == 429
-    assert response["Retry-After"] == "3600"
+    assert 0 < int(response["Retry-After"]) <= 3600  # when the hour ends
     assert "Too many reports" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
     assert CorrectionReport.objects.count() == 5
@@ -388,9 +388,9 @@ TEXT = st.text(max_size=300)
 def test_any_input_is_answered_without_error_and_never_echoed_raw(
     client, what, source, email, website
 ):
-    from django.core.cache import caches
+    from corrections.models import SenderCount
 
-    caches["default"].clear()  # the examples share one address
+    SenderCount.objects.all().delete()  # the examples share one address
     data = {"what": what, "source": source, "email": email, "website": website}
     valid = CorrectionForm(data).is_valid()
     kept = CorrectionReport.objects.count()
