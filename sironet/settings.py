@@ -62,6 +62,9 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# As nginx's client_max_body_size (deploy/nginx): any body it lets through is read,
+# never refused unread (which made nginx answer 502).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 2**20
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

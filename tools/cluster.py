@@ -33,6 +33,7 @@ adjust a run.
 import contextlib
 import glob
 import html.parser
+import http.client
 import http.cookiejar
 import json
 import os
@@ -249,6 +250,21 @@ def get(port, path, opener=None, headers=None, timeout=10):
         return error.code, error.headers, error.read().decode(errors="replace")
     except OSError as error:
         return 0, {}, str(error)
+
+
+def status_from(source, port, path, method="GET"):
+    """The status of one request sent from the loopback address `source` (to Varnish, each
+    address of 127.0.0.0/8 is a client of its own)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, 10, source_address=(source, 0))
+    try:
+        connection.request(method, path, body=b"" if method == "POST" else None)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+    except OSError:
+        return 0
+    finally:
+        connection.close()
 
 
 def wait_for(port, path="/healthz", seconds=60, ok=(200,)):
@@ -686,6 +702,24 @@ def run(cluster, results):
         min(ratios) >= 2,
         "; ".join(figures),
         "s-maxage on public pages",
+    )
+
+    # Floods from one address: what reaches the app servers is limited per address
+    # (deploy/varnish/default.vcl), pages kept by Varnish are not counted.
+    misses = [status_from("127.0.0.3", varnish_port, f"/outcomes/?q=flood{n}") for n in range(90)]
+    logins = [status_from("127.0.0.4", varnish_port, "/admin/login/", "POST") for _ in range(20)]
+    hits = [status_from("127.0.0.3", varnish_port, "/outcomes/") for _ in range(100)]
+    others = [status_from("127.0.0.1", varnish_port, path) for path in PUBLIC]
+    results.add(
+        "a flood from one address gets 429; others are served",
+        misses.count(429) >= 20
+        and logins.count(429) >= 5
+        and set(hits) == {200}
+        and set(others) == {200},
+        f"429 to {misses.count(429)} of 90 uncached searches and {logins.count(429)} of 20 "
+        f"login attempts from one address; {hits.count(200)} of 100 kept pages to it and "
+        f"{others.count(200)} of {len(others)} pages to another answered 200",
+        "vsthrottle per client address",
     )
 
     # What Varnish keeps now, everything up, is what it must serve when the app servers

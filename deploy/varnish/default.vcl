@@ -12,6 +12,7 @@ vcl 4.1;
 
 import directors;
 import std;
+import vsthrottle;
 import xkey;
 
 # An app server is sick after 2 of the last 3 checks failed (about 2 s).
@@ -92,6 +93,32 @@ sub vcl_recv {
     return (hash);
 }
 
+# Limits per client address on what reaches the app servers (a page kept here costs
+# nothing and is not counted): pages 60 in 3 s, downloads and forms 10 in 10 s, login
+# attempts 10 a minute. Past one: 429, answered here. Varnish is the edge; behind a
+# load balancer, set client.identity from the address it reports (PROXY protocol).
+sub limit_per_address {
+    if (req.method == "POST" && req.url ~ "/login/$"
+        && vsthrottle.is_denied("login " + client.identity, 10, 60s)) {
+        return (synth(429, "Too Many Requests"));
+    }
+    if (req.url ~ "/outcomes/export\.|/corrections?/"
+        && vsthrottle.is_denied("costly " + client.identity, 10, 10s)) {
+        return (synth(429, "Too Many Requests"));
+    }
+    if (vsthrottle.is_denied("pages " + client.identity, 60, 3s)) {
+        return (synth(429, "Too Many Requests"));
+    }
+}
+
+sub vcl_miss {
+    call limit_per_address;
+}
+
+sub vcl_pass {
+    call limit_per_address;
+}
+
 sub vcl_backend_response {
     # Keep only what the app marks as a shared page: public with an s-maxage, not
     # private, no-store or no-cache. Everything else passes through (hit-for-miss).
@@ -127,6 +154,10 @@ sub vcl_deliver {
 }
 
 sub vcl_synth {
+    if (resp.status == 429) {
+        set resp.http.Retry-After = "10";
+        set resp.http.Cache-Control = "no-store";
+    }
     if (req.method == "PURGE") {
         set resp.http.Content-Type = "text/plain; charset=utf-8";
         set resp.body = resp.reason + {"
