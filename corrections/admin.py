@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from corrections.models import CorrectionReport, ReportKind
+from outcomes.admin_editing import ConflictCheckForm
 from outcomes.models import Outcome
 
 
@@ -30,6 +31,7 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["outcome"]
     as_sent = ["kind", "outcome_label", "what", "source_link", "email", "created"]
     done = ["status", "outcome", "fixed_by", "fixed_by_link", "draft_link", "note", "updated"]
+    form = ConflictCheckForm
     readonly_fields = [*as_sent, "updated", "client", "fixed_by_link", "draft_link"]
     fieldsets = [
         (
@@ -42,7 +44,7 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
                 ),
             },
         ),
-        (_("What the editors did"), {"fields": done}),
+        (_("What the editors did"), {"fields": [*done, "loaded"]}),
         (_("Sender"), {"fields": ["client"], "classes": ["collapse"]}),
     ]
 

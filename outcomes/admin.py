@@ -520,7 +520,6 @@ class OrganizationAdmin(
             "name_zh", "name_zh_url", "name_zh_page_title", "name_zh_publisher", "name_zh_published"
         ),
     ]
-    form = ConflictCheckForm
     outcome_count_of = "participations"
 
 
@@ -543,7 +542,16 @@ class CountryAdmin(OutcomeCountMixin, ImportExportHistoryAdmin):
     list_display_links = ["code", "name"]
     list_filter = [NamedInOutcomesFilter, "continent"]
     search_fields = ["code", "name", "name_zh", "common_name", "aliases"]
-    fields = ["code", "name", "name_zh", "common_name", "aliases", "numeric", "continent"]
+    fields = [
+        "code",
+        "name",
+        "name_zh",
+        "common_name",
+        "aliases",
+        "numeric",
+        "continent",
+        "loaded",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         # An ISO code is the country's identity in addresses and imports.
@@ -558,6 +566,10 @@ class MembershipInline(admin.TabularInline):
     verbose_name_plural = _("Members, with the dates each joined and left (empty: not known)")
 
 
+class RegionForm(ConflictCheckForm):
+    PARTS = ("memberships",)
+
+
 @admin.register(Region)
 class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
     list_display = ["name", "kind", "member_count", "outcome_count"]
@@ -565,10 +577,11 @@ class RegionAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
     search_fields = ["name", "name_zh", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "description"]}),
+        (None, {"fields": ["name", "slug", "kind", "description", "loaded"]}),
         chinese_fieldset("name_zh", "description_zh"),
     ]
     inlines = [MembershipInline]
+    form = RegionForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("members", distinct=True))
@@ -596,7 +609,7 @@ class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
     search_fields = ["name", "name_zh", "description"]
     ordering = ["order"]
     fieldsets = [
-        (None, {"fields": ["numeral", "name", "slug", "order", "description"]}),
+        (None, {"fields": ["numeral", "name", "slug", "order", "description", "loaded"]}),
         chinese_fieldset("name_zh", "description_zh"),
     ]
 
@@ -604,7 +617,7 @@ class CategoryAdmin(OutcomeCountMixin, SlugChangeWarningMixin, HistoryAdmin):
 @admin.register(Source)
 class SourceAdmin(OutcomeCountMixin, HistoryAdmin):
     list_display = ["title", "publisher", "published", "outcome_count"]
-    fields = ["slug", "title", "publisher", "published", "url", "own_side", "note"]
+    fields = ["slug", "title", "publisher", "published", "url", "own_side", "note", "loaded"]
     autocomplete_fields = ["own_side"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["title", "publisher"]

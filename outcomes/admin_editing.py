@@ -173,6 +173,11 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
+    """Every record editors change: history with a revert, and a save that refuses to
+    overwrite another editor's (its fields list "loaded", the form's hidden state)."""
+
+    form = ConflictCheckForm
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if "translation_reviewed" not in form.base_fields:

@@ -327,7 +327,7 @@ class LaterSearchAdmin(HistoryAdmin):
     list_filter = ["searched"]
     search_fields = ["outcome__reference", "outcome__title", "queries", "note"]
     autocomplete_fields = ["outcome"]
-    fields = ["outcome", "searched", "queries", "note"]
+    fields = ["outcome", "searched", "queries", "note", "loaded"]
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -4,22 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('corrections', '0004_later_suggestions'),
+        ("corrections", "0004_later_suggestions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SenderCount',
+            name="SenderCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sender', models.CharField(max_length=64)),
-                ('window', models.PositiveIntegerField(help_text='Seconds since 1970 // limits.WINDOW.')),
-                ('sent', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sender", models.CharField(max_length=64)),
+                (
+                    "window",
+                    models.PositiveIntegerField(help_text="Seconds since 1970 // limits.WINDOW."),
+                ),
+                ("sent", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('sender', 'window'), name='one_count_per_window')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("sender", "window"), name="one_count_per_window"
+                    )
+                ],
             },
         ),
     ]

@@ -451,3 +451,71 @@ def test_a_change_on_a_rows_own_page_is_a_change_of_its_outcome(editor_client, c
     assert "Revision 2," in page
     assert "Words of the figure as printed" in page
     assert "over 500,000 US dollars" in page
+
+
+# No lost update on any record editors change ---------------------------------------------
+
+
+def stale_records():
+    """For each kind of record an editor changes: the record, a text field, and the other
+    editor's change made while the first had the form open (a row of its part for a
+    region: a member's note)."""
+    from corrections.models import CorrectionReport
+    from outcomes.models import Category, LaterSearch, Membership, Source
+
+    mekong = Region.objects.get(slug="mekong")
+    outcome = Outcome.objects.get(reference="I.1")
+    return {
+        "category": (Category.objects.order_by("order").first(), "description", None),
+        "region": (mekong, "description", mekong.memberships.first()),
+        "country": (Country.objects.get(code="MM"), "common_name", None),
+        "source": (Source.objects.first(), "note", None),
+        "membership": (Membership.objects.first(), "note", None),
+        "figure": (Figure.objects.first(), "words", None),
+        "latersearch": (
+            LaterSearch.objects.create(outcome=outcome, searched="2026-01-05", queries="x"),
+            "note",
+            None,
+        ),
+        "correctionreport": (
+            CorrectionReport.objects.create(what="A typo", client="x"),
+            "note",
+            None,
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "category",
+        "region",
+        "country",
+        "source",
+        "membership",
+        "figure",
+        "latersearch",
+        "correctionreport",
+    ],
+)
+def test_a_stale_form_never_overwrites_another_editors_save(admin_client, model):
+    """Eight lost updates in the red team's run (issue 27): each kind of record now has the
+    outcomes' conflict check, an outcome's rows on their own pages too."""
+    record, field, row = stale_records()[model]
+    app = record._meta.app_label
+    url = reverse(f"admin:{app}_{model}_change", args=[record.pk])
+    data = admin_form_data(admin_client.get(url), **{field: "Mine"})
+    data["change_reason"] = "A test"
+    theirs = row or record
+    type(theirs).objects.filter(pk=theirs.pk).update(**{"note" if row else field: "Theirs"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "after you opened it" in response.content.decode()
+    record.refresh_from_db()
+    assert getattr(record, field) != "Mine"
+    # Saved again from the form as it came back, it goes through.
+    data = admin_form_data(response, **{field: "Mine"})
+    data["change_reason"] = "A test"
+    assert admin_client.post(url, data).status_code == 302
+    record.refresh_from_db()
+    assert getattr(record, field) == "Mine"
