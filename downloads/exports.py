@@ -50,13 +50,20 @@ def json_stream(outcomes, context):
     yield "\n]\n"
 
 
+def selection_path(request):
+    """The request's path with the query its page answers (edge.pages keeps it)."""
+    query = getattr(request, "canonical_query", "")
+    return f"{request.path}?{query}" if query else request.path
+
+
 def about_rows(request, count):
     """The "About" sheet: origin, terms, each column's meaning. One query: the sources."""
     license = settings.CATALOGUE_LICENSE
     terms = f"{license['title']} ({license['path']}). {settings.CATALOGUE_LICENSE_NOTE}"
     rows = [
         (gettext("Catalogue"), gettext("SIRONET Outcomes Catalogue")),
-        (gettext("Downloaded from"), request.build_absolute_uri()),
+        # The address of the selection (kept and shared by every request for it).
+        (gettext("Downloaded from"), request.build_absolute_uri(selection_path(request))),
         (gettext("Outcomes"), count),
         (gettext("Data version"), request.data_version.number),
         (gettext("Data as of"), request.data_version.changed.isoformat(timespec="seconds")),

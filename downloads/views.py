@@ -17,8 +17,10 @@ from outcomes.models import Outcome
 
 
 @require_safe
-@public_page(keep=False)
+@public_page(parameters=lambda query: OutcomeFilter.canonical_query(query).urlencode())
 def outcome_export(request, format):
+    """A list's outcomes as a file. An Excel file is made once per selection and data
+    version and kept as pages are (edge.pages); CSV and JSON stream, never kept."""
     filterset = OutcomeFilter(request.GET, version=request.data_version)
     outcomes = filterset.qs if filterset.is_valid() else Outcome.objects.none()
     if format == "xlsx" and (count := outcomes.count()) > exports.MAX_XLSX_ROWS:

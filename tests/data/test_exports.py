@@ -240,3 +240,22 @@ def test_the_grouping_reach_option_is_in_every_format(client):
 def test_an_assumed_currency_says_so_in_the_downloads(client):
     (row,) = csv_rows(client, "organization=amity-foundation")
     assert row["figures"] == "nearly millions of dollars (currency assumed)"
+
+
+def test_an_excel_file_is_made_once_per_selection_and_data_version(
+    client, django_assert_num_queries
+):
+    """16 clients on one Excel download slowed every visitor (issue 27): the file is kept
+    like a page, per data version and the selection it holds (its parameters in order)."""
+    from outcomes.dataversion import bump_data_version
+
+    first = client.get("/outcomes/export.xlsx?country=mm&category=culture")
+    with django_assert_num_queries(1):  # the data version, and the file as kept
+        again = client.get("/outcomes/export.xlsx?category=culture&country=mm&utm_source=x")
+    assert again.content == first.content
+    about = openpyxl.load_workbook(io.BytesIO(again.content))["About"]
+    cells = {row[0].value: row[1].value for row in about.iter_rows()}
+    assert cells["Downloaded from"].endswith("/outcomes/export.xlsx?category=culture&country=MM")
+    bump_data_version()
+    changed = client.get("/outcomes/export.xlsx?country=mm&category=culture")
+    assert changed["ETag"] != first["ETag"]
