@@ -25,10 +25,15 @@ OutcomeRecord = create_model(
     **FIELDS,
 )
 
-# A date, or a date and time with an optional offset: what `modified_since` takes.
+# A date, or a date and time with an optional offset: what `modified_since` takes. Each
+# part within its range (year 0001-9999, a day the month can have), so that a value the
+# pattern admits is a time; only 29 February of a common year still gets 400.
 ISO_TIME = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+    r"^([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)-"
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-9]))"
+    r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$"
 )
 
 

@@ -10,6 +10,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse, translate_url
+from django.utils.translation import gettext
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,10 @@ class HealthMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         logger.exception("The database does not answer: %s %s", request.method, request.path)
-        response = render(request, "503.html", status=503)
+        if request.path.startswith(reverse("api:api-root")):
+            detail = gettext("The catalogue is temporarily unavailable. Please try again soon.")
+            response = JsonResponse({"detail": detail}, status=503)
+        else:
+            response = render(request, "503.html", status=503)
         response["Retry-After"] = "60"
         return response

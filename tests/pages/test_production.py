@@ -155,9 +155,11 @@ settings.STORAGES = {**settings.STORAGES, "staticfiles": {
 from django.test import Client
 client = Client()
 for url in ["/healthz", "/", "/outcomes/?country=mm", "/outcomes/export.csv",
-            "/organizations/cfpd/"]:
+            "/organizations/cfpd/", "/api/v1/outcomes/"]:
     response = client.get(url)
     body = response.content.decode()
+    if url.startswith(("/api/", "/healthz")):  # a program's reader gets JSON
+        assert response["Content-Type"] == "application/json", (url, response["Content-Type"])
     leaks = [w for w in ("Traceback", "psycopg", "sqlite", "OperationalError", "connection")
              if w.lower() in body.lower()]
     # /healthz says it in JSON: {"status": "down", ...}
@@ -179,7 +181,7 @@ def test_a_database_outage_gives_plain_503_pages(database_url):
         DATABASE_URL=database_url,
     )
     lines = [line for line in result.stdout.strip().splitlines() if line.startswith("/")]
-    assert len(lines) == 5, result.stdout + result.stderr
+    assert len(lines) == 6, result.stdout + result.stderr
     for line in lines:
         url, status, says_unavailable, leaks = line.split(" ", 3)
         assert status == "503", line
