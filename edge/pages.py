@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.http import Http404
+from django.http.request import split_domain_port
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -98,7 +99,11 @@ def respond(request, version, view, args, kwargs, parameters, keep):
     if not_modified is not None:
         return not_modified
     cache = caches["pages"]
-    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    host = request.get_host()
+    # Only the port the request came in on: a Host naming any other (allowed by name, as
+    # ALLOWED_HOSTS ignores ports) would keep a copy per port, its links to that port.
+    keep = keep and split_domain_port(host)[1] in ("", request.get_port())
+    address = f"{request.scheme}://{host}{request.path}"
     # The query the page answers (its links to itself in another language keep it).
     request.canonical_query = parameters(request.GET)
     page = f"{etag}:{address}?{request.canonical_query}"

@@ -70,8 +70,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's)
 # and appends the client's address to X-Forwarded-For, as deploy/nginx does.
+# It says the port it was reached on, too (edge.pages keeps pages of that port only).
 if envbool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_PORT = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -144,7 +144,7 @@ def test_repeated_values_and_unknown_parameters_cost_no_new_kept_page(client):
     assert len(pages._cache) == kept + 1
 
 
-def test_downloads_are_not_kept_and_a_workbook_has_a_limit(client, monkeypatch):
+def test_streamed_downloads_are_not_kept_and_a_workbook_has_a_limit(client, monkeypatch):
     from django.core.cache import caches
 
     from downloads import exports
@@ -153,13 +153,28 @@ def test_downloads_are_not_kept_and_a_workbook_has_a_limit(client, monkeypatch):
     for format in ("csv", "json", "xlsx"):
         response = client.get(f"/outcomes/export.{format}?country=mm")
         assert response.status_code == 200
-    assert len(pages._cache) == 0
+    assert len(pages._cache) == 1  # the workbook, made once per selection and version
     monkeypatch.setattr(exports, "MAX_XLSX_ROWS", 10)
     response = client.get("/outcomes/export.xlsx?category=capacity")
     assert response.status_code == 400
     html = response.content.decode()
     assert "These filters give 11 outcomes; an Excel download holds at most 10" in html
     assert 'href="/outcomes/export.csv?category=capacity"' in html
+
+
+def test_a_host_naming_another_port_is_served_but_never_kept(client):
+    """ALLOWED_HOSTS ignores ports: a page asked for with any port was kept once per port,
+    its links to that port (issue 27). Only the port the request came in on is kept."""
+    from django.core.cache import caches
+
+    pages = caches["pages"]
+    for port in range(8001, 8011):
+        response = client.get("/outcomes/?country=mm", HTTP_HOST=f"testserver:{port}")
+        assert response.status_code == 200
+    assert len(pages._cache) == 0
+    client.get("/outcomes/?country=mm", HTTP_HOST="testserver:80")  # the port it came in on
+    client.get("/outcomes/?country=mm")
+    assert len(pages._cache) == 2
 
 
 def test_a_request_with_too_many_parameters_is_refused_with_one_log_line(client, capsys):
