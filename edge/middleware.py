@@ -60,6 +60,15 @@ class AdminNoIndexMiddleware:
         return response
 
 
+def read_what_is_left(request):
+    """Read the rest of a body no one read (a 405, a 404…), up to the largest body nginx
+    passes: gunicorn closes a connection whose body is left unread, and nginx, still
+    sending it, answers 502 (deploy/nginx)."""
+    left = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    while left > 0 and (chunk := request.read(min(left, 2**16))):
+        left -= len(chunk)
+
+
 class HealthMiddleware:
     """`/healthz` for load balancers (docs/deployment.md), and a plain 503 page while the
     database is down. First in MIDDLEWARE: a check by IP address is answered before the host
@@ -71,9 +80,10 @@ class HealthMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path == self.PATH:
-            return self.health(request)
-        return self.get_response(request)
+        response = self.health(request) if request.path == self.PATH else None
+        response = response or self.get_response(request)
+        read_what_is_left(request)
+        return response
 
     def health(self, request):
         if request.method not in ("GET", "HEAD"):
