@@ -37,7 +37,7 @@ install: $(BIN)/.installed
 
 # Serving (run, serve, the admin commands) needs only the runtime lock; the dev lock above,
 # for test and lint, is a superset with the same pins, so either order of installs works.
-.PHONY: install-runtime createdb superuser editor shell
+.PHONY: install-runtime createdb superuser editor shell backup restore
 $(BIN)/.runtime: requirements-bootstrap.lock requirements.lock
 	$(call install_lock,requirements.lock)
 	touch $@
@@ -68,6 +68,16 @@ run: seed
 # `make editor USER=ana` makes a staff account in the Editors group (or puts an existing one
 # there), `make superuser USER=ana` a superuser. Each asks for the password at a terminal;
 # without one, it takes ACCOUNT_PASSWORD from the environment, or fails and makes nothing.
+# A backup of the database (DATABASE_URL, or make run's SQLite file) and the media folder,
+# in one tar file (BACKUP=path, or a dated name here); its restore into an empty database
+# and media folder (docs/deployment.md, "Backups").
+backup: install-runtime
+	$(DEV) $(BIN)/python manage.py backup $(BACKUP)
+
+restore: install-runtime
+	@[ -n "$(BACKUP)" ] || { echo "Name the backup: make restore BACKUP=sironet-backup-….tar"; exit 1; }
+	$(DEV) $(BIN)/python manage.py restore '$(BACKUP)'
+
 superuser: migrate
 	$(DEV) $(BIN)/python manage.py account --superuser '$(USER)'
 

@@ -274,6 +274,10 @@ DATA_VERSION_LISTEN = envbool("DJANGO_DATA_VERSION_LISTEN", True)
 HTTP_CACHE_SECONDS = envint("HTTP_CACHE_SECONDS", 300)
 HTTP_CACHE_PURGE_URLS = envlist("HTTP_CACHE_PURGE_URLS", [])
 
+# What a deployment keeps of its own beyond the database (releases' files, issue 28):
+# backed up and restored with it (sironet/backups.py).
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+
 # The data package (/data/), written by the worker (downloads/package.py keeps the last few).
 DATA_PACKAGE_DIR = Path(
     os.environ.get("DJANGO_DATA_PACKAGE_DIR") or Path(tempfile.gettempdir()) / "sironet-datapackage"
