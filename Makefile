@@ -68,6 +68,20 @@ run: seed
 # `make editor USER=ana` makes a staff account in the Editors group (or puts an existing one
 # there), `make superuser USER=ana` a superuser. Each asks for the password at a terminal;
 # without one, it takes ACCOUNT_PASSWORD from the environment, or fails and makes nothing.
+# TWO_FACTOR=1 enrols the account's second factor too, and prints it (a QR code and
+# recovery codes); otherwise staff enrol at their first login.
+superuser: migrate
+	$(DEV) $(BIN)/python manage.py account --superuser '$(USER)'
+
+editor: migrate
+	$(DEV) $(BIN)/python manage.py account '$(USER)' $(if $(TWO_FACTOR),--two-factor)
+
+ifneq ($(filter editor superuser,$(MAKECMDGOALS)),)
+ifneq ($(origin USER),command line)
+$(error Name the account: make $(filter editor superuser,$(MAKECMDGOALS)) USER=ana)
+endif
+endif
+
 # A backup of the database (DATABASE_URL, or make run's SQLite file) and the media folder,
 # in one tar file (BACKUP=path, or a dated name here); its restore into an empty database
 # and media folder (docs/deployment.md, "Backups").
@@ -77,18 +91,6 @@ backup: install-runtime
 restore: install-runtime
 	@[ -n "$(BACKUP)" ] || { echo "Name the backup: make restore BACKUP=sironet-backup-….tar"; exit 1; }
 	$(DEV) $(BIN)/python manage.py restore '$(BACKUP)'
-
-superuser: migrate
-	$(DEV) $(BIN)/python manage.py account --superuser '$(USER)'
-
-editor: migrate
-	$(DEV) $(BIN)/python manage.py account '$(USER)'
-
-ifneq ($(filter editor superuser,$(MAKECMDGOALS)),)
-ifneq ($(origin USER),command line)
-$(error Name the account: make $(filter editor superuser,$(MAKECMDGOALS)) USER=ana)
-endif
-endif
 
 shell: migrate
 	$(DEV) $(BIN)/python manage.py shell

@@ -43,7 +43,8 @@ def client_address(request):
 
 
 class AdminNoIndexMiddleware:
-    """Under the admin's path: `X-Robots-Tag: noindex, nofollow`, and the admin's CSP needs."""
+    """Under the admin's path and the staff's login pages (two_factor's, /account/):
+    `X-Robots-Tag: noindex, nofollow`, and the admin's CSP needs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,8 +53,12 @@ class AdminNoIndexMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if self.prefixes is None:  # the admin's path in every language, whichever came first
-            index = reverse("admin:index")
-            self.prefixes = tuple(translate_url(index, code) for code, _ in settings.LANGUAGES)
+            paths = reverse("admin:index"), reverse("two_factor:login")
+            self.prefixes = tuple(
+                translate_url(path, code).removesuffix("login/")
+                for path in paths
+                for code, _ in settings.LANGUAGES
+            )
         if request.path.startswith(self.prefixes):
             response["X-Robots-Tag"] = "noindex, nofollow"
             response._csp_update = ADMIN_CSP_UPDATE

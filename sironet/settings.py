@@ -90,6 +90,11 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    # A second factor for staff: TOTP with recovery codes (STAFF_TWO_FACTOR below).
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
     # The API (api/); listed so that its docs page uses our static files, not a CDN.
     "ninja",
     "sironet",
@@ -117,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -209,6 +215,16 @@ ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # that account out from that address for 15 minutes (a success resets the count).
 # Not per account alone, nor per address alone: a stranger failing logins from one
 # address could then lock every editor out (behind a proxy, everyone's address).
+# Staff log in with a password and a one-time code (an authenticator app's TOTP, or one
+# of the recovery codes): required in production, optional in `make run`; `false` turns it
+# off (a local load test). An account without a device enrols one right after its password
+# (two_factor's setup: a QR code, then recovery codes), or with `make editor`.
+STAFF_TWO_FACTOR = envbool("DJANGO_STAFF_TWO_FACTOR", not DEBUG)
+TWO_FACTOR_PATCH_ADMIN = STAFF_TWO_FACTOR
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "admin:index"
+OTP_TOTP_ISSUER = "SIRONET Outcomes Catalogue"
+
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=15)

@@ -141,10 +141,41 @@ def editor(db):
     return user
 
 
+def log_in(client, user):
+    """Log `user` in with both factors, as after the login page's password and code: an
+    authenticator device, and the session verified by it (django-otp)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user).first()
+    device = device or TOTPDevice.objects.create(user=user, name="default")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def totp(user):
+    """The code `user`'s authenticator shows now."""
+    from django_otp.oath import totp as code
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user)
+    return f"{code(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
 @pytest.fixture
 def editor_client(client, editor):
-    client.force_login(editor)
-    return client
+    return log_in(client, editor)
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's (a client of its own), logged in with both factors."""
+    from django.test import Client
+
+    return log_in(Client(), admin_user)
 
 
 def admin_form_data(response, **changes):

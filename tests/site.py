@@ -28,6 +28,7 @@ PAGES = {
         "/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/correction/"
     ),
     "correction thanks": "/corrections/thanks/",
+    "staff login": "/account/login/",
     "404": "/no/such/page/",
 }
 # The same pages in Chinese (the API's documentation has no Chinese address).

@@ -54,6 +54,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from django_otp.oath import totp
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
@@ -329,21 +331,35 @@ class FormFields(html.parser.HTMLParser):
             self.select = None
 
 
+# The cluster's editor's authenticator key: staff log in with a second factor.
+EDITOR_KEY = secrets.token_hex(20)
+USED_CODES = set()
+
+
 def edit_in_admin(port, username, password, change_path, field, value):
     """Log in to the admin on `port` as a browser does, and save the change form at
     `change_path` with `field` set to `value`; the editor's opener (with its cookies)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    status, _, page = get(port, "/admin/login/", opener)
+    login = "/account/login/?next=/admin/"
+    status, _, page = get(port, login, opener)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert status == 200 and token, f"the login page answered {status}"
-    login = {
-        "csrfmiddlewaretoken": token[1],
-        "username": username,
-        "password": password,
-        "next": "/admin/",
-    }
-    post(port, "/admin/login/", login, opener, expect=302)
+    # The password, then the authenticator's code (the device's key is the tool's).
+    first = {"auth-username": username, "auth-password": password}
+    post(
+        port,
+        login,
+        {**first, "login_view-current_step": "auth", "csrfmiddlewaretoken": token[1]},
+        opener,
+        expect=200,
+    )
+    # A code is taken once: a second login in the same 30 s waits for the next one.
+    while (code := f"{totp(bytes.fromhex(EDITOR_KEY)):06d}") in USED_CODES:
+        time.sleep(1)
+    USED_CODES.add(code)
+    second = {"token-otp_token": code, "login_view-current_step": "token"}
+    post(port, login, {**second, "csrfmiddlewaretoken": token[1]}, opener, expect=302)
     status, _, page = get(port, change_path, opener)
     assert status == 200, f"the change form answered {status}"
     form = FormFields(re.search(r'<form [^>]*id="(\w+_form)"', page)[1])
@@ -567,7 +583,9 @@ def run(cluster, results):
         "shell",
         "-c",
         "from django.contrib.auth.models import User; from outcomes.models import Category\n"
-        f"User.objects.create_superuser('cluster-editor', 'editor@example.org', '{password}')\n"
+        f"u = User.objects.create_superuser('cluster-editor', 'editor@example.org', '{password}')\n"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+        f"TOTPDevice.objects.create(user=u, name='default', key='{EDITOR_KEY}')\n"
         "c = Category.objects.order_by('order').first(); print(c.pk, c.slug)",
     ).split()
     category_pk, category_slug = category[-2:]

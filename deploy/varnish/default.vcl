@@ -73,6 +73,7 @@ sub vcl_recv {
     # moved with DJANGO_ADMIN_PATH needs its path here too.)
     if (req.method != "GET" && req.method != "HEAD"
         || req.url ~ "^/(zh-hans/)?admin(/|$)"
+        || req.url ~ "^/(zh-hans/)?account(/|$)"
         || req.url ~ "^/(zh-hans/)?corrections(/|$)"
         || req.url ~ "^/(zh-hans/)?outcomes/[^/]+/correction(/|$)"
         || req.url ~ "^/healthz") {

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import EDITOR_PASSWORD
+from tests.conftest import EDITOR_PASSWORD, totp
 from tests.site import PAGES
 
 pytestmark = pytest.mark.browser
@@ -175,15 +175,21 @@ def test_on_a_phone_no_page_scrolls_sideways_and_filters_work(browser, live_cata
 
 
 def log_in_as_an_editor(page, live_catalogue, django_user_model):
-    """An account in the Editors group, logged in at the admin's login page."""
+    """An account in the Editors group, with its authenticator, logged in at the login page
+    the admin sends staff to: the password, then the authenticator's code."""
     from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     editor = django_user_model.objects.create_user("edith", password=EDITOR_PASSWORD, is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
+    TOTPDevice.objects.create(user=editor, name="default")
     page.goto(live_catalogue + "/admin/")
     page.get_by_label("Username").fill("edith")
     page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Token").fill(totp(editor))
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Catalogue editing")).to_be_visible()
 
 
 def test_an_editor_corrects_a_title_and_sees_it_in_public_and_in_the_history(

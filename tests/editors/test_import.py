@@ -18,7 +18,7 @@ from outcomes.resources import (
     OutcomeResource,
     row_messages,
 )
-from tests.conftest import EDITORS_MIGRATION
+from tests.conftest import EDITORS_MIGRATION, log_in
 
 # Django's own on_commit, before tests/conftest.py runs the work at once.
 COMMIT = transaction.on_commit
@@ -185,7 +185,7 @@ def test_a_reimport_updates_in_place_and_is_recorded_in_the_history(editor_clien
 def test_import_needs_the_change_permission_and_export_the_view_permission(client, db):
     viewer = User.objects.create_user("vera", password="x", is_staff=True)
     viewer.user_permissions.set(Permission.objects.filter(codename="view_outcome"))
-    client.force_login(viewer)
+    log_in(client, viewer)
 
     refused = client.get(reverse("admin:outcomes_outcome_import"))
     assert refused.status_code == 403
@@ -210,7 +210,7 @@ def test_an_import_bumps_the_data_version_once_at_commit_and_its_preview_never(c
     group.permissions.set(editors.editor_permissions(Permission))
     user = User.objects.create_user("ivy", password="x", is_staff=True)
     user.groups.add(group)
-    client.force_login(user)
+    log_in(client, user)
 
     def change(row):
         row["title"] = f"Retitled {row['reference']} zebracorn"

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from corrections.models import CorrectionReport, ReportKind, ReportStatus
 from outcomes.models import LaterReport, LaterSearch, Outcome
-from tests.conftest import admin_form_data
+from tests.conftest import admin_form_data, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def editor_named(name):
     user = User.objects.create_user(name, is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     return user, client
 
 

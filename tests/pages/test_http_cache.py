@@ -51,7 +51,7 @@ def test_the_shared_cache_time_is_a_setting(client, settings):
 def test_forms_and_the_admin_are_never_kept(client, admin_client):
     for response in (
         client.get("/corrections/new/"),
-        client.get("/admin/login/"),
+        client.get("/account/login/"),
         admin_client.get("/admin/outcomes/outcome/"),
     ):
         assert response.status_code == 200

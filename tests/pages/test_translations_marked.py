@@ -15,7 +15,7 @@ from django.urls import reverse
 from pypinyin import lazy_pinyin
 
 from outcomes.models import Category, Organization, Outcome, Region
-from tests.conftest import admin_form_data
+from tests.conftest import admin_form_data, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_a_second_editor_reviews_a_translation_never_its_author(editor_client):
     bea = User.objects.create_user("bea", is_staff=True)
     bea.groups.add(Group.objects.get(name="Editors"))
     other = Client()
-    other.force_login(bea)
+    log_in(other, bea)
     data = admin_form_data(other.get(url), translation_reviewed="on")
     data["change_reason"] = "Reviewed"
     assert other.post(url, data).status_code == 302

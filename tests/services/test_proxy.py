@@ -29,7 +29,7 @@ from django.test import RequestFactory
 from corrections.models import CorrectionReport, SenderCount
 from edge.middleware import client_address
 from outcomes.models import Outcome
-from tests.conftest import EDITOR_PASSWORD, need
+from tests.conftest import EDITOR_PASSWORD, need, totp
 from tests.editors.test_import import HOSTILE_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,27 +153,27 @@ def pair(tmp_path_factory, django_db_setup, django_db_blocker):
 
 def proxy_editor():
     from django.contrib.auth.models import Group, User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = User.objects.create_user("proxy-editor", "", EDITOR_PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
+    TOTPDevice.objects.create(user=user, name="default")
     return user
 
 
-def logged_in(port):
+def logged_in(port, editor):
     """A session of the editor's, logged in through nginx as a browser would."""
     session = requests.Session()
-    login = f"http://127.0.0.1:{port}/admin/login/"
+    login = f"http://127.0.0.1:{port}/account/login/?next=/admin/"
     session.get(login, timeout=5)
-    answer = session.post(
-        login,
-        data={
-            "username": "proxy-editor",
-            "password": EDITOR_PASSWORD,
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-            "next": "/admin/",
-        },
-        timeout=5,
-    )
+    token = session.cookies["csrftoken"]
+    steps = [
+        {"auth-username": "proxy-editor", "auth-password": EDITOR_PASSWORD},
+        {"token-otp_token": totp(editor)},
+    ]
+    for name, data in zip(("auth", "token"), steps, strict=True):
+        data |= {"login_view-current_step": name, "csrfmiddlewaretoken": token}
+        answer = session.post(login, data=data, timeout=5)
     assert answer.url.endswith("/admin/"), answer.text[:500]
     return session
 
@@ -390,7 +390,9 @@ def test_an_import_past_its_limits_is_refused_at_once_and_no_worker_grows(pair):
     """The red team's files (issue 27) through nginx and gunicorn: each refused within a
     second, and the workers' memory stays where it was (it grew by gigabytes)."""
     port, _, servers = pair
-    session = logged_in(port)
+    from django.contrib.auth.models import User
+
+    session = logged_in(port, User.objects.get(username="proxy-editor"))
     address = f"http://127.0.0.1:{port}/admin/outcomes/outcome/import/"
     session.get(address, timeout=5)
     before = worker_memory(servers)

@@ -24,8 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--superuser", action="store_true", help="A superuser instead.")
         parser.add_argument("--email", default="", help="The account's e-mail address.")
+        parser.add_argument(
+            "--two-factor",
+            action="store_true",
+            help="Enrol a second factor now (a new one replaces the old): print the "
+            "authenticator's QR code and key, and ten recovery codes, each usable once.",
+        )
 
-    def handle(self, *args, username, superuser, email, **options):
+    def handle(self, *args, username, superuser, email, two_factor=False, **options):
         user = User.objects.filter(username=username).first() or User(username=username)
         if email:
             user.email = email
@@ -38,6 +44,31 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name="Editors"))
         kind = "a superuser" if user.is_superuser else "a staff account in the Editors group"
         self.stdout.write(self.style.SUCCESS(f"{username} is {kind}, with the new password."))
+        if two_factor:
+            self.enrol(user)
+
+    def enrol(self, user):
+        """A confirmed authenticator device and recovery codes, printed once (the login
+        page's enrolment, for an account made at a terminal)."""
+        import qrcode
+        from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            device = TOTPDevice.objects.create(user=user, name="default")
+            recovery = StaticDevice.objects.create(user=user, name="backup")
+            codes = [StaticToken.random_token() for _ in range(10)]
+            recovery.token_set.bulk_create([StaticToken(device=recovery, token=c) for c in codes])
+        code = qrcode.QRCode(border=2)
+        code.add_data(device.config_url)
+        code.print_ascii(out=self.stdout, invert=True)
+        self.stdout.write(
+            f"Authenticator: scan the code above, or add this address:\n"
+            f"{device.config_url}\n"
+            "Recovery codes (each works once; keep them apart from the phone):\n" + "\n".join(codes)
+        )
 
     def password(self, user):
         """The new password, checked by the site's password validators before anything is saved."""
