@@ -495,4 +495,3 @@ def test_an_imports_queries_grow_only_with_its_changed_rows(editor_client, monke
     changed_all = queries_of_preview(editor_client, exported(OutcomeResource, every, retitle))
     more_rows = every.count() - 5
     assert changed_all - changed_few <= more_rows * QUERIES_PER_CHANGED_ROW
-
