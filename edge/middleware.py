@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse, translate_url
 from django.utils.translation import gettext
@@ -139,6 +139,7 @@ class HealthMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         logger.exception("The database does not answer: %s %s", request.method, request.path)
+        response: HttpResponse
         if request.path.startswith(reverse("api:api-root")):
             detail = gettext("The catalogue is temporarily unavailable. Please try again soon.")
             response = JsonResponse({"detail": detail}, status=503)
