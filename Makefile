@@ -12,7 +12,7 @@ SERVE := DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0 DJANGO_SE
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}
 
-.PHONY: install run serve serve-proxy bench cluster-test migrate seed test test-fast lint format check migrations lock clean
+.PHONY: install run serve serve-proxy bench soak cluster-test migrate seed test test-fast lint format check migrations lock clean
 
 # The install depends neither on the pip that a Python bundles nor on releases published
 # after the locks were written: a hash-pinned pip and setuptools go in first; then the lock
@@ -114,6 +114,11 @@ bench: install
 # The production topology on real local servers, checked (tools/cluster.py): a PostgreSQL
 # primary and its streaming replica, Redis, two gunicorn app servers and Varnish in front.
 # Needs apt-get install postgresql redis-server varnish varnish-modules wrk.
+# Issue 27's floods against make serve-proxy's servers, bounded (a minute or two), with a
+# visitor's probes throughout: a table, and a failure when a visitor suffers (tools/soak.py).
+soak: install
+	$(BIN)/python tools/soak.py
+
 cluster-test: install
 	$(BIN)/python tools/cluster.py
 

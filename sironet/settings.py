@@ -163,6 +163,16 @@ def database(url):
         conn_max_age=envint("DJANGO_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Concurrent writes (a login's failed attempt, a report, an edit) wait for each
+        # other rather than fail: a transaction takes the write lock when it begins (one
+        # that read first could not take it later and failed at once, "database is
+        # locked", a 503 under make soak), and readers never block the writer (WAL).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
     if config["ENGINE"] == "django.db.backends.postgresql":
         # gunicorn's threads ignore its timeout: the database bounds each statement. No JIT:
         # it compiled the home page's 20 ms count of outcomes per country for 150 ms.
