@@ -133,7 +133,7 @@ def pair(tmp_path_factory, django_db_setup, django_db_blocker):
             except OSError:
                 time.sleep(0.1)
         assert servers.poll() is None, (directory / "servers.log").read_text()
-        yield port, app_port, servers.pid
+        yield port, app_port, servers.pid, env
     finally:
         # As Ctrl-C does: deploy/serve-proxy stops both servers and removes its files.
         os.killpg(servers.pid, signal.SIGINT)
@@ -389,7 +389,7 @@ def test_a_large_body_nginx_lets_through_is_answered_by_django_not_502(pair):
 def test_an_import_past_its_limits_is_refused_at_once_and_no_worker_grows(pair):
     """The red team's files (issue 27) through nginx and gunicorn: each refused within a
     second, and the workers' memory stays where it was (it grew by gigabytes)."""
-    port, _, servers = pair
+    port, _, servers, _ = pair
     from django.contrib.auth.models import User
 
     session = logged_in(port, User.objects.get(username="proxy-editor"))
@@ -420,7 +420,7 @@ def test_an_import_past_its_limits_is_refused_at_once_and_no_worker_grows(pair):
 
 def test_the_client_cannot_claim_https_through_nginx(pair):
     """nginx writes X-Forwarded-Proto itself; gunicorn alone trusts it from 127.0.0.1."""
-    port, app_port, _ = pair
+    port, app_port, *_ = pair
     # Two searches, so that neither page comes from the page cache.
     spoofed = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
     _, page, _ = get(port, "/outcomes/?q=water", headers=spoofed)
@@ -441,12 +441,12 @@ def test_failed_logins_count_per_client_behind_the_proxy(settings):
     assert client_address(RequestFactory().get("/")) == "127.0.0.1"
 
 
-def test_gunicorn_replaces_a_worker_after_its_share_of_requests(tmp_path, django_db_blocker):
+def test_gunicorn_replaces_a_worker_after_its_share_of_requests(pair):
     """Whatever a request leaves in a worker's memory is given back when gunicorn replaces
-    it, after GUNICORN_MAX_REQUESTS requests, give or take a tenth (gunicorn.conf.py)."""
+    it, after GUNICORN_MAX_REQUESTS requests, give or take a tenth (gunicorn.conf.py). A
+    gunicorn of its own, on the pair's database."""
+    *_, env = pair
     (port,) = free_ports(1)
-    with django_db_blocker.unblock():
-        env = prepare(tmp_path, served_database(tmp_path))
     env = {**env, "PORT": str(port), "GUNICORN_WORKERS": "1", "GUNICORN_MAX_REQUESTS": "20"}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(
@@ -480,7 +480,7 @@ def test_sixty_reports_at_once_from_one_address_pass_its_limit_of_five_only(pair
     the form stays open to another address."""
     from concurrent.futures import ThreadPoolExecutor
 
-    port, app_port, _ = pair
+    port, app_port, *_ = pair
     session = requests.Session()
     session.get(f"http://127.0.0.1:{port}/corrections/new/", timeout=5)
     data = {"what": "A flood", "csrfmiddlewaretoken": session.cookies["csrftoken"]}
