@@ -139,3 +139,12 @@ def test_a_backup_restored_into_an_empty_database_serves_the_same_catalogue(tmp_
     # Never over a catalogue: a restore takes an empty database only.
     with pytest.raises(AssertionError, match="is not empty: restore into an empty one"):
         manage(source, tmp_path / "other-media", "restore", str(backup))
+
+
+@pytest.mark.django_db
+def test_a_restore_over_a_catalogue_is_refused_before_anything_is_read(tmp_path):
+    """In process: the refusal comes first, whatever the file (here, none at all)."""
+    from sironet import backups
+
+    with pytest.raises(backups.RestoreError, match="is not empty: restore into an empty one"):
+        backups.restore(tmp_path / "no-such-backup.tar")
