@@ -230,7 +230,9 @@ ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # off (a local load test). An account without a device enrols one right after its password
 # (two_factor's setup: a QR code, then recovery codes), or with `make editor`.
 STAFF_TWO_FACTOR = envbool("DJANGO_STAFF_TWO_FACTOR", not DEBUG)
-TWO_FACTOR_PATCH_ADMIN = STAFF_TWO_FACTOR
+# sironet/urls.py makes admin.site an AdminSiteOTPRequired, whose login sends staff to
+# two_factor's: its patch of every AdminSite would do it twice.
+TWO_FACTOR_PATCH_ADMIN = False
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "admin:index"
 OTP_TOTP_ISSUER = "SIRONET Outcomes Catalogue"

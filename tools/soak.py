@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -39,11 +40,11 @@ FLOOD_SECONDS = float(os.environ.get("SOAK_SECONDS", "10"))
 VISITOR_PATHS = ["/", "/outcomes/", "/outcomes/?country=mm"]
 
 
-def request(source, path, method="GET", body=None, headers=None, timeout=30):
-    """(status, seconds) of one request from the loopback address `source`; status 0 when
-    the connection failed."""
+def request(source, path, method="GET", body=None, headers=None, timeout=30, port=PORT):
+    """(status, seconds) of one request from the loopback address `source` (each address
+    of 127.0.0.0/8 is a client of its own to nginx); status 0 when the connection failed."""
     started = time.monotonic()
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout, (source, 0))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout, (source, 0))
     try:
         connection.request(method, path, body=body, headers=headers or {})
         answer = connection.getresponse()
@@ -96,30 +97,58 @@ def repeat(source, make_request, workers):
     return statuses
 
 
+class SlowClients:
+    """Connections that each send one header line every `interval` seconds, never ending it."""
+
+    def __init__(self, port, count, interval=2.0, source="127.0.0.1"):
+        self.sockets = []
+        for _ in range(count):
+            connection = socket.create_connection(
+                ("127.0.0.1", port), timeout=5, source_address=(source, 0)
+            )
+            connection.sendall(b"GET /outcomes/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            self.sockets.append(connection)
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.drip, daemon=True)
+
+    def drip(self):
+        while not self.stopped.wait(self.interval):
+            for connection in self.sockets:
+                with contextlib.suppress(OSError):
+                    connection.sendall(b"X-Slow: 1\r\n")
+
+    def open(self):
+        """How many connections the server has not closed."""
+        count = 0
+        for connection in self.sockets:
+            connection.setblocking(False)
+            try:
+                count += connection.recv(1) != b""
+            except BlockingIOError:
+                count += 1
+            except OSError:
+                pass
+            connection.setblocking(True)
+        return count
+
+    def __enter__(self):
+        self.thread.start()
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
+        for connection in self.sockets:
+            connection.close()
+
+
 def slow_connections(source, count=1_100):
-    """Connections that send a header line every 2 s and never end it."""
-    sockets = []
-    for _ in range(count):
-        with_socket = socket.create_connection(("127.0.0.1", PORT), 5, (source, 0))
-        with_socket.sendall(b"GET /outcomes/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        sockets.append(with_socket)
-    deadline = time.monotonic() + FLOOD_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(2)
-        for each in sockets:
-            with contextlib.suppress(OSError):
-                each.sendall(b"X-Slow: 1\r\n")
-    open_at_end = 0
-    for each in sockets:
-        each.setblocking(False)
-        try:
-            open_at_end += each.recv(1) != b""
-        except BlockingIOError:
-            open_at_end += 1
-        except OSError:
-            pass
-        each.close()
-    return Counter({f"opened {count:,}, open at the end (10 s header timeout)": open_at_end})
+    with SlowClients(PORT, count, source=source) as slow:
+        time.sleep(FLOOD_SECONDS)
+        held = slow.open()
+    return Counter({f"opened {count:,}, open at the end (10 s header timeout)": held})
 
 
 def form_post(path, fields):
@@ -138,8 +167,7 @@ def form_post(path, fields):
             tokens[source] = cookie, token[1] if token else ""
             connection.close()
         cookie, token = tokens[source]
-        data = {**fields, "csrfmiddlewaretoken": token}
-        body = "&".join(f"{name}={value}" for name, value in data.items()).encode()
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
         return request(source, path, "POST", body, headers)[0]
 

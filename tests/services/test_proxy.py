@@ -15,7 +15,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -31,6 +30,7 @@ from edge.middleware import client_address
 from outcomes.models import Outcome
 from tests.conftest import EDITOR_PASSWORD, need, totp
 from tests.editors.test_import import HOSTILE_FILES
+from tools.soak import SlowClients, request, worker_memory
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -178,23 +178,6 @@ def logged_in(port, editor):
     return session
 
 
-def worker_memory(servers):
-    """Each gunicorn worker's resident memory, in MB: the processes of the servers' group
-    whose parent is gunicorn's master."""
-    group = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        with contextlib.suppress(OSError):
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
-            if os.getpgid(int(fields["Pid"])) == servers:
-                group[int(fields["Pid"])] = fields
-    masters = {pid for pid, fields in group.items() if "gunicorn" in fields["Name"]}
-    return {
-        pid: int(fields["VmRSS"].split()[0]) / 1024
-        for pid, fields in group.items()
-        if int(fields["PPid"]) in masters and "VmRSS" in fields
-    }
-
-
 def get(port, path, timeout=5, headers=None):
     """GET a path; the status, the body and the seconds it took."""
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
@@ -204,18 +187,9 @@ def get(port, path, timeout=5, headers=None):
 
 
 def status(port, path, source, method="GET", body=None, headers=None):
-    """The status of one request from the loopback address `source` (each of 127.0.0.0/8
-    is an address of its own to nginx: a visitor beside a flooder)."""
-    import http.client
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, 30, source_address=(source, 0))
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        answer = connection.getresponse()
-        answer.read()
-        return answer.status
-    finally:
-        connection.close()
+    """The status of one request from the loopback address `source`: a visitor beside a
+    flooder (tools/soak.py's, as make soak sends them)."""
+    return request(source, path, method, body, headers, port=port)[0]
 
 
 def visitors_meanwhile(port, seconds):
@@ -227,53 +201,6 @@ def visitors_meanwhile(port, seconds):
             statuses.append(status(port, path, "127.0.0.1"))
         time.sleep(0.2)
     return statuses
-
-
-class SlowClients:
-    """Connections that each send one header line every `interval` seconds, never ending it."""
-
-    def __init__(self, port, count, interval=2.0, source="127.0.0.1"):
-        self.sockets = []
-        for _ in range(count):
-            connection = socket.create_connection(
-                ("127.0.0.1", port), timeout=5, source_address=(source, 0)
-            )
-            connection.sendall(b"GET /outcomes/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            self.sockets.append(connection)
-        self.interval = interval
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.drip, daemon=True)
-
-    def drip(self):
-        while not self.stopped.wait(self.interval):
-            for connection in self.sockets:
-                with contextlib.suppress(OSError):
-                    connection.sendall(b"X-Slow: 1\r\n")
-
-    def open(self):
-        """How many connections the server has not closed."""
-        count = 0
-        for connection in self.sockets:
-            connection.setblocking(False)
-            try:
-                count += connection.recv(1) != b""
-            except BlockingIOError:
-                count += 1
-            except OSError:
-                pass
-            connection.setblocking(True)
-        return count
-
-    def __enter__(self):
-        self.thread.start()
-        time.sleep(0.5)
-        return self
-
-    def __exit__(self, *exc):
-        self.stopped.set()
-        self.thread.join()
-        for connection in self.sockets:
-            connection.close()
 
 
 def test_normal_requests_answer_within_a_second_beside_fifty_slow_clients(pair):
