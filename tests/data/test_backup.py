@@ -1,6 +1,7 @@
 """`make backup` and `make restore`: everything comes back, in an empty database of the
 engine the suite runs on (CI runs it on SQLite and on PostgreSQL)."""
 
+import copy
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import coverage
 import pytest
 from django.db import connection
 
@@ -81,6 +83,12 @@ def manage(database_url, media, *args, script=None):
         "DATABASE_URL": database_url,
         "DJANGO_MEDIA_ROOT": str(media),
     }
+    if measured := coverage.Coverage.current():
+        # Under `pytest --cov` (CI), the commands are measured too, in data files of their
+        # own that pytest-cov combines with the suite's.
+        config = copy.copy(measured.config)
+        config.parallel = True
+        env["COVERAGE_PROCESS_CONFIG"] = config.serialize()
     command = ["-c", script] if script else ["manage.py", *args]
     result = subprocess.run(
         [sys.executable, *command], env=env, cwd=ROOT, capture_output=True, text=True
