@@ -7,8 +7,6 @@ import json
 
 import tablib
 from django.conf import settings
-from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -50,20 +48,16 @@ def json_stream(outcomes, context):
     yield "\n]\n"
 
 
-def selection_path(request):
-    """The request's path with the query its page answers (edge.pages keeps it)."""
-    query = getattr(request, "canonical_query", "")
-    return f"{request.path}?{query}" if query else request.path
-
-
 def about_rows(request, count):
     """The "About" sheet: origin, terms, each column's meaning. One query: the sources."""
     license = settings.CATALOGUE_LICENSE
     terms = f"{license['title']} ({license['path']}). {settings.CATALOGUE_LICENSE_NOTE}"
+    # The selection's address, shared by every request for it (edge.pages keeps its query).
+    query = getattr(request, "canonical_query", "")
+    address = f"{request.path}?{query}" if query else request.path
     rows = [
         (gettext("Catalogue"), gettext("SIRONET Outcomes Catalogue")),
-        # The address of the selection (kept and shared by every request for it).
-        (gettext("Downloaded from"), request.build_absolute_uri(selection_path(request))),
+        (gettext("Downloaded from"), request.build_absolute_uri(address)),
         (gettext("Outcomes"), count),
         (gettext("Data version"), request.data_version.number),
         (gettext("Data as of"), request.data_version.changed.isoformat(timespec="seconds")),
@@ -94,9 +88,8 @@ MAX_NAMED = 60  # characters of a file name that name the filters
 
 
 def filename(format, query=None):
-    """The download's file name: dated, and saying "filtered" and by what (`query`, the
-    list's canonical QueryDict) when a filter chose its outcomes, so that two downloads
-    of the same day are told apart."""
+    """Dated, and saying "filtered" and by what (`query`, the list's canonical QueryDict) when a
+    filter chose its outcomes: two downloads of the same day are told apart."""
     chosen = [
         slugify(f"{name} {value}") or name
         for name in CHOOSING
@@ -105,17 +98,3 @@ def filename(format, query=None):
     named = "-".join(chosen)[:MAX_NAMED].strip("-")
     filtered = f"-filtered-{named}" if chosen else ""
     return f"sironet-outcomes{filtered}-{timezone.now():%Y-%m-%d}.{format}"
-
-
-def respond(outcomes, format, context, query=None):
-    if format not in record.DOWNLOAD_FORMATS:
-        raise Http404("No such export format.")
-    media = record.DOWNLOAD_FORMATS[format][1]
-    response: HttpResponseBase
-    if format == "xlsx":
-        response = HttpResponse(xlsx_bytes(outcomes, context), content_type=media)
-    else:
-        stream = csv_stream if format == "csv" else json_stream
-        response = StreamingHttpResponse(stream(outcomes, context), content_type=media)
-    response["Content-Disposition"] = f'attachment; filename="{filename(format, query)}"'
-    return response

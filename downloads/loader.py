@@ -7,7 +7,7 @@ import io
 import json
 import zipfile
 from collections import defaultdict
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,9 @@ class PackageError(Exception):
     """A package that cannot be loaded; the message says why, and where."""
 
 
-@contextmanager
-def package_files(path):
-    """read(name) -> a file of the package at `path`: its zip, its folder or datapackage.json."""
+def table_texts(path):
+    """{table name: its CSV text} of the package at `path` (its zip, its folder or its
+    datapackage.json), each file checked against datapackage.json's sha256."""
     path = Path(path)
     if not path.exists():
         raise PackageError(
@@ -47,31 +47,26 @@ def package_files(path):
             except OSError as error:
                 raise PackageError(f"Cannot read {name}: {error.strerror}.") from None
 
-        yield read
-
-
-def table_texts(read):
-    """{table name: its CSV text}, each checked against datapackage.json's sha256."""
-    try:
-        package = json.loads(read("datapackage.json"))
-        resources = {resource["name"]: resource for resource in package["resources"]}
-    except (ValueError, KeyError, TypeError) as error:
-        raise PackageError(
-            f"datapackage.json is not a data package descriptor ({error})."
-        ) from None
-    texts = {}
-    for table in TABLES:
-        resource = resources.get(table.name)
-        if resource is None:
-            raise PackageError(f"datapackage.json has no “{table.name}” resource.")
-        if resource.get("path") != table.path:
-            raise PackageError(f"The “{table.name}” resource must be the file {table.path}.")
-        content = read(table.path)
-        if resource.get("hash") != f"sha256:{hashlib.sha256(content).hexdigest()}":
+        try:
+            package = json.loads(read("datapackage.json"))
+            resources = {resource["name"]: resource for resource in package["resources"]}
+        except (ValueError, KeyError, TypeError) as error:
             raise PackageError(
-                f"{table.path} is not the file datapackage.json describes (its sha256 differs)."
-            )
-        texts[table.name] = content.decode("utf-8")
+                f"datapackage.json is not a data package descriptor ({error})."
+            ) from None
+        texts = {}
+        for table in TABLES:
+            resource = resources.get(table.name)
+            if resource is None:
+                raise PackageError(f"datapackage.json has no “{table.name}” resource.")
+            if resource.get("path") != table.path:
+                raise PackageError(f"The “{table.name}” resource must be the file {table.path}.")
+            content = read(table.path)
+            if resource.get("hash") != f"sha256:{hashlib.sha256(content).hexdigest()}":
+                raise PackageError(
+                    f"{table.path} is not the file datapackage.json describes (its sha256 differs)."
+                )
+            texts[table.name] = content.decode("utf-8")
     return texts
 
 
@@ -98,7 +93,7 @@ class Loader:
         self.counts = {}
 
     def record(self, field, cell, where):
-        """The record a cell names by its key, loaded before (or None for an empty cell)."""
+        """The record a cell names by its key, loaded before (None for an empty cell)."""
         if not cell:
             return None
         named = field.related_model
@@ -133,8 +128,9 @@ class Loader:
         fields = [model._meta.get_field(name) for name in table.fields]
         own = [field for field in fields if field.related_model is model]
         stamps = [field for field in fields if getattr(field, "auto_now", False)]
+        unchecked = [f.name for f in model._meta.fields if f.is_relation or not f.editable]
         later: list[tuple] = []
-        stamped: list = []
+        saved: list = []
         places: defaultdict[Any, list] = defaultdict(list)
         count = 0
         for count, row in enumerate(reader, start=1):
@@ -146,43 +142,39 @@ class Loader:
             instance = model(**values)
             if model is LaterReport:
                 instance.reviewed_by_name = PACKAGE_REVIEWER
-            self.save(instance, where)
+            # Its history (and that of its places, set later) says so: not a correction.
+            instance._change_reason = LOADED
+            # Links were found above, saving derives fields, the database checks uniqueness.
+            try:
+                instance.full_clean(
+                    exclude=unchecked, validate_unique=False, validate_constraints=False
+                )
+                instance.save()
+            except ValidationError as error:
+                raise PackageError(f"{where}: {' '.join(error.messages)}") from None
+            except IntegrityError as error:
+                raise PackageError(f"{where}: {error}") from None
             if model in KEYS:
                 self.known[model][getattr(instance, KEYS[model])] = instance
             later.extend((instance, field, row[field.name], where) for field in own)
             for field in stamps:  # saving set it to now: put back the package's time
                 setattr(instance, field.attname, values[field.name])
-            if stamps:
-                stamped.append(instance)
+            saved.append(instance)
         for outcome, countries in places.items():
             outcome.countries.set(countries)
         for instance, field, cell, where in later:
             if cell:
                 setattr(instance, field.name, self.record(field, cell, where))
                 instance.save(update_fields=[field.name])
-        if stamped:
-            model._base_manager.bulk_update(stamped, [f.name for f in stamps], batch_size=500)
+        if stamps:
+            model._base_manager.bulk_update(saved, [f.name for f in stamps], batch_size=500)
         self.counts[table.name] = count
-
-    def save(self, instance, where):
-        # Links were found above, saving derives fields, the database checks uniqueness.
-        exclude = [f.name for f in instance._meta.fields if f.is_relation or not f.editable]
-        # Its history (and that of its places, set later) says so: loading is not a correction.
-        instance._change_reason = LOADED
-        try:
-            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-            instance.save()
-        except ValidationError as error:
-            raise PackageError(f"{where}: {' '.join(error.messages)}") from None
-        except IntegrityError as error:
-            raise PackageError(f"{where}: {error}") from None
 
 
 def load(path):
     """Fill an empty catalogue with the package at `path`; return {table name: rows}. Search
     and the data version are refreshed once, at commit (outcomes/dataversion.py)."""
-    with package_files(path) as read:
-        texts = table_texts(read)
+    texts = table_texts(path)
     with transaction.atomic():
         filled = [table.name for table in TABLES if table.model._base_manager.exists()]
         if filled:

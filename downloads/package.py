@@ -1,16 +1,15 @@
-"""The catalogue as a Frictionless Data Package (docs/reuse.md, "The data package"). TABLES,
-from the outcome's record (outcomes/record.py) and the models' fields, defines it for the
-files, the /data/ page and `manage.py load_datapackage`."""
+"""The catalogue as a Frictionless Data Package (docs/reuse.md, "The data package"): TABLES,
+from outcomes/record.py and the models, defines the files, /data/ and `load_datapackage`."""
 
 import csv
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 import time
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -64,8 +63,7 @@ class Table:
     def path(self):
         return f"{self.name}.csv"
 
-    def meaning(self):
-        """What a row is: the description, or the model's docstring's first paragraph."""
+    def meaning(self):  # else the model's docstring's first paragraph
         return str(self.description) or " ".join(self.model.__doc__.split("\n\n")[0].split())
 
 
@@ -111,8 +109,7 @@ def outcome_tables():
 
 
 def later_report_tables(f):
-    """The later reports of the record's field `f`, reviewed ones only (the public's), the
-    outcomes each concerns and the figures each gives."""
+    """The reviewed later reports of the record's field `f`, their outcomes and figures."""
     fields = [name for name in f.publishes[LaterReport] if name not in ("url", "outcomes")]
     reviewed = LaterReport.objects.reviewed
     pair = ("laterreport", "outcome")
@@ -145,8 +142,8 @@ CREDITS = ("translated_by", "translation_reviewed")
 
 
 def named(name, model, key=("slug",), order=(), description="", first=()):
-    """The table of a record outcomes name: its fields but those record.PRIVATE keeps, its
-    key (or `first`) first, then the English, the Chinese (`<name>_zh`) and its credits."""
+    """A record outcomes name: its fields but record.PRIVATE's, `first` (or its key) first,
+    then the English, the Chinese (`<name>_zh`) and its credits."""
     first = first or key
     fields = [f.name for f in model._meta.concrete_fields if f.name not in record.PRIVATE[model]]
     fields.sort(key=lambda name: (name not in first, name in CREDITS, name.endswith("_zh")))
@@ -274,18 +271,6 @@ def rows(table):
         yield [_text(value) for value in row]
 
 
-@contextmanager
-def snapshot():
-    """One consistent state of the data for every query inside: a transaction, on
-    PostgreSQL at REPEATABLE READ (at READ COMMITTED, each query sees later commits)."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
-
-
 def sha256(path):
     with open(path, "rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
@@ -332,9 +317,13 @@ def descriptor(version, sources, folder):
 
 def write(folder):
     """Write the package of the data as it is now into `folder` (a query per table, the
-    version and the sources, in one snapshot); return the Version written."""
-    folder = Path(folder)
-    with snapshot():
+    version and the sources); return the Version written."""
+    folder, outermost = Path(folder), not connection.in_atomic_block
+    # One state of the data for every query: at READ COMMITTED, each sees later commits.
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         version = current_version()
         for table in TABLES:
             with open(folder / table.path, "w", encoding="utf-8", newline="") as stream:
@@ -355,8 +344,7 @@ def write(folder):
     return version
 
 
-# Packages kept in DATA_PACKAGE_DIR: the newest few versions' folders.
-KEPT_VERSIONS = 3
+KEPT_VERSIONS = 3  # packages kept in DATA_PACKAGE_DIR
 # A folder still being written after this long was left by a process that stopped.
 ABANDONED_AFTER = 3600
 
@@ -367,8 +355,7 @@ def folder_name(version):
     return f"v{version.number}-{int(version.changed.timestamp() * 1_000_000):x}-{RELEASE}"
 
 
-def folder_of(version):
-    """The folder of the package of `version` (a Version), or None if not written yet."""
+def folder_of(version):  # None until written
     folder = Path(settings.DATA_PACKAGE_DIR) / folder_name(version)
     return folder if folder.is_dir() else None
 
@@ -405,23 +392,13 @@ def write_current():
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    prune(root)
-    return folder
-
-
-def prune(root):
-    """Keep the newest KEPT_VERSIONS packages (a download already open keeps its file)."""
-    now = time.time()
-    kept = sorted(
-        (path for path in root.iterdir() if path.is_dir() and path.name.startswith("v")),
-        key=lambda path: path.stat().st_mtime,
-        reverse=True,
-    )
-    abandoned = [
-        path for path in root.glob(".writing-*") if now - path.stat().st_mtime > ABANDONED_AFTER
-    ]
-    for path in kept[KEPT_VERSIONS:] + abandoned:
+    # The newest KEPT_VERSIONS packages are kept (a download already open keeps its file).
+    versions = [path for path in root.iterdir() if path.is_dir() and path.name.startswith("v")]
+    stale = time.time() - ABANDONED_AFTER
+    abandoned = [path for path in root.glob(".writing-*") if os.path.getmtime(path) < stale]
+    for path in sorted(versions, key=os.path.getmtime)[:-KEPT_VERSIONS] + abandoned:
         shutil.rmtree(path, ignore_errors=True)
+    return folder
 
 
 # After writing failed (a folder that cannot be written), how long until the next try.

@@ -1,7 +1,7 @@
 """The downloads: a list's outcomes as CSV, Excel or JSON, the /data/ guide, the package."""
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
@@ -30,8 +30,19 @@ def outcome_export(request, format):
             {"count": count, "limit": exports.MAX_XLSX_ROWS, "query": filterset.data.urlencode()},
             status=400,
         )
+    if format not in record.DOWNLOAD_FORMATS:
+        raise Http404("No such export format.")
     context = record.Context(request=request, via=filterset.reach_labels())
-    return exports.respond(outcomes, format, context, filterset.data)
+    media = record.DOWNLOAD_FORMATS[format][1]
+    response: HttpResponseBase
+    if format == "xlsx":
+        response = HttpResponse(exports.xlsx_bytes(outcomes, context), content_type=media)
+    else:
+        stream = exports.csv_stream if format == "csv" else exports.json_stream
+        response = StreamingHttpResponse(stream(outcomes, context), content_type=media)
+    filename = exports.filename(format, filterset.data)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_safe

@@ -1,5 +1,5 @@
-"""django-import-export resources, the admin's import and export: the columns an editor's
-file round-trips, rows matched on natural keys (docs/editors.md, "Import and export")."""
+"""The admin's import and export: the columns an editor's file round-trips, rows matched on
+natural keys (docs/editors.md, "Import and export")."""
 
 import re
 from functools import cached_property
@@ -55,8 +55,8 @@ LINK_RE = re.compile(r"^(?P<slug>[-\w]+)\s*(?:\((?P<kind>[^)]*)\))?$")
 
 
 class KnownRecords:
-    """The records a widget names, read once per import (one query, not one per row):
-    each import makes its own Resource, which copies its fields and their widgets."""
+    """The records a widget names, read once per import (each import's Resource copies its
+    widgets): one query, not one per row."""
 
     model: Any
     field: str
@@ -93,8 +93,7 @@ class StrictManyToManyWidget(KnownRecords, widgets.ManyToManyWidget):
 
 
 class KeptLinks(QuerySet):
-    """Links read with an import's rows, whose deep copies (each row's `original`) share what
-    was read: an import replaces links only after comparing them (OutcomeResource.save_m2m)."""
+    """Links read with an import's rows, shared by their deep copies (each row's `original`)."""
 
     def __deepcopy__(self, memo):
         copied = self._chain()  # type: ignore[attr-defined]
@@ -104,8 +103,7 @@ class KeptLinks(QuerySet):
 
 
 class LinkSetField(fields.Field):
-    """A many-to-many column written only when it changes: import-export's `set()` on
-    every row reads the links again (those read with the row are dropped)."""
+    """A many-to-many column written only when it changes: import-export's `set()` reads it."""
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         if is_m2m and not self.readonly:
@@ -167,8 +165,8 @@ class LinksWidget(KnownRecords, widgets.Widget):
 
 
 class LinkRowsField(fields.Field):
-    """A cell of an outcome's `related` rows (LinksWidget), each naming a `target` record
-    and its `kind`. No attribute: import-export leaves it to OutcomeResource.save_m2m."""
+    """An outcome's `related` rows, each a `target` record and its `kind` (LinksWidget).
+    No attribute: import-export leaves it to OutcomeResource.save_m2m."""
 
     def __init__(self, related, target, kind, widget):
         super().__init__(widget=widget)
@@ -188,7 +186,6 @@ class LinkRowsField(fields.Field):
         return current == [(record.pk, kind) for record, kind in wanted]
 
     def replace(self, outcome, wanted):
-        """Make the outcome's rows the wanted ones, touching only what differs."""
         manager = getattr(outcome, self.related)
         current = {getattr(link, f"{self.target}_id"): link for link in manager.all()}
         for position, (record, kind) in enumerate(wanted, 1):
@@ -215,8 +212,8 @@ def row_messages(invalid_row):
 
 
 class CachedRecordLoader(ModelInstanceLoader):
-    """The file's records in one query, matched on every import id field (import-export's
-    CachedInstanceLoader takes one; an outcome's reference is unique within its source)."""
+    """The file's records in one query, on every import id field (CachedInstanceLoader's one
+    is not enough: an outcome's reference is unique within its source)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,8 +232,7 @@ class CachedRecordLoader(ModelInstanceLoader):
         for record in self.get_queryset().filter(**narrowed):
             self.records[tuple(field.get_value(record) for field in self.key_fields)] = record
 
-    def key(self, row):
-        """The row's key, or None for a value the catalogue does not know (its row says so)."""
+    def key(self, row):  # None for a value the catalogue does not know (its row says so)
         try:
             return tuple(field.clean(row) for field in self.key_fields)
         except ValueError:
@@ -257,8 +253,8 @@ class FileLineResult(Result):
 
 
 class ExportedDiff(resources.Diff):
-    """An import preview's before and after, each cell as an export writes it (dehydrate_
-    methods, formulas as text): import-export's own reads each field's value without them."""
+    """An import preview's before and after, each cell as an export writes it (import-export's
+    own skips dehydrate_ methods and the formulas' escape)."""
 
     def __init__(self, resource, instance, new):
         # Not import-export's __init__: it reads each cell its own way first.
@@ -278,8 +274,7 @@ class ExportedDiff(resources.Diff):
 
 
 class CatalogueResource(resources.ModelResource):
-    """What every import of the catalogue shares: rows validated like the admin's forms,
-    many-valued cells checked before anything is saved."""
+    """Rows validated like the admin's forms, many-valued cells checked before any is saved."""
 
     class Meta:
         instance_loader_class = CachedRecordLoader
@@ -332,8 +327,8 @@ class CatalogueResource(resources.ModelResource):
 
     @cached_property
     def changed(self):
-        """{record id: its latest change, its PARTS' included} for the records changed
-        since the preview: a query per kind of historical record, once per import."""
+        """{record id: its latest change, PARTS' included} since the preview: a query per kind
+        of historical record, once per import."""
         model = self._meta.model
         parts = [model._meta.get_field(part) for part in self.PARTS]
         latest: dict[Any, Any] = {}

@@ -64,8 +64,8 @@ def seed_countries():
 
 
 def fixture_records(fixture):
-    """Each fixture record, read when the one before it is done: (its deserialized object,
-    its ledger entry), or None when it refers to a record renamed or deleted since."""
+    """(Each record deserialized, its ledger entry), each read once the one before is saved,
+    or None for one that refers to a record renamed or deleted since."""
     with open(fixture, encoding="utf-8") as stream:
         records = json.load(stream)
     for record in records:
@@ -110,9 +110,8 @@ def seed(fixtures=(FIXTURE, LATER)):
 
 
 def seed_names(names=NAMES):
-    """Fill in the Chinese names of fixtures/names.json that are empty, and add its
-    aliases that are missing: each once (the SeedRecord ledger remembers it), so an
-    editor's name is kept and an alias an editor removed is not brought back."""
+    """Fill in fixtures/names.json's Chinese names where empty and add its missing aliases,
+    each once (the SeedRecord ledger): an editor's name is kept, a removed alias not back."""
     with open(names, encoding="utf-8") as stream:
         data = json.load(stream)
     seeded = set(SeedRecord.objects.filter(model="names").values_list("key", flat=True))
@@ -136,10 +135,8 @@ def seed_names(names=NAMES):
             if source and f"{label} source" not in seeded:
                 new.append(f"{label} source")
                 if record.name_zh == given["name_zh"] and not record.name_zh_url:
-                    record.name_zh_url, record.name_zh_publisher = (
-                        source["url"],
-                        source["publisher"],
-                    )
+                    record.name_zh_url = source["url"]
+                    record.name_zh_publisher = source["publisher"]
                     record.name_zh_page_title = source["title"] or ""
                     published = source["date"]
                     record.name_zh_published = published and date.fromisoformat(published)
@@ -160,9 +157,8 @@ def seed_names(names=NAMES):
 
 @transaction.atomic
 def mark_seeded(fixtures=(FIXTURE, LATER)):
-    """Note every fixture record as seeded, creating none: for a catalogue loaded from
-    elsewhere (a data package), whose editors may have renamed or deleted some of them,
-    so that `seed` never brings those back."""
+    """Note every fixture record as seeded, creating none: a catalogue loaded from a data
+    package may have renamed or deleted some, and `seed` must not bring those back."""
     seeded = set(SeedRecord.objects.values_list("model", "key"))
     records = (item for fixture in fixtures for item in fixture_records(fixture))
     new = {item[1] for item in records if item} - seeded

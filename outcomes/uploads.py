@@ -1,10 +1,6 @@
-"""What one import file may hold, checked on the raw file before anything parses it.
-
-django-import-export reads a whole file into a Dataset before a resource can count its
-rows, so a limit checked there stops nothing: the counts below stream over the raw bytes
-and stop at the first row or cell past a limit (issue 27), whatever the file's size or
-shape, and an XLSX sheet's declared size is refused before its rows are read.
-"""
+"""What one import file may hold, checked on the raw bytes before anything parses it: import-
+export reads a whole file before a resource can count its rows (issue 27). The checks stream
+and stop at the first row or cell past a limit, or at an XLSX sheet's declared size."""
 
 import csv
 import io
@@ -15,6 +11,7 @@ from xml.parsers import expat
 
 from django import forms
 from django.utils.translation import gettext
+from openpyxl.utils.cell import column_index_from_string
 
 MAX_IMPORT_MB = 2
 MAX_UNPACKED_MB = 20  # an XLSX file is a zip: a small one can unpack to gigabytes
@@ -131,10 +128,7 @@ def check_sheet(sheet):
         if not found:
             raise unreadable("XLSX")
         letters, row = found.groups()
-        column = 0
-        for letter in letters:
-            column = column * 26 + ord(letter) - 64
-        if column > MAX_IMPORT_COLUMNS:
+        if column_index_from_string(letters) > MAX_IMPORT_COLUMNS:
             raise too_many_columns(int(row))
         if int(row) > MAX_IMPORT_ROWS + 1:
             raise too_many_rows()
