@@ -1,5 +1,4 @@
-"""System checks of the catalogue's database: `manage.py check --database default` (make
-check) and `migrate` run them."""
+"""System checks of the database, run by `migrate` and `manage.py check --database default`."""
 
 from django.core import checks
 from django.db import connections
@@ -8,9 +7,8 @@ from outcomes.search import FTS_TRIGGERS
 
 
 def search_index(app_configs=None, databases=None, **kwargs):
-    """On SQLite, the full-text index of the outcomes must have its three triggers: SQLite
-    alters a table by copying it, which drops them, and search would then miss every
-    change silently."""
+    """SQLite alters a table by copying it, which drops the full-text index's triggers:
+    search would then miss every change silently."""
     problems = []
     for alias in databases or ():
         connection = connections[alias]

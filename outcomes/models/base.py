@@ -1,5 +1,4 @@
-"""What every catalogue model shares: the QuerySet that announces its updates, natural
-keys, addresses by slug, and the Chinese columns of a translated record."""
+"""What every catalogue model shares, and names in the page's language."""
 
 import re
 from functools import lru_cache
@@ -24,24 +23,20 @@ rows_updated = Signal()
 DERIVED = frozenset({"search_text"})
 
 
-def sort_name(name):
-    """The name an A–Z list sorts by: without a leading “The”."""
+def sort_name(name):  # for A–Z: without a leading “The”
     return re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
 
 
 def optional_fk(to, **options):
-    """A foreign key that may be empty; the record it names cannot be deleted while named."""
     return models.ForeignKey(to, models.PROTECT, null=True, blank=True, **options)
 
 
 class CatalogueQuerySet(models.QuerySet):
-    """The QuerySet of every catalogue model: update() announces what it changes."""
-
     def get_by_natural_key(self, *key):
         return self.get(**dict(zip(self.model.NATURAL_KEY, key, strict=True)))
 
     def formerly(self, slug):
-        """The record that last had `slug` (its history keeps every slug it had), or None."""
+        """The record that last had `slug` (from its history), or None."""
         ids = self.model.history.filter(slug=slug).order_by("-history_date").values("id")
         return self.filter(pk__in=ids[:1]).first()
 
@@ -62,16 +57,19 @@ class CatalogueQuerySet(models.QuerySet):
 
 
 class CatalogueModel(models.Model):
-    """A catalogue record: it keeps its history, and fixtures know it by the values of the
-    lookups in NATURAL_KEY (natural_key needs no `dependencies`: dumpdata orders records
-    after the models that their foreign keys name)."""
+    """A record with its history, known to fixtures by the values of NATURAL_KEY's lookups
+    (no `dependencies`: dumpdata orders records after the models their keys name)."""
 
     NATURAL_KEY: tuple[str, ...]
+    name: "models.CharField[str, str]"
 
     history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return self.name
 
     def natural_key(self):
         return tuple(attrgetter(lookup.replace("__", "."))(self) for lookup in self.NATURAL_KEY)
@@ -92,35 +90,27 @@ class SlugModel(CatalogueModel):
         return reverse(f"outcomes:{self._meta.model_name}", args=[self.slug])
 
 
-def chinese_page():
-    return (get_language() or "").startswith("zh")
+# `chinese_page_` below: chinese_page(), when the caller asked it once for many names.
+def chinese_page(known=None):
+    return (get_language() or "").startswith("zh") if known is None else known
 
 
 def in_page_language(english, chinese, chinese_page_=None):
-    """`chinese` on a Chinese page where it is filled, else `english`. `chinese_page_`:
-    chinese_page(), when the caller asked it once for many names."""
-    if chinese and (chinese_page() if chinese_page_ is None else chinese_page_):
-        return chinese
-    return english
+    return chinese if chinese and chinese_page(chinese_page_) else english
 
 
 @lru_cache(maxsize=8192)
-def pinyin(text):
-    """A Chinese name's sort key: its pinyin (pypinyin), the order Chinese readers expect."""
+def pinyin(text):  # the order Chinese readers expect
     return " ".join(lazy_pinyin(text)).lower()
 
 
 def in_page_order(english_key, chinese, chinese_page_=None):
-    """A name's sort key in the page's language: the pinyin of its Chinese on a Chinese page
-    where it has one, else `english_key` (its English sort name)."""
-    if chinese and (chinese_page() if chinese_page_ is None else chinese_page_):
-        return pinyin(chinese)
-    return english_key.lower()
+    """A name's sort key: on a Chinese page the pinyin of its Chinese, if any."""
+    return pinyin(chinese) if chinese and chinese_page(chinese_page_) else english_key.lower()
 
 
 def ordered(records, name="name", english_key=None, of=None):
-    """`records` sorted by their `name` in the page's language (in_page_order), or by that
-    of `of(record)`, a record each names (a membership's country)."""
+    """`records` sorted by `name` in the page's language, or by that of `of(record)`."""
     chinese = chinese_page()
 
     def key(record):
@@ -132,18 +122,16 @@ def ordered(records, name="name", english_key=None, of=None):
 
 
 def unreviewed_mark():
-    """What follows a Chinese name or title no one has reviewed yet, on every page that
-    shows it: words, which a screen reader reads too."""
+    """Follows an unreviewed Chinese name: words, which a screen reader reads too."""
     return format_html(
         '<small class="unreviewed">{}</small>', gettext("(translation not reviewed)")
     )
 
 
 def shown_name(english, chinese, reviewed=True, chinese_page_=None):
-    """A name or title as a page's text shows it: on a Chinese page its Chinese, followed
-    by unreviewed_mark() until reviewed, or else the English marked lang="en" for screen
-    readers (HTML: never in an attribute); on an English page the English."""
-    if not (chinese_page() if chinese_page_ is None else chinese_page_):
+    """A name in a page's text (HTML: never in an attribute): on a Chinese page its Chinese,
+    marked until reviewed, or else the English marked lang="en" for screen readers."""
+    if not chinese_page(chinese_page_):
         return english
     if not chinese:
         return format_html('<span lang="en">{}</span>', english) if english else english
@@ -151,14 +139,12 @@ def shown_name(english, chinese, reviewed=True, chinese_page_=None):
 
 
 def localized(record, name):
-    """The record's `name` in the page's language (its `<name>_zh` column, where filled)."""
     return in_page_language(getattr(record, name), getattr(record, f"{name}_zh", ""))
 
 
 class Translated(CatalogueModel):
-    """A record whose names may have a Chinese rendering (`<name>_zh` columns beside the
-    English ones, named in CHINESE): who made it, and whether someone who knows the
-    official wording has reviewed it. Pages label an unreviewed translation as such."""
+    """A record with Chinese `<name>_zh` columns for the names in CHINESE: who made them,
+    and whether someone who knows the official wording has reviewed them."""
 
     CHINESE: tuple[str, ...] = ()
 

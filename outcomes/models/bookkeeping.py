@@ -1,5 +1,4 @@
-"""The catalogue's own bookkeeping: the data version, what each version touched, and what
-seeding has created."""
+"""The catalogue's bookkeeping: data versions, what each touched, what seeding created."""
 
 from django.db import models
 from django.db.models import Q
@@ -19,9 +18,8 @@ class DataVersion(models.Model):
 
 
 class VersionLog(models.Model):
-    """What one data version touched: the outcomes whose rows alone it changed, or more
-    (`whole`: a name, a grouping, an outcome added or removed…). A facet index a few
-    versions old re-reads only those outcomes (outcomes/facets.py)."""
+    """The outcomes whose rows alone a version changed, or `whole` (a name, a grouping…): a
+    facet index a few versions old re-reads only those (outcomes/facets.py)."""
 
     version = models.PositiveBigIntegerField(primary_key=True)
     # The version's time (DataVersion.changed): an index of version 7 from before a
@@ -35,8 +33,7 @@ class VersionLog(models.Model):
 
 
 class SeedRecord(models.Model):
-    """A fixture record that `manage.py seed` has created once, by fixture key: it is never
-    created again, even after an editor renamed or deleted it."""
+    """A fixture record seeded once: never again, even after an editor renamed or deleted it."""
 
     model = models.CharField(max_length=100)
     key = models.CharField(max_length=300)

@@ -1,7 +1,5 @@
-"""What happened next: later public sources on an outcome, read and summarised by an
-editor (LaterReport, with the figures they give), and each search for them (LaterSearch),
-so that “no later report found” differs from “not searched yet”. docs/editors.md says how
-editors add and review them; the about page gives each reading's rule."""
+"""What happened next: later public sources on an outcome, summarised by an editor, and
+each search for them, so that “none found” differs from “not searched yet” (docs/editors.md)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,7 +51,7 @@ REVIEWED = "Reviewed"
 
 class LaterReportQuerySet(CatalogueQuerySet):
     def reviewed(self):
-        """What the public sees: reviewed by a second editor (seeded reports name theirs)."""
+        """What the public sees (a seeded report names its reviewer)."""
         return self.filter(Q(reviewed_by__isnull=False) | ~Q(reviewed_by_name=""))
 
     def waiting(self):
@@ -71,19 +69,17 @@ def editor_field(verbose_name):
     )
 
 
-def name_field(verbose_name, help_text):
-    """An editor's name as a fixture gives it, for a seeded record."""
+def name_field(verbose_name, help_text):  # a seeded record's editor, by name
     return models.CharField(verbose_name, max_length=100, blank=True, help_text=help_text)
 
 
 def editor_name(user, name):
-    """An editor's account name; for a seeded record, the name its fixture gives."""
     return user.get_username() if user else name
 
 
 class LaterReport(CatalogueModel):
-    """A dated public source, published after the outcome's document, that says what
-    became of it; public once a second editor has reviewed it."""
+    """A public source, later than the outcome's document, on what became of it; public
+    once a second editor has reviewed it."""
 
     outcomes = models.ManyToManyField(
         "outcomes.Outcome",
@@ -159,8 +155,7 @@ class LaterReport(CatalogueModel):
         return editor_name(self.reviewed_by, self.reviewed_by_name)
 
     def may_review(self, editor):
-        """A second editor reviews: not one who added the report or wrote any of it (its
-        history says who saved each version)."""
+        """Not one who added the report or wrote any of it (its history says who)."""
         written = self.history.filter(history_user=editor).exclude(history_change_reason=REVIEWED)
         return editor.pk != self.added_by_id and not written.exists()
 
@@ -170,8 +165,7 @@ class LaterReport(CatalogueModel):
             raise ValidationError({"reviewed_by": message})
 
     def check_published_after(self, outcomes):
-        """A source published on or before an outcome's document is background, not a
-        later report (the form calls this with the outcomes chosen)."""
+        """Called by the form with the outcomes chosen."""
         for outcome in outcomes:
             document_date = outcome.source.published
             if self.published and document_date and self.published <= document_date:
@@ -185,8 +179,6 @@ class LaterReport(CatalogueModel):
 
 
 class ReportFigure(ReportFigureOf, Amount):
-    """An amount of money or a count a later report gives."""
-
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("report__url", "position")
 
@@ -203,8 +195,7 @@ class ReportFigure(ReportFigureOf, Amount):
 
 
 class LaterSearch(CatalogueModel):
-    """One search for later reports on an outcome: when, what was tried, by whom. An
-    outcome's last search date is the latest of these."""
+    """One search for later reports on an outcome: when, what was tried, by whom."""
 
     outcome = outcome_field("later_searches")
     searched = models.DateField(_("searched on"))

@@ -27,8 +27,6 @@ class SironetMembership(models.TextChoices):
 
 
 class Organization(SlugModel, Translated):
-    """An organization the document names: a member, a partner, or a body one founded."""
-
     name = models.CharField(
         _("name"), max_length=200, unique=True, help_text=_("The name as the document writes it.")
     )
@@ -109,9 +107,6 @@ class Organization(SlugModel, Translated):
         ordering = ["sort_name"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
-
-    def __str__(self):
-        return self.name
 
     def clean(self):
         super().clean()

@@ -1,4 +1,4 @@
-"""An outcome: one numbered item of a source document, and the read rules of outcomes."""
+"""An outcome: one numbered item of a source document, and how outcomes are read."""
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
@@ -42,9 +42,8 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return self.order_by(*DOCUMENT_ORDER)
 
     def with_later_reports(self):
-        """Each outcome with its reviewed later reports (`reviewed_later_reports`, oldest
-        first, with their figures) and its searches for them (for `last_searched`): the
-        only way public code reads them, so that a report waiting for review never shows."""
+        """With `reviewed_later_reports` (oldest first, with figures) and the searches for
+        them: public code reads them only so, so that an unreviewed report never shows."""
         reviewed = LaterReport.objects.reviewed().prefetch_related("figures")
         return self.prefetch_related(
             models.Prefetch("later_reports", reviewed, to_attr="reviewed_later_reports"),
@@ -52,9 +51,8 @@ class OutcomeQuerySet(CatalogueQuerySet):
         )
 
     def with_revision(self):
-        """Each outcome with `revision`, the count of its own historical records (its
-        creation the first; loading it from its source is not a change), and
-        `last_changed`, when the latest was made."""
+        """With `revision`, the count of its historical records (loading it from its source
+        is not a change), and `last_changed`, the latest's date."""
         history = (
             Outcome.history.model.objects.filter(id=OuterRef("pk"))
             .exclude(history_type="~", history_change_reason=LOADED)
@@ -69,8 +67,8 @@ class OutcomeQuerySet(CatalogueQuerySet):
         )
 
     def refresh_search_text(self):
-        """Rebuild these outcomes' search documents, 250 at a time: how many changed. SQLite
-        refuses an IN of more than 1,000 values, and 250 outcomes' organizations stay under."""
+        """Rebuild the search documents; returns how many changed. 250 at a time: SQLite
+        refuses an IN of over 1,000 values, and 250 outcomes' organizations stay under."""
         ids = list(self.values_list("pk", flat=True))
         changed = 0
         for start in range(0, len(ids), 250):
@@ -97,8 +95,7 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return changed
 
     def search(self, query):
-        """Outcomes matching every word of `query` (outcomes/search.py); on PostgreSQL
-        annotated with `rank`."""
+        """Outcomes matching every word of `query`; on PostgreSQL annotated with `rank`."""
         terms_ = terms(query)
         if not terms_:
             return self.none()
@@ -118,7 +115,6 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return found.filter(pk__in=RawSQL(FTS_QUERY, [match]))
 
     def best_first(self):
-        """A search's results, the best matches first where the database ranks them."""
         if "rank" in self.query.annotations:
             return self.order_by("-rank", *DOCUMENT_ORDER)
         return self
@@ -137,15 +133,13 @@ class OutcomeQuerySet(CatalogueQuerySet):
         return self.filter(reaches__region=region, reaches__kind=kind)
 
     def in_members_of(self, region, members):
-        """Outcomes placed in one of `members` (a grouping's countries) that do not name
-        the grouping `region` itself."""
+        """Outcomes placed in one of `members` that do not name the grouping `region`."""
         return self.filter(countries__in=members).exclude(reaches__region=region).distinct()
 
     def changed_since(self, when):
-        """The outcomes whose record may read differently since `when` (the API's
-        `modified_since`), from the history of the outcome, its rows (a deleted row's
-        record keeps its outcome) and the records it names. A QuerySet.update() leaves no
-        history: of those, only the outcome's own `updated` is read. One query."""
+        """Outcomes whose record may read differently since `when`, from the history of the
+        outcome, its rows (deleted ones too) and the records it names; of a QuerySet.update(),
+        which leaves no history, only the outcome's `updated` is seen. One query."""
 
         def history(model):
             return model.history.filter(history_date__gte=when)
@@ -171,14 +165,12 @@ class OutcomeQuerySet(CatalogueQuerySet):
 
     def via_groupings(self, countries):
         """Outcomes that reach one of `countries` only through a grouping they name as a
-        whole (ASEAN, the SCO, the Mekong), reading membership as of each outcome's
-        source's date. An unnamed part of a continent reaches no country."""
+        whole (not an unnamed part of it), a member as of each outcome's source's date."""
         reached = Reach.objects.through_members(countries).values("outcome_id")
         return self.filter(pk__in=reached).exclude(countries__in=countries)
 
     def with_record_rows(self):
-        """The outcomes with every row their public record shows (outcomes/record.py), read
-        2,000 at a time: ten queries for each 2,000."""
+        """Every row of their public record (outcomes/record.py): ten queries per 2,000."""
         prefetched = {
             "participations": Participation.objects.select_related("organization"),
             "countries": Country.objects.order_by("name"),
@@ -197,8 +189,6 @@ class OutcomeQuerySet(CatalogueQuerySet):
 
 
 class Outcome(Translated):
-    """One item of the document."""
-
     source = models.ForeignKey(
         Source,
         verbose_name=_("source"),
@@ -356,7 +346,6 @@ class Outcome(Translated):
 
     @property
     def last_searched(self):
-        """The day of the latest search for later reports; None when never searched."""
         return max((search.searched for search in self.later_searches.all()), default=None)
 
     def __str__(self):
@@ -380,7 +369,7 @@ class Outcome(Translated):
             raise ValidationError({"reference": message % params})
 
     def build_search_text(self):
-        """The search document: expects the relations prefetched (see refresh_search_text)."""
+        """Expects the relations prefetched (refresh_search_text)."""
         organizations = [p.organization for p in self.participations.all()]
         return search_document(
             self.reference,

@@ -1,5 +1,4 @@
-"""An outcome's rows: the organizations it names (participations), the groupings it
-reaches, the places it only mentions, its figures and its programmes."""
+"""An outcome's rows: participations, reaches, mentions, figures and programmes."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -31,11 +30,9 @@ class ReachKind(models.TextChoices):
 
 class ReachQuerySet(CatalogueQuerySet):
     def through_members(self, countries=None):
-        """Reaches through a grouping named as a whole, one row per country that was a
-        member on the outcome's source's date (read its values with
-        "region__memberships__country…", which use the same join), of `countries` (ids or
-        a queryset) if given; never the members' own side (the source's `own_side`). The
-        conditions sit in one filter() to join one membership."""
+        """Reaches through a grouping named as a whole, one row per member on the source's
+        date (of `countries` if given), never the source's `own_side`. One filter() joins
+        one membership: read "region__memberships__country…" values, on the same join."""
         conditions = in_force_conditions(F("outcome__source__published"), "region__memberships__")
         conditions.append(
             Q(outcome__source__own_side__isnull=True)
@@ -47,8 +44,8 @@ class ReachQuerySet(CatalogueQuerySet):
 
 
 class Reach(CatalogueModel):
-    """A grouping an outcome reaches, and whether that reaches each of its members (as a
-    whole, “via ASEAN”) or no single country (“somewhere in Asia”): docs/data.md."""
+    """A grouping an outcome reaches: each of its members (“via ASEAN”) or no single
+    country (“somewhere in Asia”): docs/data.md."""
 
     outcome = outcome_field("reaches")
     region = models.ForeignKey(
@@ -93,8 +90,8 @@ class MentionReason(models.TextChoices):
 
 
 class Mention(CatalogueModel):
-    """A country or grouping an item names without saying the work happens there (“Chinese
-    culture”): kept for search and the record, never a place (docs/data.md)."""
+    """A country or grouping named, not as where the work happens (“Chinese culture”):
+    for search and the record, never a place (docs/data.md)."""
 
     outcome = outcome_field("mentions")
     country = optional_fk(Country, related_name="mentions", verbose_name=_("country"))
@@ -145,8 +142,6 @@ class Role(models.TextChoices):
 
 
 class Participation(CatalogueModel):
-    """An organization's part in an outcome."""
-
     outcome = outcome_field("participations")
     organization = models.ForeignKey(
         Organization, models.PROTECT, related_name="participations", verbose_name=_("organization")
@@ -194,8 +189,8 @@ class Qualifier(models.TextChoices):
     UP_TO = "up-to", _("up to")
 
 
-# Where a figure belongs, declared before Amount: a table's columns follow the order in
-# which its fields were declared (the outcome and position first, as downloads print them).
+# Where a figure belongs, before Amount: a table's columns follow the fields' order of
+# declaration (the outcome and position first, as downloads print them).
 class FigureOf(CatalogueModel):
     outcome = outcome_field("figures")
     position = position_field(_("Order in the text."))
@@ -218,8 +213,8 @@ class ReportFigureOf(CatalogueModel):
 
 
 class Amount(CatalogueModel):
-    """An amount of money or a count, as a text gives it: the document's figures and the
-    figures later reports give, so that the two can stand side by side."""
+    """An amount of money or a count as a text gives it: the document's or a later
+    report's, so that the two can stand side by side."""
 
     kind = models.CharField(_("kind"), max_length=5, choices=FigureKind)
     value = models.DecimalField(
@@ -314,8 +309,7 @@ class Amount(CatalogueModel):
 
     @property
     def display(self):
-        """The figure in the page's language (“over US$500,000”, “超过50万美元”), or the
-        text's words when it is vague (no value)."""
+        """“over US$500,000”, “超过50万美元”; the text's words when it gives no number."""
         if self.value is None:
             return self.words
         if chinese_page() and (self.unit_zh or self.kind == "money"):
@@ -380,8 +374,6 @@ class Amount(CatalogueModel):
 
 
 class Figure(FigureOf, Amount):
-    """An amount of money or a count the document's text gives."""
-
     objects = CatalogueQuerySet.as_manager()
     NATURAL_KEY = ("outcome__source__slug", "outcome__reference", "position")
 
@@ -396,8 +388,6 @@ class Figure(FigureOf, Amount):
 
 
 class Programme(CatalogueModel):
-    """A programme, project, platform or body that an outcome names."""
-
     outcome = outcome_field("programmes")
     name = models.CharField(
         _("name"), max_length=200, help_text=_("The name exactly as the text writes it.")
@@ -420,6 +410,3 @@ class Programme(CatalogueModel):
         constraints = [
             models.UniqueConstraint(fields=["outcome", "name"], name="programme_once_per_outcome"),
         ]
-
-    def __str__(self):
-        return self.name

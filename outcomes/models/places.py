@@ -1,5 +1,4 @@
-"""Places: ISO countries, and the groupings of countries (ASEAN, the Mekong…) with their
-members over time."""
+"""Places: ISO countries, and groupings of them (ASEAN, the Mekong…) with their members."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -24,12 +23,11 @@ class Continent(models.TextChoices):
 
 class CountryQuerySet(CatalogueQuerySet):
     def with_outcomes(self):
-        """Countries that are the place of an outcome, each with `outcome_count`."""
         return self.annotate(outcome_count=models.Count("outcomes")).filter(outcome_count__gt=0)
 
 
 class Country(CatalogueModel):
-    """An ISO 3166-1 country; the list is loaded from pycountry by `manage.py seed`."""
+    """An ISO 3166-1 country (`manage.py seed` loads them)."""
 
     code = models.CharField(
         _("ISO code"),
@@ -75,9 +73,6 @@ class Country(CatalogueModel):
         verbose_name = _("country")
         verbose_name_plural = _("countries")
 
-    def __str__(self):
-        return self.name
-
     def get_absolute_url(self):
         return reverse("outcomes:country", args=[self.code.lower()])
 
@@ -89,8 +84,6 @@ class RegionKind(models.TextChoices):
 
 
 class Region(SlugModel, Translated):
-    """A grouping of countries that outcomes target as a whole (ASEAN, the Mekong…)."""
-
     slug = models.SlugField(
         _("slug"), unique=True, help_text=_("Used in addresses: /regions/<slug>/.")
     )
@@ -119,13 +112,9 @@ class Region(SlugModel, Translated):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
 
-    def __str__(self):
-        return self.name
-
 
 def in_force_conditions(day, prefix=""):
-    """The conditions of a membership in force on `day` (a date, or an F() of one): begun,
-    not yet ended. `prefix`: the path to the membership ("region__memberships__")."""
+    """A membership in force on `day` (a date or an F()); `prefix`: the path to it."""
     return [
         Q(**{f"{prefix}since__isnull": True}) | Q(**{f"{prefix}since__lte": day}),
         Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gt": day}),
@@ -134,7 +123,6 @@ def in_force_conditions(day, prefix=""):
 
 class MembershipQuerySet(CatalogueQuerySet):
     def as_of(self, day):
-        """Memberships in force on `day` (a date, or an F() of one)."""
         return self.filter(*in_force_conditions(day))
 
     def current(self):
@@ -142,8 +130,6 @@ class MembershipQuerySet(CatalogueQuerySet):
 
 
 class Membership(CatalogueModel):
-    """A country's membership of a grouping, from one date to another."""
-
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="memberships"
     )
@@ -202,7 +188,7 @@ class Membership(CatalogueModel):
         return (self.region.slug, self.country.code, self.since and self.since.isoformat())
 
     def in_force(self, day):
-        """Whether the country was a member on `day` (as MembershipQuerySet.as_of reads it)."""
+        """As in_force_conditions() reads it."""
         begun = self.since is None or self.since <= day
         return begun and (self.until is None or self.until > day)
 

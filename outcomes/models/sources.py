@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from outcomes.models.base import SlugModel, Translated
+from outcomes.models.base import SlugModel, Translated, optional_fk
 
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V")
 
@@ -19,15 +19,13 @@ reference_validator = RegexValidator(
 
 
 def document_position(reference):
-    """Document order of a reference: I.1 < I.8 < II.1 < II.10 < III.1."""
+    """I.1 < I.8 < II.1 < II.10 < III.1."""
     if match := REFERENCE_RE.match(reference or ""):
         return (ROMAN_NUMERALS.index(match["numeral"]) + 1) * 10_000 + int(match["number"])
     return None
 
 
 class Source(SlugModel):
-    """A published document that outcomes are taken from."""
-
     slug = models.SlugField(_("slug"), unique=True)
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200)
@@ -48,11 +46,8 @@ class Source(SlugModel):
         blank=True,
         help_text=_("What readers should know about the document: form, gaps."),
     )
-    own_side = models.ForeignKey(
+    own_side = optional_fk(
         "outcomes.Country",
-        models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
         verbose_name=_("members’ own side"),
         help_text=_(
@@ -72,8 +67,6 @@ class Source(SlugModel):
 
 
 class Category(SlugModel, Translated):
-    """One of the document's five sections."""
-
     slug = models.SlugField(
         _("slug"), unique=True, help_text=_("Used in addresses: /categories/<slug>/.")
     )
@@ -102,6 +95,3 @@ class Category(SlugModel, Translated):
         ordering = ["order"]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-
-    def __str__(self):
-        return self.name
