@@ -1,5 +1,4 @@
-"""The API's shapes, but for the records api/views.py declares with their operations; an
-outcome's derives from its public record (outcomes/record.py), with types and meanings."""
+"""The API's shapes, but for the records api/views.py declares with their operations."""
 
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -25,9 +24,8 @@ OutcomeRecord = create_model(
     **FIELDS,
 )
 
-# A date, or a date and time with an optional offset: what `modified_since` takes. Each
-# part within its range (year 0001-9999, a day the month can have), so that a value the
-# pattern admits is a time; only 29 February of a common year still gets 400.
+# A date, or a date and time with an optional offset, each part within its range, so that a
+# value the pattern admits is a time; only 29 February of a common year still gets 400.
 ISO_TIME = (
     r"^([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)-"
     r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
@@ -37,8 +35,7 @@ ISO_TIME = (
 )
 
 
-def any_of(description):
-    """A parameter given any number of times, up to MAX_VALUES."""
+def any_of(description):  # a parameter given any number of times
     return Field([], max_length=MAX_VALUES, description=description)
 
 
@@ -99,9 +96,8 @@ class Facet(Schema):
 
 
 class Linked(Schema):
-    """A record with a page on the site (`url`) and a filter of the outcome list
-    (`outcomes`, by its natural key: a slug, or a country's code). Each record declares
-    the two fields itself, last, as its JSON gives them."""
+    """A record with a page on the site (`url`) and a filter of the outcome list (`outcomes`);
+    each record declares the two fields itself, last, as its JSON gives them."""
 
     @staticmethod
     def resolve_url(record, context):

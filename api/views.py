@@ -31,9 +31,7 @@ from outcomes.models import (
     Source,
 )
 
-# Organizations, countries, regions, categories and sources per page: short records.
-RECORDS_PER_PAGE = 100
-
+RECORDS_PER_PAGE = 100  # organizations, countries, regions…: short records
 SLUG = r"^[-a-zA-Z0-9_]+$"
 
 
@@ -55,15 +53,13 @@ api = CatalogueAPI(
         "may read it (`Access-Control-Allow-Origin: *`)."
     ),
     urls_namespace="api",
-    # Served from our own static files (ninja's Swagger UI), under the site's CSP: no CDN,
-    # and no call to the online validator.
+    # Our own static files, under the site's CSP: no CDN, no call to the online validator.
     docs=Swagger(settings={"validatorUrl": None, "deepLinking": False}),
 )
 
 
 def api_query(query):
-    """The query an answer is kept by: the parameters the API reads, as given (it checks
-    them, where a list page forgives); any other is ignored, and costs no copy."""
+    """The query an answer is kept by: the parameters the API reads (any other costs no copy)."""
     known = [*OutcomeFilter.PARAMS, "modified_since"]
     return urlencode([(name, value) for name in known for value in query.getlist(name)])
 
@@ -73,7 +69,6 @@ api.add_decorator(public_page(parameters=api_query), mode="view")
 
 
 def answers(schema):
-    """An operation's responses: `schema`, 304 for a revisit, and errors in words."""
     return {200: schema, 304: None, 400: Error, 404: Error}
 
 
@@ -83,7 +78,7 @@ LOCATIONS = {"query", "path", "filters"}
 
 @api.exception_handler(ValidationError)
 def invalid_request(request, exc):
-    """A parameter of the wrong type or form: 400 (ninja's default is 422), in words."""
+    """A parameter of the wrong type or form: 400 (not ninja's 422), in words."""
     problems = []
     for error in exc.errors:
         # ("query", "filters", "status", 0) -> status.0: the parameter as the request names it
@@ -106,14 +101,11 @@ class Pages(PaginationBase):
 
     items_attribute = "results"
 
-    def __init__(self, page_size=RECORDS_PER_PAGE, **kwargs):
-        super().__init__(**kwargs)
-        self.page_size = page_size
-
-    def paginate_queryset(self, queryset, pagination, request, base_query=None, **params):
-        """The page as Output's fields; `base_query` (the request's by default) is kept
-        in the links. A page past the last is 404."""
-        paginator = Paginator(queryset, self.page_size)
+    def paginate_queryset(
+        self, queryset, pagination, request, base_query=None, page_size=RECORDS_PER_PAGE, **params
+    ):
+        """The links keep `base_query` (the request's by default). A page past the last is 404."""
+        paginator = Paginator(queryset, page_size)
         try:
             page = paginator.page(pagination.page)
         except EmptyPage:
@@ -144,7 +136,7 @@ def index(request):
 
 
 def outcome_records(outcomes, request, via=None):
-    """{pk: record} of `outcomes` (a QuerySet), read as the JSON download reads them."""
+    """{pk: record} of `outcomes`, read as the JSON download reads them."""
     context = record.Context(request=request, via=via)
     return {outcome.pk: record.as_json(outcome, context) for outcome in outcomes.with_record_rows()}
 
@@ -155,16 +147,6 @@ class OutcomePage(Pages.Output):
         description="The outcome list page's facet counts for these filters (without "
         "`modified_since`): " + ", ".join(OutcomeFilter.FACETS) + "."
     )
-
-
-def utc(text):
-    """The time `modified_since` gives, in UTC; a time without offset is UTC. 400 when it
-    is no time (a 13th month) or out of range."""
-    try:
-        moment = datetime.fromisoformat(text)
-        return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment.astimezone(UTC)
-    except (OverflowError, ValueError) as error:
-        raise HttpError(400, f"modified_since: {error}.") from None
 
 
 @api.get(
@@ -186,11 +168,15 @@ def list_outcomes(request, filters: Query[OutcomeQuery]):
     ids = filterset.outcome_ids()
     query = filterset.data.copy()
     if filters.modified_since is not None:
-        since = utc(filters.modified_since)
+        try:  # a time without offset is UTC; 400 for no time (a 13th month) or out of range
+            since = datetime.fromisoformat(filters.modified_since)
+            since = since.replace(tzinfo=UTC) if timezone.is_naive(since) else since.astimezone(UTC)
+        except (OverflowError, ValueError) as error:
+            raise HttpError(400, f"modified_since: {error}.") from None
         ids = filterset.qs.changed_since(since).values_list("pk", flat=True)
         query["modified_since"] = since.isoformat()
-    page = Pages(page_size=PAGE_SIZE).paginate_queryset(
-        ids, Pages.Input(page=filters.page), request, base_query=query
+    page = Pages().paginate_queryset(
+        ids, Pages.Input(page=filters.page), request, base_query=query, page_size=PAGE_SIZE
     )
     shown = page["results"]
     found = outcome_records(Outcome.objects.filter(pk__in=shown), request, filterset.reach_labels())
@@ -244,7 +230,7 @@ def get_outcome_by_reference(
 
 def records(plural, queryset, listed, one, max_length=50):
     """Registers the schema it decorates as GET /<plural>/, `queryset` in pages, and
-    GET /<plural>/<key>/, one record by its natural key: a slug, or a country's code (any case)."""
+    GET /<plural>/<key>/, one record by its natural key (a slug, or a country's code)."""
     name = queryset.model._meta.model_name
     (key,) = queryset.model.NATURAL_KEY
     pattern, max_length = (r"^[A-Za-z]{2}$", None) if key == "code" else (SLUG, max_length)

@@ -1,5 +1,4 @@
-"""The public report forms (a correction; a later report suggested): plain text, bounded,
-with a honeypot for robots."""
+"""The public report forms (a correction; a later report suggested)."""
 
 import re
 
@@ -88,10 +87,6 @@ class CorrectionForm(forms.ModelForm):
     class Meta:
         model = CorrectionReport
         fields = ["what", "source", "email"]
-
-    def is_robot(self):
-        """Whether the honeypot was filled in (call after is_valid)."""
-        return bool(self.cleaned_data.get("website"))
 
 
 class LaterReportSuggestionForm(CorrectionForm):

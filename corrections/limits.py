@@ -9,15 +9,14 @@ from django.utils.crypto import salted_hmac
 from corrections.models import SenderCount
 from edge.middleware import client_address
 
-# Reports one address may send per window, and all addresses together.
-PER_ADDRESS = 5
-OVERALL = 100
+PER_ADDRESS = 5  # reports one address may send per window
+OVERALL = 100  # all addresses together
 WINDOW = 3600  # seconds
 
 
 def sender(address):
-    """Who a limit counts: an IPv4 address, or an IPv6 address's /64 network (one
-    subscriber gets a whole /64, so counting single IPv6 addresses counts nothing)."""
+    """Who a limit counts: an IPv4 address, or an IPv6 address's /64 network (one subscriber
+    gets a whole /64)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -31,19 +30,13 @@ def sender(address):
 
 def client_hash(request):
     """A salted hash of the sender (the address itself is never stored)."""
-    return salted_hmac(
-        "corrections.client", sender(client_address(request)), algorithm="sha256"
-    ).hexdigest()
-
-
-def window_left():
-    """Seconds until the window ends and each sender may send again."""
-    return WINDOW - int(time.time()) % WINDOW
+    address = sender(client_address(request))
+    return salted_hmac("corrections.client", address, algorithm="sha256").hexdigest()
 
 
 def take(client):
-    """Count one more report from this sender, unless it has sent PER_ADDRESS in this
-    window: whether it was counted. Windows are fixed hours; older ones are forgotten."""
+    """Whether one more report from this sender was counted (not past PER_ADDRESS in this
+    window). Windows are fixed hours; older ones are forgotten."""
     window = int(time.time()) // WINDOW
     SenderCount.objects.filter(window__lt=window).delete()
     SenderCount.objects.get_or_create(sender=client, window=window)

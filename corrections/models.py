@@ -1,5 +1,4 @@
-"""Reports sent by the public (a correction, or a later report to read): the catalogue's one
-public write."""
+"""Reports sent by the public (a correction, or a later report to read)."""
 
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
@@ -172,8 +171,7 @@ class CorrectionReport(models.Model):
 
     def make_draft(self, editor):
         """The later report this suggestion becomes, and whether it was made now: a draft for
-        `editor` to complete (its date and reading wait for the editor's form), or the report
-        already at its address."""
+        `editor` to complete, or the report already at its address."""
         made = False
         if self.draft is None:
             self.draft, made = LaterReport.objects.get_or_create(
@@ -195,9 +193,8 @@ class CorrectionReport(models.Model):
 
 
 class SenderCount(models.Model):
-    """How many reports one sender (corrections.limits.client_hash) sent in one window of
-    time: one conditional UPDATE counts a report, so concurrent posts from one address
-    cannot pass the limit together."""
+    """How many reports one sender sent in one window: one conditional UPDATE counts a report,
+    so concurrent posts from one address cannot pass the limit together."""
 
     sender = models.CharField(max_length=64)
     window = models.PositiveIntegerField(help_text="Seconds since 1970 // limits.WINDOW.")

@@ -1,5 +1,5 @@
-"""Telling the editors of new correction reports by e-mail: a worker job, so that the
-sender's request never waits for a mail server (settings.CORRECTIONS_NOTIFY)."""
+"""Telling the editors (settings.CORRECTIONS_NOTIFY) of new reports by e-mail: a worker job, so
+that the sender's request never waits for a mail server."""
 
 import logging
 import time
@@ -13,10 +13,8 @@ from corrections.models import CorrectionReport, ReportKind
 
 logger = logging.getLogger(__name__)
 
-# After a mail server failed, how long the worker waits before it tries again (seconds).
-RETRY_SECONDS = 60
-# Reports announced in one round at most (the next round takes the rest).
-PER_ROUND = 20
+RETRY_SECONDS = 60  # the wait after a mail server failed
+PER_ROUND = 20  # reports announced in one round at most
 
 
 def message(report):
@@ -40,8 +38,8 @@ def message(report):
 
 
 class NotifyEditors:
-    """A worker job: e-mail the editors each new report once, even with two workers: a report
-    is claimed (marked announced, if nobody did) before it is sent. A failed one is given back."""
+    """E-mail the editors each new report once, even with two workers: a report is claimed
+    (marked announced, if nobody did) before it is sent. A failed one is given back."""
 
     retry_at = 0.0  # time.monotonic() of the next try after a failure
 

@@ -1,7 +1,7 @@
 """The report form (general, or about one outcome, where `?kind=later` suggests a later
-report) and its thank-you page: never cached, not even by the public page cache
-(edge/pages.py), as they hold a CSRF token."""
+report) and its thank-you page: never cached, as they hold a CSRF token."""
 
+import time
 from datetime import timedelta
 
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,12 +28,14 @@ def report(request, slug=None):
     form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         client = limits.client_hash(request)
-        if too_many_overall():
+        # More reports from the whole public than editors could read (one query)?
+        since = timezone.now() - timedelta(seconds=limits.WINDOW)
+        if CorrectionReport.objects.filter(created__gte=since).count() >= limits.OVERALL:
             return too_many(request)
         if form.is_valid():
             if not limits.take(client):
                 return too_many(request)
-            if not form.is_robot():  # a robot is told it worked, and nothing is kept
+            if not form.cleaned_data.get("website"):  # the honeypot: a robot is told it worked
                 correction = form.save(commit=False)
                 correction.outcome = outcome
                 correction.kind = form.kind
@@ -49,8 +51,7 @@ def report(request, slug=None):
 @never_cache
 @require_safe
 def thanks(request):
-    """Thanks, and a way back: to the outcome the report was about (`?outcome=` its slug,
-    where it names one), else to the list."""
+    """Thanks, and a way back: to the outcome the report was about (`?outcome=`), or the list."""
     slug = request.GET.get("outcome", "")[:200]
     outcome = Outcome.objects.filter(slug=slug).first() if slug else None
     return render(request, "corrections/thanks.html", {"outcome": outcome})
@@ -58,11 +59,6 @@ def thanks(request):
 
 def too_many(request):
     response = render(request, "corrections/too_many.html", status=429)
-    response["Retry-After"] = str(limits.window_left())
+    # Until the window ends and each sender may send again.
+    response["Retry-After"] = str(limits.WINDOW - int(time.time()) % limits.WINDOW)
     return response
-
-
-def too_many_overall():
-    """Whether the whole public has sent more reports than editors could read (one query)."""
-    since = timezone.now() - timedelta(seconds=limits.WINDOW)
-    return CorrectionReport.objects.filter(created__gte=since).count() >= limits.OVERALL

@@ -1,8 +1,7 @@
 """The data version, pushed by PostgreSQL (LISTEN/NOTIFY) instead of read per public request
-(docs/performance.md). A thread keeps the version last notified on CHANNEL and reads it every
-CHECK_SECONDS (making up for a notification lost with a connection); a request reads it itself
-when the thread has not confirmed it for STALE_SECONDS. Not with read replicas (a page reads
-its replica's version), nor with DATA_VERSION_LISTEN off (the tests never commit)."""
+(docs/performance.md). A thread also reads it every CHECK_SECONDS (a notification may be lost
+with a connection); a request reads it itself when the thread has not confirmed it for
+STALE_SECONDS. Not with read replicas, nor with DATA_VERSION_LISTEN off (tests never commit)."""
 
 import logging
 import threading
@@ -20,8 +19,6 @@ STALE_SECONDS = 3
 
 
 class VersionListener:
-    """The newest data version this process knows, kept by a thread."""
-
     def __init__(self):
         self.version = None
         self.confirmed = 0.0  # when the thread last heard from the server (monotonic)
@@ -33,14 +30,11 @@ class VersionListener:
         """The data version, or None when the thread cannot vouch for it; starts the thread."""
         if self.thread is None:
             self.start()
-        if time.monotonic() - self.confirmed > STALE_SECONDS:
-            return None
-        return self.version
+        return None if time.monotonic() - self.confirmed > STALE_SECONDS else self.version
 
     def heard(self, version, read=False):
-        """Note `version`: read from the server (it is the truth, even a lower number after
-        a restore), or made or notified (only ever forward: a notification still queued
-        may be older than a change this process made since)."""
+        """Note `version`: read (the truth, even a lower number after a restore), or made or
+        notified (only forward: a notification queued may be older than a change made since)."""
         with self.lock:
             if read or self.version is None or version.number > self.version.number:
                 self.version = version
@@ -85,7 +79,6 @@ listener = VersionListener()
 
 
 def listening():
-    """Whether public requests take the data version from the listener."""
     return (
         settings.DATA_VERSION_LISTEN
         and connections["default"].vendor == "postgresql"

@@ -1,5 +1,4 @@
-"""Middleware: health checks and outages, keeping the admin out of search engines, and
-the client's address behind the proxy."""
+"""Health checks and outages, the admin's headers, and the client's address behind the proxy."""
 
 import logging
 import time
@@ -15,26 +14,22 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-# Where `manage.py worker` says it is alive, in the "default" cache, which every app
-# server shares: the time of its last round (it says so every WORKER_HEARTBEAT_SECONDS).
+# The time of the worker's last round, in the "default" cache that every app server shares.
 WORKER_HEARTBEAT = "worker:heartbeat"
 WORKER_HEARTBEAT_SECONDS = 15
 
-
-# What the admin's third-party pages need beyond the site's strict policy: inline
-# style attributes (import-export, simple-history) and the export form's one inline
-# handler, allowed by its hash alone. The public site keeps the strict policy.
+# What the admin's third-party pages need beyond the site's strict policy: inline style
+# attributes (import-export, simple-history) and the hash of the export form's one inline
+# handler, onchange="onSelectToggleChange(event)".
 ADMIN_CSP_UPDATE = {
     "style-src": ["'unsafe-inline'"],
-    # The hash of onchange="onSelectToggleChange(event)".
     "script-src": ["'unsafe-hashes'", "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
 }
 
 
 def client_address(request):
-    """The client's address (for django-axes and the correction reports' limits): the
-    socket's peer, or, behind the proxy that settings trust (DJANGO_BEHIND_TLS_PROXY), the
-    last X-Forwarded-For entry, the one the proxy wrote (the client may write the others)."""
+    """The socket's peer, or behind the trusted proxy (DJANGO_BEHIND_TLS_PROXY) the last
+    X-Forwarded-For entry, the one the proxy wrote (the client may write the others)."""
     if settings.SECURE_PROXY_SSL_HEADER:
         forwarded = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip()
         if forwarded:
@@ -43,8 +38,7 @@ def client_address(request):
 
 
 class AdminNoIndexMiddleware:
-    """Under the admin's path and the staff's login pages (two_factor's, /account/):
-    `X-Robots-Tag: noindex, nofollow`, and the admin's CSP needs."""
+    """Under the admin and the staff's login pages: `X-Robots-Tag: noindex`, the admin's CSP."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -65,37 +59,40 @@ class AdminNoIndexMiddleware:
         return response
 
 
-def read_what_is_left(request):
-    """Read the rest of a body no one read (a 405, a 404…), up to the largest body nginx
-    passes: gunicorn closes a connection whose body is left unread, and nginx, still
-    sending it, answers 502 (deploy/nginx)."""
-    left = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    while left > 0 and (chunk := request.read(min(left, 2**16))):
-        left -= len(chunk)
-
-
 class HealthMiddleware:
     """`/healthz` for load balancers (docs/deployment.md), and a plain 503 page while the
     database is down. First in MIDDLEWARE: a check by IP address is answered before the host
     check and the HTTPS redirect; the answer reveals nothing but what is up."""
 
-    PATH = "/healthz"
-
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.health(request) if request.path == self.PATH else None
+        response = self.health(request) if request.path == "/healthz" else None
         response = response or self.get_response(request)
-        read_what_is_left(request)
+        # Read the rest of a body no one read (a 405, a 404…), up to the largest nginx passes:
+        # gunicorn closes a connection whose body is left unread, and nginx answers 502.
+        left = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        while left > 0 and (chunk := request.read(min(left, 2**16))):
+            left -= len(chunk)
         return response
 
     def health(self, request):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         databases = {alias: self.database_state(alias) for alias in settings.DATABASES}
-        cache = self.cache_state()
-        worker = self.worker_state()
+        cache = "local"
+        if settings.REDIS_URL:
+            try:
+                cache = "ok" if caches["pages"].client.get_client().ping() else "down"  # type: ignore[attr-defined]
+            except RedisError:
+                cache = "down"
+        try:
+            seen = caches["default"].get(WORKER_HEARTBEAT)
+        except DatabaseError:  # the cache is the database, which does not answer
+            seen = None
+        recent = seen is not None and time.time() - seen < WORKER_HEARTBEAT_SECONDS * 4
+        worker = "ok" if recent else "absent"
         if databases["default"] == "down":
             status = "down"
         elif "down" in databases.values() or cache == "down" or worker != "ok":
@@ -106,24 +103,6 @@ class HealthMiddleware:
             {"status": status, "databases": databases, "cache": cache, "worker": worker},
             status=503 if status == "down" else 200,
         )
-
-    @staticmethod
-    def cache_state():
-        if not settings.REDIS_URL:
-            return "local"
-        try:
-            return "ok" if caches["pages"].client.get_client().ping() else "down"  # type: ignore[attr-defined]
-        except RedisError:
-            return "down"
-
-    @staticmethod
-    def worker_state():
-        try:
-            seen = caches["default"].get(WORKER_HEARTBEAT)
-        except DatabaseError:  # the cache is the database, which does not answer
-            return "absent"
-        recent = seen is not None and time.time() - seen < WORKER_HEARTBEAT_SECONDS * 4
-        return "ok" if recent else "absent"
 
     @staticmethod
     def database_state(alias):

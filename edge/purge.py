@@ -1,6 +1,5 @@
-"""Purging the shared caches in front (HTTP_CACHE_PURGE_URLS) of the whole catalogue after a
-change, by the worker, once the replicas have replayed it (docs/scaling.md). The finer keys
-pages carry (outcome-…) are for CDNs that purge by key."""
+"""The worker purges the catalogue from the caches in front (HTTP_CACHE_PURGE_URLS) after a
+change, once the replicas have replayed it (docs/scaling.md)."""
 
 import http.client
 import logging
@@ -19,7 +18,6 @@ REPLICA_WAIT = 60  # seconds a change waits for the replicas before it is purged
 
 
 def purge_catalogue():
-    """Tell every proxy to forget the catalogue's pages."""
     for base in settings.HTTP_CACHE_PURGE_URLS:
         request = urllib.request.Request(
             base.rstrip("/") + "/", method="PURGE", headers={"xkey-purge": "catalogue"}
@@ -31,9 +29,8 @@ def purge_catalogue():
 
 
 class PurgeAfterChanges:
-    """A worker job: purge once every replica that is up has replayed the data version, or
-    REPLICA_WAIT after the first change not yet purged, however many follow it. A new
-    worker purges once when it starts: changes made while no worker ran are purged too."""
+    """Purge once every replica up has replayed the version, or REPLICA_WAIT after the first
+    change not yet purged. A new worker purges once: changes made while none ran are purged."""
 
     def __init__(self):
         self.purged = None  # the tag of the version last purged

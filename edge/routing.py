@@ -31,7 +31,6 @@ def replica_aliases():
 
 
 def choose_replica():
-    """An alias of a replica this process believes is up, or None."""
     up = [alias for alias in replica_aliases() if not is_down(alias)]
     return random.choice(up) if up and _public.get() else None
 
@@ -48,8 +47,7 @@ def is_down(alias):
 
 
 def saw_version(number):
-    """Note a data version this process served or made (edge.apps connects it to
-    dataversion.version_bumped): a replica behind it is passed over."""
+    """Note a data version this process served or made: a replica behind it is passed over."""
     global _newest
     with _lock:
         _newest = max(_newest, number)
@@ -57,7 +55,6 @@ def saw_version(number):
 
 @contextmanager
 def reading(alias):
-    """Send this thread's reads to `alias` (None: the primary) inside the block."""
     token = _reads.set(alias)
     try:
         yield
@@ -66,13 +63,11 @@ def reading(alias):
 
 
 def primary():
-    """Read the primary inside the block (e.g. the data package's writer)."""
     return reading(None)
 
 
 def replica_version(alias):
-    """The data version number a replica has replayed; infinity for a replica that fails
-    (it is marked down, and not waited for)."""
+    """The data version number a replica has replayed; infinity (not waited for) if it fails."""
     try:
         return current_version(alias).number
     except DatabaseError as error:
@@ -81,9 +76,8 @@ def replica_version(alias):
 
 
 def replica_snapshot(alias):
-    """(stack, Version): a read-only REPEATABLE READ snapshot of replica `alias` open in
-    `stack`, this thread's reads sent to it, and the version it holds; None when the replica
-    fails (it is then left alone a while) or is behind a version this process served."""
+    """(stack, Version): a read-only REPEATABLE READ snapshot of `alias` open in `stack`, reads
+    sent to it; None when the replica fails or is behind a version this process served."""
     stack = ExitStack()
     try:
         stack.enter_context(transaction.atomic(using=alias))
@@ -104,8 +98,7 @@ def replica_snapshot(alias):
 
 
 def public_snapshot():
-    """(context, Version) of a public page: a replica's snapshot when one is fit, else
-    the primary (then the context does nothing)."""
+    """(context, Version) of a public page: a fit replica's snapshot, else the primary's."""
     alias = choose_replica()
     opened = replica_snapshot(alias) if alias else None
     if opened is None:
@@ -115,8 +108,8 @@ def public_snapshot():
 
 
 class ReadRoutingMiddleware:
-    """Marks the requests that may read a replica: GET or HEAD, outside the admin, from a
-    visitor without a session cookie (editors have one)."""
+    """Marks the requests that may read a replica: GET or HEAD, outside the admin, without a
+    session cookie (editors have one)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,7 +1,5 @@
-"""A backup of everything the catalogue cannot make again (docs/deployment.md, "Backups"):
-the database (records, their history, corrections, accounts, later reports) with the
-database's own tools, and the media folder, in one tar file; and its restore into an
-empty database. The data package and the caches are made again from the database."""
+"""A backup of what the catalogue cannot make again, the database (with its own tools) and the
+media folder, in one tar file; and its restore into an empty database (docs/deployment.md)."""
 
 import json
 import os
@@ -22,8 +20,8 @@ DUMPS = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 
 
 def postgres(program, *arguments):
-    """Run a PostgreSQL client program on the default database, its password in the
-    environment (never on a command line)."""
+    """Run a PostgreSQL client program on the default database, its password never on a
+    command line."""
     database = connection.settings_dict
     address = ["--host", database["HOST"] or "localhost", "--port", str(database["PORT"] or 5432)]
     env = {**os.environ, "PGPASSWORD": database["PASSWORD"] or ""}
@@ -45,9 +43,8 @@ def backup(path):
             name = connection.settings_dict["NAME"]
             postgres("pg_dump", "--format=custom", "--file", str(dump), name)
         manifest = Path(folder) / "manifest.json"
-        manifest.write_text(
-            json.dumps({"database": vendor, "made": timezone.now().isoformat()}, indent=2)
-        )
+        made = {"database": vendor, "made": timezone.now().isoformat()}
+        manifest.write_text(json.dumps(made, indent=2))
         media = Path(settings.MEDIA_ROOT)
         with tarfile.open(path, "w") as archive:
             archive.add(manifest, "manifest.json")
@@ -61,12 +58,12 @@ class RestoreError(Exception):
 
 
 def restore(path):
-    """Restore the backup at `path` into the default database, which must be empty, and
-    its media folder; then start a new data version, so that no page of the restored
-    catalogue repeats an ETag (a Version's tag carries the time of its change)."""
+    """Restore the backup at `path` into the empty default database and media folder; then a
+    new data version, so that no page of the restored catalogue repeats an ETag."""
+    name = connection.settings_dict["NAME"]
     if connection.introspection.table_names():
         raise RestoreError(
-            f"The database {connection.settings_dict['NAME']} is not empty: restore into an "
+            f"The database {name} is not empty: restore into an "
             "empty one (make createdb with a new name in DATABASE_URL, or a new SQLite file)."
         )
     media = Path(settings.MEDIA_ROOT)
@@ -87,12 +84,7 @@ def restore(path):
             source.close()
         else:
             postgres(
-                "pg_restore",
-                "--single-transaction",
-                "--exit-on-error",
-                "--dbname",
-                connection.settings_dict["NAME"],
-                str(dump),
+                "pg_restore", "--single-transaction", "--exit-on-error", "--dbname", name, str(dump)
             )
         if (Path(folder) / "media").is_dir():
             shutil.copytree(Path(folder) / "media", media, dirs_exist_ok=True)

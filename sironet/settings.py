@@ -1,5 +1,4 @@
-"""The one settings file of the catalogue, driven by environment variables, every one of
-them listed in docs/configuration.md."""
+"""The catalogue's settings, from environment variables: docs/configuration.md lists them."""
 
 import os
 import tempfile
@@ -16,8 +15,7 @@ _BOOLEANS |= dict.fromkeys(["0", "false", "no", "off", ""], False)
 
 
 def envbool(name, default):
-    value = os.environ.get(name)
-    if value is None:
+    if (value := os.environ.get(name)) is None:
         return default
     if (boolean := _BOOLEANS.get(value.strip().lower())) is None:
         raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use true or false.")
@@ -25,8 +23,7 @@ def envbool(name, default):
 
 
 def envint(name, default):
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    if not (value := os.environ.get(name, "")).strip():
         return default
     try:
         return int(value)
@@ -35,8 +32,7 @@ def envint(name, default):
 
 
 def envlist(name, default):
-    value = os.environ.get(name)
-    if value is None:
+    if (value := os.environ.get(name)) is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -60,17 +56,11 @@ SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_53
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
-SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"
-# As nginx's client_max_body_size (deploy/nginx): any body it lets through is read,
-# never refused unread (which made nginx answer 502).
+# (Django's defaults send X-Frame-Options DENY, nosniff, and same-origin referrer and opener.)
+# As nginx's client_max_body_size (deploy/nginx): a body it passes is read, not refused (a 502).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 2**20
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's)
-# and appends the client's address to X-Forwarded-For, as deploy/nginx does.
-# It says the port it was reached on, too (edge.pages keeps pages of that port only).
+# Only behind a proxy that sets X-Forwarded-Proto and -Port (not the client's) and appends the
+# client to X-Forwarded-For, as deploy/nginx does (edge.pages keeps pages of the port reached).
 if envbool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_PORT = True
@@ -90,13 +80,11 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
-    # A second factor for staff: TOTP with recovery codes (STAFF_TWO_FACTOR below).
     "django_otp",
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_totp",
     "two_factor",
-    # The API (api/); listed so that its docs page uses our static files, not a CDN.
-    "ninja",
+    "ninja",  # so that the API's docs page uses our static files, not a CDN
     "sironet",
     "edge",
     "outcomes",
@@ -106,18 +94,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: answers /healthz before host checks and HTTPS redirects, and turns a
-    # database outage into a plain 503 page.
-    "edge.middleware.HealthMiddleware",
-    # Before anything that may answer (CommonMiddleware's redirects): CORS on /api/ only.
+    "edge.middleware.HealthMiddleware",  # first: /healthz before host checks and redirects
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Which requests may read a replica (DATABASE_REPLICA_URLS): public GETs without a session.
     "edge.routing.ReadRoutingMiddleware",
-    # The language from the address: /zh-hans/… in Chinese, every other address in English.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,18 +110,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "edge.middleware.AdminNoIndexMiddleware",
-    # Login protection; django-axes wants its middleware last.
     "axes.middleware.AxesMiddleware",
 ]
 
+# Axes first: a locked-out account is refused even with the right password.
 AUTHENTICATION_BACKENDS = [
-    # First, so that a locked-out account is refused even with the right password.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "sironet.urls"
-WSGI_APPLICATION = "sironet.wsgi.application"
 
 TEMPLATES = [
     {
@@ -157,17 +138,12 @@ TEMPLATES = [
 
 
 def database(url):
-    config = dj_database_url.parse(
-        url,
-        # Persistent: on PostgreSQL, opening a connection costs more than the query.
-        conn_max_age=envint("DJANGO_CONN_MAX_AGE", 600),
-        conn_health_checks=True,
-    )
+    # Persistent: on PostgreSQL, opening a connection costs more than the query.
+    max_age = envint("DJANGO_CONN_MAX_AGE", 600)
+    config = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # Concurrent writes (a login's failed attempt, a report, an edit) wait for each
-        # other rather than fail: a transaction takes the write lock when it begins (one
-        # that read first could not take it later and failed at once, "database is
-        # locked", a 503 under make soak), and readers never block the writer (WAL).
+        # Concurrent writes wait for each other rather than fail ("database is locked" under
+        # make soak): a transaction takes the write lock as it begins; WAL lets readers go on.
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -185,8 +161,7 @@ def database(url):
 DATABASES = {
     "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
-# Streaming read replicas of the primary, for public pages (edge/routing.py). Tests
-# read them through the primary's connection (Django's test mirrors).
+# Read replicas for public pages (edge/routing.py); tests read them through the primary's.
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", [])):
     DATABASES[f"replica_{number}"] = {**database(url), "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["edge.routing.ReplicaRouter"]
@@ -194,14 +169,11 @@ DATABASE_ROUTERS = ["edge.routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}Validator"}
+    for name in ("UserAttributeSimilarity", "MinimumLength", "CommonPassword", "NumericPassword")
 ]
 
 LANGUAGE_CODE = "en"
-# English at the addresses the catalogue always had; Simplified Chinese under /zh-hans/.
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["sironet.formats"]
@@ -221,58 +193,38 @@ STORAGES = {
 
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
-# django-axes: five failed logins in a row for one account from one address lock
-# that account out from that address for 15 minutes (a success resets the count).
-# Not per account alone, nor per address alone: a stranger failing logins from one
-# address could then lock every editor out (behind a proxy, everyone's address).
-# Staff log in with a password and a one-time code (an authenticator app's TOTP, or one
-# of the recovery codes): required in production, optional in `make run`; `false` turns it
-# off (a local load test). An account without a device enrols one right after its password
-# (two_factor's setup: a QR code, then recovery codes), or with `make editor`.
 STAFF_TWO_FACTOR = envbool("DJANGO_STAFF_TWO_FACTOR", not DEBUG)
-# sironet/urls.py makes admin.site an AdminSiteOTPRequired, whose login sends staff to
-# two_factor's: its patch of every AdminSite would do it twice.
+# sironet/urls.py makes admin.site an AdminSiteOTPRequired: two_factor's patch would do it twice.
 TWO_FACTOR_PATCH_ADMIN = False
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "admin:index"
 OTP_TOTP_ISSUER = "SIRONET Outcomes Catalogue"
 
+# Five failed logins lock an account out from one address for 15 minutes. Not per account
+# nor per address alone: one stranger could then lock every editor out (behind a proxy).
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
-# Behind the proxy every request comes from the proxy's address: the client is the
-# address the proxy wrote (edge.middleware.client_address).
 AXES_CLIENT_IP_CALLABLE = "edge.middleware.client_address"
 
-# django-import-export: an import writes all of its rows or none of them.
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-# (Exports show formulas as text through the resources: outcomes/resources.py.)
-
-# django-simple-history: a change's reason can list every row of a form it changed.
+# A change's reason can list every row of a form it changed.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
-# Caches: "default" holds an import's file between its preview and its confirmation,
-# so it must be shared by every app server (the database, or Redis); "pages" keeps
-# rendered public pages, and "rows" the outcome list's rows, per data version (local
-# memory, or Redis). The database cache's table is made by migration outcomes 0004.
+# "default" keeps an import's file from preview to confirmation, so every app server shares it
+# (its table: migration outcomes 0004); "pages" and "rows" are per data version.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
 def redis_caches(url):
-    """The three caches in Redis; one that does not answer is ignored (IGNORE_EXCEPTIONS:
-    reads miss, writes are dropped; docs/scaling.md, "Shared cache")."""
+    """A Redis that does not answer is ignored: reads miss (docs/scaling.md, "Shared cache")."""
     options = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.5}
+    backend = "django_redis.cache.RedisCache"
     return {
-        alias: {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": alias,
-            "OPTIONS": options,
-        }
+        alias: {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": alias, "OPTIONS": options}
         for alias in ("default", "pages", "rows")
     }
 
@@ -280,39 +232,30 @@ def redis_caches(url):
 if REDIS_URL:
     CACHES = redis_caches(REDIS_URL)
 else:
+    memory = "django.core.cache.backends.locmem.LocMemCache"  # a row is small, shared by lists
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
         },
-        # Entries kept per process in its memory: a row is small and shared by many lists.
         **{
-            alias: {
-                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                "LOCATION": alias,
-                "OPTIONS": {"MAX_ENTRIES": entries},
-            }
+            alias: {"BACKEND": memory, "LOCATION": alias, "OPTIONS": {"MAX_ENTRIES": entries}}
             for alias, entries in (("pages", 1000), ("rows", 25000))
         },
     }
 
 DATA_VERSION_LISTEN = envbool("DJANGO_DATA_VERSION_LISTEN", True)
 
-# Shared caches in front (Varnish, a CDN): docs/scaling.md, "HTTP cache in front".
 HTTP_CACHE_SECONDS = envint("HTTP_CACHE_SECONDS", 300)
 HTTP_CACHE_PURGE_URLS = envlist("HTTP_CACHE_PURGE_URLS", [])
 
-# What a deployment keeps of its own beyond the database (releases' files, issue 28):
-# backed up and restored with it (sironet/backups.py).
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 
-# The data package (/data/), written by the worker (downloads/package.py keeps the last few).
 DATA_PACKAGE_DIR = Path(
     os.environ.get("DJANGO_DATA_PACKAGE_DIR") or Path(tempfile.gettempdir()) / "sironet-datapackage"
 )
 
-# The licence of the catalogue's own data (titles, classifications, links), as the
-# about page states it; the downloads and the data package name it.
+# The licence of the catalogue's own data, as the about page states it.
 CATALOGUE_LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
@@ -320,7 +263,7 @@ CATALOGUE_LICENSE = {
 }
 CATALOGUE_LICENSE_NOTE = "The items’ quoted text remains their source’s publisher’s."
 
-# Content Security Policy (django-csp): only our own files; no inline script or style.
+# Only our own files; no inline script or style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -334,8 +277,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# The API is public data, read-only: any origin may GET it, and read its ETag to revalidate
-# (django-cors-headers). No cookies are sent or needed.
+# The API is public, read-only data: any origin may GET it and read its ETag; no cookies.
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
@@ -350,20 +292,18 @@ EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
-# A mail server that accepts and then hangs must not stop the worker (seconds).
 EMAIL_TIMEOUT = envint("DJANGO_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 CORRECTIONS_NOTIFY = envlist("CORRECTIONS_NOTIFY", [])
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# What `manage.py worker` does after the responses (docs/deployment.md, "The worker").
+# docs/deployment.md, "The worker"
 WORKER_JOBS = [
     "edge.purge.PurgeAfterChanges",
     "downloads.package.WritePackage",
     "corrections.notify.NotifyEditors",
 ]
-# The public address, for links in e-mails; else the first allowed host that is one name.
 _NAMED_HOSTS = [host for host in ALLOWED_HOSTS if host[:1] not in (".", "*")]
 SITE_URL = os.environ.get(
     "DJANGO_SITE_URL",
@@ -372,24 +312,18 @@ SITE_URL = os.environ.get(
 
 
 def one_line(record):
-    """A refused request (django.security: too many fields, a bad Host…) is logged as one
-    line, not a traceback: a flood of them should not flood the log (issue 27)."""
+    """A refused request (django.security) is logged as one line: a flood of them should not
+    flood the log with tracebacks (issue 27)."""
     record.exc_info, record.exc_text = None, None
     return True
 
 
+_STDOUT = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line": {"()": "django.utils.log.CallbackFilter", "callback": one_line}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
-        "refused": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "filters": ["one_line"],
-        },
-    },
+    "handlers": {"console": _STDOUT, "refused": {**_STDOUT, "filters": ["one_line"]}},
     "loggers": {"django.security": {"handlers": ["refused"], "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

@@ -30,6 +30,4 @@ urlpatterns += [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
 ]
-
-# JSON under /api/, the site's page elsewhere.
 handler404 = "edge.errors.not_found"

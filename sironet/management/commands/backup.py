@@ -1,6 +1,3 @@
-"""`manage.py backup [PATH]` (`make backup`): the database and the media folder in one tar
-file (sironet/backups.py; docs/deployment.md, "Backups")."""
-
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 

@@ -1,6 +1,3 @@
-"""`manage.py restore PATH` (`make restore BACKUP=PATH`): a backup into an empty database
-and media folder (sironet/backups.py; docs/deployment.md, "Backups")."""
-
 from django.core.management.base import BaseCommand, CommandError
 
 from outcomes.models import Outcome
@@ -18,8 +15,7 @@ class Command(BaseCommand):
             made = backups.restore(path)
         except backups.RestoreError as error:
             raise CommandError(str(error)) from None
-        outcomes = Outcome.objects.count()
-        history = Outcome.history.count()
+        outcomes, history = Outcome.objects.count(), Outcome.history.count()
         self.stdout.write(
             f"Restored the backup made {made['made']}: {outcomes} outcomes, {history} "
             "historical records of outcomes. Run manage.py migrate if this release is newer."

@@ -1,7 +1,6 @@
 """`manage.py worker` (docs/deployment.md, "The worker"): each round calls every job of
-settings.WORKER_JOBS (an object that keeps what it needs between rounds). A job that fails
-is logged and tried again next round; SIGTERM or Ctrl-C stops the worker between rounds.
-"""
+settings.WORKER_JOBS; one that fails is tried again next round. SIGTERM or Ctrl-C stops it
+between rounds."""
 
 import logging
 import signal
