@@ -332,8 +332,14 @@ def write(folder):
     with open(folder / "datapackage.json", "w", encoding="utf-8") as stream:
         json.dump(descriptor(version, sources, folder), stream, ensure_ascii=False, indent=2)
         stream.write("\n")
-    # The same bytes for the same version on any host: members dated by the data's time.
-    moment = version.changed.astimezone(UTC).timetuple()[:6]
+    archive(folder, version.changed)
+    return version
+
+
+def archive(folder, moment):
+    """datapackage.zip of the files in `folder`. The same bytes for the same data on any
+    host: its members are dated `moment` (the data's time)."""
+    moment = moment.astimezone(UTC).timetuple()[:6]
     with zipfile.ZipFile(folder / "datapackage.zip", "w") as archive:
         for name in ["datapackage.json", *(table.path for table in TABLES)]:
             member = zipfile.ZipInfo(name, date_time=moment)
@@ -341,7 +347,6 @@ def write(folder):
             member.external_attr = 0o644 << 16
             with open(folder / name, "rb") as source, archive.open(member, "w") as target:
                 shutil.copyfileobj(source, target)
-    return version
 
 
 KEPT_VERSIONS = 3  # packages kept in DATA_PACKAGE_DIR

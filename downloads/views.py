@@ -1,19 +1,25 @@
 """The downloads: a list's outcomes as CSV, Excel or JSON, the /data/ guide, the package."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from downloads import exports, package
+from downloads import exports, package, releases
 from edge.pages import public_page
 from outcomes import record
 from outcomes.dataversion import current_version
 from outcomes.filters import OutcomeFilter
-from outcomes.models import Outcome
+from outcomes.models import Outcome, Release
 
 
 @require_safe
@@ -97,4 +103,64 @@ def data_file(request, name):
         response["xkey"] = response["Surrogate-Key"] = "catalogue"
     else:  # the current version's is being written: nobody keeps this one
         response["Cache-Control"] = "no-store"
+    return response
+
+
+def release_or_404(number, *fields):
+    release = Release.objects.only("number", "published", *fields).filter(number=number).first()
+    if release is None:
+        raise Http404(gettext("No release has this number."))
+    return release
+
+
+@require_safe
+@public_page
+def release_list(request):
+    return render(
+        request, "downloads/release_list.html", {"releases": Release.objects.defer("tables")}
+    )
+
+
+@require_safe
+@public_page
+def release(request, number):
+    this = release_or_404(number, "note", "data_version", "checksum", "doi", "counts", "tables")
+    before = Release.objects.filter(pk__lt=this.pk).only("number", "tables").first()
+    context = {
+        "release": this,
+        "before": before,
+        "changes": releases.shown(before.tables if before else None, this.tables),
+        "files": [
+            (name, (releases.folder(number) / name).stat().st_size) for name in package.FILES
+        ],
+    }
+    return render(request, "downloads/release_detail.html", context)
+
+
+@require_safe
+@public_page
+def release_compare(request, older, newer, format="html"):
+    a, b = release_or_404(older, "tables"), release_or_404(newer, "tables")
+    found = releases.changes(a.tables, b.tables)
+    if format == "json":
+        return JsonResponse(
+            releases.as_json(a, b, found), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+    context = {"older": a, "newer": b, "changes": releases.shown(a.tables, b.tables, found)}
+    return render(request, "downloads/release_compare.html", context)
+
+
+@require_safe
+def release_file(request, number, name):
+    """A file of a release's frozen data package: it never changes."""
+    if name not in package.FILES:
+        raise Http404(gettext("No such file in the data package."))
+    path = releases.folder(release_or_404(number).number) / name
+    if not path.is_file():
+        raise Http404(gettext("This release's file is missing; the editors have been told."))
+    response = FileResponse(open(path, "rb"), content_type=package.FILES[name])  # noqa: SIM115
+    if name.endswith(".zip"):
+        filename = f"sironet-outcomes-catalogue-{number}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

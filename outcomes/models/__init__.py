@@ -32,4 +32,5 @@ from outcomes.models.parts import (
     Role,
 )
 from outcomes.models.places import Continent, Country, Membership, Region, RegionKind
+from outcomes.models.releases import Release
 from outcomes.models.sources import Category, Source, document_position

@@ -1,0 +1,187 @@
+"""Publishing a release, and what changed between two (docs/reuse.md, "Releases").
+
+A release freezes the data package of the moment, in English: its files are kept under
+MEDIA_ROOT/releases/<number>/, its tables (every record, as text) in the database. The
+changelog compares two releases' tables, so it says exactly what the public saw change."""
+
+import csv
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+
+from downloads import package
+from edge import routing
+from outcomes.models import Organization, Outcome, Release
+
+KEY_JOIN = " · "
+KINDS = ("added", "changed", "removed")
+# When a record was last saved: a save that changes nothing else is no change.
+BOOKKEEPING = {"updated"}
+TABLES_BY_NAME = {table.name: table for table in package.TABLES}
+
+
+def folder(number=""):
+    """Where a release's files are kept (the deployment's media, a setting)."""
+    return Path(settings.MEDIA_ROOT) / "releases" / number
+
+
+def next_number(today):
+    numbers = Release.objects.filter(number__startswith=f"{today.year}.").values_list("number")
+    return f"{today.year}.{1 + max((int(n.split('.')[1]) for (n,) in numbers), default=0)}"
+
+
+def read_tables(where):
+    """{table: {key: {field: value}}} from a package's CSV files in `where`."""
+    tables = {}
+    for table in package.TABLES:
+        with open(where / table.path, encoding="utf-8", newline="") as stream:
+            header, *rows = csv.reader(stream)
+        key = [header.index(name) for name in table.primary_key]
+        tables[table.name] = {
+            KEY_JOIN.join(row[i] for i in key): dict(zip(header, row, strict=True)) for row in rows
+        }
+    return tables
+
+
+def publish(note, now=None):
+    """Freeze the catalogue as it is now as the next release; return it."""
+    now = now or timezone.now()
+    with transaction.atomic(), translation.override("en"), routing.primary():
+        if connection.vendor == "postgresql":  # one state of the data for every table
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # One release at a time: the number and the data it freezes agree.
+        list(Release.objects.select_for_update().all())
+        number = next_number(timezone.localdate(now))
+        folder().mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{number}-", dir=folder()))
+        try:
+            version = package.write(work)
+            described = json.loads((work / "datapackage.json").read_text(encoding="utf-8"))
+            described |= {"version": number, "created": now.astimezone(UTC).isoformat()}
+            described["data_version"] = str(version.number)
+            with open(work / "datapackage.json", "w", encoding="utf-8") as stream:
+                json.dump(described, stream, ensure_ascii=False, indent=2)
+                stream.write("\n")
+            package.archive(work, now)
+            tables = read_tables(work)
+            before = Release.objects.only("tables").first()
+            found = changes(before.tables if before else {}, tables)
+            release = Release.objects.create(
+                number=number,
+                published=now,
+                note=note,
+                data_version=version.number,
+                checksum=package.sha256(work / "datapackage.zip"),
+                tables=tables,
+                counts={kind: sum(c.kind == kind for c in found) for kind in KINDS},
+            )
+            work.rename(folder(number))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return release
+
+
+@dataclass
+class Change:
+    table: str
+    key: str
+    kind: str  # "added", "changed", "removed"
+    fields: list = field(default_factory=list)  # [(name, before, after)] of a change
+
+
+def changes(before, after):
+    """What changed from the tables `before` to `after`, record by record, in the package's
+    table order; each change field by field."""
+    found = []
+    for table in package.TABLES:
+        old, new = before.get(table.name, {}), after.get(table.name, {})
+        for key in sorted(old.keys() | new.keys()):
+            if key not in old:
+                found.append(Change(table.name, key, "added"))
+            elif key not in new:
+                found.append(Change(table.name, key, "removed"))
+            elif differing := [
+                (name, old[key].get(name, ""), value)
+                for name, value in new[key].items()
+                if old[key].get(name, "") != value and name not in BOOKKEEPING
+            ]:
+                found.append(Change(table.name, key, "changed", differing))
+    return found
+
+
+@dataclass
+class Shown:
+    """A change as a page shows it: the record's kind and label, a link, the fields."""
+
+    change: Change
+    kind_label: str
+    url: str
+    fields: list  # [(label, before, after)]
+
+
+def field_label(model, name):
+    try:
+        return capfirst(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def link(table, key, row):
+    """The public page of the record a row is (an outcome, an organization) or belongs to."""
+    if table.model is Outcome:
+        return reverse("outcomes:outcome", args=[key])
+    if table.model is Organization:
+        return reverse("outcomes:organization", args=[key])
+    if row.get("outcome"):
+        return reverse("outcomes:outcome", args=[row["outcome"]])
+    return ""
+
+
+def shown(before, after, found=None):
+    """The changes from `before` to `after` for a page (None: nothing before to compare)."""
+    if before is None:
+        return None
+    result = []
+    for change in changes(before, after) if found is None else found:
+        table = TABLES_BY_NAME[change.table]
+        model = table.model
+        row = (after if change.kind != "removed" else before)[change.table][change.key]
+        kind_label = (
+            change.table.replace("_", " ")
+            if model._meta.auto_created
+            else capfirst(model._meta.verbose_name)
+        )
+        fields = [(field_label(model, name), old, new) for name, old, new in change.fields]
+        url = link(table, change.key, row) if change.kind != "removed" else ""
+        result.append(Shown(change, kind_label, url, fields))
+    return result
+
+
+def as_json(older, newer, found):
+    """The changes from release `older` to `newer`, as /releases/<a>/compare/<b>.json."""
+    return {
+        "from": older.number,
+        "to": newer.number,
+        "changes": [
+            {
+                "table": change.table,
+                "key": change.key,
+                "change": change.kind,
+                "fields": [
+                    {"field": name, "before": old, "after": new} for name, old, new in change.fields
+                ],
+            }
+            for change in found
+        ],
+    }

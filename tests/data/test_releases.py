@@ -1,0 +1,181 @@
+"""Releases (issue 28): numbered, frozen states of the catalogue, with a changelog derived
+from what each froze, a compare page and JSON that agree, and files that never change."""
+
+import json
+from datetime import datetime
+
+import frictionless
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from downloads import package, releases
+from outcomes.models import Figure, Outcome, Release
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def publish(note="A release", now=None):
+    return releases.publish(note, now=now or timezone.make_aware(datetime(2026, 12, 7, 12, 0)))
+
+
+def corrected_outcome():
+    outcome = Outcome.objects.get(source__slug="sironet-cooperation-outcomes", reference="I.3")
+    old = outcome.title
+    outcome.title = "A corrected title"
+    outcome.save()
+    return outcome, old
+
+
+def test_releases_are_numbered_by_year_and_count():
+    first = publish("The document's 37 items")
+    second = publish("Nothing new")
+    assert (first.number, second.number) == ("2026.1", "2026.2")
+    next_year = timezone.make_aware(datetime(2027, 1, 2, 9, 0))
+    assert publish(now=next_year).number == "2027.1"
+    assert first.counts == {
+        "added": sum(len(rows) for rows in first.tables.values()),
+        "changed": 0,
+        "removed": 0,
+    }
+    assert second.counts == {"added": 0, "changed": 0, "removed": 0}
+
+
+def test_a_correction_between_two_releases_is_in_the_changelog_field_by_field(client):
+    first = publish("First")
+    outcome, old = corrected_outcome()
+    second = publish("A corrected title")
+    assert second.counts == {"added": 0, "changed": 1, "removed": 0}
+
+    page = client.get(f"/releases/{second.number}/").content.decode()
+    assert "Title: “" + old + "” became “A corrected title”" in page
+    assert f'href="{outcome.get_absolute_url()}"' in page
+    compare = client.get(f"/releases/{first.number}/compare/{second.number}/").content.decode()
+    assert "Title: “" + old + "” became “A corrected title”" in compare
+
+    answer = client.get(f"/releases/{first.number}/compare/{second.number}.json").json()
+    assert answer == {
+        "from": "2026.1",
+        "to": "2026.2",
+        "changes": [
+            {
+                "table": "outcomes",
+                "key": outcome.slug,
+                "change": "changed",
+                "fields": [{"field": "title", "before": old, "after": "A corrected title"}],
+            }
+        ],
+    }
+    # Backwards: the same change the other way.
+    back = client.get(f"/releases/{second.number}/compare/{first.number}.json").json()
+    assert back["changes"][0]["fields"][0]["after"] == old
+
+
+def test_added_and_removed_records_are_listed():
+    first = publish()
+    outcome = Figure.objects.earliest("pk").outcome
+    figures = list(outcome.figures.values_list("pk", flat=True))
+    outcome.figures.all().delete()
+    second = publish()
+    found = releases.changes(first.tables, second.tables)
+    assert {(c.table, c.kind) for c in found} == {("figures", "removed")}
+    assert len(found) == len(figures) > 0
+    assert {(c.table, c.kind) for c in releases.changes(second.tables, first.tables)} == {
+        ("figures", "added")
+    }
+
+
+def test_the_release_pages_list_and_feed_in_both_languages(client):
+    publish("First")
+    corrected_outcome()
+    publish("Second")
+    listing = client.get("/releases/").content.decode()
+    assert listing.index("2026.2") < listing.index("2026.1")
+    assert "Second" in listing
+    chinese = client.get("/zh-hans/releases/")
+    assert chinese.status_code == 200 and 'lang="zh-Hans"' in chinese.content.decode()
+    feed = client.get("/releases/feed.atom")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert feed.content.decode().count("<entry>") == 2
+
+
+def test_each_release_keeps_its_package_which_validates_and_names_the_release(client):
+    release = publish()
+    folder = releases.folder(release.number)
+    described = json.loads((folder / "datapackage.json").read_text())
+    assert described["version"] == release.number
+    assert described["created"].startswith("2026-12-07T")
+    assert frictionless.validate(folder / "datapackage.json").valid
+    assert package.sha256(folder / "datapackage.zip") == release.checksum
+    response = client.get(f"/releases/{release.number}/datapackage.zip")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == (folder / "datapackage.zip").read_bytes()
+    assert "immutable" in response["Cache-Control"]
+    assert client.get(f"/releases/{release.number}/secrets.txt").status_code == 404
+    assert client.get("/releases/2026.9/datapackage.zip").status_code == 404
+    # The package of a release loads back as the tables the release froze.
+    again = releases.read_tables(folder)
+    assert again == release.tables
+
+
+def test_no_path_changes_or_deletes_a_release(admin_client):
+    release = publish()
+    release.note = "Rewritten"
+    release.save()  # the instance's other fields are never written again
+    assert Release.objects.get().note == "A release"
+    with pytest.raises(ValidationError):
+        release.delete()
+    with pytest.raises(ValidationError):
+        Release.objects.all().delete()
+    with pytest.raises(ValidationError):
+        Release.objects.update(note="Rewritten")
+    # The DOI is set once, then never changed.
+    release.doi = "10.5281/zenodo.123"
+    release.save()
+    release.doi = "10.5281/zenodo.456"
+    with pytest.raises(ValidationError):
+        release.save()
+    assert Release.objects.get().doi == "10.5281/zenodo.123"
+
+    # Nor the admin: no delete, everything read-only once the DOI is set.
+    base = f"/admin/outcomes/release/{release.pk}/"
+    assert admin_client.get(base + "delete/").status_code == 403
+    form = admin_client.get(base + "change/").content.decode()
+    assert 'name="note"' not in form and 'name="doi"' not in form
+    admin_client.post(base + "change/", {"note": "Rewritten", "doi": "10.1/x"})
+    assert Release.objects.get().doi == "10.5281/zenodo.123"
+    assert Release.objects.get().note == "A release"
+    # Nor the public site: its pages take no POST.
+    assert admin_client.post(f"/releases/{release.number}/").status_code == 405
+
+
+def test_editors_publish_a_release_in_the_admin_and_set_its_doi_once(admin_client):
+    response = admin_client.post("/admin/outcomes/release/add/", {"note": "Round one"})
+    assert response.status_code == 302
+    release = Release.objects.get()
+    assert release.note == "Round one" and release.number.endswith(".1")
+    assert releases.folder(release.number).is_dir()
+    change = f"/admin/outcomes/release/{release.pk}/change/"
+    assert 'name="doi"' in admin_client.get(change).content.decode()
+    assert admin_client.post(change, {"doi": "not a doi"}).status_code == 200
+    admin_client.post(change, {"doi": "10.5281/zenodo.77"})
+    assert Release.objects.get().doi == "10.5281/zenodo.77"
+
+
+def test_the_command_publishes_and_wants_a_note():
+    call_command("publish_release", note="From a script")
+    assert Release.objects.get().note == "From a script"
+    with pytest.raises(CommandError, match="needs a note"):
+        call_command("publish_release", note="  ")
+
+
+def test_an_unknown_release_is_not_found(client):
+    assert client.get("/releases/2026.1/").status_code == 404
+    assert client.get("/releases/2026.1/compare/2026.2/").status_code == 404
+    assert client.get("/releases/latest/").status_code == 404
