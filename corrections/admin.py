@@ -1,5 +1,4 @@
-"""The corrections inbox (docs/editors.md). Reports come only from the public form, so nobody
-adds them here."""
+"""The corrections inbox (docs/editors.md); reports come only from the public form."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -61,21 +60,17 @@ class CorrectionReportAdmin(SimpleHistoryAdmin):
     def make_draft(self, request, pk):
         """The inbox's one click: a suggestion becomes a draft later report, opened for editing."""
         suggestion = get_object_or_404(CorrectionReport, pk=pk, kind=ReportKind.LATER)
-        if not (
-            self.has_change_permission(request, suggestion)
-            and request.user.has_perm("outcomes.add_laterreport")
-        ):
+        allowed = self.has_change_permission(request, suggestion)
+        if not (allowed and request.user.has_perm("outcomes.add_laterreport")):
             raise PermissionDenied
         new = suggestion.draft is None
         draft, made = suggestion.make_draft(request.user)
         if new and not made:
-            messages.warning(
-                request,
-                gettext(
-                    "A later report with this address was already in the catalogue: check "
-                    "whether it should name this suggestion's outcome too."
-                ),
+            said = gettext(
+                "A later report with this address was already in the catalogue: check "
+                "whether it should name this suggestion's outcome too."
             )
+            messages.warning(request, said)
         return redirect("admin:outcomes_laterreport_change", draft.pk)
 
     def get_form(self, request, obj=None, **kwargs):

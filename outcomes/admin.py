@@ -34,12 +34,7 @@ from outcomes.models import (
     Source,
 )
 from outcomes.record import FIGURE_FIELDS
-from outcomes.resources import (
-    CountryResource,
-    OrganizationResource,
-    OutcomeResource,
-    row_messages,
-)
+from outcomes.resources import CountryResource, OrganizationResource, OutcomeResource, row_messages
 
 admin.site.site_header = admin.site.site_title = _("SIRONET Outcomes Catalogue administration")
 admin.site.index_title = _("Catalogue editing")
@@ -49,28 +44,25 @@ class SlugChangeWarningMixin:
     """After a slug changes, tell the editor the new address (the old one redirects to it)."""
 
     def get_form(self, request, obj=None, **kwargs):
-        kwargs["help_texts"] = {
-            "slug": _(
-                "The last part of this record's public address. The old address "
-                "keeps working (it redirects to the new one), but change it only to correct "
-                "a mistake: links and citations show the address they were made with."
-            )
-        }
+        slug_help = _(
+            "The last part of this record's public address. The old address keeps working (it "
+            "redirects to the new one), but change it only to correct a mistake: links and "
+            "citations show the address they were made with."
+        )
+        kwargs["help_texts"] = {"slug": slug_help}
         return super().get_form(request, obj, **kwargs)  # type: ignore[misc]
 
     def save_model(self, request, obj, form, change):
         old_slug = form.initial.get("slug")
         super().save_model(request, obj, form, change)  # type: ignore[misc]
         if change and "slug" in form.changed_data:
-            old_url = type(obj)(slug=old_slug).get_absolute_url()
-            messages.warning(
-                request,
-                gettext(
-                    "The address of “%(record)s” is now %(address)s. "
-                    "Links to the old address %(old_address)s redirect to it."
-                )
-                % {"record": obj, "address": obj.get_absolute_url(), "old_address": old_url},
+            said = gettext(
+                "The address of “%(record)s” is now %(address)s. "
+                "Links to the old address %(old_address)s redirect to it."
             )
+            old_url = type(obj)(slug=old_slug).get_absolute_url()
+            address = {"record": obj, "address": obj.get_absolute_url(), "old_address": old_url}
+            messages.warning(request, said % address)
 
 
 def chinese_fieldset(*fields):
@@ -105,8 +97,7 @@ class ChineseFilter(admin.SimpleListFilter):
         if self.value() == "missing":
             return queryset.filter(missing)
         if self.value() in ("unreviewed", "reviewed"):
-            reviewed = self.value() == "reviewed"
-            return queryset.exclude(missing).filter(translation_reviewed=reviewed)
+            return queryset.exclude(missing).filter(translation_reviewed=self.value() == "reviewed")
         return queryset
 
 
@@ -115,9 +106,8 @@ class LimitedImportForm(ImportForm):
     change_reason = PublicChangeForm.base_fields["change_reason"]
     minor = PublicChangeForm.base_fields["minor"]
 
-    def __init__(self, formats, *args, **kwargs):
-        super().__init__(formats, *args, **kwargs)
-        self.formats = formats
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["import_file"].help_text = _(
             "CSV, XLSX or JSON; at most %(megabytes)s MB, %(rows)s rows and %(columns)s "
             "columns (an XLSX file at most %(unpacked)s MB unpacked). Nothing is saved "
@@ -134,7 +124,7 @@ class LimitedImportForm(ImportForm):
         upload, choice = cleaned.get("import_file"), cleaned.get("format")
         if upload and choice:
             try:
-                uploads.check_upload(upload, self.formats[int(choice)]().get_title())
+                uploads.check_upload(upload, dict(self.fields["format"].choices)[choice])
             except forms.ValidationError as refused:
                 self.add_error("import_file", refused)
         ask_why(self, cleaned)
@@ -142,18 +132,15 @@ class LimitedImportForm(ImportForm):
 
 
 class PreviewedConfirmForm(ConfirmImportForm):
-    """The confirmation of a preview, with the (signed) time the preview was made."""
-
-    previewed = forms.CharField(widget=forms.HiddenInput())
+    previewed = forms.CharField(widget=forms.HiddenInput())  # when the preview was made, signed
     reason = forms.CharField(widget=forms.HiddenInput())  # the import form's, never empty
 
     def clean_previewed(self):
         try:
             moment = signing.loads(self.cleaned_data["previewed"], salt="import-preview")
         except signing.BadSignature:
-            raise forms.ValidationError(
-                gettext("This preview cannot be confirmed: import again.")
-            ) from None
+            refused = gettext("This preview cannot be confirmed: import again.")
+            raise forms.ValidationError(refused) from None
         return datetime.fromisoformat(moment)
 
 
@@ -172,8 +159,7 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
     def get_import_resource_kwargs(self, request, **kwargs):
         resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
         if isinstance(form := kwargs.get("form"), PreviewedConfirmForm):
-            resource_kwargs["previewed"] = form.cleaned_data["previewed"]
-            resource_kwargs["reason"] = form.cleaned_data["reason"]
+            resource_kwargs |= {name: form.cleaned_data[name] for name in ("previewed", "reason")}
         return resource_kwargs
 
     def import_action(self, request, **kwargs):
@@ -183,33 +169,23 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
-        started = getattr(request, "preview_started", timezone.now()).isoformat()
         if import_form is None:  # the confirmation shown again: its own reason
             reason = request.POST.get("reason", "")
         else:
             said = import_form.cleaned_data
             reason = change_reason(said.get("change_reason", ""), said.get("minor"))
-        return {
-            **initial,
-            "previewed": signing.dumps(started, salt="import-preview"),
-            "reason": reason,
-        }
+        started = getattr(request, "preview_started", timezone.now()).isoformat()
+        previewed = signing.dumps(started, salt="import-preview")
+        return {**initial, "previewed": previewed, "reason": reason}
 
     def process_result(self, result, request):
         if not (result.has_errors() or result.has_validation_errors()):
             return super().process_result(result, request)
         # Rolled back: no log entries, no "Import finished", and the rows that stopped it.
-        row = gettext("row %(number)s: %(message)s")
-        problems = [
-            row % {"number": invalid.number, "message": message}
-            for invalid in result.invalid_rows
-            for message in row_messages(invalid)
-        ]
-        problems += [
-            row % {"number": number, "message": error.error}
-            for number, errors in result.row_errors()
-            for error in errors
-        ]
+        found = [(row.number, said) for row in result.invalid_rows for said in row_messages(row)]
+        found += [(number, e.error) for number, errors in result.row_errors() for e in errors]
+        line = gettext("row %(number)s: %(message)s")
+        problems = [line % {"number": number, "message": said} for number, said in found]
         problems += [str(error.error) for error in result.base_errors]
         messages.error(request, " ".join([gettext("Nothing was imported."), *problems]))
         return HttpResponseRedirect(request.path.replace("process_import", "import"))
@@ -397,28 +373,23 @@ class OutcomeAdmin(SuperuserDeletesMixin, SlugChangeWarningMixin, ImportExportHi
             super().save_related(request, form, formsets, change)
         # Nothing the public sees changed (no field, no row; a review of the Chinese is
         # not a correction): the save is kept, and counted, as a minor one.
-        latest = form.instance.history.first()
         unseen = {"loaded", "change_reason", "minor", "translation_reviewed", "translated_by"}
-        reason = form.reason()
-        edited = set(form.changed_data) - unseen
+        latest, reason = form.instance.history.first(), form.reason()
         # Its reason as given (no row's change was added to it), and not marked minor yet.
         as_given = latest is not None and latest.history_change_reason == reason
-        if as_given and not edited and not reason.startswith(MINOR):
+        if as_given and not set(form.changed_data) - unseen and not reason.startswith(MINOR):
             latest.history_change_reason = change_reason(reason, minor=True)
             latest.save(update_fields=["history_change_reason"])
 
     @admin.display(description=_("organizations"))
     def organization_list(self, outcome):
-        return ", ".join(
-            p.organization.acronym or p.organization.name for p in outcome.participations.all()
-        )
+        organizations = [row.organization for row in outcome.participations.all()]
+        return ", ".join(named.acronym or named.name for named in organizations)
 
 
 class OutcomePartAdmin(HistoryAdmin):
-    """An outcome's part: edited as rows of its change form, and listed here too so that each
-    has a history page from which an editor can revert a change. A change here is a change
-    of its outcome's record, as on the outcome's form: it says why, counts in the record's
-    revision and is listed as its correction (or kept minor)."""
+    """An outcome's rows, listed too for a history page with a revert. A change here is one of
+    its outcome's record, as on the outcome's form: it says why, and is named in its history."""
 
     form = PublicChangeForm
     list_select_related = autocomplete_fields = ["outcome"]
@@ -542,16 +513,7 @@ class CountryAdmin(OutcomeCountMixin, ImportExportHistoryAdmin):
     list_display_links = ["code", "name"]
     list_filter = [NamedInOutcomesFilter, "continent"]
     search_fields = ["code", "name", "name_zh", "common_name", "aliases"]
-    fields = [
-        "code",
-        "name",
-        "name_zh",
-        "common_name",
-        "aliases",
-        "numeric",
-        "continent",
-        "loaded",
-    ]
+    fields = ["code", "name", "name_zh", "common_name", "aliases", "numeric", "continent", "loaded"]
 
     def get_readonly_fields(self, request, obj=None):
         # An ISO code is the country's identity in addresses and imports.

@@ -1,5 +1,5 @@
-"""What every catalogue admin shares: a save that refuses to overwrite another editor's
-(ConflictCheckForm), and history whose changes read in words and whose revert is a save."""
+"""What every catalogue admin shares: a save that refuses to overwrite another editor's, and
+history whose changes read in words and whose revert is a save."""
 
 from typing import Any, cast
 
@@ -18,9 +18,8 @@ from outcomes.models import localized
 
 
 class ConflictCheckForm(forms.ModelForm):
-    """Refuses to overwrite another editor's save: `loaded` carries, signed, the state of the
-    record and its rows (PARTS) as opened; clean() compares it with the record read again,
-    locked until the save commits (docs/architecture.md, "An editor's save")."""
+    """`loaded` carries, signed, the state of the record and its rows (PARTS) as opened; clean()
+    compares it with the record read again, locked (docs/architecture.md, "An editor's save")."""
 
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
     PARTS: tuple[str, ...] = ()
@@ -54,29 +53,21 @@ class ConflictCheckForm(forms.ModelForm):
         data = cast(QueryDict, self.data).copy()
         data[self.add_prefix("loaded")] = self.signed_state(current)
         self.data = data
-        latest = current.history.first()
-        who = (
-            f" ({latest.history_user or gettext('an import or a script')}, "
-            f"{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
-            if latest
-            else ""
-        )
-        raise forms.ValidationError(
-            [
-                gettext(
-                    "Another editor saved this %(record)s after you opened it%(who)s; "
-                    "nothing of yours was saved. Your changes are still in the form "
-                    "below: check them against what changed, then save again."
-                )
-                % {"record": model._meta.verbose_name, "who": who}
-            ]
-            + [gettext("Changed: %(change)s") % {"change": change} for change in changes]
-        )
+        who = ""
+        if latest := current.history.first():
+            user = latest.history_user or gettext("an import or a script")
+            who = f" ({user}, {timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
+        refused = gettext(
+            "Another editor saved this %(record)s after you opened it%(who)s; "
+            "nothing of yours was saved. Your changes are still in the form "
+            "below: check them against what changed, then save again."
+        ) % {"record": model._meta.verbose_name, "who": who}
+        changed = gettext("Changed: %(change)s")
+        raise forms.ValidationError([refused, *(changed % {"change": c} for c in changes)])
 
 
 def chinese_authors(obj):
-    """The editors (user ids) who wrote or changed a record's Chinese, from its history;
-    None stands for a load or a script."""
+    """The ids of the editors who wrote or changed a record's Chinese (None: a load, a script)."""
     columns = [f"{name}_zh" for name in obj.CHINESE]
     authors, before = set(), None
     for record in obj.history.order_by("history_date", "history_id"):
@@ -89,8 +80,7 @@ def chinese_authors(obj):
 
 class SecondReviewer(forms.ModelForm):
     """A translation is reviewed by a second editor: not by one who wrote or changed its
-    Chinese (in this save or before). A change of the Chinese waits for a review again.
-    Mixed into a Translated record's admin form (HistoryAdmin.get_form)."""
+    Chinese (in this save or before). A change of the Chinese waits for a review again."""
 
     editor: Any = None
 
@@ -104,28 +94,23 @@ class SecondReviewer(forms.ModelForm):
         elif cleaned.get("translation_reviewed") and not was_reviewed:
             pk = self.instance.pk
             if rewritten or (pk and self.editor.pk in chinese_authors(self.instance)):
-                self.add_error(
-                    "translation_reviewed",
-                    gettext(
-                        "A second editor reviews a translation: you wrote or changed this "
-                        "Chinese, so another editor must tick “reviewed”."
-                    ),
+                said = gettext(
+                    "A second editor reviews a translation: you wrote or changed this "
+                    "Chinese, so another editor must tick “reviewed”."
                 )
+                self.add_error("translation_reviewed", said)
         return cleaned
 
 
 def ask_why(form, cleaned):
     """A change the public sees says why, or is marked minor (an editor's save, an import)."""
     if not (cleaned.get("change_reason") or cleaned.get("minor")):
-        form.add_error(
-            "change_reason",
-            gettext("Say why, for the public correction, or mark the change as minor."),
-        )
+        said = gettext("Say why, for the public correction, or mark the change as minor.")
+        form.add_error("change_reason", said)
 
 
 class PublicChangeForm(ConflictCheckForm):
-    """The form of a record whose changes the public sees as corrections (an outcome's
-    page and feed): a change says why, or is marked minor (docs/editing.md)."""
+    """A record whose changes the public sees as corrections: a change says why, or is minor."""
 
     change_reason = forms.CharField(
         label=_("Reason for this change"),
@@ -153,10 +138,8 @@ class PublicChangeForm(ConflictCheckForm):
         return cleaned
 
     def reason(self):
-        """The reason this save writes in history."""
-        return change_reason(
-            self.cleaned_data.get("change_reason", ""), self.cleaned_data.get("minor")
-        )
+        said = self.cleaned_data
+        return change_reason(said.get("change_reason", ""), said.get("minor"))
 
 
 class ReadableChanges(HistoricalRecordContextHelper):
@@ -173,8 +156,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """Every record editors change: history with a revert, and a save that refuses to
-    overwrite another editor's (its fields list "loaded", the form's hidden state)."""
+    """History with a revert, and a save that refuses to overwrite another editor's (its fields
+    list "loaded", the form's hidden state)."""
 
     form = ConflictCheckForm
 
@@ -185,8 +168,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return type(form.__name__, (SecondReviewer, form), {"editor": request.user})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """A link to a named record (a category, a region…) shows its name in the admin's
-        language."""
+        """A link to a named record (a region…) shows its name in the admin's language."""
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(db_field.related_model, "name_zh"):
             field.label_from_instance = lambda record: localized(record, "name")

@@ -24,18 +24,6 @@ from outcomes.models import LaterReport, LaterSearch, Outcome, Reading, ReportFi
 from outcomes.models.later import READING_RULES, REVIEWED
 from outcomes.record import FIGURE_FIELDS
 
-# The report's own words (its outcomes are compared apart): changed, it needs a new review.
-REVIEWED_FIELDS = {
-    "url",
-    "title",
-    "publisher",
-    "published",
-    "language",
-    "reading",
-    "summary",
-    "summary_zh",
-}
-
 
 def review(report, editor):
     """Mark `report` reviewed by `editor`, in its history; a ValidationError says why not."""
@@ -52,10 +40,11 @@ def review(report, editor):
 
 
 def words_changed(report, form):
-    """Whether the save changes the report's words or outcomes from what is stored (a
-    history page's form starts from an old version, so its changed_data cannot say)."""
+    """Whether the save changes the report's words (its form's fields) or outcomes from what is
+    stored (a history page's form starts from an old version, so its changed_data cannot say)."""
     stored = LaterReport.objects.get(pk=report.pk)
-    if any(getattr(stored, name) != getattr(report, name) for name in REVIEWED_FIELDS):
+    words = [field.name for field in report._meta.concrete_fields if field.name in form.fields]
+    if any(getattr(stored, name) != getattr(report, name) for name in words):
         return True
     chosen = form.cleaned_data.get("outcomes")
     return chosen is not None and set(chosen) != set(stored.outcomes.all())
@@ -65,13 +54,11 @@ def unreview(request, report):
     """A reviewed report whose words change waits for a review again, off public pages."""
     report.reviewed_by, report.reviewed_by_name, report.reviewed = None, "", None
     report._change_reason = "Changed after its review: waiting for a review again"
-    messages.warning(
-        request,
-        gettext(
-            "This report changed after its review: it is no longer public, and waits "
-            "for a second editor to review it again."
-        ),
+    said = gettext(
+        "This report changed after its review: it is no longer public, and waits "
+        "for a second editor to review it again."
     )
+    messages.warning(request, said)
 
 
 def is_draft(report):
@@ -260,16 +247,14 @@ class LaterReportAdmin(HistoryAdmin):
 
     @admin.display(description=_("reviewed"))
     def reviewed_state(self, report):
+        state = self.review_state(report)
         if not report.is_reviewed:
-            return self.review_state(report)
-        return format_html(
-            "{} ({})", self.review_state(report), report.reviewed or gettext("seeded")
-        )
+            return state
+        return format_html("{} ({})", state, report.reviewed or gettext("seeded"))
 
 
 class SearchedFilter(admin.SimpleListFilter):
-    """Outcomes by their last search for later reports (annotated as `searched_last`),
-    listed by it, longest ago first (OutcomeAdmin.get_ordering)."""
+    """Outcomes by their last search (annotated as `searched_last`), longest ago first."""
 
     title = _("searched for later reports")
     parameter_name = "searched"

@@ -49,8 +49,7 @@ def _shown(field, value):
 
 
 def changes_in_words(record):
-    """What `record` (a historical outcome, with `previous`) changed: ["Field: “old” →
-    “new”", …], its rows' changes last."""
+    """What `record` (a historical outcome, with `previous`) changed, its rows' changes last."""
     if record.previous is None or not is_public_correction(record.history_change_reason):
         return []
     # Fields worked out (position, search text, timestamps) are never a correction.
@@ -70,8 +69,7 @@ def changes_in_words(record):
 
 def corrections(outcome):
     """The outcome's latest corrections, newest first: [(when, [changes in words])]."""
-    records = with_previous(
-        outcome.history.filter(history_type="~").order_by("-history_date"), limit=LISTED * 2
-    )
+    changes = outcome.history.filter(history_type="~").order_by("-history_date")
+    records = with_previous(changes, limit=LISTED * 2)
     found = [(record.history_date, changes_in_words(record)) for record in records]
     return [(when, words) for when, words in found if words][:LISTED]

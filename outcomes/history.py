@@ -1,6 +1,5 @@
-"""A record's state (its editable fields and those of the rows its form edits, its parts),
-the changes between two, for the admin's conflict check; and a change to an outcome's rows
-written in words as the reason of the outcome's own historical record."""
+"""A record's state (its fields and its parts' rows) and the changes between two, for the
+admin's conflict check; and the changes to an outcome's rows, in words, in its history."""
 
 from contextlib import contextmanager
 
@@ -94,10 +93,8 @@ def state_changes(model, loaded, current):
         related = model._meta.get_field(part).related_model
         plural = str(related._meta.verbose_name_plural)
         before, after = loaded.get(part, {}), current[part]
-        for pk in before.keys() - after.keys():
-            changes.append(f"{plural}: removed {shown(before[pk][ROW])}")
-        for pk in after.keys() - before.keys():
-            changes.append(f"{plural}: added {shown(after[pk][ROW])}")
+        changes += [f"{plural}: removed {shown(before[pk][ROW])}" for pk in before.keys() - after]
+        changes += [f"{plural}: added {shown(after[pk][ROW])}" for pk in after.keys() - before]
         for pk in before.keys() & after.keys():
             for name, value in after[pk].items():
                 if name != ROW and before[pk].get(name) != value:

@@ -1,5 +1,4 @@
-"""`{% load inbox %}{% new_report_count as count %}`: correction reports no editor has
-opened yet, for the admin's home page."""
+"""`{% new_report_count as count %}`: correction reports no editor has opened yet."""
 
 from django import template
 

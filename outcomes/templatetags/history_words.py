@@ -1,6 +1,5 @@
-"""`{% load history_words %}{{ record.history_change_reason|reason_in_words }}`: a
-historical record's reason in the admin's language where the catalogue wrote it (a load
-from the source, a minor change's mark); an editor's own words as written."""
+"""`{{ record.history_change_reason|reason_in_words }}`: the catalogue's own reasons (a load,
+a minor change's mark) in the admin's language; an editor's words as written."""
 
 from django import template
 from django.utils.translation import gettext
