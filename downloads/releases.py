@@ -4,6 +4,7 @@ A release freezes the data package of the moment, in English: its files are kept
 MEDIA_ROOT/releases/<number>/, its tables (every record, as text) in the database. The
 changelog compares two releases' tables, so it says exactly what the public saw change."""
 
+import copy
 import csv
 import json
 import shutil
@@ -21,7 +22,8 @@ from django.utils.text import capfirst
 
 from downloads import package
 from edge import routing
-from outcomes.models import Organization, Outcome, Release
+from outcomes.models import Organization, Outcome, Release, SeedRecord
+from outcomes.seeding import FIXTURE, seed
 
 KEY_JOIN = " · "
 KINDS = ("added", "changed", "removed")
@@ -53,43 +55,72 @@ def read_tables(where):
     return tables
 
 
+DOCUMENT_NOTE = (
+    "The source document alone, as its publisher released it: the items of the catalogue's "
+    "fixture, before any correction, later report or other change by the catalogue's editors."
+)
+
+
 def publish(note, now=None):
-    """Freeze the catalogue as it is now as the next release; return it."""
-    now = now or timezone.now()
+    """Freeze the catalogue as it is now as the next release; return it. The very first
+    release is the source document alone (so that every correction since shows as a change
+    from it): publishing on a catalogue without releases makes that one first."""
+    now, outermost = now or timezone.now(), not connection.in_atomic_block
     with transaction.atomic(), translation.override("en"), routing.primary():
-        if connection.vendor == "postgresql":  # one state of the data for every table
+        if outermost and connection.vendor == "postgresql":  # one state of every table
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         # One release at a time: the number and the data it freezes agree.
-        list(Release.objects.select_for_update().all())
-        number = next_number(timezone.localdate(now))
-        folder().mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{number}-", dir=folder()))
-        try:
-            version = package.write(work)
-            described = json.loads((work / "datapackage.json").read_text(encoding="utf-8"))
-            described |= {"version": number, "created": now.astimezone(UTC).isoformat()}
-            described["data_version"] = str(version.number)
-            with open(work / "datapackage.json", "w", encoding="utf-8") as stream:
-                json.dump(described, stream, ensure_ascii=False, indent=2)
-                stream.write("\n")
-            package.archive(work, now)
-            tables = read_tables(work)
-            before = Release.objects.only("tables").first()
-            found = changes(before.tables if before else {}, tables)
-            release = Release.objects.create(
-                number=number,
-                published=now,
-                note=note,
-                data_version=version.number,
-                checksum=package.sha256(work / "datapackage.zip"),
-                tables=tables,
-                counts={kind: sum(c.kind == kind for c in found) for kind in KINDS},
-            )
-            work.rename(folder(number))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        if not list(Release.objects.select_for_update().only("pk")):
+            freeze(DOCUMENT_NOTE, now, document=True)
+        return freeze(note, now)
+
+
+def freeze(note, now, document=False):
+    number = next_number(timezone.localdate(now))
+    folder().mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{number}-", dir=folder()))
+    try:
+        version = document_package(work) if document else package.write(work).number
+        described = json.loads((work / "datapackage.json").read_text(encoding="utf-8"))
+        described |= {"version": number, "created": now.astimezone(UTC).isoformat()}
+        with open(work / "datapackage.json", "w", encoding="utf-8") as stream:
+            json.dump(described, stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        package.archive(work, now)
+        tables = read_tables(work)
+        before = Release.objects.only("tables").first()
+        found = changes(before.tables if before else {}, tables)
+        release = Release.objects.create(
+            number=number,
+            published=now,
+            note=note,
+            data_version=version,
+            checksum=package.sha256(work / "datapackage.zip"),
+            tables=tables,
+            counts={kind: sum(c.kind == kind for c in found) for kind in KINDS},
+        )
+        work.rename(folder(number))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return release
+
+
+def document_package(work):
+    """Write into `work` the package of the source document's fixture alone: the catalogue
+    emptied and seeded afresh inside a savepoint that is then rolled back (nothing of it is
+    committed, nor announced). Its data version: 0, no state of the database."""
+    noted = copy.deepcopy(getattr(connection, "catalogue_changes", None))
+    point = transaction.savepoint()
+    try:
+        for model in [*(table.model for table in reversed(package.TABLES)), SeedRecord]:
+            model._base_manager.all()._raw_delete(connection.alias)
+        seed(fixtures=(FIXTURE,))
+        package.write(work)
+    finally:
+        transaction.savepoint_rollback(point)
+        setattr(connection, "catalogue_changes", noted)  # noqa: B010 (as in dataversion)
+    return 0
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from downloads import package, releases
-from outcomes.models import Figure, Outcome, Release
+from outcomes.models import Figure, LaterReport, Outcome, Release
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +34,33 @@ def corrected_outcome():
 
 
 def test_releases_are_numbered_by_year_and_count():
-    first = publish("The document's 37 items")
+    first = publish("Round one")  # after the document's own release
     second = publish("Nothing new")
-    assert (first.number, second.number) == ("2026.1", "2026.2")
+    assert list(Release.objects.values_list("number", flat=True)) == ["2026.3", "2026.2", "2026.1"]
+    assert (first.number, second.number) == ("2026.2", "2026.3")
     next_year = timezone.make_aware(datetime(2027, 1, 2, 9, 0))
     assert publish(now=next_year).number == "2027.1"
-    assert first.counts == {
-        "added": sum(len(rows) for rows in first.tables.values()),
-        "changed": 0,
-        "removed": 0,
-    }
     assert second.counts == {"added": 0, "changed": 0, "removed": 0}
+
+
+def test_the_first_release_is_the_document_alone_and_every_change_since_shows(client):
+    outcome, old = corrected_outcome()  # an editor's correction before any release
+    publish("Round one")
+    document, now = Release.objects.order_by("pk")
+    assert document.note == releases.DOCUMENT_NOTE and document.data_version == 0
+    assert len(document.tables["outcomes"]) == 37
+    assert document.tables["outcomes"][outcome.slug]["title"] == old
+    assert not document.tables["later_reports"]
+    # What the test database was seeded with beyond the document: its later reports.
+    assert len(now.tables["later_reports"]) == LaterReport.objects.reviewed().count() > 0
+    found = {(c.table, c.key, c.kind) for c in releases.changes(document.tables, now.tables)}
+    assert ("outcomes", outcome.slug, "changed") in found
+    assert {kind for table, _, kind in found if table == "later_reports"} == {"added"}
+    page = client.get(f"/releases/{now.number}/").content.decode()
+    assert "Title: “" + old + "” became “A corrected title”" in page
+    # Building it committed nothing: the catalogue is as it was, the correction kept.
+    assert Outcome.objects.get(pk=outcome.pk).title == "A corrected title"
+    assert Outcome.objects.count() == 37
 
 
 def test_a_correction_between_two_releases_is_in_the_changelog_field_by_field(client):
@@ -61,8 +77,8 @@ def test_a_correction_between_two_releases_is_in_the_changelog_field_by_field(cl
 
     answer = client.get(f"/releases/{first.number}/compare/{second.number}.json").json()
     assert answer == {
-        "from": "2026.1",
-        "to": "2026.2",
+        "from": "2026.2",
+        "to": "2026.3",
         "changes": [
             {
                 "table": "outcomes",
@@ -96,13 +112,13 @@ def test_the_release_pages_list_and_feed_in_both_languages(client):
     corrected_outcome()
     publish("Second")
     listing = client.get("/releases/").content.decode()
-    assert listing.index("2026.2") < listing.index("2026.1")
+    assert listing.index("2026.3") < listing.index("2026.2") < listing.index("2026.1")
     assert "Second" in listing
     chinese = client.get("/zh-hans/releases/")
     assert chinese.status_code == 200 and 'lang="zh-Hans"' in chinese.content.decode()
     feed = client.get("/releases/feed.atom")
     assert feed["Content-Type"].startswith("application/atom+xml")
-    assert feed.content.decode().count("<entry>") == 2
+    assert feed.content.decode().count("<entry>") == 3
 
 
 def test_each_release_keeps_its_package_which_validates_and_names_the_release(client):
@@ -128,7 +144,7 @@ def test_no_path_changes_or_deletes_a_release(admin_client):
     release = publish()
     release.note = "Rewritten"
     release.save()  # the instance's other fields are never written again
-    assert Release.objects.get().note == "A release"
+    assert Release.objects.get(pk=release.pk).note == "A release"
     with pytest.raises(ValidationError):
         release.delete()
     with pytest.raises(ValidationError):
@@ -141,7 +157,7 @@ def test_no_path_changes_or_deletes_a_release(admin_client):
     release.doi = "10.5281/zenodo.456"
     with pytest.raises(ValidationError):
         release.save()
-    assert Release.objects.get().doi == "10.5281/zenodo.123"
+    assert Release.objects.get(pk=release.pk).doi == "10.5281/zenodo.123"
 
     # Nor the admin: no delete, everything read-only once the DOI is set.
     base = f"/admin/outcomes/release/{release.pk}/"
@@ -149,8 +165,8 @@ def test_no_path_changes_or_deletes_a_release(admin_client):
     form = admin_client.get(base + "change/").content.decode()
     assert 'name="note"' not in form and 'name="doi"' not in form
     admin_client.post(base + "change/", {"note": "Rewritten", "doi": "10.1/x"})
-    assert Release.objects.get().doi == "10.5281/zenodo.123"
-    assert Release.objects.get().note == "A release"
+    assert Release.objects.get(pk=release.pk).doi == "10.5281/zenodo.123"
+    assert Release.objects.get(pk=release.pk).note == "A release"
     # Nor the public site: its pages take no POST.
     assert admin_client.post(f"/releases/{release.number}/").status_code == 405
 
@@ -158,19 +174,19 @@ def test_no_path_changes_or_deletes_a_release(admin_client):
 def test_editors_publish_a_release_in_the_admin_and_set_its_doi_once(admin_client):
     response = admin_client.post("/admin/outcomes/release/add/", {"note": "Round one"})
     assert response.status_code == 302
-    release = Release.objects.get()
-    assert release.note == "Round one" and release.number.endswith(".1")
+    release = Release.objects.first()  # after the document's
+    assert release.note == "Round one" and release.number.endswith(".2")
     assert releases.folder(release.number).is_dir()
     change = f"/admin/outcomes/release/{release.pk}/change/"
     assert 'name="doi"' in admin_client.get(change).content.decode()
     assert admin_client.post(change, {"doi": "not a doi"}).status_code == 200
     admin_client.post(change, {"doi": "10.5281/zenodo.77"})
-    assert Release.objects.get().doi == "10.5281/zenodo.77"
+    assert Release.objects.get(pk=release.pk).doi == "10.5281/zenodo.77"
 
 
 def test_the_command_publishes_and_wants_a_note():
     call_command("publish_release", note="From a script")
-    assert Release.objects.get().note == "From a script"
+    assert Release.objects.first().note == "From a script"
     with pytest.raises(CommandError, match="needs a note"):
         call_command("publish_release", note="  ")
 
