@@ -1,9 +1,5 @@
-"""Suggested citations (docs/reuse.md, "Cite this"). An outcome offers two things to cite:
-the item in the source document (its publisher, date, title, the item's reference and
-address) and the catalogue's record of it (the catalogue's editors, the record's last
-change, its title, permanent address and revision). Each is a CSL-JSON item, written in
-three styles by the rules of each style's manual (the tests name the rule each part
-follows), and as BibTeX (bibtexparser) and RIS (rispy)."""
+"""Suggested citations (docs/reuse.md, "Cite this"): CSL-JSON items, written in three styles
+by the rules of each style's manual, and as BibTeX (bibtexparser) and RIS (rispy)."""
 
 import json
 import re
@@ -32,7 +28,7 @@ FORMATS = {
 
 
 def download_text(items, format):
-    """The items as a download in `format` (a key of FORMATS)."""
+    items = [_clean(item) for item in items]  # as each style writes it: no empty values
     if format == "csl.json":
         return json.dumps(items, ensure_ascii=False, indent=2)
     return bibtex(items) if format == "bib" else ris(items)
@@ -55,8 +51,7 @@ def _today():
 
 
 def source_item(source):
-    """The source document, as CSL-JSON (a page on its publisher's site)."""
-    item = {
+    return {
         "id": f"source:{source.slug}",
         "type": "report",
         "title": source.title,
@@ -66,24 +61,20 @@ def source_item(source):
         "accessed": _today() if source.url else None,
         "URL": source.url,
     }
-    return _clean(item)
 
 
 def document_item(outcome):
-    """The item in its source document: the document, with the item's reference."""
-    item = source_item(outcome.source)
     return {
-        **item,
+        **source_item(outcome.source),
         "id": f"item:{outcome.source.slug}:{outcome.reference}",
         "number": outcome.reference,
     }
 
 
 def record_item(outcome, request):
-    """The catalogue's record of an outcome (with `revision` and `last_changed`:
-    Outcome.objects.with_revision()), at its permanent address by source and reference."""
+    """The record, at its permanent address (outcome from Outcome.objects.with_revision())."""
     address = reverse("outcomes:source_item", args=[outcome.source.slug, outcome.reference])
-    item = {
+    return {
         "id": f"record:{outcome.source.slug}:{outcome.reference}",
         "type": "webpage",
         "title": f"{outcome.reference}. {outcome.title}",
@@ -94,12 +85,10 @@ def record_item(outcome, request):
         "version": str(outcome.revision),
         "URL": request.build_absolute_uri(address),
     }
-    return _clean(item)
 
 
 def later_report_item(report):
-    """A later report's source itself (a news report, a web page), as CSL-JSON."""
-    item = {
+    return {
         "id": f"later-report:{report.pk}",
         "type": "webpage",
         "title": report.title,
@@ -109,11 +98,9 @@ def later_report_item(report):
         "URL": report.url,
         "language": report.language,
     }
-    return _clean(item)
 
 
 def catalogue_item(request, version):
-    """The catalogue as a whole: a dataset with a version and a date."""
     return {
         "id": "catalogue",
         "type": "dataset",
@@ -145,12 +132,10 @@ def _iso(parts):
 
 
 def _end(text):
-    """`text` ended by a full stop, unless it ends with a mark of its own."""
     return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 def _parts(item):
-    """The values every style uses, escaped for HTML."""
     values = {
         key: escape(value) if isinstance(value, str) else value for key, value in item.items()
     }
@@ -164,9 +149,7 @@ ABBREVIATION = re.compile(r"\s*\([A-Z]{2,}\)$")
 
 
 def apa(item):
-    """APA 7 (Publication Manual, 7th ed., ch. 9-10): Author. (Date). *Title* (number or
-    version) [description]. Site. URL, or "Retrieved Month Day, Year, from URL" for a page
-    designed to change (9.16)."""
+    """APA 7 (Publication Manual, ch. 9-10); "Retrieved …, from URL" for a changing page (9.16)."""
     value = _parts(item)
     author = ABBREVIATION.sub("", value["author"])
     issued = _day(item, "issued")
@@ -207,9 +190,7 @@ CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
 def headline(title):
-    """A title in headline style (CMOS 8.159): major words capitalized, and each part of a
-    hyphenated compound but articles, prepositions and conjunctions (8.161); words with
-    capitals of their own kept as they are. A title in Chinese is left as it is."""
+    """Headline style (CMOS 8.159, compounds 8.161); words with capitals of their own kept."""
     if CJK.search(title):
         return title
     words = title.split(" ")
@@ -230,8 +211,7 @@ def headline(title):
 
 
 def chicago(item):
-    """Chicago author-date (CMOS 17th ed., 15.9, 15.51 web pages, 14.268 data): Author.
-    Year. “Title of Page.” Site. Last modified / Month Day, Year. URL."""
+    """Chicago author-date (CMOS 17th ed., 15.9, 15.51 web pages, 14.268 data)."""
     value = _parts(item)
     issued = _day(item, "issued")
     # A page of a site in quotation marks, the stop within, marks within it single (CMOS
@@ -255,10 +235,8 @@ def chicago(item):
 
 
 def gbt7714(item):
-    """GB/T 7714-2015, author-date system (9.2; electronic resources 4.9 and 8.8): Author,
-    Year. Title: other title information[type/medium]. (updated)[cited]. Address. An
-    institutional author is written as it is (the standard's examples, e.g. "World Health
-    Organization"): only personal family names may be capitalized."""
+    """GB/T 7714-2015, author-date (9.2; electronic resources 4.9, 8.8): an institutional
+    author as written (the standard's "World Health Organization"), never capitalized."""
     value = _parts(item)
     issued, accessed = _day(item, "issued"), _day(item, "accessed")
     title = value["title"]
@@ -277,21 +255,15 @@ def gbt7714(item):
     return mark_safe(" ".join(parts))  # noqa: S308 (values escaped)
 
 
-# (label, writer)
-STYLES = {
-    "apa": ("APA", apa),
-    "chicago": ("Chicago (author-date)", chicago),
-    "gbt7714": ("GB/T 7714-2015", gbt7714),
-}
+STYLES = (("APA", apa), ("Chicago (author-date)", chicago), ("GB/T 7714-2015", gbt7714))
 
 
 def rendered(items, labels=()):
-    """[(style label, [(the item's label, its HTML)])], the items in order; `labels`
-    name them (none by default)."""
+    """[(style label, [(the item's label or "", its HTML)])], the items in order."""
     named = list(labels) + [""] * (len(items) - len(labels))
     return [
-        (label, [(name, write(item)) for name, item in zip(named, items, strict=True)])
-        for label, write in STYLES.values()
+        (label, [(name, write(_clean(item))) for name, item in zip(named, items, strict=True)])
+        for label, write in STYLES
     ]
 
 
@@ -325,13 +297,6 @@ NAMES = {
     "organization": "publisher",
 }
 
-# CSL type -> (biblatex entry type, RIS type)
-TYPES = {
-    "webpage": ("online", "ELEC"),
-    "report": ("online", "ELEC"),
-    "dataset": ("dataset", "DATA"),
-}
-
 # biblatex reads UTF-8: only the characters special to LaTeX are written as commands.
 LATEX = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "#": r"\#",
@@ -340,10 +305,7 @@ LATEX = {
 
 
 def _latex(value):
-    """A BibTeX value on one line, LaTeX's special characters escaped."""
-    if not value:
-        return None
-    return "".join(LATEX.get(character, character) for character in " ".join(str(value).split()))
+    return "".join(LATEX.get(character, character) for character in _line(value)) if value else None
 
 
 def bibtex(items):
@@ -354,12 +316,12 @@ def bibtex(items):
         fields["author"] = "{" + fields["author"][0] + "}" if fields["author"] else None
         key = item["id"].replace(":", "-").replace(".", "-")
         entry_fields = [Field(name, value) for name, value in _clean(fields).items()]
-        library.add(Entry(TYPES[item["type"]][0], key, entry_fields))
+        library.add(Entry("dataset" if item["type"] == "dataset" else "online", key, entry_fields))
     return bibtexparser.write_string(library)
 
 
 def _line(value):
-    """A RIS value: one line (a line break would start a new tag, or a new record)."""
+    """A value on one line (in RIS a line break would start a new tag, or a new record)."""
     return " ".join(str(value).split()) if value else None
 
 
@@ -369,7 +331,9 @@ def ris(items):
         entry = dict(zip(NAMES.values(), _values(item, "/", _line), strict=True))
         # Like authors, urls are a list to rispy: a line for each value.
         entry["urls"] = [entry["urls"]] if entry["urls"] else None
-        entry.update(type_of_reference=TYPES[item["type"]][1], id=item["id"])
+        entry.update(
+            type_of_reference="DATA" if item["type"] == "dataset" else "ELEC", id=item["id"]
+        )
         entries.append(_clean(entry))
     return rispy.dumps(entries, implementation=PlainRisWriter)
 
@@ -400,9 +364,8 @@ def source_schema(source):
     return _clean(schema)
 
 
-def catalogue_schema(request, version, sources, distributions=()):
-    """The catalogue as a schema.org Dataset, based on `sources`; `distributions`:
-    [(name, address, type)]."""
+def catalogue_schema(request, version, sources, distributions):
+    """`distributions`: [(name, address, media type)]."""
     return {
         "@context": "https://schema.org",
         "@type": "Dataset",

@@ -1,6 +1,5 @@
-"""Atom feeds of new and corrected outcomes (docs/reuse.md, "Feeds"): one entry per change,
-from the outcomes' history (outcomes/changelog.py), and one per reviewed later report on
-an outcome, newest first."""
+"""Atom feeds (docs/reuse.md, "Feeds"): an entry per change in the outcomes' history
+(outcomes/changelog.py) and per reviewed later report on an outcome, newest first."""
 
 from datetime import UTC, datetime, time
 from typing import Any
@@ -17,8 +16,8 @@ from edge.pages import redirect_renamed
 from outcomes.changelog import changes_in_words, with_previous
 from outcomes.models import Category, Country, LaterReport, Organization, Outcome, localized
 
-# The newest changes a feed carries, read from at most this many historical records
-# (a save that changes nothing leaves one too, and is no entry).
+# The newest changes a feed carries, read from at most READ historical records (a save
+# that changes nothing leaves one too, and is no entry).
 ENTRIES = 50
 READ = 500
 
@@ -122,8 +121,7 @@ LaterReportLink = LaterReport.outcomes.through
 
 
 def later_reports(outcomes):
-    """The newest reviewed later reports on `outcomes`, one entry per report and outcome,
-    each dated when it was first saved as reviewed (two queries)."""
+    """An entry per report and outcome, dated when first saved as reviewed (two queries)."""
     links = list(
         LaterReportLink.objects.filter(
             laterreport__in=LaterReport.objects.reviewed(), outcome__in=outcomes
@@ -166,9 +164,7 @@ OUTCOMES_OF = {
 def feed(request, kind=None, key=None):
     model = RENAMED.get(kind)
     if model is not None and not model.objects.filter(slug=key).exists():
-        return redirect_renamed(model.objects.all(), key, address=feed_address)
+        return redirect_renamed(
+            model.objects.all(), key, lambda r: reverse(f"outcomes:{kind}_feed", args=[r.slug])
+        )
     return OutcomeChanges()(request, kind=kind, key=key)
-
-
-def feed_address(record):
-    return reverse(f"outcomes:{type(record)._meta.model_name}_feed", args=[record.slug])

@@ -1,9 +1,5 @@
-"""Pictures drawn on the server: the world map and bar charts (plain SVG, no script).
-
-The country shapes come from outcomes/data/world.json, written once by
-tools/map/build_map.py from Natural Earth. Each request only decides which
-countries are shaded and linked, from the current data.
-"""
+"""The world map and bar charts, drawn on the server (plain SVG, no script). The country
+shapes come from outcomes/data/world.json (tools/map/build_map.py, from Natural Earth)."""
 
 import json
 from functools import cache
@@ -33,12 +29,10 @@ def shade_bins(largest):
 
 
 def world_map(counts, names, highlight=(), later=None):
-    """What the map template draws: `counts` and `names` of countries by ISO code; those
-    in `highlight` (a region's members) are marked; `later`: how many of each country's
-    outcomes have a later report (the map's option to show them). A small country with
-    outcomes gets a dot at its centroid (world.json's "marks"); those come last, largest
-    country first, so that each dot is drawn over the land around it and a smaller one
-    over a larger."""
+    """`counts` and `names` of countries by ISO code; `highlight`: a region's members;
+    `later`: how many of each country's outcomes have a later report. A small country with
+    outcomes gets a dot (world.json's "marks"), drawn last, largest country first, so that
+    each dot is over the land around it and a smaller one over a larger."""
     bins = shade_bins(max(counts.values(), default=0))
 
     def shade(count):
@@ -78,8 +72,7 @@ def world_map(counts, names, highlight=(), later=None):
 
 
 def shares(rows):
-    """Bar chart rows [(label, part, whole, url)], each bar's length the part's percent of
-    its whole (“3 of 8 outcomes”)."""
+    """Bar chart rows [(label, part, whole, url)], each bar the part's percent of its whole."""
     return [
         {
             "label": label,

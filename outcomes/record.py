@@ -11,31 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, TypeAdapter
 from pydantic import Field as Described
 
-from outcomes.models import (
-    Category,
-    Country,
-    Figure,
-    FigureKind,
-    LaterReport,
-    LaterSearch,
-    Membership,
-    Mention,
-    MentionReason,
-    Organization,
-    Outcome,
-    Participation,
-    Programme,
-    Qualifier,
-    Reach,
-    ReachKind,
-    Reading,
-    Region,
-    ReportFigure,
-    Role,
-    SironetMembership,
-    Source,
-    Status,
-)
+from outcomes import models
 
 # The downloads of a list of records: format -> (label, media type).
 DOWNLOAD_FORMATS = {
@@ -52,12 +28,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_formula(cell):
-    """A cell a spreadsheet would run as a formula is quoted so that it shows as text."""
+    """Quoted so that a spreadsheet shows it as text (unescape_formula undoes it)."""
     return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def unescape_formula(cell):
-    """The cell escape_formula was given: exporting and importing a file changes nothing."""
     if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] in FORMULA_STARTS:
         return cell[1:]
     return cell
@@ -71,7 +46,7 @@ class SourceRef(BaseModel):
 
 class RegionReach(BaseModel):
     slug: str
-    reach: ReachKind = Described(
+    reach: models.ReachKind = Described(
         description="members: the text names the grouping as a whole, so the outcome "
         "reaches each member as of its source's date; within: an unnamed part of it."
     )
@@ -87,20 +62,20 @@ class MentionRecord(BaseModel):
     country: str | None = Described(description="ISO code of the country named, if a country.")
     region: str | None = Described(description="Slug of the grouping named, if a grouping.")
     words: str
-    reason: MentionReason
+    reason: models.MentionReason
 
 
 class OrganizationPart(BaseModel):
     name: str
     slug: str
-    role: Role
-    sironet_membership: SironetMembership
+    role: models.Role
+    sironet_membership: models.SironetMembership
 
 
 class FigureRecord(BaseModel):
-    kind: FigureKind
+    kind: models.FigureKind
     value: int | None
-    qualifier: Qualifier | None
+    qualifier: models.Qualifier | None
     currency: str | None
     currency_assumed: bool
     unit: str | None
@@ -126,7 +101,9 @@ class LaterReportRecord(BaseModel):
     title: str = Described(description="The source's title exactly as published.")
     url: str = Described(description="Where the source is published.")
     language: str = Described(description="The source's language, as a code: en, zh, ko…")
-    reading: Reading = Described(description="What it reports; the about page gives each rule.")
+    reading: models.Reading = Described(
+        description="What it reports; the about page gives each rule."
+    )
     summary: str = Described(description="What it reports, in an editor's words, in English.")
     summary_zh: str = Described(description="The same in Chinese (empty until written).")
     figures: list[FigureRecord]
@@ -139,9 +116,8 @@ REPORT_FIELDS = tuple(name for name in LaterReportRecord.model_fields if name !=
 
 @dataclass(frozen=True)
 class Context:
-    """`request` makes addresses absolute; `via(outcome)` gives [(country code, country
-    name, region slug, region name)] through which the outcome reaches a chosen country
-    (the list's ?via=1), or is None."""
+    """`via(outcome)`: [(country code, country name, region slug, region name)] through which
+    the outcome reaches a chosen country (the list's ?via=1)."""
 
     request: Any = None
     via: Callable | None = None
@@ -151,32 +127,27 @@ class Context:
 
 
 @dataclass(frozen=True)
-class Column:
-    """A column of the CSV and Excel downloads: its name, meaning and cell."""
-
+class Column:  # of the CSV and Excel downloads
     name: str
     meaning: Any = None
-    cell: Callable[[Outcome, Context], Any] | None = None
+    cell: Callable[[models.Outcome, Context], Any] | None = None
     many: bool = False
 
 
 @dataclass(frozen=True)
 class Field:
-    """A field of the record: `value(outcome, context)` is its JSON value, of `type`.
-
-    Its CSV and Excel column bears its name and shows `cell` with the meaning `cell_meaning`
-    (by default, its value and meaning); `codes` is a column beside it that names the same by
-    code or slug (by default, its value). `publishes`: the model fields it makes public,
-    {model: (field names)}; a field of the outcome's own model is a column of the data
-    package's outcomes table, a field of a row model is that row's table (`table`)."""
+    """A field of the record: `value(outcome, context)` is its JSON value, of `type`. Its CSV
+    and Excel column shows `cell` (by default its value); `codes`, a column beside it, names
+    the same by code or slug. `publishes`: {model: (fields it makes public)}, in the data
+    package's outcomes table or, for a row model, in `table`."""
 
     name: str
     type: Any
     meaning: Any
-    value: Callable[[Outcome, Context], Any]
+    value: Callable[[models.Outcome, Context], Any]
     publishes: dict = field(default_factory=dict)
     table: str = ""
-    cell: Callable[[Outcome, Context], Any] | None = None
+    cell: Callable[[models.Outcome, Context], Any] | None = None
     cell_meaning: Any = None
     codes: Column | None = None
 
@@ -185,8 +156,7 @@ class Field:
         return get_origin(self.type) is list
 
     @property
-    def json_type(self):
-        """The JSON type of the field's value, as JSON Schema (and the API's schema) names it."""
+    def json_type(self):  # as JSON Schema (and the API's schema) names it
         schema = TypeAdapter(self.type).json_schema()
         types = " or ".join(option["type"] for option in schema.get("anyOf", [schema]))
         return f"{types} ({schema['format']})" if "format" in schema else types
@@ -203,7 +173,7 @@ def own(name, meaning, type_=str, **kwargs):
     def value(outcome, context):
         return getattr(outcome, name)
 
-    return Field(name, type_, meaning, value, publishes={Outcome: (name,)}, **kwargs)
+    return Field(name, type_, meaning, value, publishes={models.Outcome: (name,)}, **kwargs)
 
 
 def each(rows, show):
@@ -238,11 +208,6 @@ def figure_record(figure):
     }
 
 
-def reviewed_reports(outcome):
-    """Read by Outcome.objects.with_later_reports(), which reads no report awaiting review."""
-    return outcome.reviewed_later_reports
-
-
 def report_record(report):
     return {
         **{name: getattr(report, name) for name in REPORT_FIELDS},
@@ -273,7 +238,7 @@ FIELDS = (
         lambda outcome, context: {
             name: getattr(outcome.source, name) for name in SourceRef.model_fields
         },
-        publishes={Outcome: ("source",)},
+        publishes={models.Outcome: ("source",)},
         cell=lambda outcome, context: outcome.source.slug,
     ),
     own(
@@ -290,7 +255,7 @@ FIELDS = (
         str,
         _("The section of the document the item is in, by its short name (slug)."),
         lambda outcome, context: outcome.category.slug,
-        publishes={Outcome: ("category",)},
+        publishes={models.Outcome: ("category",)},
         cell=lambda outcome, context: outcome.category.name,
         cell_meaning=_("The section of the document the item is in, by name."),
         codes=Column(
@@ -303,7 +268,7 @@ FIELDS = (
             "Planned, ongoing, completed or unknown, read from the text’s verbs by the rules "
             "on the about page."
         ),
-        Status,
+        models.Status,
         cell=lambda outcome, context: outcome.get_status_display(),
         cell_meaning=_("Planned, Ongoing, Completed or Unknown, by the rules on the about page."),
     ),
@@ -330,7 +295,7 @@ FIELDS = (
             "says the work happens, or that it names as the other side of the cooperation."
         ),
         each("countries", lambda country: country.code),
-        publishes={Outcome: ("countries",)},
+        publishes={models.Outcome: ("countries",)},
         table="places",
         cell=each("countries", lambda country: country.name),
         cell_meaning=_(
@@ -350,7 +315,7 @@ FIELDS = (
             "in” (an unnamed part of it: no single country)."
         ),
         each("reaches", lambda r: {"slug": r.region.slug, "reach": r.kind, "words": r.words}),
-        publishes={Outcome: ("regions",), Reach: ("region", "kind", "words")},
+        publishes={models.Outcome: ("regions",), models.Reach: ("region", "kind", "words")},
         table="reaches",
         cell=each("reaches", lambda reach: f"{reach.region.name} ({reach.get_kind_display()})"),
         cell_meaning=_("The groupings the text names, by name, each with its kind of reach."),
@@ -404,7 +369,7 @@ FIELDS = (
                 "reason": mention.reason,
             },
         ),
-        publishes={Mention: ("country", "region", "words", "reason")},
+        publishes={models.Mention: ("country", "region", "words", "reason")},
         table="mentions",
         cell=each("mentions", lambda m: f"{m} (“{m.words}”: {m.get_reason_display()})"),
         cell_meaning=_(
@@ -428,7 +393,10 @@ FIELDS = (
                 "sironet_membership": p.organization.membership,
             },
         ),
-        publishes={Outcome: ("organizations",), Participation: ("organization", "role")},
+        publishes={
+            models.Outcome: ("organizations",),
+            models.Participation: ("organization", "role"),
+        },
         table="participations",
         cell=each(
             "participations", lambda p: f"{p.organization.name} ({p.get_role_display().lower()})"
@@ -455,7 +423,7 @@ FIELDS = (
             "does not name the currency: “dollars” read as US dollars)."
         ),
         each("figures", figure_record),
-        publishes={Figure: FIGURE_FIELDS},
+        publishes={models.Figure: FIGURE_FIELDS},
         table="figures",
         cell=each("figures", figure_words),
         cell_meaning=_(
@@ -469,7 +437,7 @@ FIELDS = (
         list[ProgrammeRecord],
         _("Programmes, projects, platforms and bodies the item names, as it writes them."),
         each("programmes", lambda p: {"name": p.name, "name_zh": p.name_zh}),
-        publishes={Programme: ("name", "name_zh")},
+        publishes={models.Programme: ("name", "name_zh")},
         table="programmes",
         cell=each("programmes", lambda programme: programme.name),
     ),
@@ -492,7 +460,7 @@ FIELDS = (
         datetime,
         _("When the catalogue’s record last changed (ISO 8601, UTC)."),
         lambda outcome, context: outcome.updated.isoformat(timespec="seconds"),
-        publishes={Outcome: ("updated",)},
+        publishes={models.Outcome: ("updated",)},
     ),
     Field(
         "later_reports",
@@ -503,15 +471,16 @@ FIELDS = (
             "reading (continued, expanded, delivered, changed, ended or contradicts) and the "
             "figures it gives."
         ),
-        lambda outcome, context: [report_record(r) for r in reviewed_reports(outcome)],
+        # Read by Outcome.objects.with_later_reports(), which reads no report awaiting review.
+        lambda outcome, context: [report_record(r) for r in outcome.reviewed_later_reports],
         publishes={
-            LaterReport: (*REPORT_FIELDS, "reviewed", "outcomes"),
-            ReportFigure: FIGURE_FIELDS,
+            models.LaterReport: (*REPORT_FIELDS, "reviewed", "outcomes"),
+            models.ReportFigure: FIGURE_FIELDS,
         },
         table="later_reports",
         cell=lambda outcome, context: [
             f"{report.reading} {report.published.isoformat()}"
-            for report in reviewed_reports(outcome)
+            for report in outcome.reviewed_later_reports
         ],
         cell_meaning=_(
             "What happened next: the reviewed later reports, oldest first, each as its "
@@ -522,7 +491,7 @@ FIELDS = (
         codes=Column(
             "later_report_urls",
             _("The same later reports’ addresses, in the same order."),
-            lambda outcome, context: [report.url for report in reviewed_reports(outcome)],
+            lambda outcome, context: [report.url for report in outcome.reviewed_later_reports],
         ),
     ),
     Field(
@@ -533,47 +502,45 @@ FIELDS = (
             "searched. Searched without a later report: none found as of that day."
         ),
         lambda outcome, context: outcome.last_searched and outcome.last_searched.isoformat(),
-        publishes={LaterSearch: ("searched", "queries", "note")},
+        publishes={models.LaterSearch: ("searched", "queries", "note")},
         table="later_searches",
     ),
 )
 
 COLUMNS = tuple(column for f in FIELDS for column in f.csv_columns())
 
-# What the catalogue keeps but does not publish, and why: database ids (records are named
-# by their keys, slugs and codes, never by ids); an outcome's `position` and its rows'
-# (the order of the lists says it); `search_text` and `sort_name` (worked out from what
-# is published); `created` (the record's first save, not a fact about the outcome); a
-# region's `members` (published as the memberships table). The records outcomes name are
-# published, all but these fields, as data package tables (downloads/package.py).
+# What the catalogue keeps but does not publish (all else is in downloads/package.py's tables),
+# and why: database ids (records are named by keys, slugs and codes); `position` (the lists'
+# order says it); `search_text` and `sort_name` (worked out from what is published); `created`
+# (the record's first save); a region's `members` (the memberships table).
 PRIVATE = {
-    Outcome: ("id", "position", "search_text", "created"),
-    Participation: ("id", "outcome", "position"),
-    Reach: ("id", "outcome"),
-    Mention: ("id", "outcome"),
-    Figure: ("id", "outcome", "position"),
-    Programme: ("id", "outcome", "position"),
+    models.Outcome: ("id", "position", "search_text", "created"),
+    models.Participation: ("id", "outcome", "position"),
+    models.Reach: ("id", "outcome"),
+    models.Mention: ("id", "outcome"),
+    models.Figure: ("id", "outcome", "position"),
+    models.Programme: ("id", "outcome", "position"),
     # Published once reviewed; who added and reviewed it are the editors' (the admin and the
     # history say), the package says when it was reviewed.
-    LaterReport: ("id", "added_by", "added_by_name", "reviewed_by", "reviewed_by_name"),
-    ReportFigure: ("id", "report", "position"),
-    LaterSearch: ("id", "outcome", "searched_by", "searched_by_name"),
-    Organization: ("id", "sort_name"),
-    Country: ("id",),
-    Region: ("id", "members"),
-    Category: ("id",),
-    Source: ("id",),
-    Membership: ("id",),
+    models.LaterReport: ("id", "added_by", "added_by_name", "reviewed_by", "reviewed_by_name"),
+    models.ReportFigure: ("id", "report", "position"),
+    models.LaterSearch: ("id", "outcome", "searched_by", "searched_by_name"),
+    models.Organization: ("id", "sort_name"),
+    models.Country: ("id",),
+    models.Region: ("id", "members"),
+    models.Category: ("id",),
+    models.Source: ("id",),
+    models.Membership: ("id",),
 }
 
 
 def as_json(outcome, context):
-    """The outcome's record: {field: value}, as the JSON download and the API give it."""
+    """As the JSON download and the API give it."""
     return {f.name: f.value(outcome, context) for f in FIELDS}
 
 
 def cells(outcome, context):
-    """The outcome's row of a CSV or Excel file: many values joined, formulas as text."""
+    """The outcome's row of a CSV or Excel file."""
     row = []
     for column in COLUMNS:
         value = column.cell(outcome, context)

@@ -7,9 +7,7 @@ from outcomes.models import Category, Country, Organization, Outcome, Region, So
 class CatalogueSitemap(Sitemap):
     """Each page in English and in Chinese, each listing the other as an alternate."""
 
-    i18n = True
-    alternates = True
-    x_default = True
+    i18n = alternates = x_default = True
 
 
 class PageSitemap(CatalogueSitemap):

@@ -1,8 +1,6 @@
-"""`{% load chinese %}{{ outcome|localized:"title" }}`: a record's name in the page's
-language (models.localized): its Chinese column on a Chinese page where filled, else the
-English. `{{ outcome|named:"title" }}` is the same for a page's text: an unreviewed
-Chinese translation is followed by a mark that a screen reader reads too, and English
-shown on a Chinese page is marked lang="en" (never in an attribute: both are HTML)."""
+"""`{{ outcome|localized:"title" }}`: a record's name in the page's language (models.localized).
+`{{ outcome|named:"title" }}`, for a page's text, marks an unreviewed Chinese translation, and
+English on a Chinese page as lang="en" (HTML: never in an attribute)."""
 
 from django import template
 

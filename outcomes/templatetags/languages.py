@@ -1,9 +1,6 @@
-"""The page in each of the site's languages: `{% load languages %}`.
-
-`{% language_links as languages %}` gives, for each of settings.LANGUAGES, the same
-page's address in that language, with the query the page answers (a kept page is kept per
-that query: edge.pages.public_page), never another parameter; `{{ code|bcp47 }}` writes a
-Django language code as HTML's lang and hreflang want it (zh-hans is zh-Hans)."""
+"""`{% language_links as languages %}`: the page's address in each of settings.LANGUAGES, with
+only the query the page answers (a kept page is kept per that query: edge.pages.public_page).
+`{{ code|bcp47 }}`: a language code as HTML's lang and hreflang want it (zh-Hans)."""
 
 from django import template
 from django.conf import settings

@@ -48,8 +48,7 @@ class Command(BaseCommand):
             self.enrol(user)
 
     def enrol(self, user):
-        """A confirmed authenticator device and recovery codes, printed once (the login
-        page's enrolment, for an account made at a terminal)."""
+        """The login page's enrolment, at a terminal: an authenticator and recovery codes."""
         import qrcode
         from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
         from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -71,7 +70,7 @@ class Command(BaseCommand):
         )
 
     def password(self, user):
-        """The new password, checked by the site's password validators before anything is saved."""
+        """Checked by the site's password validators before anything is saved."""
         given = os.environ.get(PASSWORD_VARIABLE)
         if given is None:
             if not sys.stdin.isatty():
