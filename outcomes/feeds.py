@@ -61,11 +61,9 @@ class OutcomeChanges(Feed):
         current = Outcome.objects.in_bulk([record.id for record in records])
         entries = []
         for record in records:
-            record.outcome = current.get(record.id)
-            if record.outcome is None:
-                continue
+            record.outcome = current.get(record.id)  # None if deleted since
             record.words = changes_in_words(record)
-            if record.history_type == "+" or record.words:
+            if record.outcome and (record.history_type == "+" or record.words):
                 entries.append(record)
                 if len(entries) == ENTRIES:
                     break
