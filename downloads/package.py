@@ -276,12 +276,15 @@ def sha256(path):
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
+TITLE = "SIRONET Outcomes Catalogue"
+
+
 def descriptor(version, sources, folder):
     """datapackage.json, of the tables' files written into `folder`."""
     return {
         "profile": "tabular-data-package",
         "name": "sironet-outcomes-catalogue",
-        "title": "SIRONET Outcomes Catalogue",
+        "title": TITLE,
         "description": "The cooperation outcomes that members of the Silk Road NGO "
         "Cooperation Network (SIRONET) published, with the organizations, countries, "
         "groupings, figures and programmes each names, as the catalogue holds them. "
@@ -336,12 +339,12 @@ def write(folder):
     return version
 
 
-def archive(folder, moment):
+def archive(folder, moment, extra=()):
     """datapackage.zip of the files in `folder`. The same bytes for the same data on any
     host: its members are dated `moment` (the data's time)."""
     moment = moment.astimezone(UTC).timetuple()[:6]
     with zipfile.ZipFile(folder / "datapackage.zip", "w") as archive:
-        for name in ["datapackage.json", *(table.path for table in TABLES)]:
+        for name in ["datapackage.json", *(table.path for table in TABLES), *extra]:
             member = zipfile.ZipInfo(name, date_time=moment)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16

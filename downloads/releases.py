@@ -22,7 +22,8 @@ from django.utils.text import capfirst
 
 from downloads import package
 from edge import routing
-from outcomes.models import Organization, Outcome, Release, SeedRecord
+from outcomes.citations import CATALOGUE_EDITORS
+from outcomes.models import Organization, Outcome, Release, SeedRecord, Source
 from outcomes.seeding import FIXTURE, seed
 
 KEY_JOIN = " · "
@@ -30,11 +31,6 @@ KINDS = ("added", "changed", "removed")
 # When a record was last saved: a save that changes nothing else is no change.
 BOOKKEEPING = {"updated"}
 TABLES_BY_NAME = {table.name: table for table in package.TABLES}
-
-
-def folder(number=""):
-    """Where a release's files are kept (the deployment's media, a setting)."""
-    return Path(settings.MEDIA_ROOT) / "releases" / number
 
 
 def next_number(today):
@@ -78,8 +74,9 @@ def publish(note, now=None):
 
 def freeze(note, now, document=False):
     number = next_number(timezone.localdate(now))
-    folder().mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{number}-", dir=folder()))
+    root = Release(number="").folder
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{number}-", dir=root))
     try:
         version = document_package(work) if document else package.write(work).number
         described = json.loads((work / "datapackage.json").read_text(encoding="utf-8"))
@@ -87,7 +84,8 @@ def freeze(note, now, document=False):
         with open(work / "datapackage.json", "w", encoding="utf-8") as stream:
             json.dump(described, stream, ensure_ascii=False, indent=2)
             stream.write("\n")
-        package.archive(work, now)
+        (work / CITATION).write_text(citation_file(number, now), encoding="utf-8")
+        package.archive(work, now, extra=[CITATION])
         tables = read_tables(work)
         before = Release.objects.only("tables").first()
         found = changes(before.tables if before else {}, tables)
@@ -100,10 +98,45 @@ def freeze(note, now, document=False):
             tables=tables,
             counts={kind: sum(c.kind == kind for c in found) for kind in KINDS},
         )
-        work.rename(folder(number))
+        work.rename(release.folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return release
+
+
+CITATION = "CITATION.cff"
+
+
+def citation_file(number, now):
+    """CITATION.cff (Citation File Format 1.2.0) of a release: what reference managers and
+    repositories such as Zenodo read. Values are JSON strings, which YAML reads as they are."""
+    sources = Source.objects.order_by("slug")
+    address = settings.SITE_URL + reverse("downloads:release", args=[number])
+    lines = [
+        "cff-version: 1.2.0",
+        'message: "If you use these data, please cite this release of the catalogue."',
+        "type: dataset",
+        f"title: {json.dumps(package.TITLE)}",
+        f"version: {json.dumps(number)}",
+        f"date-released: {timezone.localdate(now).isoformat()}",
+        "authors:",
+        f"  - name: {json.dumps(CATALOGUE_EDITORS)}",
+        f"license: {settings.CATALOGUE_LICENSE['name']}",
+        f"url: {json.dumps(address)}",
+        "references:",
+    ]
+    for source in sources:
+        lines += [
+            "  - type: report",
+            f"    title: {json.dumps(source.title, ensure_ascii=False)}",
+            "    authors:",
+            f"      - name: {json.dumps(source.publisher, ensure_ascii=False)}",
+        ]
+        if source.published:
+            lines.append(f"    date-released: {source.published.isoformat()}")
+        if source.url:
+            lines.append(f"    url: {json.dumps(source.url)}")
+    return "\n".join(lines) + "\n"
 
 
 def document_package(work):

@@ -131,7 +131,8 @@ def release(request, number):
         "before": before,
         "changes": releases.shown(before.tables if before else None, this.tables),
         "files": [
-            (name, (releases.folder(number) / name).stat().st_size) for name in package.FILES
+            (name, path.stat().st_size if (path := this.folder / name).is_file() else None)
+            for name in [*package.FILES, releases.CITATION]
         ],
     }
     return render(request, "downloads/release_detail.html", context)
@@ -153,12 +154,13 @@ def release_compare(request, older, newer, format="html"):
 @require_safe
 def release_file(request, number, name):
     """A file of a release's frozen data package: it never changes."""
-    if name not in package.FILES:
+    if name not in package.FILES and name != releases.CITATION:
         raise Http404(gettext("No such file in the data package."))
-    path = releases.folder(release_or_404(number).number) / name
+    path = release_or_404(number).folder / name
     if not path.is_file():
-        raise Http404(gettext("This release's file is missing; the editors have been told."))
-    response = FileResponse(open(path, "rb"), content_type=package.FILES[name])  # noqa: SIM115
+        raise Http404(gettext("This file of the release is missing."))
+    media = package.FILES.get(name, "application/x-yaml; charset=utf-8")
+    response = FileResponse(open(path, "rb"), content_type=media)  # noqa: SIM115
     if name.endswith(".zip"):
         filename = f"sironet-outcomes-catalogue-{number}.zip"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

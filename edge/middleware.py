@@ -12,6 +12,8 @@ from django.urls import reverse, translate_url
 from django.utils.translation import gettext
 from redis.exceptions import RedisError
 
+from outcomes.models import Release
+
 logger = logging.getLogger(__name__)
 
 # The time of the worker's last round, in the "default" cache that every app server shares.
@@ -93,16 +95,29 @@ class HealthMiddleware:
             seen = None
         recent = seen is not None and time.time() - seen < WORKER_HEARTBEAT_SECONDS * 4
         worker = "ok" if recent else "absent"
+        missing = [] if databases["default"] == "down" else self.missing_releases()
         if databases["default"] == "down":
             status = "down"
-        elif "down" in databases.values() or cache == "down" or worker != "ok":
+        elif "down" in databases.values() or cache == "down" or worker != "ok" or missing:
             status = "degraded"
         else:
             status = "ok"
         return JsonResponse(
-            {"status": status, "databases": databases, "cache": cache, "worker": worker},
+            {
+                "status": status,
+                "databases": databases,
+                "cache": cache,
+                "worker": worker,
+                "releases": {"missing": missing},
+            },
             status=503 if status == "down" else 200,
         )
+
+    @staticmethod
+    def missing_releases():
+        """The releases whose data package is not where the deployment keeps them."""
+        numbers = Release.objects.values_list("number", flat=True)
+        return [n for n in numbers if not (Release(number=n).folder / "datapackage.zip").is_file()]
 
     @staticmethod
     def database_state(alias):

@@ -2,7 +2,9 @@
 (downloads/releases.py publishes them; docs/reuse.md, "Releases")."""
 
 import re
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -79,6 +81,11 @@ class Release(models.Model):
 
     def get_absolute_url(self):
         return reverse("downloads:release", args=[self.number])
+
+    @property
+    def folder(self):
+        """Where its data package's files are kept: the deployment's media (MEDIA_ROOT)."""
+        return Path(settings.MEDIA_ROOT) / "releases" / self.number
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A release is never deleted."))

@@ -2,6 +2,7 @@
 from what each froze, a compare page and JSON that agree, and files that never change."""
 
 import json
+import zipfile
 from datetime import datetime
 
 import frictionless
@@ -123,7 +124,7 @@ def test_the_release_pages_list_and_feed_in_both_languages(client):
 
 def test_each_release_keeps_its_package_which_validates_and_names_the_release(client):
     release = publish()
-    folder = releases.folder(release.number)
+    folder = release.folder
     described = json.loads((folder / "datapackage.json").read_text())
     assert described["version"] == release.number
     assert described["created"].startswith("2026-12-07T")
@@ -176,7 +177,7 @@ def test_editors_publish_a_release_in_the_admin_and_set_its_doi_once(admin_clien
     assert response.status_code == 302
     release = Release.objects.first()  # after the document's
     assert release.note == "Round one" and release.number.endswith(".2")
-    assert releases.folder(release.number).is_dir()
+    assert release.folder.is_dir()
     change = f"/admin/outcomes/release/{release.pk}/change/"
     assert 'name="doi"' in admin_client.get(change).content.decode()
     assert admin_client.post(change, {"doi": "not a doi"}).status_code == 200
@@ -195,3 +196,28 @@ def test_an_unknown_release_is_not_found(client):
     assert client.get("/releases/2026.1/").status_code == 404
     assert client.get("/releases/2026.1/compare/2026.2/").status_code == 404
     assert client.get("/releases/latest/").status_code == 404
+
+
+def test_health_reports_a_release_whose_files_are_missing(client, worker_alive):
+    release = publish()
+    assert client.get("/healthz").json()["status"] == "ok"
+    (release.folder / "datapackage.zip").unlink()
+    health = client.get("/healthz").json()
+    assert health["status"] == "degraded"
+    assert health["releases"] == {"missing": [release.number]}
+    page = client.get(f"/releases/{release.number}/")
+    assert page.status_code == 200 and "missing" in page.content.decode()
+    assert client.get(f"/releases/{release.number}/datapackage.zip").status_code == 404
+
+
+def test_each_release_carries_a_citation_file(client):
+    release = publish()
+    cff = (release.folder / "CITATION.cff").read_text()
+    assert "cff-version: 1.2.0" in cff
+    assert f'version: "{release.number}"' in cff
+    assert "date-released: 2026-12-07" in cff
+    assert "date-released: 2017-12-18" in cff  # the source document, as a reference
+    with zipfile.ZipFile(release.folder / "datapackage.zip") as archive:
+        assert archive.read("CITATION.cff").decode() == cff
+    response = client.get(f"/releases/{release.number}/CITATION.cff")
+    assert b"".join(response.streaming_content).decode() == cff

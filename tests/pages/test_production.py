@@ -119,6 +119,7 @@ def test_health_answers_ok_whatever_the_host(client, worker_alive):
         "databases": {"default": "ok"},
         "cache": "local",
         "worker": "ok",
+        "releases": {"missing": []},
     }
     assert client.post("/healthz").status_code == 405
 

@@ -87,6 +87,7 @@ def test_a_replica_down_is_passed_over_with_a_log_line(client, monkeypatch, capl
             "databases": {"default": "ok", "replica_0": "down"},
             "cache": "local",
             "worker": "absent",
+            "releases": {"missing": []},
         }
     finally:
         remove_replica("replica_0")
@@ -98,4 +99,5 @@ def test_health_reports_each_replica(client, replica, worker_alive):
         "databases": {"default": "ok", "replica_0": "ok"},
         "cache": "local",
         "worker": "ok",
+        "releases": {"missing": []},
     }
