@@ -1,8 +1,7 @@
 """The data version, and what sets it off: the one home for invalidation (docs/architecture.md,
-"An editor's save"). Changes are noted in their transaction and acted on once when it
-commits: an import costs one refresh and one bump, a rollback (an import's preview) sets off
-nothing, and no row lock is held on the version while a long transaction runs.
-"""
+"An editor's save"). Changes are noted in their transaction and acted on once it commits: an
+import costs one refresh and one bump, a rollback (an import's preview) sets off nothing, and
+no row lock is held on the version while a long transaction runs."""
 
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -19,8 +18,7 @@ from outcomes import models
 # Sent once a bump has committed, with `version` (a Version).
 version_bumped = Signal()
 
-# On PostgreSQL, a bump also notifies this channel, with the version's tag, when it
-# commits: each process's listener hears it (edge/listen.py).
+# On PostgreSQL, a bump notifies this channel with its tag when it commits (edge/listen.py).
 CHANNEL = "catalogue_version"
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -30,9 +28,8 @@ KEPT_LOGS = 100  # versions whose VersionLog is kept: a facet index further behi
 
 
 class Version(NamedTuple):
-    """A data version: its number, and the time of the change that made it. A restored
-    or re-seeded database repeats numbers, never both: whatever is kept per version
-    (pages, rows, the facet index) is kept per `tag`."""
+    """A data version: its number and the time of its change. A restored database repeats
+    numbers, never both: what is kept per version (pages, rows, the index) is kept per `tag`."""
 
     number: int
     changed: datetime
@@ -165,11 +162,10 @@ def touched_by(model, records):
 
 
 def note(outcome_ids, model):
-    """Note a change to `model` (None: one that may touch any page), touching these
-    outcomes; the work is done when the transaction commits. The changes wait on the
-    connection (one per thread). Each note asks for a call on commit, and the first call
-    does the work for all: a rolled-back savepoint drops its own calls, not the changes
-    noted before it."""
+    """Note a change to `model` (None: one that may touch any page), touching these outcomes.
+    The changes wait on the connection (one per thread); each note asks for a call on commit,
+    and the first does the work for all: a rolled-back savepoint drops its own calls, not the
+    changes noted before it."""
     pending = getattr(connection, "catalogue_changes", None)
     if pending is None:
         pending = {"outcomes": set(), "searched": set(), "whole": False}

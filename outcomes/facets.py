@@ -1,11 +1,7 @@
-"""Facet counts from bitmasks held in memory, brought up to date when the data changes
-(docs/performance.md: instead of five GROUP BY queries over the catalogue per request).
-
-Each process keeps, per data version, one bitmask per value (bit i: the i-th outcome in
-document order): a filter is an OR of its values' masks, filters combine with AND, and a
-count is a popcount. The index is built with eleven queries; after a change to a few
-outcomes' rows a copy reads those again (VersionLog says which), else it is rebuilt.
-"""
+"""Facet counts from bitmasks each process holds per data version, instead of GROUP BY
+queries per request (docs/performance.md). Bit i of a value's mask is the i-th outcome in
+document order: a filter ORs its values' masks, filters AND, a count is a popcount. After a
+change to a few outcomes' rows (VersionLog) a copy reads those again, else it is rebuilt."""
 
 import copy
 import functools
@@ -16,8 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Concat
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, gettext_lazy
@@ -39,9 +34,7 @@ from outcomes.models import (
 )
 from outcomes.search import snippet, suggestion, vocabulary
 
-# How many results (searches, facet counts, panels) an index remembers (see
-# FacetIndex.remember); their sizes are in docs/performance.md.
-REMEMBERED = 2000
+REMEMBERED = 2000  # results (searches, facet counts, panels) an index remembers
 
 
 @dataclass
@@ -98,11 +91,8 @@ def own_rows(outcomes):
 
 def heads_and_texts(rows):
     """{pk: HEAD values} and {pk: TEXTS} of own_rows."""
-    heads, texts, own = {}, {}, len(OWN)
-    for row in rows:
-        heads[row[0]] = row[own : own + len(HEAD)]
-        texts[row[0]] = row[own + len(HEAD) :]
-    return heads, texts
+    head, texts = len(OWN), len(OWN) + len(HEAD)
+    return {row[0]: row[head:texts] for row in rows}, {row[0]: row[texts:] for row in rows}
 
 
 # Links of outcomes to the reports the public sees.
@@ -110,6 +100,7 @@ REVIEWED_LINKS = LaterReport.outcomes.through.objects.filter(
     laterreport__in=LaterReport.objects.reviewed()
 )
 REPORTED = Q(pk__in=REVIEWED_LINKS.values("outcome_id"))  # the outcomes with one
+FACETS = ("category", "status", "country", "region", "organization", "reach", "later", "reading")
 # An outcome's linked values: (facet, rows, the linked record's key).
 LINKED: list[tuple[str, Any, str]] = [
     ("country", Outcome.countries.through.objects, "country__code"),
@@ -131,9 +122,7 @@ NAMED_BY = (
 class FacetIndex:
     def __init__(self, version_tag=""):
         rows = list(own_rows(Outcome.objects.in_document_order()))
-        # The data version of each outcome's list row: the index's, or that of the latest
-        # patch that read the outcome again (row_version).
-        self.built, self.changed = version_tag, {}
+        self.built, self.changed = version_tag, {}  # see row_version
         self.size = len(rows)
         self.all = (1 << self.size) - 1
         self.ids = [pk for pk, *_ in rows]
@@ -151,38 +140,31 @@ class FacetIndex:
             for name, found in values.items():
                 for value in found:
                     bits[name][value].append(bit)
-        for name, values in bits.items():
-            facet = self.facets[name]
+        for name in FACETS:  # every facet, with values or not
+            values, facet = bits[name], self.facets[name]
             facet.values_of = [tuple(read[bit][name]) for bit in range(self.size)]
             facet.masks = {value: _mask(found, self.size) for value, found in values.items()}
             facet.links = sum(map(len, values.values()))
-        # Every value a filter may name, with outcomes or not: to validate filters, and
-        # to label (in either language) and order each facet's values.
-        # `unreviewed`: the values whose Chinese name no one has reviewed yet (a country's
-        # comes from Unicode CLDR).
-        # `other_names`: what else a search finds a value by (a snippet says so).
+        # Every value a filter may name, with outcomes or not: to validate filters, and to
+        # label and order each facet's values; `unreviewed`: those whose Chinese name no one
+        # has reviewed (a country's comes from CLDR); `other_names`: what else a search finds
+        # a value by (a snippet says so).
         self.names: dict[str, dict[Any, tuple[tuple[Any, Any], Any]]] = {}
         self.unreviewed: dict[str, set[Any]] = {}
         self.other_names: dict[str, dict[Any, str]] = {}
-        countries = Country.objects.annotate(
-            translation_reviewed=Value(True),
-            other=Concat("common_name", Value(" "), "aliases", output_field=CharField()),
-        )
-        organizations = Organization.objects.annotate(
-            other=Concat("acronym", Value(" "), "aliases", output_field=CharField())
-        )
-        for name, records, key_field, by in [
-            ("category", Category.objects.annotate(other=Value("")), "slug", "order"),
-            ("country", countries, "code", "name"),
-            ("region", Region.objects.annotate(other=Value("")), "slug", "name"),
-            ("organization", organizations, "slug", "sort_name"),
+        countries = Country.objects.annotate(translation_reviewed=Value(True))
+        for name, records, key_field, by, others in [
+            ("category", Category.objects, "slug", "order", ()),
+            ("country", countries, "code", "name", ("common_name", "aliases")),
+            ("region", Region.objects, "slug", "name", ()),
+            ("organization", Organization.objects, "slug", "sort_name", ("acronym", "aliases")),
         ]:
             listed = records.values_list(
-                key_field, "name", "name_zh", by, "translation_reviewed", "other"
+                key_field, "name", "name_zh", by, "translation_reviewed", *others
             )
             self.names[name] = {key: ((en, zh), order) for key, en, zh, order, *_ in listed}
-            self.unreviewed[name] = {key for key, _, zh, _, done, _ in listed if zh and not done}
-            self.other_names[name] = {key: " ".join(other.split()) for key, *_, other in listed}
+            self.unreviewed[name] = {key for key, _, zh, _, done, *_ in listed if zh and not done}
+            self.other_names[name] = {row[0]: " ".join(" ".join(row[5:]).split()) for row in listed}
         organizations = Organization.objects.exclude(acronym="")
         self.acronyms = dict(organizations.values_list("slug", "acronym"))
         self.names |= {
@@ -200,8 +182,14 @@ class FacetIndex:
         values: defaultdict = defaultdict(lambda: defaultdict(list))
         searched = set()
 
-        def each(links):  # a patch's few rows in one round trip, not a server-side cursor's
-            return links.iterator(5000) if outcomes is None else links
+        def read(links, lookup, *fields):
+            """(bit, *fields[1:]) of `links`, whose first field is an outcome's id."""
+            if outcomes is None:
+                found = links.values_list(*fields).iterator(5000)
+            else:  # a patch's few rows in one round trip, not a server-side cursor's
+                found = links.filter(**{lookup: outcomes}).values_list(*fields)
+            # Not an outcome committed after the outcomes were read.
+            return ((self.bit[pk], *rest) for pk, *rest in found if pk in self.bit)
 
         for pk, _, slug, status, was_searched, *_ in rows:
             bit = self.bit[pk]
@@ -210,33 +198,21 @@ class FacetIndex:
             if was_searched:
                 searched.add(bit)
         for name, manager, key in LINKED:
-            links = manager.all() if outcomes is None else manager.filter(outcome__in=outcomes)
-            for outcome_id, value in each(links.values_list("outcome_id", key)):
-                if outcome_id in self.bit:  # not one committed after the outcomes were read
-                    values[self.bit[outcome_id]][name].append(value)
-        # The countries each outcome reaches through a grouping it names as a whole
-        # (as of its source's date), beside those it names: the "reach" facet is a
-        # country's places or groupings, and `via` says which grouping.
-        reaches = Reach.objects.through_members()
-        if outcomes is not None:
-            reaches = reaches.filter(outcome__in=outcomes)
-        reaches = reaches.values_list(
-            "outcome_id", "region__memberships__country__code", "region__slug"
-        ).distinct()
-        for outcome_id, code, slug in each(reaches):
-            if outcome_id in self.bit:  # not one committed after the outcomes were read
-                self.groupings[self.bit[outcome_id]].append((code, slug))
+            for bit, value in read(manager.all(), "outcome__in", "outcome_id", key):
+                values[bit][name].append(value)
+        # The countries each outcome reaches through a grouping it names as a whole (as of
+        # its source's date): the "reach" facet is a country's places or groupings, and
+        # `via` says which grouping.
+        reaches = Reach.objects.through_members().distinct()
+        fields = ("outcome_id", "region__memberships__country__code", "region__slug")
+        for bit, code, slug in read(reaches, "outcome__in", *fields):
+            self.groupings[bit].append((code, slug))
         # The readings of each outcome's reviewed later reports (labelled by self.names), read
         # from the reports' side: a patch then uses the links' index on outcomes.
         reports = LaterReport.objects.reviewed().order_by()
-        if outcomes is not None:
-            reports = reports.filter(outcomes__in=outcomes)
-        links = reports.values_list("published", "reading", "outcomes")
-        for day, reading, outcome_id in each(links):
-            if outcome_id in self.bit:
-                bit = self.bit[outcome_id]
-                values[bit]["reading"].append(reading)
-                self.latest[bit] = max(self.latest.get(bit, (day, reading)), (day, reading))
+        for bit, day, reading in read(reports, "outcomes__in", "outcomes", "published", "reading"):
+            values[bit]["reading"].append(reading)
+            self.latest[bit] = max(self.latest.get(bit, (day, reading)), (day, reading))
         for pk, *_ in rows:
             bit = self.bit[pk]
             readings = values[bit]["reading"] = list(dict.fromkeys(values[bit]["reading"]))
@@ -248,11 +224,10 @@ class FacetIndex:
         return values
 
     def updated_to(self, version, newer):
-        """This index (of `version`, a dataversion.Version) brought to version `newer` by
-        reading again only the outcomes the changes in between touched (VersionLog);
-        or None when it must be rebuilt: `version` is not in this database's history
-        (it was restored), a change touched more than rows, a change is not logged, or
-        the outcomes are too many or not where the index has them."""
+        """This index (of `version`, a dataversion.Version) brought to `newer` by reading again
+        the outcomes the changes in between touched (VersionLog); None when it must be
+        rebuilt: `version` is not in this database's history (restored), a change touched
+        more than rows or is not logged, or the outcomes are too many or have moved."""
         logs = VersionLog.objects.filter(version__gte=version.number, version__lte=newer.number)
         changes = list(logs.order_by("version").values_list("changed", "outcomes", "whole"))
         if not changes or changes.pop(0)[0] != version.changed:
@@ -284,11 +259,7 @@ class FacetIndex:
         for bit in touched:
             index.groupings.pop(bit, None)
         values = index._read(rows, outcomes)
-        # Every facet the index has, and any the changed outcomes bring.
-        for name in set(self.facets).union(*(values[bit] for bit in touched)):
-            facet = index.facets[name]
-            if not facet.values_of:
-                facet.values_of = [()] * self.size
+        for name, facet in index.facets.items():
             for bit in touched:
                 for value in facet.values_of[bit]:
                     facet.masks[value] &= ~(1 << bit)
@@ -301,9 +272,8 @@ class FacetIndex:
         return index
 
     def remember(self, key, compute):
-        """compute(), remembered for the index's data version (what does not change from
-        one page of a list to the next): at most REMEMBERED results, then it starts anew.
-        Callers share what is remembered, and must not change it."""
+        """compute(), remembered for the index's data version: at most REMEMBERED results,
+        then it starts anew. Callers share what is remembered, and must not change it."""
         try:
             return self.memo[key]
         except KeyError:
@@ -314,14 +284,12 @@ class FacetIndex:
             return value
 
     def via_groupings(self, outcome_id, codes):
-        """How the outcome reaches those of `codes` (country codes) that it does not name,
-        through a grouping: [(country code, country name, region slug, region name)], the
-        names in the active language."""
+        """How the outcome reaches those of `codes` it does not name through a grouping:
+        [(country code, country name, region slug, region name)], in the page's language."""
         bit = self.bit.get(outcome_id)
         if bit is None:
             return []
-        places = self.facets["country"].values_of
-        named = set(places[bit]) if places else set()
+        named = set(self.facets["country"].values_of[bit])
         regions = self.names["region"]
         return [
             (
@@ -335,8 +303,8 @@ class FacetIndex:
         ]
 
     def row_version(self, outcome_id):
-        """The data version in which the outcome's list row last changed: a row kept for it
-        serves until then (views.outcome_rows)."""
+        """The data version in which the outcome's list row last changed: the index's, or
+        that of the latest patch that read the outcome again (views.outcome_rows)."""
         bit = self.bit.get(outcome_id, -1)
         return self.changed.get(bit, self.built)
 
@@ -346,9 +314,8 @@ class FacetIndex:
         return found and {"day": found[0], "reading": Reading(found[1]).label}
 
     def snippet(self, outcome_id, terms):
-        """Why a search found the outcome: its search.snippet of its text, or else its
-        Chinese text, or else of what else it was found by (matched_name); kept with the
-        search: the next visit of its pages makes none again."""
+        """Why a search found the outcome: a search.snippet of its text, or else its Chinese
+        text, or else of what it was found by (matched_name); kept with the search."""
         kept = self.remember(("snippets", terms, get_language()), dict)
         if outcome_id not in kept:
             texts = self.texts.get(outcome_id, ())
@@ -357,17 +324,16 @@ class FacetIndex:
         return kept[outcome_id]
 
     def matched_name(self, outcome_id, terms):
-        """“Place: <mark>缅甸</mark> · Myanmar · Burma”: the outcome's title, or a name of one
-        of its organizations, places, groupings or its category (with the other names a
-        search knows it by) that a search for `terms` finds, labelled; "" if none."""
+        """“Place: <mark>缅甸</mark> · Myanmar · Burma”: the outcome's title, or a name of its
+        organizations, places, groupings or category (with its other names) that a search
+        for `terms` finds, labelled; "" if none."""
         bit = self.bit.get(outcome_id)
         if bit is None:
             return ""
         _, _, title, title_zh, _ = self.heads[outcome_id]
         named: list[tuple[Any, str]] = [(gettext("Title:"), title), (gettext("Title:"), title_zh)]
         for facet, label in NAMED_BY:
-            values_of = self.facets[facet].values_of
-            for key in values_of[bit] if values_of else ():
+            for key in self.facets[facet].values_of[bit]:
                 (english, chinese), _ = self.names[facet][key]
                 others = self.other_names[facet].get(key, "")
                 named.append((label, " · ".join(filter(None, (chinese, english, others)))))
@@ -380,12 +346,11 @@ class FacetIndex:
         """A query to propose when one for `terms` finds nothing (outcomes/search.py), from
         the words of the search documents: read once per data version, when first needed."""
 
-        def known():
-            return vocabulary(Outcome.objects.values_list("search_text", flat=True))
+        def suggest():
+            documents = Outcome.objects.values_list("search_text", flat=True)
+            return suggestion(terms, self.remember(("vocabulary",), lambda: vocabulary(documents)))
 
-        return self.remember(
-            ("suggestion", terms), lambda: suggestion(terms, self.remember(("vocabulary",), known))
-        )
+        return self.remember(("suggestion", terms), suggest)
 
     def mask_of_outcomes(self, outcome_ids):
         return _mask((self.bit[pk] for pk in outcome_ids if pk in self.bit), self.size)
@@ -401,8 +366,7 @@ class FacetIndex:
         """{value: count} of a facet's values among the outcomes in `within`, counts above 0."""
         found = self.facets[facet]
         if within.bit_count() * found.links < len(found.masks) * self.size:
-            # Fewer (outcome, value) pairs to tally than values to AND with (the
-            # docs/performance.md measures both). Either way gives the same counts.
+            # Fewer (outcome, value) pairs to tally than values to AND with: the same counts.
             values = map(found.values_of.__getitem__, positions(within))
             return Counter(itertools.chain.from_iterable(values))
         counts = {value: (within & mask).bit_count() for value, mask in found.masks.items()}
@@ -411,9 +375,8 @@ class FacetIndex:
 
 @dataclass
 class MaskedOutcomes:
-    """The ids of the outcomes in a bitmask, as a sequence a Paginator can count and
-    slice without asking the database: in document order, or in `order` (positions
-    in the index, such as a search's best matches first)."""
+    """The ids of the outcomes in a bitmask, a sequence a Paginator counts and slices: in
+    document order, or in `order` (positions in the index: a search's best matches first)."""
 
     index: FacetIndex
     mask: int
@@ -430,8 +393,7 @@ class MaskedOutcomes:
             found = (p for p in self.order if p < len(bits) and bits[p] == "1")
         return map(self.index.ids.__getitem__, found)
 
-    def __getitem__(self, page):
-        """A slice of the ids (what a Paginator asks for)."""
+    def __getitem__(self, page):  # a slice, what a Paginator asks for
         return list(itertools.islice(iter(self), page.start, page.stop))
 
 
@@ -440,8 +402,8 @@ _index: dict[str, Any] = {}
 
 
 def facet_index(version):
-    """The index of data version `version` (a dataversion.Version), built once per process
-    and then brought up to date (FacetIndex.updated_to) or rebuilt."""
+    """The index of `version` (a dataversion.Version), built once per process and then
+    brought up to date (FacetIndex.updated_to) or rebuilt."""
     with _lock:
         known = _index.get("version")
         if known != version:

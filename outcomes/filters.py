@@ -1,18 +1,16 @@
-"""The one FilterSet behind the outcome list, the API's list and the downloads: a list asks
-it once (`OutcomeFilter.listing`, docs/architecture.md), and the facet index of the data
-version (outcomes/facets.py) answers it all but a chosen sort order."""
+"""The one FilterSet behind the outcome list, the API's list and the downloads
+(docs/architecture.md): the facet index of the data version (outcomes/facets.py) answers it
+all but a chosen sort order."""
 
 import functools
 import heapq
 import operator
 from array import array
 from collections.abc import Container
-from dataclasses import dataclass
 from operator import itemgetter
 
 import django_filters
 from django import forms
-from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -58,18 +56,13 @@ SORTS = {
 }
 
 MAX_QUERY_LENGTH = 200
-
-# Values one filter may name in one request (a clear message beyond): a request's
-# cost and its page's size grow with them.
+# Values one filter may name in one request: a request's cost and its page's size grow with them.
 MAX_VALUES = 20
-
 # Outcomes per page of the list (and of the API's list: page N there is page N here).
 PAGE_SIZE = 20
-
-# Longer facets show only their values with the most outcomes (and those in use):
-# a page lists a few dozen checkboxes, not every organization in the catalogue.
+# Longer facets show only their values with the most outcomes (and those in use): a page
+# lists a few dozen checkboxes, not every organization in the catalogue.
 FACET_LIMIT = 20
-
 
 # A facet's option in the panel (_facets.html); counts are plain digits.
 OPTION = (
@@ -105,12 +98,11 @@ class KnownValuesFilter(django_filters.MultipleChoiceFilter):
 
 def later_state(queryset, name, value):
     """Outcomes in any of the chosen LATER_STATES (as the facet index reads them)."""
-    reported = REPORTED
     searched = Q(pk__in=LaterSearch.objects.values("outcome_id"))
     states = {
-        "reported": reported,
-        "none-found": ~reported & searched,
-        "not-searched": ~reported & ~searched,
+        "reported": REPORTED,
+        "none-found": ~REPORTED & searched,
+        "not-searched": ~REPORTED & ~searched,
     }
     return queryset.filter(functools.reduce(operator.or_, (states[v] for v in value)))
 
@@ -122,24 +114,9 @@ def _in_related(manager, lookup):
     )
 
 
-@dataclass
-class Listing:
-    """Everything a list page shows of one choice of filters; `via`, `snippets` and `later`
-    are of the page's outcomes ({id: via_groupings}, {id: HTML}, {id: latest_report});
-    `panel` is the facets' HTML; `versions` the data version of each of the page's rows
-    ({id: tag}: FacetIndex.row_version)."""
-
-    page: Page  # of outcome ids
-    facets: dict
-    chips: list
-    suggestion: dict | None
-    problems: list
-    query: str  # the list's query string without its page
-    via: dict
-    snippets: dict
-    later: dict
-    panel: str
-    versions: dict
+def narrowed(mask, masks):
+    """`mask` ANDed with each of `masks` but None (a filter not in use)."""
+    return functools.reduce(operator.and_, (m for m in masks if m is not None), mask)
 
 
 class OutcomeFilter(django_filters.FilterSet):
@@ -198,9 +175,9 @@ class OutcomeFilter(django_filters.FilterSet):
 
     @classmethod
     def canonical_query(cls, query):
-        """The query a list or export answers, what pages link to and caches key on: its
-        own parameters only, in a fixed order, each value once, one search (whatever a query
-        string repeats or adds); each filter is then held to MAX_VALUES by its field."""
+        """The query a list or export answers, what pages link to and caches key on: its own
+        parameters only, in a fixed order, each value once, one search (each filter is then
+        held to MAX_VALUES by its field)."""
         clean = QueryDict(mutable=True)
         for name in cls.PARAMS:
             values = [value.strip() for value in query.getlist(name)]
@@ -214,21 +191,11 @@ class OutcomeFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, version=None, **kwargs):
         if data is not None:
             data = self.canonical_query(data)
-        kwargs.setdefault("queryset", Outcome.objects.all())
         super().__init__(data, *args, **kwargs)
-        self.version = current_version() if version is None else version
-        self.index = facet_index(self.version)
+        self.index = facet_index(current_version() if version is None else version)
         for name, field in self.form.fields.items():
             if isinstance(field, KnownValuesField):
                 field.known = self.index.names[name]
-
-    def get_form_class(self):
-        # Built once, not per request as django-filter does: 9 % of a list's instructions
-        # (docs/performance.md). The fields must not depend on the request.
-        cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
-        return cls._form_class
 
     def filter_country(self, queryset, name, value):
         """Outcomes with any of the countries as a place; with ?via=1, also those that
@@ -262,8 +229,7 @@ class OutcomeFilter(django_filters.FilterSet):
         return set()
 
     def reach_labels(self):
-        """via(outcome) for the downloads and the API: the index's via_groupings of an outcome
-        for the chosen countries; None without ?via=1."""
+        """via(outcome) for the downloads and the API; None without ?via=1."""
         codes = self.via_codes()
         return (lambda outcome: self.index.via_groupings(outcome.pk, codes)) if codes else None
 
@@ -271,8 +237,7 @@ class OutcomeFilter(django_filters.FilterSet):
         """The outcomes matching `q` (all without it): (bitmask, their positions in the index
         best first where the database ranks them, else None). Remembered with the index: one
         query per search, however many pages, orders and other filters it is asked with."""
-        index = self.index
-        query = self.form.cleaned_data.get("q")
+        index, query = self.index, self.form.cleaned_data.get("q")
         if not query:
             return index.all, None
 
@@ -308,11 +273,6 @@ class OutcomeFilter(django_filters.FilterSet):
             for name in self.FACETS
         }
 
-    @staticmethod
-    def narrowed(mask, masks):
-        """`mask` ANDed with each of `masks` but None (a filter not in use)."""
-        return functools.reduce(operator.and_, (m for m in masks if m is not None), mask)
-
     def outcome_ids(self):
         """The listed outcomes' ids, a sequence a Paginator counts and slices (empty when the
         filters are unusable): from the database for a chosen sort, else from the index, in
@@ -322,11 +282,10 @@ class OutcomeFilter(django_filters.FilterSet):
         if self.form.cleaned_data.get("sort"):
             return self.qs.values_list("pk", flat=True)
         mask, ranked = self.search_matches()
-        return MaskedOutcomes(self.index, self.narrowed(mask, self.chosen_masks().values()), ranked)
+        return MaskedOutcomes(self.index, narrowed(mask, self.chosen_masks().values()), ranked)
 
     def choice_key(self):
-        """What identifies this choice of filters in the page's language, whatever its
-        page and order: the key of what the index remembers for it."""
+        """This choice of filters in the page's language, whatever its page and order."""
         return (
             get_language(),
             terms(self.form.cleaned_data.get("q")),
@@ -343,18 +302,49 @@ class OutcomeFilter(django_filters.FilterSet):
             return {}
         return self.index.remember(("facets", *self.choice_key()), self._count_facets)
 
+    def _count_facets(self):
+        matching, _ = self.search_matches()
+        chosen = self.chosen_masks()
+        chinese = chinese_page()
+        facets = {}
+        for name in self.FACETS:
+            within = narrowed(matching, (m for other, m in chosen.items() if other != name))
+            facet = self.facet_of(name)
+            selected = set(self.data.getlist(name))
+            counts = self.index.counts(facet, within)
+            names = self.index.names[facet]  # value: ((English, Chinese), sort key)
+            unreviewed = self.index.unreviewed.get(facet, ())
+            found = []
+            for value in (counts.keys() | selected) & names.keys():
+                (english, in_chinese), order = names[value]
+                if isinstance(order, str):  # names: by pinyin on a Chinese page
+                    order = in_page_order(order, in_chinese, chinese)
+                option = {
+                    "value": value,
+                    "label": in_page_language(english, in_chinese, chinese),
+                    "count": counts.get(value, 0),
+                    "selected": value in selected,
+                    "unreviewed": chinese and bool(in_chinese) and value in unreviewed,
+                }
+                found.append((order, value, option))
+            options = [option for _, _, option in sorted(found, key=itemgetter(0, 1))]
+            top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
+            shown = [option for option in options if id(option) in top or option["selected"]]
+            left = [o["count"] for o in options if id(o) not in top and not o["selected"]]
+            facets[name] = {"options": shown, "more": len(left), "most": max(left, default=0)}
+        return facets
+
     def facet_panel(self, facets):
         """The facets' HTML, rendered once for this choice of filters in this language."""
 
         def render():
             # Each option's line built here: the template engine cost most of a panel.
-            mark = unreviewed_mark()
+            mark = format_html(" {}", unreviewed_mark())
             groups = [
                 {
+                    **facet,
                     "name": name,
                     "label": self.FACETS[name],
-                    "more": facet["more"],
-                    "most": facet["most"],
                     "options": [
                         format_html(
                             OPTION,
@@ -362,7 +352,7 @@ class OutcomeFilter(django_filters.FilterSet):
                             o["value"],
                             CHECKED[o["selected"]],
                             o["label"],
-                            format_html(" {}", mark) if o["unreviewed"] else "",
+                            mark if o["unreviewed"] else "",
                             o["count"],
                         )
                         for o in facet["options"]
@@ -403,60 +393,3 @@ class OutcomeFilter(django_filters.FilterSet):
                 }
             )
         return chips
-
-    def listing(self, page_number, page_size):
-        """Everything the list page shows of page `page_number` (a Listing)."""
-        page = Paginator(self.outcome_ids(), page_size).get_page(page_number)
-        facets = self.facet_counts()
-        searched = terms(self.form.cleaned_data.get("q")) if self.is_valid() else None
-        ids = list(page.object_list)
-        codes = self.via_codes()
-        return Listing(
-            page=page,
-            facets=facets,
-            chips=self.chips(facets),
-            suggestion=self.suggestion(),
-            problems=self.problems(),
-            query=self.query_string(),
-            via={pk: self.index.via_groupings(pk, codes) for pk in ids} if codes else {},
-            snippets={pk: self.index.snippet(pk, searched) for pk in ids} if searched else {},
-            later={pk: found for pk in ids if (found := self.index.latest_report(pk))},
-            panel=self.facet_panel(facets) if facets else "",
-            versions={pk: self.index.row_version(pk) for pk in ids},
-        )
-
-    def _count_facets(self):
-        matching, _ = self.search_matches()
-        chosen = self.chosen_masks()
-        chinese = chinese_page()
-        facets = {}
-        for name in self.FACETS:
-            within = self.narrowed(matching, (m for other, m in chosen.items() if other != name))
-            facet = self.facet_of(name)
-            selected = set(self.data.getlist(name))
-            counts = self.index.counts(facet, within)
-            names = self.index.names[facet]  # value: ((English, Chinese), sort key)
-            unreviewed = self.index.unreviewed.get(facet, ())
-            found = []
-            for value in (counts.keys() | selected) & names.keys():
-                (english, in_chinese), order = names[value]
-                label = in_page_language(english, in_chinese, chinese)
-                if isinstance(order, str):  # names: by pinyin on a Chinese page
-                    order = in_page_order(order, in_chinese, chinese)
-                marked = chinese and bool(in_chinese) and value in unreviewed
-                found.append((order, value, label, counts.get(value, 0), value in selected, marked))
-            options = [
-                {
-                    "value": value,
-                    "label": label,
-                    "count": count,
-                    "selected": is_selected,
-                    "unreviewed": marked,
-                }
-                for _, value, label, count, is_selected, marked in sorted(found)
-            ]
-            top = {id(o) for o in heapq.nlargest(FACET_LIMIT, options, key=itemgetter("count"))}
-            shown = [option for option in options if id(option) in top or option["selected"]]
-            left = [o["count"] for o in options if id(o) not in top and not o["selected"]]
-            facets[name] = {"options": shown, "more": len(left), "most": max(left, default=0)}
-        return facets

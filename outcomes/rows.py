@@ -1,8 +1,6 @@
-"""An outcome's row in a list of outcomes (the outcome list and the detail pages' lists),
-built with format_html rather than a template: a row is the one piece of a list page made
-afresh for each outcome, and a template costs three to four times as much for the same
-HTML; and what it shows comes from the facet index of the data version, which holds it
-(docs/performance.md, "List rows")."""
+"""An outcome's row in a list of outcomes, built with format_html rather than a template
+(three to four times as costly for the same HTML) from what the facet index of the data
+version holds: no query (docs/performance.md)."""
 
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -43,12 +41,11 @@ class Addresses:
         return address
 
 
-def list_rows(ids, index, via=None, later=None):
-    """{id: row} of the outcomes `ids`, as HTML, from `index` (a facets.FacetIndex: no query);
-    `via` and `later`, {id: FacetIndex.via_groupings} and {id: FacetIndex.latest_report},
-    add how an outcome reaches a country through a grouping and its latest reviewed later
-    report. Each row's end, "</li>", is the last of it: views.outcome_rows adds a search's
-    snippet before it. An outcome the index does not hold (added since) has no row."""
+def list_rows(ids, index, via=None, later=False):
+    """{id: row} of the outcomes `ids` that `index` (a facets.FacetIndex) holds, as HTML;
+    `via`, {id: FacetIndex.via_groupings}, says how an outcome reaches a country through a
+    grouping, `later` adds its latest reviewed later report. A row's "</li>" is its last:
+    views.outcome_rows adds a search's snippet before it."""
     addresses, chinese = Addresses(), chinese_page()
     separator = pgettext("list separator", ", ")  # Chinese lists use "、"
     names = {facet: index.names[facet] for facet in ("category", "organization", "country")}
@@ -58,37 +55,29 @@ def list_rows(ids, index, via=None, later=None):
         return shown_name(english, chinese_name, key not in index.unreviewed[facet], chinese)
 
     def values(facet, bit):
-        values_of = index.facets[facet].values_of
-        return values_of[bit] if values_of else ()
+        return index.facets[facet].values_of[bit]
 
     def links(pairs):
         return format_html_join(separator, '<a href="{}">{}</a>', pairs)
 
+    def country_order(code):
+        return in_page_order(names["country"][code][1], names["country"][code][0][1], chinese)
+
     def row(pk, bit):
         reference, slug, title, title_zh, reviewed = index.heads[pk]
         category = values("category", bit)[0]
-        meta = [
-            format_html(
-                '<a class="tag" href="{}">{}</a>',
-                addresses.category(category),
-                name("category", category),
-            )
-        ]
+        tag = '<a class="tag" href="{}">{}</a>'
+        meta = [format_html(tag, addresses.category(category), name("category", category))]
         if found := values("organization", bit):
             pairs = (
                 (addresses.organization(o), index.acronyms.get(o) or name("organization", o))
                 for o in found
             )
             meta.append(hidden(gettext("Organizations:")) + links(pairs))
-        if found := sorted(
-            values("country", bit),
-            key=lambda code: in_page_order(
-                names["country"][code][1], names["country"][code][0][1], chinese
-            ),
-        ):
+        if found := sorted(values("country", bit), key=country_order):
             pairs = ((addresses.country(code.lower()), name("country", code)) for code in found)
             meta += [SEPARATOR, hidden(gettext("Countries:")) + links(pairs)]
-        if report := (later or {}).get(pk):
+        if later and (report := index.latest_report(pk)):
             text = translated(
                 gettext(
                     'Latest later report: %(reading)s, <time datetime="%(iso)s">%(day)s</time>'

@@ -1,12 +1,9 @@
-"""Text search over outcomes, the same on PostgreSQL and SQLite (docs/data.md).
-
-An outcome's search document (`Outcome.search_text`) is its searchable strings in both
-languages as `words` (queries too) between single spaces, each English word followed by its
-Porter stem when the stem does not start it ("surgery surgeri"). Each word of a query must
-match: a Chinese word anywhere (LIKE: 缅 finds 缅甸), any other by its stem starting a word
-of the document ("school" finds "schools"), by a GIN index on PostgreSQL (which ranks), or
-FTS5 on SQLite.
-"""
+"""Text search over outcomes, the same on PostgreSQL and SQLite (docs/data.md). An outcome's
+search document (`Outcome.search_text`) is its searchable strings in both languages as `words`
+(queries too) between single spaces, each English word followed by its Porter stem when the
+stem does not start it ("surgery surgeri"). Each word of a query must match: a Chinese word
+anywhere (LIKE: 缅 finds 缅甸), any other by its stem starting a word of the document
+("school" finds "schools"), by a GIN index on PostgreSQL (which ranks), or FTS5 on SQLite."""
 
 import functools
 import logging
@@ -29,10 +26,9 @@ FTS_TRIGGERS = ("outcome_fts_insert", "outcome_fts_delete", "outcome_fts_update"
 
 
 class StoredVector(Expression):
-    """On PostgreSQL, the stored tsvector of an outcome's search document: a generated
-    column with a GIN index (migration 0009), which searches match and rank without
-    parsing the documents. The model does not declare it (SQLite has no such column):
-    this names it under whatever alias the query gives the outcomes table."""
+    """On PostgreSQL, the stored tsvector of an outcome's search document (a generated column
+    with a GIN index, migration 0009). The model does not declare it (SQLite has no such
+    column): this names it under whatever alias the query gives the outcomes table."""
 
     output_field = SearchVectorField()
 
@@ -48,15 +44,13 @@ SEARCH_VECTOR = StoredVector()
 # CJK ideographs (unified, extension A, compatibility).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD_RE = re.compile(rf"[{HAN}]+|[^\W_{HAN}]+")
-HAN_RE = re.compile(rf"[{HAN}]")
 HAN_RUN_RE = re.compile(rf"[{HAN}]+")
 
 jieba.setLogLevel(logging.WARNING)
 
 
 def load_segmenter():
-    """Load jieba's dictionary now (a worker's start: gunicorn.conf.py), not on the first
-    Chinese search."""
+    """Load jieba's dictionary at a worker's start (gunicorn.conf.py), not in a search."""
     jieba.initialize()
 
 
@@ -64,7 +58,7 @@ _to_simplified = OpenCC("t2s")
 
 
 def is_chinese(word):
-    return bool(HAN_RE.search(word))
+    return bool(HAN_RUN_RE.search(word))
 
 
 def words(text):
@@ -168,8 +162,7 @@ def snippet(text, terms_):
 
 
 def vocabulary(documents):
-    """The words of the search documents a suggestion may propose (not the stems
-    added to them), each once."""
+    """The words of the search documents a suggestion may propose (not their stems), once."""
     found: set[str] = set()
     for document in documents:
         tokens = document.split()

@@ -4,6 +4,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,11 +40,12 @@ from outcomes.models import (
 )
 from outcomes.models.later import READING_RULES
 from outcomes.rows import list_rows
+from outcomes.search import terms
 
 
 def outcome_map(highlight=()):
-    """The world map of outcomes per country (one query), and the same numbers as rows:
-    (code, name, outcomes, outcomes with a later report)."""
+    """The world map of outcomes per country (one query), and its numbers as rows: (code,
+    name, outcomes, outcomes with a later report)."""
     chinese = chinese_page()
     reported = Q(outcomes__in=REVIEWED_LINKS.values("outcome_id"))  # facets.REPORTED, joined
     countries = Country.objects.with_outcomes().annotate(
@@ -81,28 +83,19 @@ def home(request):
         "organizations": Organization.objects.count(),
         "countries": len(country_rows),
     }
-    category_bars = maps.bars(
-        [(localized(c, "name"), c.outcome_count, c.get_absolute_url()) for c in categories]
-    )
     listed = reverse("outcomes:outcome_list")
-    reported_bars = maps.shares(
-        [
-            (
-                localized(c, "name"),
-                c.reported_count,
-                c.outcome_count,
-                f"{listed}?{urlencode({'category': c.slug, 'later': 'reported'})}",
-            )
-            for c in categories
-        ]
-    )
+    bars, shares = [], []
+    for c in categories:
+        reported = f"{listed}?{urlencode({'category': c.slug, 'later': 'reported'})}"
+        bars.append((localized(c, "name"), c.outcome_count, c.get_absolute_url()))
+        shares.append((localized(c, "name"), c.reported_count, c.outcome_count, reported))
     context = {
         "categories": categories,
         "totals": totals,
         "map": world,
         "country_rows": country_rows,
-        "category_bars": category_bars,
-        "reported_bars": reported_bars,
+        "category_bars": maps.bars(bars),
+        "reported_bars": maps.shares(shares),
     }
     return render(request, "outcomes/home.html", context)
 
@@ -111,13 +104,21 @@ def home(request):
 @public_page(parameters=lambda query: OutcomeFilter.canonical_query(query).urlencode())
 def outcome_list(request):
     filterset = OutcomeFilter(request.GET, version=request.data_version)
-    listing = filterset.listing(request.GET.get("page"), PAGE_SIZE)
+    page = Paginator(filterset.outcome_ids(), PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = filterset.facet_counts()
+    listing = {
+        "chips": filterset.chips(facets),
+        "suggestion": filterset.suggestion(),
+        "problems": filterset.problems(),
+        "query": filterset.query_string(),
+        "panel": filterset.facet_panel(facets) if facets else "",
+    }
     context = {
         "filterset": filterset,
         "listing": listing,
-        "page": listing.page,
-        "rows": outcome_rows(listing.page.object_list, listing, filterset.index),
-        "facets": listing.facets,
+        "page": page,
+        "rows": outcome_rows(list(page.object_list), filterset),
+        "facets": facets,
         "search": filterset.data.get("q", ""),
         "sort": filterset.data.get("sort", ""),
     }
@@ -127,24 +128,19 @@ def outcome_list(request):
 @require_safe
 @public_page
 def outcome_by_reference(request, reference, slug=None):
-    """An outcome by its item reference: one permanent redirect to its page. Within a
-    source (/sources/<slug>/I.3/) a reference is unique; alone (/outcomes/I.3/), once
-    the catalogue holds several sources, it may name several items: they are listed."""
+    """An outcome by its item reference: a permanent redirect to its page. Unique within a
+    source (/sources/<slug>/I.3/); alone (/outcomes/I.3/) it may name several: listed."""
     found = Outcome.objects.filter(reference=reference.upper()).select_related("source")
     if slug is not None:
         source = Source.objects.filter(slug=slug).first() or Source.objects.formerly(slug)
         found = found.filter(source=source)
-    listed = list(found[:MAX_SAME_REFERENCE])
+    listed = list(found[:100])  # one item per source: at most 100 sources are listed
     if not listed:
         raise Http404(f"No outcome has the reference “{reference}”.")
     if len(listed) == 1:
         return redirect(listed[0], permanent=True)
     context = {"reference": reference.upper(), "outcomes": listed}
     return render(request, "outcomes/same_reference.html", context, status=300)
-
-
-# A reference names one item per source: this many sources at most are listed for it.
-MAX_SAME_REFERENCE = 100
 
 
 @require_safe
@@ -166,7 +162,6 @@ def source_detail(request, slug):
 
 
 def cite_links(name, **kwargs):
-    """[(label, address)] of a citation's downloads."""
     return [
         (label, reverse(name, kwargs={**kwargs, "format": format}))
         for format, (label, _) in citations.FORMATS.items()
@@ -174,20 +169,13 @@ def cite_links(name, **kwargs):
 
 
 def cited_outcome(request, outcome):
-    """The catalogue's record of an outcome, the item in the document it quotes and the
-    later reports it shows (outcome from Outcome.objects.with_later_reports() and
-    with_revision()), as CSL-JSON."""
+    """The catalogue's record of an outcome (from CITED), the item in the document it quotes
+    and the later reports it shows, as CSL-JSON."""
     return [
         citations.record_item(outcome, request),
         citations.document_item(outcome),
         *map(citations.later_report_item, outcome.reviewed_later_reports),
     ]
-
-
-def cited_labels(outcome):
-    """What each of cited_outcome's items is, in words."""
-    reports = [gettext("A later report")] * len(outcome.reviewed_later_reports)
-    return [gettext("The record in this catalogue"), gettext("The item in the document"), *reports]
 
 
 CITED = {
@@ -219,10 +207,9 @@ def cite(request, format, kind, slug=None):
 
 
 def first_outcomes(request, outcomes, via_codes=()):
-    """A detail page's list: its first PAGE_SIZE outcomes (their references), their rows,
-    and how many there are (two queries): a page of thousands would be megabytes; the
-    outcome list has them all. `via_codes`: the countries a row says it reaches through a
-    grouping."""
+    """A detail page's list (two queries): its first PAGE_SIZE outcomes, their rows, and how
+    many there are (the outcome list has them all); `via_codes`: the countries a row says
+    it reaches through a grouping."""
     index = facet_index(request.data_version)
     shown = list(outcomes.only("reference")[:PAGE_SIZE])
     ids = [outcome.pk for outcome in shown]
@@ -231,33 +218,33 @@ def first_outcomes(request, outcomes, via_codes=()):
     return {"shown": shown, "rows": list(rows), "total": outcomes.count()}
 
 
-def outcome_rows(ids, listing, index):
-    """The list rows of these outcomes, in this order, as HTML, each rendered once per data
-    version in which it changed (the "rows" cache; listing.versions; docs/performance.md):
-    an edit renders again the rows it touched. No query: rows come from the index. A
-    row labelled “via” a grouping (`listing.via`) is kept apart from the plain one; a
-    search's snippet (`listing.snippets`) is added to the kept row, not kept with it."""
-    cache = caches["rows"]
+def outcome_rows(ids, filterset):
+    """The list rows of these outcomes, as HTML, each rendered once per data version in which
+    it changed (the "rows" cache, FacetIndex.row_version; docs/performance.md): an edit renders
+    again the rows it touched. No query: rows come from the index. A row labelled “via” a
+    grouping is kept apart from the plain one; a search's snippet is added to the kept row."""
+    index, codes = filterset.index, filterset.via_codes()
+    via = {pk: index.via_groupings(pk, codes) for pk in ids} if codes else {}
     keys = {}
     for pk in ids:
-        codes = ",".join(sorted({code for code, *_ in listing.via.get(pk, ())}))
-        key = f"row:{RELEASE}:{listing.versions[pk]}:{get_language()}:{pk}"
-        keys[pk] = f"{key}:{codes}" if codes else key
+        reached = ",".join(sorted({code for code, *_ in via.get(pk, ())}))
+        key = f"row:{RELEASE}:{index.row_version(pk)}:{get_language()}:{pk}"
+        keys[pk] = f"{key}:{reached}" if reached else key
     # A copy: the cache may hand back an object it keeps (django-redis, while Redis is down).
-    rows = dict(cache.get_many(keys.values()))
-    missing = [pk for pk in ids if keys[pk] not in rows]
-    if missing:
-        found = list_rows(missing, index, listing.via, listing.later)
-        rendered = {keys[pk]: row for pk, row in found.items()}
-        cache.set_many(rendered, PAGE_TIMEOUT)
+    rows = dict(caches["rows"].get_many(keys.values()))
+    if missing := [pk for pk in ids if keys[pk] not in rows]:
+        rendered = {keys[pk]: row for pk, row in list_rows(missing, index, via, True).items()}
+        caches["rows"].set_many(rendered, PAGE_TIMEOUT)
         rows.update(rendered)
-    shown = [rows[keys[pk]] for pk in ids]
-    for position, pk in enumerate(ids):
-        if found := listing.snippets.get(pk):
-            row = shown[position]
+    searched = terms(filterset.data.get("q")) if ids else None
+    shown = []
+    for pk in ids:
+        row = rows[keys[pk]]
+        if searched and (found := index.snippet(pk, searched)):
             end = row.rindex("</li>")  # the row's own end (outcomes/rows.py)
-            shown[position] = f'{row[:end]}<p class="snippet">{found}</p>\n{row[end:]}'
-    return [mark_safe(row) for row in shown]  # noqa: S308 (rows.py's output; snippets escape)
+            row = f'{row[:end]}<p class="snippet">{found}</p>\n{row[end:]}'
+        shown.append(mark_safe(row))  # noqa: S308 (rows.py's output; snippets escape)
+    return shown
 
 
 @require_safe
@@ -290,8 +277,10 @@ def outcome_detail(request, slug):
     for region in reached:  # the members and the places by name in the page's language
         region.members_then = ordered(region.members_then, of=attrgetter("country"))
     outcome.places = ordered(outcome.countries.all())
-    cited = citations.rendered(cited_outcome(request, outcome), cited_labels(outcome))
     reports = outcome.reviewed_later_reports
+    labels = [gettext("The record in this catalogue"), gettext("The item in the document")]
+    labels += [gettext("A later report")] * len(reports)
+    cited = citations.rendered(cited_outcome(request, outcome), labels)
     for number, report in enumerate(reports, 2):  # after the record and the document
         report.citations = [(label, entries[number][1]) for label, entries in cited]
         report.language_name = language_name(report.language)
@@ -421,8 +410,7 @@ def country_detail(request, code):
 @require_safe
 @public_page
 def region_list(request):
-    """The groupings outcomes reach, by kind, each with the outcomes that reach it (as a
-    whole or somewhere in it)."""
+    """The groupings outcomes reach, by kind, each with the outcomes reaching it."""
     counted = Region.objects.annotate(outcome_count=Count("reaches__outcome", distinct=True))
     regions = sorted(ordered(counted), key=attrgetter("kind"))
     return render(request, "outcomes/region_list.html", {"regions": regions})
