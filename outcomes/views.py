@@ -335,9 +335,7 @@ def organization_list(request):
     organizations = Organization.objects.annotate(outcome_count=Count("participations"))
     if known:
         organizations = organizations.filter(type=chosen_type)
-    type_counts = dict(
-        Organization.objects.values("type").annotate(n=Count("pk")).values_list("type", "n")
-    )
+    type_counts = dict(Organization.objects.values_list("type").annotate(n=Count("pk")))
     type_bars = maps.bars(
         [
             (label, type_counts[value], f"?type={value}")
