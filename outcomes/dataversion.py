@@ -74,14 +74,10 @@ def bump_data_version(outcome_ids=None):
         if not versions.filter(pk=1).update(version=F("version") + 1, changed=now):
             versions.get_or_create(pk=1, defaults={"changed": now})
         number = versions.values_list("version", flat=True).get(pk=1)
-        models.VersionLog.objects.update_or_create(  # a restored database may repeat one
-            version=number,
-            defaults={
-                "changed": now,
-                "outcomes": sorted(outcome_ids or ()),
-                "whole": outcome_ids is None,
-            },
-        )
+        ids = sorted(outcome_ids or ())
+        logged = {"changed": now, "outcomes": ids, "whole": outcome_ids is None}
+        # A restored database may repeat a version.
+        models.VersionLog.objects.update_or_create(version=number, defaults=logged)
         models.VersionLog.objects.filter(version__lte=number - KEPT_LOGS).delete()
         version = Version(number, now)
         if connection.vendor == "postgresql":  # heard by every process when this commits
@@ -117,11 +113,8 @@ ROW_PARTS = {
 
 def tracked_models():
     """The catalogue's models: the app's models less bookkeeping and history tables."""
-    return [
-        model
-        for model in apps.get_app_config("outcomes").get_models()
-        if model not in BOOKKEEPING and not hasattr(model, "instance_type")
-    ]
+    found = apps.get_app_config("outcomes").get_models()
+    return [m for m in found if m not in BOOKKEEPING and not hasattr(m, "instance_type")]
 
 
 def outcomes_touched(instance, created=False):

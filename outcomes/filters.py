@@ -385,11 +385,6 @@ class OutcomeFilter(django_filters.FilterSet):
             for value in values
         ]
         if self.data.get("via") and self.data.getlist("country"):
-            chips.append(
-                {
-                    "filter": gettext_lazy("Reach"),
-                    "label": gettext_lazy("also through groupings"),
-                    "remove": self.query_string("via"),
-                }
-            )
+            label, remove = gettext_lazy("also through groupings"), self.query_string("via")
+            chips.append({"filter": gettext_lazy("Reach"), "label": label, "remove": remove})
         return chips
