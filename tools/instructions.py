@@ -90,14 +90,6 @@ def without_panel():
     )
 
 
-def without_form_class():
-    import django_filters
-
-    from outcomes.filters import OutcomeFilter
-
-    OutcomeFilter.get_form_class = django_filters.FilterSet.get_form_class
-
-
 def without_patch():
     from outcomes.facets import FacetIndex
 
@@ -112,7 +104,6 @@ LAYERS = {
     "rows": without_rows,
     "memo": without_memo,
     "panel": without_panel,
-    "form_class": without_form_class,
     "patch": without_patch,
 }
 
