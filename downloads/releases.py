@@ -201,6 +201,14 @@ def field_label(model, name):
         return name
 
 
+def table_label(table, plural=False):
+    """What a table's records are, in the page's language (a link table: its name)."""
+    meta = table.model._meta
+    if meta.auto_created:
+        return table.name.replace("_", " ")
+    return capfirst(meta.verbose_name_plural if plural else meta.verbose_name)
+
+
 def link(table, key, row):
     """The public page of the record a row is (an outcome, an organization) or belongs to."""
     if table.model is Outcome:
@@ -221,11 +229,7 @@ def shown(before, after, found=None):
         table = TABLES_BY_NAME[change.table]
         model = table.model
         row = (after if change.kind != "removed" else before)[change.table][change.key]
-        kind_label = (
-            change.table.replace("_", " ")
-            if model._meta.auto_created
-            else capfirst(model._meta.verbose_name)
-        )
+        kind_label = table_label(table)
         fields = [(field_label(model, name), old, new) for name, old, new in change.fields]
         url = link(table, change.key, row) if change.kind != "removed" else ""
         result.append(Shown(change, kind_label, url, fields))
@@ -249,3 +253,48 @@ def as_json(older, newer, found):
             for change in found
         ],
     }
+
+
+@dataclass
+class FrozenPart:
+    label: str
+    rows: list  # [[(field label, value)]]
+
+
+def frozen_outcome(release, slug):
+    """The outcome `slug` exactly as `release` froze it: ([(field label, value)] of its own
+    fields, [FrozenPart] of the rows of its record), or None when the release lacks it."""
+    row = release.tables["outcomes"].get(slug)
+    if row is None:
+        return None
+    own = [(field_label(Outcome, name), value) for name, value in row.items() if value]
+    parts = []
+    reported = {
+        r["laterreport"]
+        for r in release.tables["later_report_outcomes"].values()
+        if r["outcome"] == slug
+    }
+    for table in package.TABLES:
+        frozen = release.tables.get(table.name, {})
+        if (
+            table.model is Outcome
+            or "outcome" not in table.fields
+            and table.name != "later_reports"
+        ):
+            continue
+        if table.name == "later_reports":
+            rows = [r for key, r in frozen.items() if key in reported]
+        else:
+            rows = [r for r in frozen.values() if r.get("outcome") == slug]
+        shown = [
+            [(field_label(table.model, n), v) for n, v in r.items() if v and n != "outcome"]
+            for r in rows
+        ]
+        if shown:
+            label = (
+                table.name.replace("_", " ")
+                if table.model._meta.auto_created
+                else capfirst(table.model._meta.verbose_name_plural)
+            )
+            parts.append(FrozenPart(label, shown))
+    return own, parts

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext
 from django.views.decorators.http import require_safe
 
+from downloads import releases
 from edge.pages import PAGE_TIMEOUT, RELEASE, public_page, redirect_renamed, with_record_key
 from outcomes import changelog, citations, maps, record
 from outcomes.facets import REPORTED, REVIEWED_LINKS, facet_index
@@ -32,6 +33,7 @@ from outcomes.models import (
     Reach,
     ReachKind,
     Region,
+    Release,
     Source,
     chinese_page,
     in_page_language,
@@ -247,9 +249,16 @@ def outcome_rows(ids, filterset):
     return shown
 
 
+def release_query(query):
+    """The one parameter an outcome's page takes: ?release=<number>, its state as frozen."""
+    return urlencode({"release": query["release"]}) if "release" in query else ""
+
+
 @require_safe
-@public_page
+@public_page(parameters=release_query)
 def outcome_detail(request, slug):
+    if "release" in request.GET:
+        return outcome_as_of(request, slug, request.GET["release"])
     outcomes = (
         Outcome.objects.with_later_reports()
         .with_revision()
@@ -298,6 +307,19 @@ def outcome_detail(request, slug):
         "next": outcome.source.outcomes.filter(position__gt=outcome.position).first(),
     }
     return with_record_key(render(request, "outcomes/outcome_detail.html", context), outcome)
+
+
+def outcome_as_of(request, slug, number):
+    """The outcome exactly as release `number` froze it, read from the frozen copy; 404
+    when that release lacks it (or there is no such release)."""
+    release = Release.objects.filter(number=number).only("number", "published", "tables").first()
+    frozen = releases.frozen_outcome(release, slug) if release else None
+    if frozen is None:
+        raise Http404(gettext("This outcome is not in that release."))
+    own, parts = frozen
+    context = {"release": release, "slug": slug, "own": own, "parts": parts}
+    context["title"] = release.tables["outcomes"][slug]["title"]
+    return render(request, "outcomes/outcome_as_of.html", context)
 
 
 def language_name(code):

@@ -11,17 +11,21 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from outcomes.models.base import CatalogueQuerySet
+
 NUMBER_RE = re.compile(r"^(?P<year>[0-9]{4})\.(?P<count>[1-9][0-9]*)$")
 
 
-class FrozenQuerySet(models.QuerySet):
+class FrozenQuerySet(CatalogueQuerySet):
     """Releases are never changed or deleted in bulk either (a shell, a script)."""
 
     def update(self, **kwargs):
         raise ValidationError(_("A release never changes."))
 
     def delete(self):
-        raise ValidationError(_("A release is never deleted."))
+        if self.exists():
+            raise ValidationError(_("A release is never deleted."))
+        return 0, {}
 
 
 class Release(models.Model):

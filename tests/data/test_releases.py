@@ -221,3 +221,37 @@ def test_each_release_carries_a_citation_file(client):
         assert archive.read("CITATION.cff").decode() == cff
     response = client.get(f"/releases/{release.number}/CITATION.cff")
     assert b"".join(response.streaming_content).decode() == cff
+
+
+def test_an_outcome_as_of_a_release_shows_what_that_release_froze(client):
+    outcome, old = corrected_outcome()
+    first = publish()  # the document's release comes first: 2026.1
+    document = Release.objects.get(number="2026.1")
+    page = client.get(f"{outcome.get_absolute_url()}?release={document.number}")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'<h1 lang="en">{old}</h1>' in html
+    assert "A corrected title" not in html
+    assert f'href="{document.get_absolute_url()}"' in html and "not as it is today" in html
+    today = client.get(f"{outcome.get_absolute_url()}?release={first.number}").content.decode()
+    assert '<h1 lang="en">A corrected title</h1>' in today
+    # The plain page is today's, kept apart from the frozen ones.
+    assert "A corrected title" in client.get(outcome.get_absolute_url()).content.decode()
+    # Its places, as rows of the record.
+    assert "Countries" in html or "countries" in html
+
+
+def test_an_outcome_absent_from_a_release_is_not_found_there(client):
+    release = publish()
+    outcome = Outcome.objects.get(source__slug="sironet-cooperation-outcomes", reference="I.3")
+    assert client.get(f"{outcome.get_absolute_url()}?release=2031.4").status_code == 404
+    later = Outcome.objects.create(
+        source=outcome.source,
+        category=outcome.category,
+        reference="I.99",
+        slug="new-one",
+        title="New",
+        text="New",
+    )
+    assert client.get(f"/outcomes/{later.slug}/?release={release.number}").status_code == 404
+    assert client.get(f"/outcomes/{later.slug}/").status_code == 200

@@ -74,6 +74,7 @@ def test_pages_are_kept_in_redis_and_served_when_it_stops(client, redis_caches):
         "databases": {"default": "ok"},
         "cache": "down",
         "worker": "absent",  # its heartbeat was in Redis
+        "releases": {"missing": []},
     }
 
 
