@@ -259,6 +259,18 @@ def live_catalogue(live_server, transactional_db):
     return live_server.url
 
 
+def publish_releases():
+    """Release 2026.1 (the document) and 2026.2 (after a correction), as tests.site's
+    RELEASE_PAGES name them; their files go where MEDIA_ROOT says."""
+    from downloads.releases import publish
+    from outcomes.models import Outcome
+
+    outcome = Outcome.objects.get(reference="I.1")
+    outcome.title += " (corrected)"
+    outcome.save()
+    publish("A correction", now=datetime(2026, 12, 7, 12, tzinfo=UTC))
+
+
 # A read replica for a test (tests/pages/test_replicas.py says how it is made).
 REPLICA_CHANGED = datetime(2001, 1, 1, tzinfo=UTC)
 

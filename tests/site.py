@@ -38,3 +38,13 @@ CHINESE_PAGES = {
     if not path.startswith("/api/")
 }
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+# The release pages, once tests.conftest.publish_releases() has published 2026.1 (the
+# document) and 2026.2 (after a correction).
+RELEASE_PAGES = {
+    "releases": "/releases/",
+    "release": "/releases/2026.2/",
+    "release comparison": "/releases/2026.1/compare/2026.2/",
+    "outcome as of a release": f"{PAGES['outcome']}?release=2026.1",
+}
+RELEASE_PAGES |= {f"{name} (zh)": f"/zh-hans{path}" for name, path in RELEASE_PAGES.items()}

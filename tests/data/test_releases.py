@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from downloads import package, releases
 from outcomes.models import Figure, LaterReport, Outcome, Release
+from tests.conftest import publish_releases
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +256,22 @@ def test_an_outcome_absent_from_a_release_is_not_found_there(client):
     )
     assert client.get(f"/outcomes/{later.slug}/?release={release.number}").status_code == 404
     assert client.get(f"/outcomes/{later.slug}/").status_code == 200
+
+
+# Query budgets, equal at the document's size and with more outcomes (catalogue_size).
+RELEASE_BUDGETS = [
+    ("/releases/", 1),  # the releases (without their tables)
+    ("/releases/2026.2/", 2),  # the release; the one before it
+    ("/releases/2026.1/compare/2026.2/", 2),  # the two releases
+    ("/releases/2026.1/compare/2026.2.json", 2),
+    ("/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/?release=2026.1", 1),
+    ("/releases/feed.atom", 1),
+]
+
+
+@pytest.mark.parametrize("url, queries", RELEASE_BUDGETS)
+def test_release_page_query_budget(client, django_assert_num_queries, catalogue_size, url, queries):
+    publish_releases()
+    # Every public page first reads the data version (outcomes/dataversion.py): + 1.
+    with django_assert_num_queries(queries + 1):
+        assert client.get(url).status_code == 200

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need
-from tests.site import CHINESE_PAGES, PAGES
+from tests.conftest import need, publish_releases
+from tests.site import CHINESE_PAGES, PAGES, RELEASE_PAGES
 
 VNU = Path(__file__).resolve().parents[2] / "tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -20,10 +20,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_public_page_type_is_valid_html(client, tmp_path):
+    assert_valid(client, {**PAGES, **CHINESE_PAGES}, tmp_path)
+
+
+def test_the_release_pages_are_valid_html(client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    publish_releases()
+    assert_valid(client, RELEASE_PAGES, tmp_path)
+
+
+def assert_valid(client, pages, tmp_path):
     need(shutil.which("java"), "Java is missing: apt-get install -y default-jre-headless")
     need(VNU.exists(), "vnu.jar is missing: npm ci --prefix tools/vnu")
     files = {}
-    for name, path in {**PAGES, **CHINESE_PAGES}.items():
+    for name, path in pages.items():
         response = client.get(path)
         assert response.status_code == (404 if name.startswith("404") else 200), path
         file = tmp_path / f"{name.replace(' ', '-').replace('(', '').replace(')', '')}.html"
