@@ -7,12 +7,13 @@ import json
 
 import tablib
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from outcomes import record
-from outcomes.models import Source
+from outcomes.models import Country, LaterReport, Source
 
 # The largest Excel download: a workbook is built whole, in memory, for each request.
 MAX_XLSX_ROWS = 2000
@@ -98,3 +99,25 @@ def filename(format, query=None):
     named = "-".join(chosen)[:MAX_NAMED].strip("-")
     filtered = f"-filtered-{named}" if chosen else ""
     return f"sironet-outcomes{filtered}-{timezone.now():%Y-%m-%d}.{format}"
+
+
+def distributions():
+    """The catalogue's downloads today, for its schema.org description: [(name, address,
+    media type)]."""
+    package = reverse("downloads:file", args=["datapackage.zip"])
+    return [
+        (f"All outcomes ({label})", reverse("downloads:export", args=[format]), media)
+        for format, (label, media) in record.DOWNLOAD_FORMATS.items()
+    ] + [("The whole catalogue (Frictionless Data Package, zip)", package, "application/zip")]
+
+
+def coverage():
+    """(first day, last day, [country names]) of the catalogue today, for its schema.org
+    description (three queries)."""
+    days = [
+        *Source.objects.exclude(published=None).values_list("published", flat=True),
+        *LaterReport.objects.reviewed().values_list("published", flat=True),
+    ]
+    named = Country.objects.filter(outcomes__isnull=False).distinct().order_by("name")
+    names = list(named.values_list("name", flat=True))
+    return (min(days), max(days), names) if days else (None, None, names)

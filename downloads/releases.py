@@ -10,7 +10,7 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path
 
 from django.conf import settings
@@ -298,3 +298,41 @@ def frozen_outcome(release, slug):
             )
             parts.append(FrozenPart(label, shown))
     return own, parts
+
+
+def coverage(tables):
+    """(first day, last day, [country names]) of what frozen tables hold: from the sources'
+    and the later reports' dates, and the countries outcomes name."""
+    days = sorted(
+        row["published"]
+        for name in ("sources", "later_reports")
+        for row in tables.get(name, {}).values()
+        if row.get("published")
+    )
+    countries = tables["countries"]
+    named = sorted({countries[row["country"]]["name"] for row in tables["places"].values()})
+    if not days:
+        return None, None, named
+    return date.fromisoformat(days[0]), date.fromisoformat(days[-1]), named
+
+
+def release_downloads(release):
+    """A release's files, for its schema.org description: [(name, address, media type)]."""
+    address = "downloads:release_file"
+    return [
+        (
+            "The release's data package (Frictionless Data Package, zip)",
+            reverse(address, args=[release.number, "datapackage.zip"]),
+            "application/zip",
+        ),
+        (
+            "Its descriptor (datapackage.json)",
+            reverse(address, args=[release.number, "datapackage.json"]),
+            "application/json",
+        ),
+        (
+            "Its citation file (CITATION.cff)",
+            reverse(address, args=[release.number, CITATION]),
+            "application/x-yaml",
+        ),
+    ]

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_safe
 
 from downloads import exports, package, releases
 from edge.pages import public_page
-from outcomes import record
+from outcomes import citations, record
 from outcomes.dataversion import current_version
 from outcomes.filters import OutcomeFilter
-from outcomes.models import Outcome, Release
+from outcomes.models import Outcome, Release, Source
 
 
 @require_safe
@@ -68,6 +68,15 @@ def data(request):
             "version": request.data_version.number,
             "changed": request.data_version.changed,
             "license": settings.CATALOGUE_LICENSE,
+            "json_ld": citations.json_ld(
+                citations.catalogue_schema(
+                    request,
+                    request.data_version,
+                    Source.objects.all(),
+                    exports.distributions(),
+                    exports.coverage(),
+                )
+            ),
         },
     )
 
@@ -126,7 +135,16 @@ def release_list(request):
 def release(request, number):
     this = release_or_404(number, "note", "data_version", "checksum", "doi", "counts", "tables")
     before = Release.objects.filter(pk__lt=this.pk).only("number", "tables").first()
+    schema = citations.catalogue_schema(
+        request,
+        None,
+        Source.objects.all(),
+        releases.release_downloads(this),
+        releases.coverage(this.tables),
+        this,
+    )
     context = {
+        "json_ld": citations.json_ld(schema),
         "release": this,
         "before": before,
         "changes": releases.shown(before.tables if before else None, this.tables),

@@ -364,20 +364,31 @@ def source_schema(source):
     return _clean(schema)
 
 
-def catalogue_schema(request, version, sources, distributions):
-    """`distributions`: [(name, address, media type)]."""
-    return {
+def catalogue_schema(request, version, sources, distributions, coverage=None, release=None):
+    """The catalogue as a schema.org Dataset (what Google Dataset Search reads).
+    `distributions`: [(name, address, media type)]; `coverage`: (first day, last day,
+    [country names]) of what it holds; `release`: a Release it describes instead of today."""
+    first, last, countries = coverage or (None, None, ())
+    schema = {
         "@context": "https://schema.org",
         "@type": "Dataset",
-        "name": CATALOGUE,
+        "name": f"{CATALOGUE}, release {release.number}" if release else CATALOGUE,
         "description": "The cooperation outcomes of SIRONET member organizations, "
         "with the organizations, places, groupings, figures and programmes each names.",
-        "url": _home(request),
+        "url": request.build_absolute_uri(release.get_absolute_url())
+        if release
+        else _home(request),
+        "identifier": f"https://doi.org/{release.doi}" if release and release.doi else None,
         "license": LICENSE,
         "creator": {"@type": "Organization", "name": CATALOGUE_EDITORS},
-        "version": str(version.number),
-        "dateModified": version.changed.isoformat(timespec="seconds"),
+        "publisher": {"@type": "Organization", "name": CATALOGUE_EDITORS},
+        "version": release.number if release else str(version.number),
+        "datePublished": release.published.isoformat(timespec="seconds") if release else None,
+        "dateModified": None if release else version.changed.isoformat(timespec="seconds"),
+        "temporalCoverage": f"{first.isoformat()}/{last.isoformat()}" if first else None,
+        "spatialCoverage": [{"@type": "Country", "name": name} for name in countries],
         "isBasedOn": [source_schema(source) for source in sources],
+        "citation": [source_schema(source) for source in sources],
         "distribution": [
             {
                 "@type": "DataDownload",
@@ -388,6 +399,7 @@ def catalogue_schema(request, version, sources, distributions):
             for name, address, media_type in distributions
         ],
     }
+    return _clean(schema)
 
 
 def outcome_schema(outcome, request):

@@ -16,9 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext
 from django.views.decorators.http import require_safe
 
-from downloads import releases
+from downloads import exports, releases
 from edge.pages import PAGE_TIMEOUT, RELEASE, public_page, redirect_renamed, with_record_key
-from outcomes import changelog, citations, maps, record
+from outcomes import changelog, citations, maps
 from outcomes.facets import REPORTED, REVIEWED_LINKS, facet_index
 from outcomes.filters import PAGE_SIZE, OutcomeFilter
 from outcomes.models import (
@@ -467,11 +467,6 @@ def region_detail(request, slug):
 @require_safe
 @public_page
 def about(request):
-    package = reverse("downloads:file", args=["datapackage.zip"])
-    distributions = [
-        (f"All outcomes ({label})", reverse("downloads:export", args=[format]), media)
-        for format, (label, media) in record.DOWNLOAD_FORMATS.items()
-    ] + [("The whole catalogue (Frictionless Data Package, zip)", package, "application/zip")]
     version = request.data_version
     context = {
         "source": Source.objects.first(),
@@ -479,7 +474,13 @@ def about(request):
         "citations": citations.rendered([citations.catalogue_item(request, version)]),
         "cite_downloads": cite_links("outcomes:catalogue_cite"),
         "json_ld": citations.json_ld(
-            citations.catalogue_schema(request, version, Source.objects.all(), distributions)
+            citations.catalogue_schema(
+                request,
+                version,
+                Source.objects.all(),
+                exports.distributions(),
+                exports.coverage(),
+            )
         ),
         "license": settings.CATALOGUE_LICENSE,
         "reading_rules": list(READING_RULES.items()),

@@ -2,6 +2,7 @@
 from what each froze, a compare page and JSON that agree, and files that never change."""
 
 import json
+import re
 import zipfile
 from datetime import datetime
 
@@ -10,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from rdflib.namespace import SDO
 
 from downloads import package, releases
 from outcomes.models import Figure, LaterReport, Outcome, Release
@@ -275,3 +277,63 @@ def test_release_page_query_budget(client, django_assert_num_queries, catalogue_
     # Every public page first reads the data version (outcomes/dataversion.py): + 1.
     with django_assert_num_queries(queries + 1):
         assert client.get(url).status_code == 200
+
+
+# schema.org's vocabulary as rdflib ships it (its SDO namespace: every type and property).
+SCHEMA_ORG = set(SDO.__annotations__)
+DATASET = [
+    "name",
+    "description",
+    "url",
+    "license",
+    "creator",
+    "publisher",
+    "version",
+    "temporalCoverage",
+    "spatialCoverage",
+    "isBasedOn",
+    "citation",
+    "distribution",
+]
+
+
+def json_ld(html):
+    return json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1]
+    )
+
+
+def terms(node):
+    """Every type and property a JSON-LD tree uses."""
+    if isinstance(node, list):
+        for item in node:
+            yield from terms(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":
+                yield value
+            elif not key.startswith("@"):
+                yield key
+                yield from terms(value)
+
+
+def test_the_data_page_and_each_release_describe_a_schema_org_dataset(client):
+    release = publish()
+    for url in ["/data/", release.get_absolute_url(), "/about/", "/zh-hans/data/"]:
+        described = json_ld(client.get(url).content.decode())
+        assert described["@type"] == "Dataset", url
+        assert [key for key in DATASET if not described.get(key)] == [], url
+        assert set(terms(described)) <= SCHEMA_ORG, url
+    described = json_ld(client.get(release.get_absolute_url()).content.decode())
+    assert described["version"] == release.number
+    assert described["temporalCoverage"].startswith("2017-12-18/")
+    assert {"name": "Myanmar", "@type": "Country"} in described["spatialCoverage"]
+    files = {
+        d["contentUrl"].rsplit("/", 1)[1]: d["encodingFormat"] for d in described["distribution"]
+    }
+    assert files["datapackage.zip"] == "application/zip"
+
+
+def test_the_vocabulary_check_knows_schema_org_from_a_made_up_term():
+    assert {"Dataset", "DataDownload", "temporalCoverage", "encodingFormat"} <= SCHEMA_ORG
+    assert not {"DataSet", "temporalCoverages", "encodingFormats"} & SCHEMA_ORG

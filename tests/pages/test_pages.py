@@ -328,10 +328,14 @@ BUDGETS = [
     # reaching it as a whole + their number; somewhere in it + their number; outcomes
     # in a member + their number (the rows from the facet index)
     ("/categories/livelihood/", 3),  # category; outcomes; their number (rows: the index)
-    ("/about/", 3),  # source; outcome count; the sources the dataset is based on
+    # source; outcome count; the sources the dataset is based on; its coverage (exports.
+    # coverage): the sources' dates, the reviewed later reports' dates, the countries named
+    ("/about/", 6),
     # source; its outcomes; their number (rows: the index)
     ("/sources/sironet-cooperation-outcomes/", 3),
-    ("/data/", 0),  # the columns and tables are the code's, the version the decorator's
+    # the columns and tables are the code's, the version the decorator's; the dataset's
+    # sources; its coverage (three, as the about page's)
+    ("/data/", 4),
     # the record's (Outcome.objects.with_record_rows): outcomes (+category, source); participations
     # (+organization); places (+country); reaches (+region); mentions (+country, region);
     # figures; programmes; reviewed later reports; their figures; searches for them
