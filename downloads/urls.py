@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 from django.views.decorators.http import require_safe
 
 from downloads import views
@@ -23,6 +23,7 @@ register_converter(ReleaseNumber, "release")
 urlpatterns = [
     path("outcomes/export.<str:format>", views.outcome_export, name="export"),
     path("data/", views.data, name="data"),
+    re_path(r"^data/catalogue\.(?P<format>ttl|jsonld)$", views.catalogue_dcat, name="dcat"),
     path("data/<str:name>", views.data_file, name="file"),
     path("releases/", views.release_list, name="release_list"),
     path("releases/feed.atom", require_safe(public_page(ReleaseFeed())), name="release_feed"),

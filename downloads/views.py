@@ -14,7 +14,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from downloads import exports, package, releases
+from downloads import dcat, exports, package, releases
 from edge.pages import public_page
 from outcomes import citations, record
 from outcomes.dataversion import current_version
@@ -113,6 +113,22 @@ def data_file(request, name):
     else:  # the current version's is being written: nobody keeps this one
         response["Cache-Control"] = "no-store"
     return response
+
+
+# The catalogue in DCAT: suffix -> (rdflib's format, media type).
+DCAT_FORMATS = {
+    "ttl": ("turtle", "text/turtle; charset=utf-8"),
+    "jsonld": ("json-ld", "application/ld+json"),
+}
+
+
+@require_safe
+@public_page
+def catalogue_dcat(request, format):
+    """The catalogue and its releases in DCAT (downloads/dcat.py), as Turtle or JSON-LD."""
+    syntax, media = DCAT_FORMATS[format]
+    text = dcat.catalogue_graph(request).serialize(format=syntax)
+    return HttpResponse(text, content_type=media)
 
 
 def release_or_404(number, *fields):

@@ -5,15 +5,21 @@ import json
 import re
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 import frictionless
+import pyshacl
 import pytest
+import rdflib.namespace as vocabularies
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from rdflib.namespace import SDO
+from rdflib import RDF, Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, FOAF
 
 from downloads import package, releases
+from downloads.dcat import DCAT
 from outcomes.models import Figure, LaterReport, Outcome, Release
 from tests.conftest import publish_releases
 
@@ -263,11 +269,13 @@ def test_an_outcome_absent_from_a_release_is_not_found_there(client):
 # Query budgets, equal at the document's size and with more outcomes (catalogue_size).
 RELEASE_BUDGETS = [
     ("/releases/", 1),  # the releases (without their tables)
-    ("/releases/2026.2/", 2),  # the release; the one before it
+    ("/releases/2026.2/", 3),  # the release; the one before it; the sources (its JSON-LD)
     ("/releases/2026.1/compare/2026.2/", 2),  # the two releases
     ("/releases/2026.1/compare/2026.2.json", 2),
     ("/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/?release=2026.1", 1),
     ("/releases/feed.atom", 1),
+    ("/data/catalogue.ttl", 1),  # the releases (without their tables)
+    ("/data/catalogue.jsonld", 1),
 ]
 
 
@@ -280,7 +288,7 @@ def test_release_page_query_budget(client, django_assert_num_queries, catalogue_
 
 
 # schema.org's vocabulary as rdflib ships it (its SDO namespace: every type and property).
-SCHEMA_ORG = set(SDO.__annotations__)
+SCHEMA_ORG = set(vocabularies.SDO.__annotations__)
 DATASET = [
     "name",
     "description",
@@ -337,3 +345,47 @@ def test_the_data_page_and_each_release_describe_a_schema_org_dataset(client):
 def test_the_vocabulary_check_knows_schema_org_from_a_made_up_term():
     assert {"Dataset", "DataDownload", "temporalCoverage", "encodingFormat"} <= SCHEMA_ORG
     assert not {"DataSet", "temporalCoverages", "encodingFormats"} & SCHEMA_ORG
+
+
+SHAPES = Path(__file__).parent / "shapes" / "dcat-ap-3.ttl"
+
+
+def conforms(graph):
+    ok, _, report = pyshacl.validate(graph, shacl_graph=str(SHAPES), shacl_graph_format="turtle")
+    return ok, report
+
+
+def test_the_dcat_description_passes_dcat_ap_shapes_in_both_syntaxes(client):
+    release = publish()
+    turtle = client.get("/data/catalogue.ttl")
+    assert turtle["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=turtle.content.decode(), format="turtle")
+    ok, report = conforms(graph)
+    assert ok, report
+    from_json = Graph().parse(data=client.get("/data/catalogue.jsonld").content, format="json-ld")
+    assert isomorphic(graph, from_json)
+    # The releases: a series, each release a dataset in it, each file a distribution.
+    series = URIRef("http://testserver/releases/")
+    assert (series, RDF.type, DCAT.DatasetSeries) in graph
+    node = URIRef(f"http://testserver{release.get_absolute_url()}")
+    assert (node, DCAT.inSeries, series) in graph
+    zips = [
+        o
+        for o in graph.objects(None, DCAT.downloadURL)
+        if str(o).endswith(f"{release.number}/datapackage.zip")
+    ]
+    assert len(zips) == 1
+    assert 'href="/data/catalogue.ttl"' in client.get("/data/").content.decode()
+
+
+def test_the_shapes_fail_when_a_mandatory_property_is_removed(client):
+    publish()
+    graph = Graph().parse(data=client.get("/data/catalogue.ttl").content.decode(), format="turtle")
+    for removed in (DCTERMS.publisher, DCAT.accessURL, FOAF.name, DCTERMS.title):
+        broken = Graph()
+        for triple in graph:
+            if triple[1] != removed:
+                broken.add(triple)
+        ok, report = conforms(broken)
+        assert not ok, removed
+        assert f"Result Path: {graph.namespace_manager.normalizeUri(removed)}" in report
