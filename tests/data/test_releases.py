@@ -22,6 +22,7 @@ from downloads import package, releases
 from downloads.dcat import DCAT
 from outcomes.models import Figure, LaterReport, Outcome, Release
 from tests.conftest import publish_releases
+from tests.data.test_data import emptied
 
 pytestmark = pytest.mark.django_db
 
@@ -389,3 +390,15 @@ def test_the_shapes_fail_when_a_mandatory_property_is_removed(client):
         ok, report = conforms(broken)
         assert not ok, removed
         assert f"Result Path: {graph.namespace_manager.normalizeUri(removed)}" in report
+
+
+def test_a_release_loads_back_into_an_empty_database_identical(tmp_path):
+    outcome, _ = corrected_outcome()
+    release = publish()
+    emptied()
+    call_command("load_datapackage", str(release.folder / "datapackage.zip"))
+    again = tmp_path / "again"
+    again.mkdir()
+    package.write(again)
+    assert releases.read_tables(again) == release.tables
+    assert Outcome.objects.get(slug=outcome.slug).title == "A corrected title"
