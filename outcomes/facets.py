@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, gettext_lazy
@@ -153,12 +153,19 @@ class FacetIndex:
         self.unreviewed: dict[str, set[Any]] = {}
         self.other_names: dict[str, dict[Any, str]] = {}
         countries = Country.objects.annotate(translation_reviewed=Value(True))
-        for name, records, key_field, by, others in [
-            ("category", Category.objects, "slug", "order", ()),
+        named: list[tuple[str, QuerySet, str, str, tuple[str, ...]]] = [
+            ("category", Category.objects.all(), "slug", "order", ()),
             ("country", countries, "code", "name", ("common_name", "aliases")),
-            ("region", Region.objects, "slug", "name", ()),
-            ("organization", Organization.objects, "slug", "sort_name", ("acronym", "aliases")),
-        ]:
+            ("region", Region.objects.all(), "slug", "name", ()),
+            (
+                "organization",
+                Organization.objects.all(),
+                "slug",
+                "sort_name",
+                ("acronym", "aliases"),
+            ),
+        ]
+        for name, records, key_field, by, others in named:
             listed = records.values_list(
                 key_field, "name", "name_zh", by, "translation_reviewed", *others
             )

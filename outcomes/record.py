@@ -208,6 +208,11 @@ def figure_record(figure):
     }
 
 
+def reviewed_reports(outcome):
+    """Read by Outcome.objects.with_later_reports(), which reads no report awaiting review."""
+    return outcome.reviewed_later_reports
+
+
 def report_record(report):
     return {
         **{name: getattr(report, name) for name in REPORT_FIELDS},
@@ -471,8 +476,7 @@ FIELDS = (
             "reading (continued, expanded, delivered, changed, ended or contradicts) and the "
             "figures it gives."
         ),
-        # Read by Outcome.objects.with_later_reports(), which reads no report awaiting review.
-        lambda outcome, context: [report_record(r) for r in outcome.reviewed_later_reports],
+        lambda outcome, context: [report_record(r) for r in reviewed_reports(outcome)],
         publishes={
             models.LaterReport: (*REPORT_FIELDS, "reviewed", "outcomes"),
             models.ReportFigure: FIGURE_FIELDS,
@@ -480,7 +484,7 @@ FIELDS = (
         table="later_reports",
         cell=lambda outcome, context: [
             f"{report.reading} {report.published.isoformat()}"
-            for report in outcome.reviewed_later_reports
+            for report in reviewed_reports(outcome)
         ],
         cell_meaning=_(
             "What happened next: the reviewed later reports, oldest first, each as its "
@@ -491,7 +495,7 @@ FIELDS = (
         codes=Column(
             "later_report_urls",
             _("The same later reports’ addresses, in the same order."),
-            lambda outcome, context: [report.url for report in outcome.reviewed_later_reports],
+            lambda outcome, context: [report.url for report in reviewed_reports(outcome)],
         ),
     ),
     Field(

@@ -313,8 +313,7 @@ def outcome_as_of(request, slug, number):
     """The outcome exactly as release `number` froze it, read from the frozen copy; 404
     when that release lacks it (or there is no such release)."""
     release = Release.objects.filter(number=number).only("number", "published", "tables").first()
-    frozen = releases.frozen_outcome(release, slug) if release else None
-    if frozen is None:
+    if release is None or (frozen := releases.frozen_outcome(release, slug)) is None:
         raise Http404(gettext("This outcome is not in that release."))
     own, parts = frozen
     context = {"release": release, "slug": slug, "own": own, "parts": parts}
