@@ -261,12 +261,14 @@ def _text(value):
     return record.escape_formula(str(value)) if isinstance(value, str) else str(value)
 
 
-def rows(table):
-    """The header and the rows of a table, as text: one query."""
+def rows(table, records=None):
+    """The header and the rows of a table (or of `records`, some of its records), as text:
+    one query."""
     fields = [table.model._meta.get_field(name) for name in table.fields]
     lookups = [f"{f.name}__{KEYS[f.related_model]}" if f.is_relation else f.attname for f in fields]
     yield list(table.fields)
-    queryset = table.records().order_by(*table.order).values_list(*lookups)
+    records = table.records() if records is None else records
+    queryset = records.order_by(*table.order).values_list(*lookups)
     for row in queryset.iterator(chunk_size=2000):
         yield [_text(value) for value in row]
 

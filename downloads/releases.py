@@ -96,6 +96,7 @@ def freeze(note, now, document=False):
             data_version=version,
             checksum=package.sha256(work / "datapackage.zip"),
             tables=tables,
+            records=records_by_outcome(tables),
             counts={kind: sum(c.kind == kind for c in found) for kind in KINDS},
         )
         work.rename(release.folder)
@@ -261,42 +262,71 @@ class FrozenPart:
     rows: list  # [[(field label, value)]]
 
 
-def frozen_outcome(release, slug):
-    """The outcome `slug` exactly as `release` froze it: ([(field label, value)] of its own
-    fields, [FrozenPart] of the rows of its record), or None when the release lacks it."""
-    row = release.tables["outcomes"].get(slug)
-    if row is None:
-        return None
-    own = [(field_label(Outcome, name), value) for name, value in row.items() if value]
-    parts = []
-    reported = {
-        r["laterreport"]
-        for r in release.tables["later_report_outcomes"].values()
-        if r["outcome"] == slug
-    }
+def records_by_outcome(tables):
+    """{slug: {table: [row]}}: each outcome's record in frozen tables: its own row, the rows
+    that name it (places, organizations, figures…) and its later reports."""
+    found = {slug: {"outcomes": [row]} for slug, row in tables["outcomes"].items()}
     for table in package.TABLES:
-        frozen = release.tables.get(table.name, {})
-        if (
-            table.model is Outcome
-            or "outcome" not in table.fields
-            and table.name != "later_reports"
-        ):
+        if "outcome" not in table.fields:
             continue
-        if table.name == "later_reports":
-            rows = [r for key, r in frozen.items() if key in reported]
+        for row in tables.get(table.name, {}).values():
+            if (record := found.get(row["outcome"])) is None:
+                continue
+            if table.name == "later_report_outcomes":
+                report = tables["later_reports"][row["laterreport"]]
+                record.setdefault("later_reports", []).append(report)
+            else:
+                record.setdefault(table.name, []).append(row)
+    return found
+
+
+def record_now(outcome):
+    """The outcome's record as a release would freeze it now, as records_by_outcome gives
+    it: a query per table of the record."""
+    found = {}
+    for table in package.TABLES:
+        if table.model is Outcome:
+            records = Outcome.objects.filter(pk=outcome.pk)
+        elif table.name == "later_reports":
+            records = table.records().filter(outcomes=outcome)
+        elif "outcome" in table.fields and table.name != "later_report_outcomes":
+            records = table.records().filter(outcome=outcome)
         else:
-            rows = [r for r in frozen.values() if r.get("outcome") == slug]
-        shown = [
-            [(field_label(table.model, n), v) for n, v in r.items() if v and n != "outcome"]
-            for r in rows
+            continue
+        header, *rows = package.rows(table, records)
+        if rows:
+            found[table.name] = [dict(zip(header, row, strict=True)) for row in rows]
+    return found
+
+
+def changed_since(frozen, now):
+    """What differs between an outcome's frozen record and today's: the labels of its own
+    fields that changed and of the kinds of rows that did (a save alone is no change)."""
+    before, after = frozen["outcomes"][0], now["outcomes"][0]
+    labels = [
+        field_label(Outcome, name)
+        for name, value in after.items()
+        if before.get(name, "") != value and name not in BOOKKEEPING
+    ]
+    for table in package.TABLES:
+        if table.model is not Outcome and frozen.get(table.name, []) != now.get(table.name, []):
+            labels.append(table_label(table, plural=True))
+    return labels
+
+
+def frozen_outcome(record):
+    """An outcome's frozen record (records_by_outcome) for a page: ([(field label, value)]
+    of its own fields, [FrozenPart] of the rows of its record)."""
+    own = [(field_label(Outcome, n), v) for n, v in record["outcomes"][0].items() if v]
+    parts = []
+    for table in package.TABLES:
+        if table.model is Outcome or table.name not in record:
+            continue
+        rows = [
+            [(field_label(table.model, n), v) for n, v in row.items() if v and n != "outcome"]
+            for row in record[table.name]
         ]
-        if shown:
-            label = (
-                table.name.replace("_", " ")
-                if table.model._meta.auto_created
-                else capfirst(table.model._meta.verbose_name_plural)
-            )
-            parts.append(FrozenPart(label, shown))
+        parts.append(FrozenPart(table_label(table, plural=True), rows))
     return own, parts
 
 

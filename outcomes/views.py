@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -293,8 +294,13 @@ def outcome_detail(request, slug):
     for number, report in enumerate(reports, 2):  # after the record and the document
         report.citations = [(label, entries[number][1]) for label, entries in cited]
         report.language_name = language_name(report.language)
+    # Since the latest release: what changed ([] nothing, None: added since), read from it.
+    if latest := with_record(Release.objects.all(), outcome.slug).first():
+        record = latest.record
+        latest.changed = record and releases.changed_since(record, releases.record_now(outcome))
     context = {
         "outcome": outcome,
+        "latest_release": latest,
         "later_reports": reports,
         "last_searched": outcome.last_searched,
         "citations": cited,
@@ -309,15 +315,21 @@ def outcome_detail(request, slug):
     return with_record_key(render(request, "outcomes/outcome_detail.html", context), outcome)
 
 
+def with_record(releases_, slug):
+    """Releases with `record`: the outcome `slug`'s frozen record in each (None where
+    absent), read from the database alone, not the whole frozen copy."""
+    return releases_.annotate(record=KeyTransform(slug, "records")).only("number", "published")
+
+
 def outcome_as_of(request, slug, number):
     """The outcome exactly as release `number` froze it, read from the frozen copy; 404
     when that release lacks it (or there is no such release)."""
-    release = Release.objects.filter(number=number).only("number", "published", "tables").first()
-    if release is None or (frozen := releases.frozen_outcome(release, slug)) is None:
+    release = with_record(Release.objects.filter(number=number), slug).first()
+    if release is None or not release.record:
         raise Http404(gettext("This outcome is not in that release."))
-    own, parts = frozen
-    context = {"release": release, "slug": slug, "own": own, "parts": parts}
-    context["title"] = release.tables["outcomes"][slug]["title"]
+    own, parts = releases.frozen_outcome(release.record)
+    context = {"release": release, "own": own, "parts": parts}
+    context["title"] = release.record["outcomes"][0]["title"]
     return render(request, "outcomes/outcome_as_of.html", context)
 
 

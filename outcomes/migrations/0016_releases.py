@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
                 ('checksum', models.CharField(help_text="SHA-256 of its data package's zip file.", max_length=64, verbose_name='checksum')),
                 ('doi', models.CharField(blank=True, help_text='Set once a DOI is minted for the release (e.g. by Zenodo), e.g. 10.5281/…', max_length=200, validators=[django.core.validators.RegexValidator('^10\\.[0-9]{4,9}/\\S+$', 'A DOI looks like 10.5281/zenodo.123.')], verbose_name='DOI')),
                 ('tables', models.JSONField(editable=False)),
+                ('records', models.JSONField(default=dict, editable=False)),
                 ('counts', models.JSONField(default=dict, editable=False)),
             ],
             options={

@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, FOAF
 
 from downloads import package, releases
 from downloads.dcat import DCAT
-from outcomes.models import Figure, LaterReport, Outcome, Release
+from outcomes.models import Country, Figure, LaterReport, Outcome, Release
 from tests.conftest import publish_releases
 from tests.data.test_data import emptied
 
@@ -247,8 +247,8 @@ def test_an_outcome_as_of_a_release_shows_what_that_release_froze(client):
     assert '<h1 lang="en">A corrected title</h1>' in today
     # The plain page is today's, kept apart from the frozen ones.
     assert "A corrected title" in client.get(outcome.get_absolute_url()).content.decode()
-    # Its places, as rows of the record.
-    assert "Countries" in html or "countries" in html
+    # The rows of its record (for I.3: the groupings it reaches, its organizations…).
+    assert len(re.findall(r"<h2>[^<]+</h2>", html)) >= 2
 
 
 def test_an_outcome_absent_from_a_release_is_not_found_there(client):
@@ -275,6 +275,10 @@ RELEASE_BUDGETS = [
     ("/releases/2026.1/compare/2026.2.json", 2),
     ("/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/?release=2026.1", 1),
     ("/releases/feed.atom", 1),
+    # the latest release with the outcome's frozen record; the record now (releases.
+    # record_now: the outcome, its places, reaches, mentions, participations, figures,
+    # programmes, searches for later reports and reviewed later reports); the page's own
+    ("/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/", 15 + 1 + 10),
     ("/data/catalogue.ttl", 1),  # the releases (without their tables)
     ("/data/catalogue.jsonld", 1),
 ]
@@ -402,3 +406,30 @@ def test_a_release_loads_back_into_an_empty_database_identical(tmp_path):
     package.write(again)
     assert releases.read_tables(again) == release.tables
     assert Outcome.objects.get(slug=outcome.slug).title == "A corrected title"
+
+
+def test_an_outcome_page_says_what_changed_since_the_latest_release(client):
+    release = publish()
+    outcome = Outcome.objects.get(source__slug="sironet-cooperation-outcomes", reference="I.3")
+    other = Outcome.objects.get(source__slug="sironet-cooperation-outcomes", reference="I.4")
+    assert f'Unchanged since release <a href="{release.get_absolute_url()}">' in (
+        client.get(other.get_absolute_url()).content.decode()
+    )
+    outcome.title = "A corrected title"
+    outcome.save()
+    outcome.countries.add(Country.objects.get(code="FR"))
+    html = client.get(outcome.get_absolute_url()).content.decode()
+    assert (
+        f'Changed since release <a href="{release.get_absolute_url()}">{release.number}</a>: '
+        "Title, places." in html
+    )
+    assert f'href="{outcome.get_absolute_url()}?release={release.number}"' in html
+    new = Outcome.objects.create(
+        source=outcome.source,
+        category=outcome.category,
+        reference="I.98",
+        slug="newer",
+        title="Newer",
+        text="Newer",
+    )
+    assert "New since release" in client.get(new.get_absolute_url()).content.decode()
