@@ -165,6 +165,16 @@ class Change:
     fields: list = field(default_factory=list)  # [(name, before, after)] of a change
 
 
+def differing(old, new):
+    """[(field, before, after)] of the fields two frozen rows differ in (a save alone is no
+    change: BOOKKEEPING)."""
+    return [
+        (name, old.get(name, ""), value)
+        for name, value in new.items()
+        if old.get(name, "") != value and name not in BOOKKEEPING
+    ]
+
+
 def changes(before, after):
     """What changed from the tables `before` to `after`, record by record, in the package's
     table order; each change field by field."""
@@ -176,12 +186,8 @@ def changes(before, after):
                 found.append(Change(table.name, key, "added"))
             elif key not in new:
                 found.append(Change(table.name, key, "removed"))
-            elif differing := [
-                (name, old[key].get(name, ""), value)
-                for name, value in new[key].items()
-                if old[key].get(name, "") != value and name not in BOOKKEEPING
-            ]:
-                found.append(Change(table.name, key, "changed", differing))
+            elif fields := differing(old[key], new[key]):
+                found.append(Change(table.name, key, "changed", fields))
     return found
 
 
@@ -303,11 +309,7 @@ def changed_since(frozen, now):
     """What differs between an outcome's frozen record and today's: the labels of its own
     fields that changed and of the kinds of rows that did (a save alone is no change)."""
     before, after = frozen["outcomes"][0], now["outcomes"][0]
-    labels = [
-        field_label(Outcome, name)
-        for name, value in after.items()
-        if before.get(name, "") != value and name not in BOOKKEEPING
-    ]
+    labels = [field_label(Outcome, name) for name, _, _ in differing(before, after)]
     for table in package.TABLES:
         if table.model is not Outcome and frozen.get(table.name, []) != now.get(table.name, []):
             labels.append(table_label(table, plural=True))

@@ -44,6 +44,18 @@ def corrected_outcome():
     return outcome, old
 
 
+def outcome_added_after(beside, reference, slug):
+    """A new outcome in `beside`'s source and category."""
+    return Outcome.objects.create(
+        source=beside.source,
+        category=beside.category,
+        reference=reference,
+        slug=slug,
+        title="New",
+        text="New",
+    )
+
+
 def test_releases_are_numbered_by_year_and_count():
     first = publish("Round one")  # after the document's own release
     second = publish("Nothing new")
@@ -255,14 +267,7 @@ def test_an_outcome_absent_from_a_release_is_not_found_there(client):
     release = publish()
     outcome = Outcome.objects.get(source__slug="sironet-cooperation-outcomes", reference="I.3")
     assert client.get(f"{outcome.get_absolute_url()}?release=2031.4").status_code == 404
-    later = Outcome.objects.create(
-        source=outcome.source,
-        category=outcome.category,
-        reference="I.99",
-        slug="new-one",
-        title="New",
-        text="New",
-    )
+    later = outcome_added_after(outcome, "I.99", "new-one")
     assert client.get(f"/outcomes/{later.slug}/?release={release.number}").status_code == 404
     assert client.get(f"/outcomes/{later.slug}/").status_code == 200
 
@@ -424,12 +429,5 @@ def test_an_outcome_page_says_what_changed_since_the_latest_release(client):
         "Title, places." in html
     )
     assert f'href="{outcome.get_absolute_url()}?release={release.number}"' in html
-    new = Outcome.objects.create(
-        source=outcome.source,
-        category=outcome.category,
-        reference="I.98",
-        slug="newer",
-        title="Newer",
-        text="Newer",
-    )
+    new = outcome_added_after(outcome, "I.98", "newer")
     assert "New since release" in client.get(new.get_absolute_url()).content.decode()
