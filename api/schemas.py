@@ -1,6 +1,6 @@
 """The API's shapes, but for the records api/views.py declares with their operations."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.urls import reverse
@@ -123,8 +123,45 @@ class Index(Schema):
     regions: str
     categories: str
     sources: str
+    releases: str
     openapi: str = Field(description="This API's OpenAPI 3.1 schema.")
     docs: str = Field(description="This API's documentation, to read and try.")
+
+
+class ReleaseRecord(Schema):
+    """A release: a numbered, frozen state of the catalogue to cite."""
+
+    number: str = Field(description="YYYY.N: the year and the release's place in it.")
+    published: datetime
+    note: str = Field(description="What the release brings.")
+    doi: str = Field(description="Its DOI, once one is minted; else empty.")
+    checksum: str = Field(description="SHA-256 of its data package's zip.")
+    counts: dict[str, int] = Field(
+        description="Records added, changed and removed against the release before it."
+    )
+    url: str = Field(description="Its page: the note, the changelog, the files.")
+    data_package: str = Field(description="Its data package (zip), which never changes.")
+
+    @staticmethod
+    def resolve_url(release, context):
+        return context["request"].build_absolute_uri(release.get_absolute_url())
+
+    @staticmethod
+    def resolve_data_package(release, context):
+        address = reverse("downloads:release_file", args=[release.number, "datapackage.zip"])
+        return context["request"].build_absolute_uri(address)
+
+
+class FrozenRecord(Schema):
+    """An outcome or organization exactly as a release froze it."""
+
+    release: str = Field(description="The release's number.")
+    published: datetime = Field(description="When the release was published.")
+    url: str = Field(description="The record's page as of the release.")
+    record: dict[str, list[dict[str, str]]] = Field(
+        description="Its own row and the rows that name it, by the data package's table "
+        "(as in the release's CSV files: every value as text)."
+    )
 
 
 class Error(Schema):

@@ -13,7 +13,18 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 
-from api.schemas import Error, Facet, Index, Linked, Member, OutcomeQuery, OutcomeRecord
+from api.schemas import (
+    Error,
+    Facet,
+    FrozenRecord,
+    Index,
+    Linked,
+    Member,
+    OutcomeQuery,
+    OutcomeRecord,
+    ReleaseRecord,
+)
+from downloads import releases
 from edge.pages import public_page
 from outcomes import record
 from outcomes.filters import PAGE_SIZE, OutcomeFilter
@@ -27,6 +38,7 @@ from outcomes.models import (
     Outcome,
     Region,
     RegionKind,
+    Release,
     SironetMembership,
     Source,
 )
@@ -130,6 +142,7 @@ class Pages(PaginationBase):
 @api.get("/", response={200: Index, 304: None}, tags=["index"], summary="What this API holds")
 def index(request):
     names = ["outcomes", "organizations", "countries", "regions", "categories", "sources"]
+    names.append("releases")
     addresses = {name: reverse(f"api:{name}") for name in names}
     addresses.update(openapi=reverse("api:openapi-json"), docs=reverse("api:openapi-view"))
     return {name: request.build_absolute_uri(path) for name, path in addresses.items()}
@@ -346,3 +359,58 @@ class SourceRecord(Schema):
     published: date | None
     url: str = Field(description="Where the publisher serves the document.")
     note: str
+
+
+@api.get(
+    "/releases/",
+    response=answers(list[ReleaseRecord]),
+    url_name="releases",
+    tags=["releases"],
+    summary="Releases, newest first",
+)
+@paginate(Pages)
+def list_releases(request):
+    """Numbered, frozen states of the catalogue to cite (docs/reuse.md, "Releases")."""
+    return Release.objects.defer("tables", "records", "organization_records")
+
+
+def frozen(request, table, number, slug):
+    if (release := releases.frozen_record(table, number, slug)) is None:
+        kind = table.removesuffix("s")
+        raise HttpError(404, f"No release {number} holds an {kind} with the slug “{slug}”.")
+    page = f"{reverse(releases.AS_OF[table], args=[slug])}?release={release.number}"
+    return {
+        "release": release.number,
+        "published": release.published,
+        "url": request.build_absolute_uri(page),
+        "record": {name: rows for name, rows in release.record.items() if name != "labels"},
+    }
+
+
+RELEASE_NUMBER = Path(..., pattern=r"^[0-9]{4}\.[1-9][0-9]*$", max_length=20, examples=["2026.1"])
+
+
+@api.get(
+    "/releases/{number}/outcomes/{slug}/",
+    response=answers(FrozenRecord),
+    url_name="release_outcome",
+    tags=["releases"],
+    summary="One outcome as a release froze it",
+)
+def get_release_outcome(
+    request, number: str = RELEASE_NUMBER, slug: str = Path(..., pattern=SLUG, max_length=200)
+):
+    return frozen(request, "outcomes", number, slug)
+
+
+@api.get(
+    "/releases/{number}/organizations/{slug}/",
+    response=answers(FrozenRecord),
+    url_name="release_organization",
+    tags=["releases"],
+    summary="One organization as a release froze it",
+)
+def get_release_organization(
+    request, number: str = RELEASE_NUMBER, slug: str = Path(..., pattern=SLUG, max_length=200)
+):
+    return frozen(request, "organizations", number, slug)

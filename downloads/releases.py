@@ -15,10 +15,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from downloads import package
 from edge import routing
@@ -97,6 +99,7 @@ def freeze(note, now, document=False):
             checksum=package.sha256(work / "datapackage.zip"),
             tables=tables,
             records=records_by_outcome(tables),
+            organization_records=records_by_organization(tables),
             counts={kind: sum(c.kind == kind for c in found) for kind in KINDS},
         )
         work.rename(release.folder)
@@ -265,12 +268,58 @@ def as_json(older, newer, found):
 @dataclass
 class FrozenPart:
     label: str
-    rows: list  # [[(field label, value)]]
+    rows: list  # [[(field label, value, link, language)]]
+
+
+TABLES_BY_MODEL = {table.model: table for table in package.TABLES}
+# The records with a page that can show them as of a release: their frozen tables, their pages.
+AS_OF = {"outcomes": "outcomes:outcome", "organizations": "outcomes:organization"}
+
+
+def with_record(releases, table, slug):
+    """Releases with `record`: the frozen record `slug` of `table` (in AS_OF) in each, None
+    where absent, read from the database alone, not the whole frozen copy."""
+    field = "records" if table == "outcomes" else "organization_records"
+    return releases.annotate(record=KeyTransform(slug, field)).only("number", "published")
+
+
+def frozen_record(table, number, slug):
+    """Release `number` with the record `slug` of `table` it froze; None if it has none."""
+    release = with_record(Release.objects.filter(number=number), table, slug).first()
+    return release if release and release.record else None
+
+
+def linked_table(model, name):
+    """The frozen table that a row's field `name` names a record of (None: not a link)."""
+    try:
+        return TABLES_BY_MODEL.get(model._meta.get_field(name).related_model)
+    except FieldDoesNotExist:
+        return None
+
+
+def label(table, row):
+    """What a page calls a frozen record: an outcome's reference and title, else its name."""
+    if table.model is Outcome:
+        return f"{row['reference']}. {row['title']}"
+    return row.get("name") or row.get("title") or ""
+
+
+def with_labels(record, tables):
+    """`record` with "labels": {table: {key: label}} of every record its rows name, so that
+    its page names them (as they were) without the whole frozen copy."""
+    labels: dict[str, dict[str, str]] = {}
+    for name, rows in record.items():
+        for row in rows:
+            for field_name, value in row.items():
+                target = linked_table(TABLES_BY_NAME[name].model, field_name)
+                if target and (named := tables[target.name].get(value)):
+                    labels.setdefault(target.name, {})[value] = label(target, named)
+    return {**record, "labels": labels}
 
 
 def records_by_outcome(tables):
     """{slug: {table: [row]}}: each outcome's record in frozen tables: its own row, the rows
-    that name it (places, organizations, figures…) and its later reports."""
+    that name it (places, organizations, figures…), its later reports and their figures."""
     found = {slug: {"outcomes": [row]} for slug, row in tables["outcomes"].items()}
     for table in package.TABLES:
         if "outcome" not in table.fields:
@@ -281,9 +330,21 @@ def records_by_outcome(tables):
             if table.name == "later_report_outcomes":
                 report = tables["later_reports"][row["laterreport"]]
                 record.setdefault("later_reports", []).append(report)
+                figures = tables["later_report_figures"].values()
+                if shown := [row for row in figures if row["report"] == report["url"]]:
+                    record.setdefault("later_report_figures", []).extend(shown)
             else:
                 record.setdefault(table.name, []).append(row)
-    return found
+    return {slug: with_labels(record, tables) for slug, record in found.items()}
+
+
+def records_by_organization(tables):
+    """{slug: {table: [row]}}: each organization's record in frozen tables: its own row and
+    the outcomes it took part in (participations), in the document's order."""
+    found = {slug: {"organizations": [row]} for slug, row in tables["organizations"].items()}
+    for row in tables["participations"].values():
+        found[row["organization"]].setdefault("participations", []).append(row)
+    return {slug: with_labels(record, tables) for slug, record in found.items()}
 
 
 def record_now(outcome):
@@ -295,6 +356,8 @@ def record_now(outcome):
             records = Outcome.objects.filter(pk=outcome.pk)
         elif table.name == "later_reports":
             records = table.records().filter(outcomes=outcome)
+        elif table.name == "later_report_figures":
+            records = table.records().filter(report__outcomes=outcome)
         elif "outcome" in table.fields and table.name != "later_report_outcomes":
             records = table.records().filter(outcome=outcome)
         else:
@@ -316,20 +379,46 @@ def changed_since(frozen, now):
     return labels
 
 
-def frozen_outcome(record):
-    """An outcome's frozen record (records_by_outcome) for a page: ([(field label, value)]
-    of its own fields, [FrozenPart] of the rows of its record)."""
-    own = [(field_label(Outcome, n), v) for n, v in record["outcomes"][0].items() if v]
-    parts = []
-    for table in package.TABLES:
-        if table.model is Outcome or table.name not in record:
-            continue
-        rows = [
-            [(field_label(table.model, n), v) for n, v in row.items() if v and n != "outcome"]
-            for row in record[table.name]
-        ]
-        parts.append(FrozenPart(table_label(table, plural=True), rows))
-    return own, parts
+def shown_value(model, name, value):
+    """(text, its language) of a frozen value: a choice or a yes/no in the page's language
+    (its language then left to the page, ""); else the value, in Chinese or English."""
+    found = model._meta.get_field(name)
+    if found.choices:
+        return dict(found.flatchoices).get(value, value), ""
+    if isinstance(found, models.BooleanField):
+        return (gettext("Yes") if value == "true" else gettext("No")), ""
+    return value, "zh-Hans" if "_zh" in name else "en"  # name_zh, its page's title…
+
+
+def frozen(record, name, number):
+    """A frozen record of table `name` (records_by_outcome, records_by_organization) for a
+    page: ([(field label, value, link, language)] of its own fields, [FrozenPart] of its
+    rows). Values that name a record show its label; an outcome or organization links to its
+    page as of the same release. The record itself is not named again in its rows."""
+    labels, key = record.get("labels", {}), next(iter(TABLES_BY_NAME[name].primary_key))
+
+    def values(table, row):
+        shown = []
+        for field_name, value in row.items():
+            target = linked_table(table.model, field_name)
+            if not value or (target and target.name == name and value == record[name][0][key]):
+                continue
+            address = ""
+            if target and target.name in AS_OF:
+                address = f"{reverse(AS_OF[target.name], args=[value])}?release={number}"
+            if target:
+                value, lang = labels.get(target.name, {}).get(value, value), "en"
+            else:
+                value, lang = shown_value(table.model, field_name, value)
+            shown.append((field_label(table.model, field_name), value, address, lang))
+        return shown
+
+    parts = [
+        FrozenPart(table_label(table, True), [values(table, row) for row in record[table.name]])
+        for table in package.TABLES
+        if table.name != name and table.name in record
+    ]
+    return values(TABLES_BY_NAME[name], record[name][0]), parts
 
 
 def coverage(tables):
@@ -349,22 +438,16 @@ def coverage(tables):
 
 
 def release_downloads(release):
-    """A release's files, for its schema.org description: [(name, address, media type)]."""
-    address = "downloads:release_file"
+    """A release's files, for its schema.org and DCAT descriptions: [(name, address, media
+    type)]: the zip, its descriptor, each table's CSV, the citation file."""
+    described = {
+        "datapackage.zip": "The release's data package (Frictionless Data Package, zip)",
+        "datapackage.json": "Its descriptor (datapackage.json)",
+        **{table.path: f"Its table {table.name} (CSV)" for table in package.TABLES},
+        CITATION: "Its citation file (CITATION.cff)",
+    }
+    media = {**package.FILES, CITATION: "application/x-yaml"}
     return [
-        (
-            "The release's data package (Frictionless Data Package, zip)",
-            reverse(address, args=[release.number, "datapackage.zip"]),
-            "application/zip",
-        ),
-        (
-            "Its descriptor (datapackage.json)",
-            reverse(address, args=[release.number, "datapackage.json"]),
-            "application/json",
-        ),
-        (
-            "Its citation file (CITATION.cff)",
-            reverse(address, args=[release.number, CITATION]),
-            "application/x-yaml",
-        ),
+        (name, reverse("downloads:release_file", args=[release.number, file]), media[file])
+        for file, name in described.items()
     ]

@@ -63,12 +63,8 @@ def source_item(source):
     }
 
 
-def document_item(outcome):
-    return {
-        **source_item(outcome.source),
-        "id": f"item:{outcome.source.slug}:{outcome.reference}",
-        "number": outcome.reference,
-    }
+def document_item(source, reference):
+    return {**source_item(source), "id": f"item:{source.slug}:{reference}", "number": reference}
 
 
 def record_item(outcome, request):
@@ -83,6 +79,22 @@ def record_item(outcome, request):
         "issued": date_parts(outcome.last_changed and timezone.localdate(outcome.last_changed)),
         "accessed": _today(),
         "version": str(outcome.revision),
+        "URL": request.build_absolute_uri(address),
+    }
+
+
+def frozen_record_item(row, release, request):
+    """The record as a release froze it (`row`: its frozen outcomes row): a version of the
+    catalogue's data, at the address that shows it so; it does not change, so no access day."""
+    address = f"{reverse('outcomes:outcome', args=[row['slug']])}?release={release.number}"
+    return {
+        "id": f"record:{row['source']}:{row['reference']}:{release.number}",
+        "type": "dataset",
+        "title": f"{row['reference']}. {row['title']}",
+        "author": [{"literal": CATALOGUE_EDITORS}],
+        "container-title": CATALOGUE,
+        "issued": date_parts(timezone.localdate(release.published)),
+        "version": release.number,
         "URL": request.build_absolute_uri(address),
     }
 

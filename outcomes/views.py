@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
-from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info, gettext
+from django.utils.translation import get_language, get_language_info, gettext, gettext_lazy
 from django.views.decorators.http import require_safe
 
 from downloads import exports, releases
@@ -176,7 +175,7 @@ def cited_outcome(request, outcome):
     and the later reports it shows, as CSL-JSON."""
     return [
         citations.record_item(outcome, request),
-        citations.document_item(outcome),
+        citations.document_item(outcome.source, outcome.reference),
         *map(citations.later_report_item, outcome.reviewed_later_reports),
     ]
 
@@ -196,6 +195,10 @@ def cite(request, format, kind, slug=None):
     if kind == "catalogue":
         items = [citations.catalogue_item(request, request.data_version)]
         name = "sironet-outcomes-catalogue"
+    elif kind == "outcome" and "release" in request.GET:
+        release, row = frozen_row(request, "outcomes", slug)
+        items = cited_as_of(request, release, row)
+        name = f"{row['source']}-{row['reference']}-{release.number}"
     elif (found := CITED[kind].filter(slug=slug).first()) is None:
         return redirect_renamed(CITED[kind], slug, lambda r: f"{r.get_absolute_url()}cite.{format}")
     elif kind == "outcome":
@@ -251,7 +254,8 @@ def outcome_rows(ids, filterset):
 
 
 def release_query(query):
-    """The one parameter an outcome's page takes: ?release=<number>, its state as frozen."""
+    """The one parameter an outcome's or organization's page takes: ?release=<number>, its
+    state as frozen."""
     return urlencode({"release": query["release"]}) if "release" in query else ""
 
 
@@ -259,7 +263,7 @@ def release_query(query):
 @public_page(parameters=release_query)
 def outcome_detail(request, slug):
     if "release" in request.GET:
-        return outcome_as_of(request, slug, request.GET["release"])
+        return record_as_of(request, "outcomes", slug)
     outcomes = (
         Outcome.objects.with_later_reports()
         .with_revision()
@@ -295,7 +299,7 @@ def outcome_detail(request, slug):
         report.citations = [(label, entries[number][1]) for label, entries in cited]
         report.language_name = language_name(report.language)
     # Since the latest release: what changed ([] nothing, None: added since), read from it.
-    if latest := with_record(Release.objects.all(), outcome.slug).first():
+    if latest := releases.with_record(Release.objects.all(), "outcomes", outcome.slug).first():
         record = latest.record
         latest.changed = record and releases.changed_since(record, releases.record_now(outcome))
     context = {
@@ -315,22 +319,42 @@ def outcome_detail(request, slug):
     return with_record_key(render(request, "outcomes/outcome_detail.html", context), outcome)
 
 
-def with_record(releases_, slug):
-    """Releases with `record`: the outcome `slug`'s frozen record in each (None where
-    absent), read from the database alone, not the whole frozen copy."""
-    return releases_.annotate(record=KeyTransform(slug, "records")).only("number", "published")
+def frozen_row(request, table, slug):
+    """(release, row) of ?release=<number>: the record `slug` of `table` as that release
+    froze it, with its own row; 404 when that release lacks it (or there is none)."""
+    if (release := releases.frozen_record(table, request.GET["release"], slug)) is None:
+        raise Http404(AS_OF_MISSING[table])
+    return release, release.record[table][0]
 
 
-def outcome_as_of(request, slug, number):
-    """The outcome exactly as release `number` froze it, read from the frozen copy; 404
-    when that release lacks it (or there is no such release)."""
-    release = with_record(Release.objects.filter(number=number), slug).first()
-    if release is None or not release.record:
-        raise Http404(gettext("This outcome is not in that release."))
-    own, parts = releases.frozen_outcome(release.record)
+AS_OF_MISSING = {
+    "outcomes": gettext_lazy("This outcome is not in that release."),
+    "organizations": gettext_lazy("This organization is not in that release."),
+}
+
+
+def cited_as_of(request, release, row):
+    """The record as `release` froze it and the item in the document it quotes, as CSL-JSON."""
+    source = Source.objects.filter(slug=row["source"]).first()
+    document = [citations.document_item(source, row["reference"])] if source else []
+    return [citations.frozen_record_item(row, release, request), *document]
+
+
+def record_as_of(request, table, slug):
+    """An outcome's or organization's page exactly as release ?release=<number> froze it,
+    read from the frozen copy; 404 when that release lacks it."""
+    release, row = frozen_row(request, table, slug)
+    own, parts = releases.frozen(release.record, table, release.number)
     context = {"release": release, "own": own, "parts": parts}
-    context["title"] = release.record["outcomes"][0]["title"]
-    return render(request, "outcomes/outcome_as_of.html", context)
+    context["title"] = row.get("title") or row["name"]
+    if table == "outcomes":
+        labels = [gettext("The record in this release"), gettext("The item in the document")]
+        context["citations"] = citations.rendered(cited_as_of(request, release, row), labels)
+        context["cite_downloads"] = [
+            (label, f"{address}?release={release.number}")
+            for label, address in cite_links("outcomes:outcome_cite", slug=slug)
+        ]
+    return render(request, "outcomes/as_of.html", context)
 
 
 def language_name(code):
@@ -388,8 +412,10 @@ def organization_list(request):
 
 
 @require_safe
-@public_page
+@public_page(parameters=release_query)
 def organization_detail(request, slug):
+    if "release" in request.GET:
+        return record_as_of(request, "organizations", slug)
     organizations = Organization.objects.select_related("country", "founded_by")
     if (organization := organizations.filter(slug=slug).first()) is None:
         return redirect_renamed(Organization.objects, slug)

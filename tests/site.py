@@ -47,5 +47,6 @@ RELEASE_PAGES = {
     "release comparison": "/releases/2026.1/compare/2026.2/",
     "outcome as of a release": f"{PAGES['outcome']}?release=2026.1",
     "outcome changed since a release": PAGES["outcome"],
+    "organization as of a release": f"{PAGES['organization']}?release=2026.1",
 }
 RELEASE_PAGES |= {f"{name} (zh)": f"/zh-hans{path}" for name, path in RELEASE_PAGES.items()}

@@ -57,8 +57,11 @@ class Release(models.Model):
     )
     # {table: {key: {field: value}}}, the data package's tables as text (downloads/releases.py).
     tables = models.JSONField(editable=False)
-    # {slug: {table: [row]}}: each outcome's record in `tables`, read one at a time.
+    # {slug: {table: [row], "labels": {table: {key: label}}}}: each outcome's record in
+    # `tables`, read one at a time (downloads/releases.py).
     records = models.JSONField(default=dict, editable=False)
+    # {slug: {table: [row]}}: each organization's record in `tables`, likewise.
+    organization_records = models.JSONField(default=dict, editable=False)
     # {"added": n, "changed": n, "removed": n}: records, against the release before it.
     counts = models.JSONField(default=dict, editable=False)
 

@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, FOAF
 
 from downloads import package, releases
 from downloads.dcat import DCAT
-from outcomes.models import Country, Figure, LaterReport, Outcome, Release
+from outcomes.models import Country, Figure, LaterReport, Organization, Outcome, Release
 from tests.conftest import publish_releases
 from tests.data.test_data import emptied
 
@@ -278,12 +278,25 @@ RELEASE_BUDGETS = [
     ("/releases/2026.2/", 3),  # the release; the one before it; the sources (its JSON-LD)
     ("/releases/2026.1/compare/2026.2/", 2),  # the two releases
     ("/releases/2026.1/compare/2026.2.json", 2),
-    ("/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/?release=2026.1", 1),
+    # the release with the outcome's frozen record; its source (the citation of the item)
+    ("/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/?release=2026.1", 2),
+    ("/organizations/cfpd/?release=2026.1", 1),
+    (
+        "/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/cite.ris?release=2026.1",
+        2,
+    ),
+    ("/api/v1/releases/", 2),  # how many; the page
+    (
+        "/api/v1/releases/2026.1/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/",
+        1,
+    ),
+    ("/api/v1/releases/2026.1/organizations/cfpd/", 1),
     ("/releases/feed.atom", 1),
     # the latest release with the outcome's frozen record; the record now (releases.
     # record_now: the outcome, its places, reaches, mentions, participations, figures,
-    # programmes, searches for later reports and reviewed later reports); the page's own
-    ("/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/", 15 + 1 + 10),
+    # programmes, searches for later reports, reviewed later reports and their figures);
+    # the page's own
+    ("/outcomes/nine-schools-co-built-by-cfpd-and-myanmar-alinyaung-foundation/", 15 + 1 + 11),
     ("/data/catalogue.ttl", 1),  # the releases (without their tables)
     ("/data/catalogue.jsonld", 1),
 ]
@@ -431,3 +444,90 @@ def test_an_outcome_page_says_what_changed_since_the_latest_release(client):
     assert f'href="{outcome.get_absolute_url()}?release={release.number}"' in html
     new = outcome_added_after(outcome, "I.98", "newer")
     assert "New since release" in client.get(new.get_absolute_url()).content.decode()
+
+
+def test_right_after_a_release_every_outcome_is_unchanged_since_it():
+    """For every item (places, groupings, figures, later reports and their figures…): the
+    record a release froze is the record as it would be frozen now."""
+    release = publish()
+    for outcome in Outcome.objects.all():
+        now = releases.record_now(outcome)
+        assert releases.changed_since(release.records[outcome.slug], now) == [], outcome.slug
+    reported = {row["outcome"] for row in release.tables["later_report_outcomes"].values()}
+    figured = [slug for slug in reported if "later_report_figures" in release.records[slug]]
+    assert figured  # the later reports' figures are frozen with their outcomes
+
+
+def test_an_organization_as_of_a_release_shows_what_that_release_froze(client):
+    organization = Organization.objects.get(slug="cfpd")
+    old = organization.name
+    organization.name = "A corrected name"
+    organization.save()
+    publish()  # 2026.1: the document; 2026.2: today
+    html = client.get(f"{organization.get_absolute_url()}?release=2026.1").content.decode()
+    assert f'<h1 lang="en">{old}</h1>' in html and "A corrected name" not in html
+    assert "not as it is today" in html
+    # Its outcomes, named as that release froze them, each linked as of the same release.
+    for outcome in Outcome.objects.filter(participations__organization=organization):
+        link = f'<a href="{outcome.get_absolute_url()}?release=2026.1">'
+        assert f"{link}{outcome.reference}. {outcome.title}</a>" in html
+    today = client.get(f"{organization.get_absolute_url()}?release=2026.2").content.decode()
+    assert '<h1 lang="en">A corrected name</h1>' in today
+    missing = client.get(f"{organization.get_absolute_url()}?release=2031.4")
+    assert missing.status_code == 404
+    added = Organization.objects.create(slug="a-later-one", name="A later one", type="ngo")
+    assert client.get(f"{added.get_absolute_url()}?release=2026.2").status_code == 404
+
+
+def test_an_outcome_as_of_a_release_is_cited_as_that_release(client):
+    outcome, old = corrected_outcome()
+    publish()
+    address = f"{outcome.get_absolute_url()}?release=2026.1"
+    html = client.get(address).content.decode()
+    assert "(Version 2026.1) [Data set]" in html  # APA: a version of a data set (10.10)
+    assert f"http://testserver{address}" in html
+    assert "Retrieved" not in html  # a frozen record does not change
+    assert f'href="{outcome.get_absolute_url()}cite.ris?release=2026.1"' in html
+    response = client.get(f"{outcome.get_absolute_url()}cite.ris?release=2026.1")
+    assert response.status_code == 200
+    assert (
+        'filename="sironet-cooperation-outcomes-I.3-2026.1.ris"' in response["Content-Disposition"]
+    )
+    ris = response.content.decode()
+    assert f"TI  - I.3. {old}" in ris and "ET  - 2026.1" in ris
+    assert f"UR  - http://testserver{address}" in ris
+    assert "TI  - SIRONET Cooperation Outcomes" in ris or "Item I.3" in ris  # the document item
+    csl = json.loads(
+        client.get(f"{outcome.get_absolute_url()}cite.csl.json?release=2026.1").content
+    )
+    assert csl[0]["version"] == "2026.1" and csl[0]["type"] == "dataset"
+    assert client.get(f"{outcome.get_absolute_url()}cite.ris?release=2031.4").status_code == 404
+
+
+def test_the_api_serves_releases_and_records_as_of_one(client):
+    outcome, old = corrected_outcome()
+    publish()
+    listed = client.get("/api/v1/releases/").json()
+    assert [release["number"] for release in listed["results"]] == ["2026.2", "2026.1"]
+    assert listed["results"][1]["data_package"].endswith("/releases/2026.1/datapackage.zip")
+    assert client.get("/api/v1/").json()["releases"] == "http://testserver/api/v1/releases/"
+    frozen = client.get(f"/api/v1/releases/2026.1/outcomes/{outcome.slug}/").json()
+    assert frozen["record"]["outcomes"][0]["title"] == old
+    assert frozen["url"] == f"http://testserver{outcome.get_absolute_url()}?release=2026.1"
+    assert {row["organization"] for row in frozen["record"]["participations"]}
+    now = client.get(f"/api/v1/releases/2026.2/outcomes/{outcome.slug}/").json()
+    assert now["record"]["outcomes"][0]["title"] == "A corrected title"
+    organization = client.get("/api/v1/releases/2026.1/organizations/cfpd/").json()
+    assert organization["record"]["organizations"][0]["slug"] == ("cfpd")
+    gone = client.get(f"/api/v1/releases/2031.4/outcomes/{outcome.slug}/")
+    assert gone.status_code == 404 and "2031.4" in gone.json()["detail"]
+    assert client.get(f"/api/v1/releases/2026/outcomes/{outcome.slug}/").status_code == 400
+
+
+def test_a_release_describes_each_of_its_files(client):
+    release = publish()
+    described = json_ld(client.get(release.get_absolute_url()).content.decode())
+    files = {d["contentUrl"].rsplit("/", 1)[1] for d in described["distribution"]}
+    assert files == {*package.FILES, releases.CITATION}
+    for name in files:  # each is served
+        assert client.get(f"/releases/{release.number}/{name}").status_code == 200, name
