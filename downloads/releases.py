@@ -373,10 +373,14 @@ def changed_since(frozen, now):
     fields that changed and of the kinds of rows that did (a save alone is no change)."""
     before, after = frozen["outcomes"][0], now["outcomes"][0]
     labels = [field_label(Outcome, name) for name, _, _ in differing(before, after)]
-    for table in package.TABLES:
-        if table.model is not Outcome and frozen.get(table.name, []) != now.get(table.name, []):
+    for table in package.TABLES:  # rows as a set: an order they keep is a field (position)
+        if table.model is not Outcome and as_set(frozen, table) != as_set(now, table):
             labels.append(table_label(table, plural=True))
     return labels
+
+
+def as_set(record, table):
+    return sorted(json.dumps(row, sort_keys=True) for row in record.get(table.name, []))
 
 
 def shown_value(model, name, value):
@@ -397,9 +401,10 @@ def frozen(record, name, number):
     page as of the same release. The record itself is not named again in its rows."""
     labels, key = record.get("labels", {}), next(iter(TABLES_BY_NAME[name].primary_key))
 
-    def values(table, row):
+    def values(table, row):  # in the package's order (PostgreSQL's jsonb keeps no order)
         shown = []
-        for field_name, value in row.items():
+        for field_name in table.fields:
+            value = row.get(field_name)
             target = linked_table(table.model, field_name)
             if not value or (target and target.name == name and value == record[name][0][key]):
                 continue
@@ -414,11 +419,22 @@ def frozen(record, name, number):
         return shown
 
     parts = [
-        FrozenPart(table_label(table, True), [values(table, row) for row in record[table.name]])
+        FrozenPart(
+            table_label(table, True), [values(table, row) for row in in_order(record, table, name)]
+        )
         for table in package.TABLES
         if table.name != name and table.name in record
     ]
     return values(TABLES_BY_NAME[name], record[name][0]), parts
+
+
+def in_order(record, table, name):
+    """A frozen record's rows of `table`: an outcome's by their position (a later report's
+    figures by report), as its page shows them; else as frozen (the document's order)."""
+    rows = record[table.name]
+    if name != "outcomes" or "position" not in table.fields:
+        return rows
+    return sorted(rows, key=lambda row: (row.get("report", ""), int(row["position"])))
 
 
 def coverage(tables):

@@ -1,6 +1,7 @@
 """Releases (issue 28): numbered, frozen states of the catalogue, with a changelog derived
 from what each froze, a compare page and JSON that agree, and files that never change."""
 
+import importlib
 import json
 import re
 import zipfile
@@ -13,6 +14,8 @@ import pytest
 import rdflib.namespace as vocabularies
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
@@ -531,3 +534,32 @@ def test_a_release_describes_each_of_its_files(client):
     assert files == {*package.FILES, releases.CITATION}
     for name in files:  # each is served
         assert client.get(f"/releases/{release.number}/{name}").status_code == 200, name
+
+
+def test_releases_published_before_get_their_records_by_the_migration():
+    """Migration 0017 derives, from a release's own frozen tables, what publishing keeps
+    now: records by outcome (with labels and later reports' figures) and by organization."""
+    release = publish()
+    state = MigrationExecutor(connection).loader.project_state(
+        ("outcomes", "0017_release_organizations")
+    )
+    migration = importlib.import_module("outcomes.migrations.0017_release_organizations")
+    migration.refreeze(state.apps, None)
+    tables = Release.objects.get(pk=release.pk).tables
+
+    def normalized(records):
+        return {
+            slug: {
+                name: sorted(json.dumps(row, sort_keys=True) for row in rows)
+                if isinstance(rows, list)
+                else rows
+                for name, rows in record.items()
+            }
+            for slug, record in records.items()
+        }
+
+    migrated = Release.objects.get(pk=release.pk)
+    assert normalized(migrated.records) == normalized(releases.records_by_outcome(tables))
+    assert normalized(migrated.organization_records) == normalized(
+        releases.records_by_organization(tables)
+    )

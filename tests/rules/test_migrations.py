@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 BASE = Path(__file__).resolve().parents[2]
-APPS = {"outcomes", "corrections", "sironet", "tests"}
+APPS = {"outcomes", "corrections", "sironet", "downloads", "api", "edge", "tests"}
 
 
 def imported_modules(tree):
