@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from downloads import package
 from edge import routing
 from outcomes.citations import CATALOGUE_EDITORS
+from outcomes.dataversion import bump_data_version
 from outcomes.models import Organization, Outcome, Release, SeedRecord, Source
 from outcomes.seeding import FIXTURE, seed
 
@@ -68,6 +69,10 @@ def publish(note, now=None):
         if outermost and connection.vendor == "postgresql":  # one state of every table
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # Every outcome page tells of the latest release: a new data version for the pages,
+        # the one the release freezes (first: its row lock, not an edit since, starts the
+        # snapshot; an edit's version waits for this one).
+        bump_data_version()
         # One release at a time: the number and the data it freezes agree.
         if not list(Release.objects.select_for_update().only("pk")):
             freeze(DOCUMENT_NOTE, now, document=True)

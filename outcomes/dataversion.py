@@ -87,7 +87,8 @@ def bump_data_version(outcome_ids=None):
     return version
 
 
-BOOKKEEPING = {models.DataVersion, models.VersionLog, models.SeedRecord}
+# Not the catalogue's data (publishing a release bumps the version itself: downloads/releases).
+BOOKKEEPING = {models.DataVersion, models.VersionLog, models.SeedRecord, models.Release}
 
 # Changes to rows of these models touch the search document of their outcome.
 PARTS_IN_SEARCH = {models.Participation, models.Programme, models.Reach, models.Mention}

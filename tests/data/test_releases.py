@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, FOAF
 
 from downloads import package, releases
 from downloads.dcat import DCAT
+from outcomes.dataversion import current_version
 from outcomes.models import Country, Figure, LaterReport, Organization, Outcome, Release
 from tests.conftest import publish_releases
 from tests.data.test_data import emptied
@@ -67,6 +68,18 @@ def test_releases_are_numbered_by_year_and_count():
     next_year = timezone.make_aware(datetime(2027, 1, 2, 9, 0))
     assert publish(now=next_year).number == "2027.1"
     assert second.counts == {"added": 0, "changed": 0, "removed": 0}
+
+
+def test_a_release_freezes_the_data_version_that_pages_then_show(
+    client, django_capture_on_commit_callbacks
+):
+    """Publishing bumps the data version once (every outcome page tells of the latest
+    release), and the release is that version: the catalogue's downloads say the same."""
+    before = current_version().number
+    with django_capture_on_commit_callbacks(execute=True):
+        release = publish()
+    assert release.data_version == current_version().number == before + 1
+    assert f"{release.number}" in client.get("/releases/").content.decode()
 
 
 def test_the_first_release_is_the_document_alone_and_every_change_since_shows(client):
