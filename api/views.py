@@ -371,7 +371,7 @@ class SourceRecord(Schema):
 @paginate(Pages)
 def list_releases(request):
     """Numbered, frozen states of the catalogue to cite (docs/reuse.md, "Releases")."""
-    return Release.objects.defer("tables", "records", "organization_records")
+    return Release.objects.listed()
 
 
 def frozen(request, table, number, slug):
@@ -383,7 +383,7 @@ def frozen(request, table, number, slug):
         "release": release.number,
         "published": release.published,
         "url": request.build_absolute_uri(page),
-        "record": {name: rows for name, rows in release.record.items() if name != "labels"},
+        "record": releases.ordered_record(release.record),
     }
 
 

@@ -63,7 +63,7 @@ def catalogue_graph(request):
     graph.add((catalog, DCAT.dataset, dataset))
     graph.add((catalog, DCAT.dataset, series))
     distribute(dataset, exports.distributions())
-    for release in Release.objects.defer("tables"):
+    for release in Release.objects.listed():
         node = here(release.get_absolute_url())
         describe(node, DCAT.Dataset, f"{CATALOGUE}, release {release.number}", release.note)
         graph.add((node, DCAT.inSeries, series))

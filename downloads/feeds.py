@@ -21,7 +21,7 @@ class ReleaseFeed(Feed):
         return reverse("downloads:release_list")
 
     def items(self):
-        return Release.objects.defer("tables")[:50]
+        return Release.objects.listed()[:50]
 
     def item_title(self, release):
         return gettext("Release %(number)s") % {"number": release.number}
@@ -31,7 +31,7 @@ class ReleaseFeed(Feed):
         return gettext(
             "%(note)s (%(added)s records added, %(changed)s changed, %(removed)s removed.)"
         ) % {
-            "note": release.note,
+            "note": release.shown_note,
             **{kind: counts.get(kind, 0) for kind in ("added", "changed", "removed")},
         }
 

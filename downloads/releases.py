@@ -9,6 +9,7 @@ import csv
 import json
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from pathlib import Path
@@ -26,7 +27,8 @@ from downloads import package
 from edge import routing
 from outcomes.citations import CATALOGUE_EDITORS
 from outcomes.dataversion import bump_data_version
-from outcomes.models import Organization, Outcome, Release, SeedRecord, Source
+from outcomes.models import Outcome, Release, SeedRecord, Source
+from outcomes.models.releases import NUMBER_RE
 from outcomes.seeding import FIXTURE, seed
 
 KEY_JOIN = " · "
@@ -54,12 +56,6 @@ def read_tables(where):
     return tables
 
 
-DOCUMENT_NOTE = (
-    "The source document alone, as its publisher released it: the items of the catalogue's "
-    "fixture, before any correction, later report or other change by the catalogue's editors."
-)
-
-
 def publish(note, now=None):
     """Freeze the catalogue as it is now as the next release; return it. The very first
     release is the source document alone (so that every correction since shows as a change
@@ -69,13 +65,15 @@ def publish(note, now=None):
         if outermost and connection.vendor == "postgresql":  # one state of every table
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                # Before the snapshot: a second publisher waits here, then sees this release.
+                cursor.execute(f"LOCK TABLE {Release._meta.db_table} IN EXCLUSIVE MODE")
         # Every outcome page tells of the latest release: a new data version for the pages,
         # the one the release freezes (first: its row lock, not an edit since, starts the
         # snapshot; an edit's version waits for this one).
         bump_data_version()
         # One release at a time: the number and the data it freezes agree.
         if not list(Release.objects.select_for_update().only("pk")):
-            freeze(DOCUMENT_NOTE, now, document=True)
+            freeze(Release.DOCUMENT_NOTE, now, document=True)
         return freeze(note, now)
 
 
@@ -107,6 +105,8 @@ def freeze(note, now, document=False):
             organization_records=records_by_organization(tables),
             counts={kind: sum(c.kind == kind for c in found) for kind in KINDS},
         )
+        # A folder of this number without its release: left by a publish rolled back.
+        shutil.rmtree(release.folder, ignore_errors=True)
         work.rename(release.folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -173,13 +173,13 @@ class Change:
     fields: list = field(default_factory=list)  # [(name, before, after)] of a change
 
 
-def differing(old, new):
-    """[(field, before, after)] of the fields two frozen rows differ in (a save alone is no
-    change: BOOKKEEPING)."""
+def differing(table, old, new):
+    """[(field, before, after)] of the fields two frozen rows of `table` differ in, in the
+    table's order (a save alone is no change: BOOKKEEPING)."""
     return [
-        (name, old.get(name, ""), value)
-        for name, value in new.items()
-        if old.get(name, "") != value and name not in BOOKKEEPING
+        (name, old.get(name, ""), new.get(name, ""))
+        for name in table.fields
+        if old.get(name, "") != new.get(name, "") and name not in BOOKKEEPING
     ]
 
 
@@ -194,19 +194,29 @@ def changes(before, after):
                 found.append(Change(table.name, key, "added"))
             elif key not in new:
                 found.append(Change(table.name, key, "removed"))
-            elif fields := differing(old[key], new[key]):
+            elif fields := differing(table, old[key], new[key]):
                 found.append(Change(table.name, key, "changed", fields))
     return found
 
 
 @dataclass
 class Shown:
-    """A change as a page shows it: the record's kind and label, a link, the fields."""
+    """A change as a page shows it: the record's name and link, the fields."""
 
     change: Change
-    kind_label: str
+    name: str  # an outcome's reference and title, an organization's name…; else its key
     url: str
     fields: list  # [(label, before, after)]
+
+
+@dataclass
+class Group:
+    """The changes to one table's records, with their counts."""
+
+    label: str
+    main: bool  # outcomes and organizations: open on the page; the rest folded
+    counts: dict
+    changes: list  # [Shown]
 
 
 def field_label(model, name):
@@ -217,38 +227,44 @@ def field_label(model, name):
 
 
 def table_label(table, plural=False):
-    """What a table's records are, in the page's language (a link table: its name)."""
+    """What a table's records are, in the page's language (a link table: the field's name,
+    "Places"; "Later reports: outcomes" where its owner is not the outcome)."""
     meta = table.model._meta
-    if meta.auto_created:
-        return table.name.replace("_", " ")
-    return capfirst(meta.verbose_name_plural if plural else meta.verbose_name)
+    if not (owner := meta.auto_created):
+        return capfirst(meta.verbose_name_plural if plural else meta.verbose_name)
+    (linked,) = [f for f in owner._meta.many_to_many if f.remote_field.through is table.model]
+    if owner is Outcome:
+        return capfirst(linked.verbose_name)
+    return f"{capfirst(owner._meta.verbose_name_plural)}: {linked.verbose_name}"
 
 
-def link(table, key, row):
-    """The public page of the record a row is (an outcome, an organization) or belongs to."""
-    if table.model is Outcome:
-        return reverse("outcomes:outcome", args=[key])
-    if table.model is Organization:
-        return reverse("outcomes:organization", args=[key])
+def link(table, key, row, number):
+    """The page of the record a row is (an outcome, an organization) or belongs to, as of
+    release `number`."""
+    if table.name in AS_OF:
+        return f"{reverse(AS_OF[table.name], args=[key])}?release={number}"
     if row.get("outcome"):
-        return reverse("outcomes:outcome", args=[row["outcome"]])
+        return f"{reverse(AS_OF['outcomes'], args=[row['outcome']])}?release={number}"
     return ""
 
 
-def shown(before, after, found=None):
-    """The changes from `before` to `after` for a page (None: nothing before to compare)."""
+def shown(before, after, number, found=None):
+    """The changes from the tables `before` to `after` (those of release `number`) for a
+    page, by table (None: nothing before to compare)."""
     if before is None:
         return None
-    result = []
+    groups = {}
     for change in changes(before, after) if found is None else found:
         table = TABLES_BY_NAME[change.table]
-        model = table.model
         row = (after if change.kind != "removed" else before)[change.table][change.key]
-        kind_label = table_label(table)
-        fields = [(field_label(model, name), old, new) for name, old, new in change.fields]
-        url = link(table, change.key, row) if change.kind != "removed" else ""
-        result.append(Shown(change, kind_label, url, fields))
-    return result
+        fields = [(field_label(table.model, n), old, new) for n, old, new in change.fields]
+        url = link(table, change.key, row, number) if change.kind != "removed" else ""
+        group = groups.get(table.name) or groups.setdefault(
+            table.name, Group(table_label(table, True), table.name in AS_OF, Counter(), [])
+        )
+        group.counts[change.kind] += 1
+        group.changes.append(Shown(change, label(table, row) or change.key, url, fields))
+    return list(groups.values())
 
 
 def as_json(older, newer, found):
@@ -279,19 +295,59 @@ class FrozenPart:
 TABLES_BY_MODEL = {table.model: table for table in package.TABLES}
 # The records with a page that can show them as of a release: their frozen tables, their pages.
 AS_OF = {"outcomes": "outcomes:outcome", "organizations": "outcomes:organization"}
+RECORDS = {"outcomes": "records", "organizations": "organization_records"}  # Release's fields
+
+
+def record_key(slug):
+    """A record's key in Release.records: never a number, which a JSON path would read as
+    an array's index (a slug may be "2030")."""
+    return f"slug:{slug}"
 
 
 def with_record(releases, table, slug):
     """Releases with `record`: the frozen record `slug` of `table` (in AS_OF) in each, None
     where absent, read from the database alone, not the whole frozen copy."""
-    field = "records" if table == "outcomes" else "organization_records"
-    return releases.annotate(record=KeyTransform(slug, field)).only("number", "published")
+    found = KeyTransform(record_key(slug), RECORDS[table])
+    return releases.annotate(record=found).only("number", "published")
+
+
+def holding(table, slug):
+    """The numbers of the releases, newest first, that froze the record `slug` of `table`."""
+    holds = {f"{RECORDS[table]}__has_key": record_key(slug)}
+    return list(Release.objects.filter(**holds).values_list("number", flat=True))
 
 
 def frozen_record(table, number, slug):
-    """Release `number` with the record `slug` of `table` it froze; None if it has none."""
+    """Release `number` with the record `slug` of `table` it froze; None if it has none (or
+    `number` is no release's: checked before any query)."""
+    if not NUMBER_RE.match(number):
+        return None
     release = with_record(Release.objects.filter(number=number), table, slug).first()
     return release if release and release.record else None
+
+
+def frozen_source(row):
+    """A source as frozen (its row), for a citation of the document's item."""
+    published = date.fromisoformat(row["published"]) if row.get("published") else None
+    return Source(
+        slug=row["slug"],
+        title=row["title"],
+        publisher=row["publisher"],
+        published=published,
+        url=row.get("url", ""),
+    )
+
+
+def ordered_record(record):
+    """A frozen record's rows by table, in the package's order of tables and columns (what
+    the API gives: PostgreSQL's jsonb keeps no order)."""
+    return {
+        table.name: [
+            {name: row.get(name, "") for name in table.fields} for row in record[table.name]
+        ]
+        for table in package.TABLES
+        if table.name in record
+    }
 
 
 def linked_table(model, name):
@@ -323,9 +379,13 @@ def with_labels(record, tables):
 
 
 def records_by_outcome(tables):
-    """{slug: {table: [row]}}: each outcome's record in frozen tables: its own row, the rows
-    that name it (places, organizations, figures…), its later reports and their figures."""
-    found = {slug: {"outcomes": [row]} for slug, row in tables["outcomes"].items()}
+    """{record_key(slug): {table: [row]}}: each outcome's record in frozen tables: its own
+    row, the rows that name it (places, organizations, figures…), its source, its later
+    reports and their figures."""
+    found = {
+        slug: {"outcomes": [row], "sources": [tables["sources"][row["source"]]]}
+        for slug, row in tables["outcomes"].items()
+    }
     for table in package.TABLES:
         if "outcome" not in table.fields:
             continue
@@ -340,16 +400,16 @@ def records_by_outcome(tables):
                     record.setdefault("later_report_figures", []).extend(shown)
             else:
                 record.setdefault(table.name, []).append(row)
-    return {slug: with_labels(record, tables) for slug, record in found.items()}
+    return {record_key(slug): with_labels(record, tables) for slug, record in found.items()}
 
 
 def records_by_organization(tables):
-    """{slug: {table: [row]}}: each organization's record in frozen tables: its own row and
-    the outcomes it took part in (participations), in the document's order."""
+    """{record_key(slug): {table: [row]}}: each organization's record in frozen tables: its
+    own row and the outcomes it took part in (participations), in the document's order."""
     found = {slug: {"organizations": [row]} for slug, row in tables["organizations"].items()}
     for row in tables["participations"].values():
         found[row["organization"]].setdefault("participations", []).append(row)
-    return {slug: with_labels(record, tables) for slug, record in found.items()}
+    return {record_key(slug): with_labels(record, tables) for slug, record in found.items()}
 
 
 def record_now(outcome):
@@ -359,6 +419,8 @@ def record_now(outcome):
     for table in package.TABLES:
         if table.model is Outcome:
             records = Outcome.objects.filter(pk=outcome.pk)
+        elif table.model is Source:
+            records = Source.objects.filter(pk=outcome.source_id)
         elif table.name == "later_reports":
             records = table.records().filter(outcomes=outcome)
         elif table.name == "later_report_figures":
@@ -377,7 +439,8 @@ def changed_since(frozen, now):
     """What differs between an outcome's frozen record and today's: the labels of its own
     fields that changed and of the kinds of rows that did (a save alone is no change)."""
     before, after = frozen["outcomes"][0], now["outcomes"][0]
-    labels = [field_label(Outcome, name) for name, _, _ in differing(before, after)]
+    own = differing(TABLES_BY_NAME["outcomes"], before, after)
+    labels = [field_label(Outcome, name) for name, _, _ in own]
     for table in package.TABLES:  # rows as a set: an order they keep is a field (position)
         if table.model is not Outcome and as_set(frozen, table) != as_set(now, table):
             labels.append(table_label(table, plural=True))
@@ -386,6 +449,11 @@ def changed_since(frozen, now):
 
 def as_set(record, table):
     return sorted(json.dumps(row, sort_keys=True) for row in record.get(table.name, []))
+
+
+# Not shown on a record's page as of a release: when it was saved, the rows' order (shown
+# by the order itself).
+HIDDEN = BOOKKEEPING | {"position"}
 
 
 def shown_value(model, name, value):
@@ -411,7 +479,9 @@ def frozen(record, name, number):
         for field_name in table.fields:
             value = row.get(field_name)
             target = linked_table(table.model, field_name)
-            if not value or (target and target.name == name and value == record[name][0][key]):
+            if not value or field_name in HIDDEN or (field_name == key and table.name == name):
+                continue
+            if target and target.name == name and value == record[name][0][key]:
                 continue
             address = ""
             if target and target.name in AS_OF:
@@ -434,12 +504,19 @@ def frozen(record, name, number):
 
 
 def in_order(record, table, name):
-    """A frozen record's rows of `table`: an outcome's by their position (a later report's
-    figures by report), as its page shows them; else as frozen (the document's order)."""
+    """A frozen record's rows of `table`: an outcome's in the package's order where its rows
+    hold it, else by their key (positions as numbers); else as frozen (the document's)."""
     rows = record[table.name]
-    if name != "outcomes" or "position" not in table.fields:
+    if name != "outcomes":
         return rows
-    return sorted(rows, key=lambda row: (row.get("report", ""), int(row["position"])))
+    fields = [f for f in table.order if f in table.fields] + list(table.primary_key)
+
+    def key(row):
+        return [
+            (0, int(v), "") if v.isdigit() else (1, 0, v) for v in (row.get(f, "") for f in fields)
+        ]
+
+    return sorted(rows, key=key)
 
 
 def coverage(tables):

@@ -9,7 +9,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
@@ -141,9 +141,7 @@ def release_or_404(number, *fields):
 @require_safe
 @public_page
 def release_list(request):
-    return render(
-        request, "downloads/release_list.html", {"releases": Release.objects.defer("tables")}
-    )
+    return render(request, "downloads/release_list.html", {"releases": Release.objects.listed()})
 
 
 @require_safe
@@ -163,7 +161,7 @@ def release(request, number):
         "json_ld": citations.json_ld(schema),
         "release": this,
         "before": before,
-        "changes": releases.shown(before.tables if before else None, this.tables),
+        "groups": releases.shown(before.tables if before else None, this.tables, this.number),
         "files": [
             (name, path.stat().st_size if (path := this.folder / name).is_file() else None)
             for name in [*package.FILES, releases.CITATION]
@@ -176,12 +174,16 @@ def release(request, number):
 @public_page
 def release_compare(request, older, newer, format="html"):
     a, b = release_or_404(older, "tables"), release_or_404(newer, "tables")
+    if (a.published, a.pk) > (b.published, b.pk):  # the older first, as the changelogs
+        name = "downloads:release_compare_json" if format == "json" else "downloads:release_compare"
+        return redirect(name, b.number, a.number)
     found = releases.changes(a.tables, b.tables)
     if format == "json":
         return JsonResponse(
             releases.as_json(a, b, found), json_dumps_params={"ensure_ascii": False, "indent": 2}
         )
-    context = {"older": a, "newer": b, "changes": releases.shown(a.tables, b.tables, found)}
+    groups = releases.shown(a.tables, b.tables, b.number, found)
+    context = {"older": a, "newer": b, "groups": groups, "count": len(found)}
     return render(request, "downloads/release_compare.html", context)
 
 

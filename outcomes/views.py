@@ -127,11 +127,18 @@ def outcome_list(request):
     return render(request, "outcomes/outcome_list.html", context)
 
 
+def release_query(query):
+    """The one parameter an outcome's or organization's page takes: ?release=<number>, its
+    state as frozen."""
+    return urlencode({"release": query["release"]}) if "release" in query else ""
+
+
 @require_safe
-@public_page
+@public_page(parameters=release_query)
 def outcome_by_reference(request, reference, slug=None):
-    """An outcome by its item reference: a permanent redirect to its page. Unique within a
-    source (/sources/<slug>/I.3/); alone (/outcomes/I.3/) it may name several: listed."""
+    """An outcome by its item reference: a permanent redirect to its page (as of a release
+    with ?release=). Unique within a source (/sources/<slug>/I.3/); alone (/outcomes/I.3/)
+    it may name several: listed."""
     found = Outcome.objects.filter(reference=reference.upper()).select_related("source")
     if slug is not None:
         source = Source.objects.filter(slug=slug).first() or Source.objects.formerly(slug)
@@ -140,7 +147,9 @@ def outcome_by_reference(request, reference, slug=None):
     if not listed:
         raise Http404(f"No outcome has the reference “{reference}”.")
     if len(listed) == 1:
-        return redirect(listed[0], permanent=True)
+        query = release_query(request.GET)
+        address = listed[0].get_absolute_url()
+        return redirect(f"{address}?{query}" if query else address, permanent=True)
     context = {"reference": reference.upper(), "outcomes": listed}
     return render(request, "outcomes/same_reference.html", context, status=300)
 
@@ -253,12 +262,6 @@ def outcome_rows(ids, filterset):
     return shown
 
 
-def release_query(query):
-    """The one parameter an outcome's or organization's page takes: ?release=<number>, its
-    state as frozen."""
-    return urlencode({"release": query["release"]}) if "release" in query else ""
-
-
 @require_safe
 @public_page(parameters=release_query)
 def outcome_detail(request, slug):
@@ -299,12 +302,15 @@ def outcome_detail(request, slug):
         report.citations = [(label, entries[number][1]) for label, entries in cited]
         report.language_name = language_name(report.language)
     # Since the latest release: what changed ([] nothing, None: added since), read from it.
+    in_releases = []
     if latest := releases.with_record(Release.objects.all(), "outcomes", outcome.slug).first():
         record = latest.record
         latest.changed = record and releases.changed_since(record, releases.record_now(outcome))
+        in_releases = releases.holding("outcomes", outcome.slug)
     context = {
         "outcome": outcome,
         "latest_release": latest,
+        "in_releases": in_releases,
         "later_reports": reports,
         "last_searched": outcome.last_searched,
         "citations": cited,
@@ -334,10 +340,13 @@ AS_OF_MISSING = {
 
 
 def cited_as_of(request, release, row):
-    """The record as `release` froze it and the item in the document it quotes, as CSL-JSON."""
-    source = Source.objects.filter(slug=row["source"]).first()
-    document = [citations.document_item(source, row["reference"])] if source else []
-    return [citations.frozen_record_item(row, release, request), *document]
+    """The record as `release` froze it and the item in the document it quotes (its source
+    as frozen too), as CSL-JSON."""
+    items = [citations.frozen_record_item(row, release, request)]
+    if sources := release.record.get("sources"):  # (releases frozen before kept none)
+        source = releases.frozen_source(sources[0])
+        items.append(citations.document_item(source, row["reference"]))
+    return items
 
 
 def record_as_of(request, table, slug):
@@ -345,8 +354,12 @@ def record_as_of(request, table, slug):
     read from the frozen copy; 404 when that release lacks it."""
     release, row = frozen_row(request, table, slug)
     own, parts = releases.frozen(release.record, table, release.number)
-    context = {"release": release, "own": own, "parts": parts}
-    context["title"] = row.get("title") or row["name"]
+    context = {"release": release, "own": own, "parts": parts, "title_lang": "en"}
+    context["title"] = releases.label(releases.TABLES_BY_NAME[table], row)
+    if chinese_page() and (chinese := row.get("title_zh") or row.get("name_zh")):
+        context["title"], context["title_lang"] = chinese, "zh-Hans"
+        if table == "outcomes":
+            context["title"] = f"{row['reference']} {chinese}"
     if table == "outcomes":
         labels = [gettext("The record in this release"), gettext("The item in the document")]
         context["citations"] = citations.rendered(cited_as_of(request, release, row), labels)
@@ -426,6 +439,7 @@ def organization_detail(request, slug):
         "organization": organization,
         "participations": participations,
         "founded": organization.founded.all(),
+        "in_releases": releases.holding("organizations", slug),
     }
     response = render(request, "outcomes/organization_detail.html", context)
     return with_record_key(response, organization)

@@ -26,7 +26,10 @@ def with_labels(record, tables):
 
 
 def by_outcome(tables):
-    found = {slug: {"outcomes": [row]} for slug, row in tables["outcomes"].items()}
+    found = {
+        slug: {"outcomes": [row], "sources": [tables["sources"][row["source"]]]}
+        for slug, row in tables["outcomes"].items()
+    }
     for name, rows in tables.items():
         for row in rows.values():
             if name == "outcomes" or (record := found.get(row.get("outcome"))) is None:
@@ -39,20 +42,24 @@ def by_outcome(tables):
             figures = tables["later_report_figures"].values()
             if shown := [figure for figure in figures if figure["report"] == report["url"]]:
                 record.setdefault("later_report_figures", []).extend(shown)
-    return {slug: with_labels(record, tables) for slug, record in found.items()}
+    # Keyed "slug:<slug>", never a number, which a JSON path reads as an array's index.
+    return {f"slug:{slug}": with_labels(record, tables) for slug, record in found.items()}
 
 
 def by_organization(tables):
     found = {slug: {"organizations": [row]} for slug, row in tables["organizations"].items()}
     for row in tables["participations"].values():
         found[row["organization"]].setdefault("participations", []).append(row)
-    return {slug: with_labels(record, tables) for slug, record in found.items()}
+    # Keyed "slug:<slug>", never a number, which a JSON path reads as an array's index.
+    return {f"slug:{slug}": with_labels(record, tables) for slug, record in found.items()}
 
 
 def refreeze(apps, schema_editor):
-    """Releases published before: their records by organization, and by outcome with the
-    labels of what they name and their later reports' figures, as downloads/releases.py
-    now keeps them, from their own frozen tables (nothing else of a release changes)."""
+    """Releases published before: their records by organization, and by outcome with their
+    source, the labels of what they name and their later reports' figures, keyed as
+    downloads/releases.py now keeps them, from their own frozen tables (nothing else of a
+    release changes; rows that keep no position may come in another order on PostgreSQL,
+    whose jsonb kept no order of the tables' rows)."""
     Release = apps.get_model("outcomes", "Release")
     for pk, tables in Release.objects.values_list("pk", "tables"):
         Release.objects.filter(pk=pk).update(
@@ -67,6 +74,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='release',
+            options={'base_manager_name': 'objects', 'get_latest_by': 'published', 'ordering': ['-published', '-pk'], 'verbose_name': 'release', 'verbose_name_plural': 'releases'},
+        ),
         migrations.AddField(
             model_name='release',
             name='organization_records',

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.models.base import CatalogueQuerySet
@@ -21,6 +22,18 @@ class FrozenQuerySet(CatalogueQuerySet):
 
     def update(self, **kwargs):
         raise ValidationError(_("A release never changes."))
+
+    def bulk_update(self, *args, **kwargs):
+        raise ValidationError(_("A release never changes."))
+
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:  # an INSERT … ON CONFLICT UPDATE would rewrite a release
+            raise ValidationError(_("A release never changes."))
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def listed(self):
+        """Without the frozen copies, which are large: what lists of releases read."""
+        return self.defer("tables", "records", "organization_records")
 
     def delete(self):
         if self.exists():
@@ -67,9 +80,16 @@ class Release(models.Model):
 
     objects = FrozenQuerySet.as_manager()
 
+    # The first release's note, which publishing writes (downloads/releases.py).
+    DOCUMENT_NOTE = gettext_noop(
+        "The source document alone, as the catalogue first recorded it: its items before "
+        "any correction, later report or other change by the catalogue's editors."
+    )
+
     class Meta:
         ordering = ["-published", "-pk"]
         get_latest_by = "published"
+        base_manager_name = "objects"  # no plain manager that would update or delete
         verbose_name = _("release")
         verbose_name_plural = _("releases")
 
@@ -86,10 +106,16 @@ class Release(models.Model):
             return None
         if stored:
             raise ValidationError(_("A release never changes; only its DOI is set, once."))
+        self._meta.get_field("doi").run_validators(self.doi)  # set once: set right
         return super().save(update_fields=["doi"])
 
     def get_absolute_url(self):
         return reverse("downloads:release", args=[self.number])
+
+    @property
+    def shown_note(self):
+        """The note, the first release's in the page's language."""
+        return gettext(self.note) if self.note == self.DOCUMENT_NOTE else self.note
 
     @property
     def folder(self):

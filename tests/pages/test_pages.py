@@ -318,7 +318,7 @@ BUDGETS = [
     # history: none here); the latest release (none here: no more)
     ("/organizations/", 2),  # organizations with outcome counts; organizations per type
     # organization (+country, founder); bodies it founded; participations (+outcome, category)
-    ("/organizations/cfpd/", 3),
+    ("/organizations/cfpd/", 4),  # + the releases that froze it
     ("/countries/", 2),  # countries with outcome counts, by continent; and for the map
     ("/countries/mm/", 6),
     # country; outcomes in it, their number; outcomes via a grouping, their number (what
