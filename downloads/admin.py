@@ -16,7 +16,7 @@ class ReleaseAdmin(admin.ModelAdmin):
     search_fields = ("number", "note", "doi")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).listed()
+        return Release.objects.listed()
 
     def get_fields(self, request, obj=None):
         return ("note",) if obj is None else SHOWN
@@ -31,7 +31,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         """Publishing (adding) runs outside the admin's transaction: publish() opens its own,
         one snapshot of every table on PostgreSQL (downloads/releases.py)."""
         if object_id is None:
-            return self._changeform_view(request, object_id, form_url, extra_context)
+            return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):

@@ -253,7 +253,7 @@ def shown(before, after, number, found=None):
     page, by table (None: nothing before to compare)."""
     if before is None:
         return None
-    groups = {}
+    groups: dict[str, Group] = {}
     for change in changes(before, after) if found is None else found:
         table = TABLES_BY_NAME[change.table]
         row = (after if change.kind != "removed" else before)[change.table][change.key]
@@ -418,9 +418,9 @@ def record_now(outcome):
     found = {}
     for table in package.TABLES:
         if table.model is Outcome:
-            records = Outcome.objects.filter(pk=outcome.pk)
+            records = table.records().filter(pk=outcome.pk)
         elif table.model is Source:
-            records = Source.objects.filter(pk=outcome.source_id)
+            records = table.records().filter(pk=outcome.source_id)
         elif table.name == "later_reports":
             records = table.records().filter(outcomes=outcome)
         elif table.name == "later_report_figures":

@@ -106,7 +106,7 @@ class Release(models.Model):
             return None
         if stored:
             raise ValidationError(_("A release never changes; only its DOI is set, once."))
-        self._meta.get_field("doi").run_validators(self.doi)  # set once: set right
+        Release.doi.field.run_validators(self.doi)  # set once: set right
         return super().save(update_fields=["doi"])
 
     def get_absolute_url(self):
