@@ -317,6 +317,15 @@ def holding(table, slug):
     return list(Release.objects.filter(**holds).values_list("number", flat=True))
 
 
+def former_slugs(table, slug):
+    """The slugs that the record now at `slug` had before (its history), newest first: a
+    release froze it under the slug it had then."""
+    model = TABLES_BY_NAME[table].model
+    history = model.history.filter(id__in=model.objects.filter(slug=slug).values("pk"))
+    slugs = history.exclude(slug=slug).order_by("-history_date").values_list("slug", flat=True)
+    return list(dict.fromkeys(slugs))
+
+
 def frozen_record(table, number, slug):
     """Release `number` with the record `slug` of `table` it froze; None if it has none (or
     `number` is no release's: checked before any query)."""

@@ -305,6 +305,11 @@ def outcome_detail(request, slug):
     in_releases = []
     if latest := releases.with_record(Release.objects.all(), "outcomes", outcome.slug).first():
         record = latest.record
+        for former in [] if record else releases.former_slugs("outcomes", outcome.slug):
+            # Renamed since (else new): frozen under the slug it had then.
+            found = releases.with_record(Release.objects.filter(pk=latest.pk), "outcomes", former)
+            if record := found.first().record:
+                break
         latest.changed = record and releases.changed_since(record, releases.record_now(outcome))
         in_releases = releases.holding("outcomes", outcome.slug)
     context = {
@@ -352,7 +357,14 @@ def cited_as_of(request, release, row):
 def record_as_of(request, table, slug):
     """An outcome's or organization's page exactly as release ?release=<number> froze it,
     read from the frozen copy; 404 when that release lacks it."""
-    release, row = frozen_row(request, table, slug)
+    number = request.GET["release"]
+    if (release := releases.frozen_record(table, number, slug)) is None:
+        for former in releases.former_slugs(table, slug):  # renamed since: its slug then
+            if releases.frozen_record(table, number, former):
+                address = reverse(releases.AS_OF[table], args=[former])
+                return redirect(f"{address}?{urlencode({'release': number})}")
+        raise Http404(AS_OF_MISSING[table])
+    row = release.record[table][0]
     own, parts = releases.frozen(release.record, table, release.number)
     context = {"release": release, "own": own, "parts": parts, "title_lang": "en"}
     context["title"] = releases.label(releases.TABLES_BY_NAME[table], row)

@@ -643,3 +643,17 @@ def test_changes_name_fields_in_the_tables_order_on_every_database(client):
     frozen = client.get(f"/api/v1/releases/{second.number}/outcomes/{outcome.slug}/").json()
     assert list(frozen["record"]) == [t.name for t in package.TABLES if t.name in frozen["record"]]
     assert list(frozen["record"]["outcomes"][0]) == list(releases.TABLES_BY_NAME["outcomes"].fields)
+
+
+def test_a_record_renamed_since_a_release_is_found_under_its_slug_then(client):
+    outcome = Outcome.objects.get(source__slug="sironet-cooperation-outcomes", reference="I.3")
+    old = outcome.slug
+    release = publish()
+    outcome.slug = "brightness-action-renamed"
+    outcome.save()
+    html = client.get(outcome.get_absolute_url()).content.decode()
+    assert "New since release" not in html and "Changed since release" in html
+    answer = client.get(f"{outcome.get_absolute_url()}?release={release.number}")
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/outcomes/{old}/?release={release.number}"
+    assert client.get(answer["Location"]).status_code == 200
