@@ -28,6 +28,7 @@ urlpatterns = [
     path("releases/", views.release_list, name="release_list"),
     path("releases/feed.atom", require_safe(public_page(ReleaseFeed())), name="release_feed"),
     path("releases/<release:number>/", views.release, name="release"),
+    path("releases/<release:number>/cite.<str:format>", views.release_cite, name="release_cite"),
     path("releases/<release:number>/<str:name>", views.release_file, name="release_file"),
     path(
         "releases/<release:older>/compare/<release:newer>/",

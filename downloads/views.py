@@ -10,6 +10,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
@@ -159,6 +160,11 @@ def release(request, number):
     )
     context = {
         "json_ld": citations.json_ld(schema),
+        "citations": citations.rendered([citations.release_item(request, this)]),
+        "cite_downloads": [
+            (label, reverse("downloads:release_cite", args=[this.number, format]))
+            for format, (label, _) in citations.FORMATS.items()
+        ],
         "release": this,
         "before": before,
         "groups": releases.shown(before.tables if before else None, this.tables, this.number),
@@ -185,6 +191,21 @@ def release_compare(request, older, newer, format="html"):
     groups = releases.shown(a.tables, b.tables, b.number, found)
     context = {"older": a, "newer": b, "groups": groups, "count": len(found)}
     return render(request, "downloads/release_compare.html", context)
+
+
+@require_safe
+@public_page(keep=False)
+def release_cite(request, number, format):
+    """A release's citation (CSL-JSON, BibTeX, RIS)."""
+    if format not in citations.FORMATS:
+        raise Http404(f"Citations download as {', '.join(citations.FORMATS)}.")
+    items = [citations.release_item(request, release_or_404(number, "doi"))]
+    response = HttpResponse(
+        citations.download_text(items, format), content_type=citations.FORMATS[format][1]
+    )
+    filename = f"sironet-outcomes-catalogue-{number}.{format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_safe

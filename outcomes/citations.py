@@ -125,6 +125,22 @@ def catalogue_item(request, version):
     }
 
 
+def release_item(request, release):
+    """A release of the catalogue: a version of the data set that never changes (no access
+    day), at its DOI once one is minted, else at its page."""
+    page = request.build_absolute_uri(release.get_absolute_url())
+    return {
+        "id": f"release:{release.number}",
+        "type": "dataset",
+        "title": CATALOGUE,
+        "author": [{"literal": CATALOGUE_EDITORS}],
+        "issued": date_parts(timezone.localdate(release.published)),
+        "version": release.number,
+        "DOI": release.doi or None,
+        "URL": f"https://doi.org/{release.doi}" if release.doi else page,
+    }
+
+
 # Citations are English text (the styles' own words: "Retrieved", "Last modified").
 MONTHS = "January February March April May June July August September October November December"
 

@@ -8,6 +8,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import feedparser
 import frictionless
 import pyshacl
 import pytest
@@ -159,9 +160,13 @@ def test_the_release_pages_list_and_feed_in_both_languages(client):
     assert "Second" in listing
     chinese = client.get("/zh-hans/releases/")
     assert chinese.status_code == 200 and 'lang="zh-Hans"' in chinese.content.decode()
-    feed = client.get("/releases/feed.atom")
-    assert feed["Content-Type"].startswith("application/atom+xml")
-    assert feed.content.decode().count("<entry>") == 3
+    for prefix, word in [("", "Release 2026.3"), ("/zh-hans", "版本 2026.3")]:
+        feed = client.get(f"{prefix}/releases/feed.atom")
+        assert feed["Content-Type"].startswith("application/atom+xml")
+        parsed = feedparser.parse(feed.content)
+        assert not parsed.bozo, parsed.bozo_exception
+        assert [entry.title for entry in parsed.entries][0] == word
+        assert len(parsed.entries) == 3
 
 
 def test_each_release_keeps_its_package_which_validates_and_names_the_release(client):
@@ -657,3 +662,22 @@ def test_a_record_renamed_since_a_release_is_found_under_its_slug_then(client):
     assert answer.status_code == 302
     assert answer["Location"] == f"/outcomes/{old}/?release={release.number}"
     assert client.get(answer["Location"]).status_code == 200
+
+
+def test_each_release_page_says_how_to_cite_it(client):
+    release = publish()
+    html = client.get(release.get_absolute_url()).content.decode()
+    assert "SIRONET Outcomes Catalogue editors. (2026). <i>SIRONET Outcomes Catalogue</i>" in html
+    assert f"(Version {release.number}) [Data set]" in html and "Retrieved" not in html
+    ris = client.get(f"/releases/{release.number}/cite.ris")
+    assert (
+        f'filename="sironet-outcomes-catalogue-{release.number}.ris"' in ris["Content-Disposition"]
+    )
+    assert f"ET  - {release.number}" in ris.content.decode()
+    assert f"UR  - http://testserver{release.get_absolute_url()}" in ris.content.decode()
+    assert client.get(f"/releases/{release.number}/cite.doc").status_code == 404
+    release.doi = "10.5281/zenodo.123"
+    release.save()
+    csl = json.loads(client.get(f"/releases/{release.number}/cite.csl.json").content)
+    assert csl[0]["DOI"] == "10.5281/zenodo.123"
+    assert csl[0]["URL"] == "https://doi.org/10.5281/zenodo.123"
