@@ -335,6 +335,11 @@ def frozen_record(table, number, slug):
     return release if release and release.record else None
 
 
+def frozen_sources(tables):
+    """The sources frozen tables hold, by slug (a release's description names them)."""
+    return [frozen_source(row) for _, row in sorted(tables["sources"].items())]
+
+
 def frozen_source(row):
     """A source as frozen (its row), for a citation of the document's item."""
     published = date.fromisoformat(row["published"]) if row.get("published") else None

@@ -153,7 +153,7 @@ def release(request, number):
     schema = citations.catalogue_schema(
         request,
         None,
-        Source.objects.all(),
+        releases.frozen_sources(this.tables),
         releases.release_downloads(this),
         releases.coverage(this.tables),
         this,
