@@ -200,12 +200,7 @@ def release_cite(request, number, format):
     if format not in citations.FORMATS:
         raise Http404(f"Citations download as {', '.join(citations.FORMATS)}.")
     items = [citations.release_item(request, release_or_404(number, "doi"))]
-    response = HttpResponse(
-        citations.download_text(items, format), content_type=citations.FORMATS[format][1]
-    )
-    filename = f"sironet-outcomes-catalogue-{number}.{format}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return citations.download(items, format, f"sironet-outcomes-catalogue-{number}")
 
 
 @require_safe

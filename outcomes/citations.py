@@ -8,6 +8,7 @@ import bibtexparser
 import rispy
 from bibtexparser.model import Entry, Field
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -25,6 +26,13 @@ FORMATS = {
     "bib": ("BibTeX", "application/x-bibtex; charset=utf-8"),
     "ris": ("RIS", "application/x-research-info-systems; charset=utf-8"),
 }
+
+
+def download(items, format, name):
+    """A citation file of `items`, downloaded as `name`.`format` (a FORMATS key)."""
+    response = HttpResponse(download_text(items, format), content_type=FORMATS[format][1])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{format}"'
+    return response
 
 
 def download_text(items, format):

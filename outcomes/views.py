@@ -214,11 +214,7 @@ def cite(request, format, kind, slug=None):
         items, name = cited_outcome(request, found), f"{found.source.slug}-{found.reference}"
     else:
         items, name = [citations.source_item(found)], found.slug
-    response = HttpResponse(
-        citations.download_text(items, format), content_type=citations.FORMATS[format][1]
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{format}"'
-    return response
+    return citations.download(items, format, name)
 
 
 def first_outcomes(request, outcomes, via_codes=()):
